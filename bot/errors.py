@@ -1,0 +1,85 @@
+"""One error hierarchy, one exit-code table.
+
+Exit codes (documented in README.md, "Exit codes"):
+
+* 0 - every module clean (for ``fix``: every module fixed)
+* 1 - drift found
+* 2 - a module could not be checked, or bad usage / configuration
+* 3 - an unexpected failure (a bug: the top-level handler prints a traceback)
+
+Errors outrank drift: a run with both a failed module and a drifted one exits 2.
+"""
+
+from __future__ import annotations
+
+import enum
+
+
+class ExitCode(enum.IntEnum):
+    CLEAN = 0
+    DRIFT = 1
+    ERROR = 2
+    BUG = 3
+
+
+class TidybotError(Exception):
+    """A failure the user can act on. The top-level handler prints ``str(self)``, no traceback."""
+
+    exit_code: ExitCode = ExitCode.ERROR
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        if self.hint:
+            return f"{self.message}\n  hint: {self.hint}"
+        return self.message
+
+
+class UsageError(TidybotError):
+    """Bad command-line usage or a bad path."""
+
+
+class ConfigError(TidybotError):
+    """A configuration mistake: an input, an environment variable or the config file."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        line: int | None = None,
+        hint: str | None = None,
+    ) -> None:
+        where = ""
+        if file:
+            where = f"{file}:{line}: " if line else f"{file}: "
+        super().__init__(where + message, hint=hint)
+        self.file = file
+        self.line = line
+
+
+class ParseError(TidybotError):
+    """A syntax error in go.mod, go.work, go.sum or vendor/modules.txt."""
+
+    def __init__(self, file: str, line: int, message: str, *, col: int = 0) -> None:
+        pos = f"{file}:{line}:{col}" if col > 1 else f"{file}:{line}"
+        super().__init__(f"{pos}: {message}")
+        self.file = file
+        self.line = line
+        self.col = col
+        self.reason = message
+
+
+class ToolchainError(TidybotError):
+    """The go command is missing, too old, or cannot run a module's Go version."""
+
+
+class ForgeError(TidybotError):
+    """GitHub refused or failed a request in a way the user can fix (permissions, branch moved)."""
+
+
+class NetworkError(TidybotError):
+    """A network service (module proxy, checksum database) could not be reached or misbehaved."""
