@@ -1,0 +1,40 @@
+"""Shared test setup.
+
+The fakes register their fixtures as pytest plugins:
+- tests.fakes.goproxy: a hermetic file:// module proxy built from tests/data/modules and
+  a `go` environment that uses it;
+- tests.fakes.sumdb: a loopback checksum database server signed with a test key;
+- tests.fakes.github: a fake GitHub REST API over real HTTP, validated against GitHub's OpenAPI.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+pytest_plugins = ["tests.fakes.goproxy", "tests.fakes.sumdb", "tests.fakes.github"]
+
+_AMBIENT_PREFIXES = ("GITHUB_", "INPUT_", "RUNNER_", "TIDYBOT_")
+_AMBIENT_NAMES = ("CI", "ACTIONS_RUNTIME_TOKEN", "ACTIONS_CACHE_URL")
+
+
+@pytest.fixture(autouse=True)
+def _clean_ambient_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Tests pass the same inside GitHub Actions: no ambient GITHUB_*/INPUT_* variables."""
+    for name in list(os.environ):
+        if name.startswith(_AMBIENT_PREFIXES) or name in _AMBIENT_NAMES:
+            if name == "TIDYBOT_ONLINE":
+                continue
+            monkeypatch.delenv(name, raising=False)
+    yield
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if os.environ.get("TIDYBOT_ONLINE") == "1":
+        return
+    skip = pytest.mark.skip(reason="online test: set TIDYBOT_ONLINE=1 to run")
+    for item in items:
+        if "online" in item.keywords:
+            item.add_marker(skip)
