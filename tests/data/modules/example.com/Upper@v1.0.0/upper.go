@@ -1,0 +1,4 @@
+package upper
+
+// Name is spelled with an upper-case letter in the module path.
+const Name = "Upper"

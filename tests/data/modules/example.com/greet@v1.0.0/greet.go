@@ -1,0 +1,6 @@
+package greet
+
+// Hello returns a greeting.
+func Hello() string {
+	return "hello"
+}

@@ -1,0 +1,4 @@
+package lib
+
+// Version is the major version of this module.
+const Version = 2

@@ -1,0 +1,4 @@
+package a
+
+// A names package a.
+const A = "a"

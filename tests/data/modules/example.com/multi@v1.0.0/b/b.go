@@ -1,0 +1,4 @@
+package b
+
+// B names package b.
+const B = "b"

@@ -1,0 +1,3 @@
+module example.com/retracted
+
+go 1.22

@@ -1,0 +1,3 @@
+module example.com/testdep
+
+go 1.22

@@ -1,0 +1,4 @@
+package unused
+
+// Nothing does nothing.
+func Nothing() {}

@@ -1,0 +1,3 @@
+module example.com/ziprules/nested
+
+go 1.22

@@ -1,0 +1,3 @@
+module example.com/ziprules
+
+go 1.24
