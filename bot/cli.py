@@ -1,0 +1,143 @@
+"""Command line: `tidybot check|fix|verify|action`. Composition root and the one error handler."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot import __version__
+from bot.engine.model import Report, Status
+from bot.errors import ExitCode, TidybotError, UsageError
+from bot.fsutil import atomic_write
+from bot.report import FORMATS, render
+from bot.runner import RunOptions, check, fix
+
+BUG_REPORT = (
+    "This is a bug in tidybot, not in your repository. Please report it with the traceback "
+    "above on the tidybot issue tracker (README.md, 'Reporting bugs')."
+)
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{message}", hint=f"see `{self.prog} --help`")
+
+
+def _jobs(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--jobs takes a whole number, not {value!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError("--jobs must be at least 1")
+    return n
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("path", nargs="?", default=".", help="the checkout to look at (default: .)")
+    p.add_argument("--format", choices=FORMATS, default="text", help="output format")
+    p.add_argument("--output", "-o", metavar="FILE", help="also write the report to FILE")
+    p.add_argument(
+        "--jobs", "-j", type=_jobs, default=None, help="modules checked at once (default: CPUs)"
+    )
+    p.add_argument(
+        "--include",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="only modules whose directory matches (repeatable)",
+    )
+    p.add_argument(
+        "--exclude",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="skip modules whose directory matches (repeatable)",
+    )
+    p.add_argument(
+        "--gotoolchain",
+        default=None,
+        help="GOTOOLCHAIN for go: local (default), auto, or a version like go1.25.3",
+    )
+    p.add_argument("--show-diff", action="store_true", help="text format: print the diffs")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="tidybot",
+        description="Keeps every Go module of a repository tidy.",
+    )
+    parser.add_argument("--version", action="version", version=f"tidybot {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    _common(sub.add_parser("check", help="report what go mod tidy would change, per module"))
+    _common(sub.add_parser("fix", help="run go mod tidy in every drifted module"))
+    return parser
+
+
+def _options(args: argparse.Namespace) -> RunOptions:
+    return RunOptions(
+        jobs=args.jobs,
+        include=tuple(args.include),
+        exclude=tuple(args.exclude),
+        gotoolchain=args.gotoolchain or os.environ.get("TIDYBOT_GOTOOLCHAIN") or "local",
+    )
+
+
+def exit_code_for(report: Report) -> ExitCode:
+    """Errors outrank drift."""
+    if any(m.status is Status.ERROR for m in report.modules):
+        return ExitCode.ERROR
+    if any(m.status is Status.DRIFTED for m in report.modules):
+        return ExitCode.DRIFT
+    if any(f.severity == "error" for f in report.findings):
+        return ExitCode.DRIFT
+    return ExitCode.CLEAN
+
+
+def _emit(report: Report, args: argparse.Namespace) -> None:
+    out = render(report, args.format, show_diff=args.show_diff)
+    sys.stdout.write(out)
+    if args.output:
+        target = Path(args.output)
+        try:
+            atomic_write(target, out.encode("utf-8"))
+        except OSError as e:
+            raise UsageError(f"{target}: cannot write the report: {e.strerror or e}") from e
+
+
+def run(argv: Sequence[str]) -> int:
+    parser = build_parser()
+    args = parser.parse_args(list(argv))
+    if args.command is None:
+        parser.print_help()
+        return ExitCode.ERROR
+    root = Path(args.path)
+    if args.command == "check":
+        report = check(root, _options(args))
+    elif args.command == "fix":
+        report = fix(root, _options(args))
+    else:  # pragma: no cover - argparse rejects unknown commands
+        raise UsageError(f"unknown command {args.command}")
+    _emit(report, args)
+    return exit_code_for(report)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return run(sys.argv[1:] if argv is None else argv)
+    except TidybotError as e:
+        print(f"tidybot: error: {e}", file=sys.stderr)
+        return int(e.exit_code)
+    except KeyboardInterrupt:
+        print("tidybot: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return int(ExitCode.CLEAN)
+    except Exception:
+        traceback.print_exc()
+        print(f"tidybot: internal error. {BUG_REPORT}", file=sys.stderr)
+        return int(ExitCode.BUG)

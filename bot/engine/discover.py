@@ -1,0 +1,117 @@
+"""Find every Go module under a directory the way the go command walks a tree. Pure."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class ModuleRef:
+    dir: str  # relative to the root, "/"-separated, "." for the root itself
+    path: Path  # absolute module directory
+    skip_reason: str = ""  # non-empty: reported as skipped, never run
+
+    @property
+    def gomod(self) -> Path:
+        return self.path / "go.mod"
+
+    def rel(self, name: str) -> str:
+        """A file of this module relative to the root: ``svc/a/go.mod``, ``go.mod``."""
+        return name if self.dir == "." else f"{self.dir}/{name}"
+
+
+def skip_dir_name(name: str) -> bool:
+    """Directories the go command never looks into for packages or modules."""
+    return name.startswith((".", "_")) or name in ("testdata", "vendor")
+
+
+@lru_cache(maxsize=256)
+def _glob_regex(pattern: str) -> re.Pattern[str]:
+    pat = pattern.strip().strip("/") or "."
+    if pat.startswith("./"):
+        pat = pat[2:] or "."
+    out = []
+    i = 0
+    while i < len(pat):
+        c = pat[i]
+        if pat.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+        elif pat.startswith("/**", i) and i + 3 == len(pat):
+            out.append("(?:/.*)?")
+            i += 3
+        elif pat.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif c == "*":
+            out.append("[^/]*")
+            i += 1
+        elif c == "?":
+            out.append("[^/]")
+            i += 1
+        elif c == "[":
+            j = pat.find("]", i + 1)
+            if j < 0:
+                out.append(re.escape(c))
+                i += 1
+            else:
+                body = pat[i + 1 : j].replace("\\", "\\\\")
+                if body.startswith("!"):
+                    body = "^" + body[1:]
+                out.append(f"[{body}]")
+                i = j + 1
+        else:
+            out.append(re.escape(c))
+            i += 1
+    return re.compile("".join(out) + r"\Z")
+
+
+def glob_match(pattern: str, path: str) -> bool:
+    """Match a module dir (``svc/a``, ``.``) against a glob: ``*`` within a segment, ``**`` across.
+
+    ``dir/**`` matches ``dir`` itself and everything below it.
+    """
+    return _glob_regex(pattern).match(path) is not None
+
+
+def selected(dir_: str, include: Iterable[str], exclude: Iterable[str]) -> bool:
+    inc = list(include)
+    if inc and not any(glob_match(p, dir_) for p in inc):
+        return False
+    return not any(glob_match(p, dir_) for p in exclude)
+
+
+def discover(
+    root: Path, include: Iterable[str] = (), exclude: Iterable[str] = ()
+) -> list[ModuleRef]:
+    """Every directory under ``root`` holding a go.mod, sorted by directory.
+
+    Skips what the go command skips (``vendor/``, ``testdata/``, names starting with ``.`` or
+    ``_``) and symlinked directories. A go.mod that is a symlink pointing outside ``root`` is
+    returned with a ``skip_reason``.
+    """
+    root = root.resolve()
+    include, exclude = tuple(include), tuple(exclude)
+    found: list[ModuleRef] = []
+    for cur, dirs, files in os.walk(root, followlinks=False):
+        dirs[:] = sorted(d for d in dirs if not skip_dir_name(d))
+        if "go.mod" not in files:
+            continue
+        p = Path(cur)
+        rel = p.relative_to(root).as_posix() or "."
+        if not selected(rel, include, exclude):
+            continue
+        gomod = p / "go.mod"
+        reason = ""
+        if gomod.is_symlink():
+            target = gomod.resolve()
+            if not target.is_relative_to(root):
+                reason = f"go.mod is a symlink to {target}, outside {root}; not followed"
+        found.append(ModuleRef(rel, p, reason))
+    found.sort(key=lambda m: (m.dir != ".", m.dir))
+    return found

@@ -1,0 +1,47 @@
+"""GitHub workflow commands: one annotation per finding, on its go.mod/go.sum line."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from bot.engine.model import Finding, Report, Severity, Status
+
+_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.NOTE: "notice"}
+
+
+def escape_data(s: str) -> str:
+    return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(s: str) -> str:
+    return escape_data(s).replace(":", "%3A").replace(",", "%2C")
+
+
+def annotation(f: Finding, prefix: str = "") -> str:
+    props = [f"file={escape_property(prefix + f.file)}"]
+    if f.line:
+        props.append(f"line={f.line}")
+    props.append(f"title={escape_property('tidybot ' + f.id)}")
+    msg = f.message + (f"\n{f.why}" if f.why else "")
+    return f"::{_LEVEL[f.severity]} {','.join(props)}::{escape_data(msg)}"
+
+
+class GithubRenderer:
+    name: ClassVar[str] = "github"
+
+    def __init__(self, path_prefix: str = "") -> None:
+        # prefix turns root-relative paths into repository-relative ones (working-directory)
+        self.prefix = path_prefix.rstrip("/") + "/" if path_prefix not in ("", ".") else ""
+
+    def render(self, report: Report) -> str:
+        lines = [annotation(f, self.prefix) for f in report.all_findings()]
+        for m in report.modules:
+            if m.status is Status.ERROR:
+                gomod = "go.mod" if m.dir == "." else f"{m.dir}/go.mod"
+                first = m.error.splitlines()[0] if m.error else "could not be checked"
+                lines.append(
+                    f"::error file={escape_property(self.prefix + gomod)},"
+                    f"title={escape_property('tidybot: module not checked')}::"
+                    f"{escape_data(first)}"
+                )
+        return "\n".join(lines) + ("\n" if lines else "")

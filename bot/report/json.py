@@ -1,0 +1,28 @@
+"""JSON report, ``schema_version: 1`` (documented in README.md, "JSON report")."""
+
+from __future__ import annotations
+
+import json
+from typing import ClassVar
+
+from bot.engine.model import Report
+
+SCHEMA_VERSION = 1
+
+
+class JsonRenderer:
+    name: ClassVar[str] = "json"
+
+    def render(self, report: Report) -> str:
+        doc: dict[str, object] = {
+            "schema_version": SCHEMA_VERSION,
+            "tool": {"name": "tidybot", "version": report.tool_version},
+            "go_version": report.go_version,
+            "command": report.command,
+            "root": report.root,
+            "modules": [m.to_json() for m in report.modules],
+            "findings": [f.to_json() | {"module_dir": f.module_dir} for f in report.findings],
+            "summary": report.summary.to_json(),
+        }
+        doc.update({k: v for k, v in report.extra.items() if k not in doc})
+        return json.dumps(doc, indent=2, sort_keys=False) + "\n"

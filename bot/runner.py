@@ -1,0 +1,254 @@
+"""Runs the engine over every module of a tree: discovery, `go mod tidy -diff`, findings, fixes.
+
+This is the composition of the pure engine (``bot.engine``) with the go toolchain port
+(``bot.toolchain``). Every discovered module gets exactly one result.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from bot import __version__
+from bot.engine.classify import ModuleTexts, classify
+from bot.engine.discover import ModuleRef, glob_match
+from bot.engine.discover import discover as discover_modules
+from bot.engine.findings import severity_of
+from bot.engine.gomod import parse_gomod
+from bot.engine.imports import scan_module
+from bot.engine.model import Finding, ModuleResult, Report, Status
+from bot.engine.udiff import DiffError, apply, split_diff
+from bot.errors import ParseError, UsageError
+from bot.fsutil import atomic_write
+from bot.toolchain import Go, explain_go_error
+
+
+@dataclass(frozen=True)
+class IgnoreRule:
+    id: str  # finding id, or "*"
+    modules: str = "**"  # module dir glob
+
+    def matches(self, f: Finding) -> bool:
+        return (self.id in ("*", f.id)) and glob_match(self.modules, f.module_dir)
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    jobs: int | None = None
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    gotoolchain: str = "local"
+    env: Mapping[str, str] = field(default_factory=dict)  # GOPROXY, GOPRIVATE, ... for go
+    ignore: tuple[IgnoreRule, ...] = ()
+    # per-module extra `go mod tidy` flags (-e, -compat=V, -go=V), keyed by module dir
+    tidy_flags: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    base_env: Mapping[str, str] | None = None  # defaults to os.environ
+
+
+@dataclass
+class _Outcome:
+    result: ModuleResult
+    texts: ModuleTexts | None = None
+
+
+def make_go(options: RunOptions) -> Go:
+    env = dict(os.environ if options.base_env is None else options.base_env)
+    for k, v in options.env.items():
+        if v:
+            env[k] = v
+    return Go(env, gotoolchain=options.gotoolchain)
+
+
+def _check_root(root: Path) -> Path:
+    if not root.exists():
+        raise UsageError(f"{root}: no such directory", hint="pass the path of a checkout")
+    if not root.is_dir():
+        raise UsageError(f"{root}: not a directory", hint="pass the path of a checkout")
+    return root.resolve()
+
+
+def discover(root: Path, options: RunOptions) -> list[ModuleRef]:
+    root = _check_root(root)
+    mods = discover_modules(root, options.include, options.exclude)
+    if not mods:
+        extra = (
+            " matching the --include/--exclude globs" if options.include or options.exclude else ""
+        )
+        raise UsageError(
+            f"{root}: no go.mod found{extra}",
+            hint="run tidybot on a directory that contains Go modules",
+        )
+    return mods
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return ""
+
+
+def _check_module(go: Go, ref: ModuleRef, options: RunOptions) -> _Outcome:
+    start = time.monotonic()
+    if ref.skip_reason:
+        return _Outcome(ModuleResult(ref.dir, "", Status.SKIPPED, error=ref.skip_reason))
+    gomod_rel, gosum_rel = ref.rel("go.mod"), ref.rel("go.sum")
+    try:
+        current_mod = ref.gomod.read_text(encoding="utf-8")
+        current_sum = _read(ref.path / "go.sum")
+    except (OSError, UnicodeDecodeError) as e:
+        reason = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
+        return _Outcome(
+            ModuleResult(ref.dir, "", Status.ERROR, error=f"{gomod_rel}: cannot read: {reason}")
+        )
+    try:
+        gomod = parse_gomod(current_mod, gomod_rel)
+    except ParseError as e:
+        return _Outcome(ModuleResult(ref.dir, "", Status.ERROR, error=str(e)))
+
+    flags = options.tidy_flags.get(ref.dir, ())
+    res = go.run(["mod", "tidy", "-diff", *flags], ref.path)
+    elapsed = lambda: time.monotonic() - start  # noqa: E731
+    if res.returncode == 0:
+        return _Outcome(ModuleResult(ref.dir, gomod.module, Status.CLEAN, duration=elapsed()))
+    if not res.stdout.strip():
+        err = explain_go_error(res.stderr, go.gotoolchain)
+        return _Outcome(
+            ModuleResult(ref.dir, gomod.module, Status.ERROR, error=err, duration=elapsed())
+        )
+    diffs = split_diff(res.stdout)
+    try:
+        tidy_mod = apply(current_mod, diffs["go.mod"]) if "go.mod" in diffs else current_mod
+        tidy_sum = apply(current_sum, diffs["go.sum"]) if "go.sum" in diffs else current_sum
+    except DiffError as e:
+        return _Outcome(
+            ModuleResult(
+                ref.dir,
+                gomod.module,
+                Status.DRIFTED,
+                diff=res.stdout,
+                duration=elapsed(),
+                findings=(
+                    Finding(
+                        ref.dir,
+                        gomod_rel,
+                        None,
+                        "format",
+                        severity_of("format"),
+                        "go mod tidy would change this module",
+                        f"(diff not parsed: {e})",
+                    ),
+                ),
+            )
+        )
+    texts = ModuleTexts(ref.dir, gomod_rel, gosum_rel, current_mod, tidy_mod, current_sum, tidy_sum)
+    files = scan_module(ref.path, [i.path for i in gomod.ignores])
+    findings = [f for f in classify(texts, files, current=gomod) if not _ignored(f, options)]
+    status = Status.DRIFTED if findings else Status.CLEAN
+    result = ModuleResult(
+        ref.dir,
+        gomod.module,
+        status,
+        tuple(findings),
+        res.stdout if findings else "",
+        duration=elapsed(),
+    )
+    return _Outcome(result, texts)
+
+
+def _ignored(f: Finding, options: RunOptions) -> bool:
+    return any(rule.matches(f) for rule in options.ignore)
+
+
+def _schedule_weight(ref: ModuleRef) -> int:
+    try:
+        return ref.gomod.stat().st_size
+    except OSError:
+        return 0
+
+
+def _run_all(
+    root: Path, options: RunOptions, fn: Callable[[Go, ModuleRef, RunOptions], _Outcome]
+) -> tuple[Go, list[_Outcome], list[ModuleRef]]:
+    root = _check_root(root)
+    mods = discover(root, options)
+    go = make_go(options)
+    go.version()
+    jobs = max(1, options.jobs or os.cpu_count() or 1)
+    # largest modules first so the long ones do not start last
+    order = sorted(range(len(mods)), key=lambda i: -_schedule_weight(mods[i]))
+    outcomes: list[_Outcome | None] = [None] * len(mods)
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        futs = {i: pool.submit(fn, go, mods[i], options) for i in order}
+        for i, fut in futs.items():
+            outcomes[i] = fut.result()
+    return go, [o for o in outcomes if o is not None], mods
+
+
+def check(root: Path, options: RunOptions) -> Report:
+    start = time.monotonic()
+    go, outcomes, _ = _run_all(root, options, _check_module)
+    return Report(
+        root=str(root),
+        command="check",
+        modules=tuple(o.result for o in outcomes),
+        go_version=go.version(),
+        tool_version=__version__,
+        duration=time.monotonic() - start,
+    )
+
+
+def _fix_module(go: Go, ref: ModuleRef, options: RunOptions) -> _Outcome:
+    out = _check_module(go, ref, options)
+    if out.result.status is not Status.DRIFTED:
+        return out
+    gomod_p, gosum_p = ref.gomod, ref.path / "go.sum"
+    before = {p: (p.read_bytes() if p.exists() else None) for p in (gomod_p, gosum_p)}
+    changed: list[str] = []
+    if out.texts is not None:
+        t = out.texts
+        for p, old, new, rel in (
+            (gomod_p, t.current_mod, t.tidy_mod, t.gomod_file),
+            (gosum_p, t.current_sum, t.tidy_sum, t.gosum_file),
+        ):
+            if old != new and not (new == "" and not p.exists()):
+                atomic_write(p, new.encode("utf-8"))
+                changed.append(rel)
+    verify = go.run(["mod", "tidy", "-diff", *options.tidy_flags.get(ref.dir, ())], ref.path)
+    if verify.returncode != 0:
+        # the diff-derived texts were not enough (or unavailable): let go write the files itself
+        tidy = go.run(["mod", "tidy", *options.tidy_flags.get(ref.dir, ())], ref.path)
+        if tidy.returncode != 0:
+            for p, data in before.items():
+                if data is None:
+                    p.unlink(missing_ok=True)
+                else:
+                    atomic_write(p, data)
+            err = explain_go_error(tidy.stderr, go.gotoolchain)
+            return _Outcome(replace(out.result, status=Status.ERROR, error=err))
+        changed = [
+            rel
+            for p, rel in ((gomod_p, ref.rel("go.mod")), (gosum_p, ref.rel("go.sum")))
+            if (p.read_bytes() if p.exists() else None) != before[p]
+        ]
+    return _Outcome(
+        replace(out.result, status=Status.CLEAN, fixed=True, changed_files=tuple(changed)),
+        out.texts,
+    )
+
+
+def fix(root: Path, options: RunOptions) -> Report:
+    start = time.monotonic()
+    go, outcomes, _ = _run_all(root, options, _fix_module)
+    return Report(
+        root=str(root),
+        command="fix",
+        modules=tuple(o.result for o in outcomes),
+        go_version=go.version(),
+        tool_version=__version__,
+        duration=time.monotonic() - start,
+    )

@@ -1,0 +1,196 @@
+"""Runs the real ``go`` command with a deliberate environment.
+
+Every invocation gets:
+
+* ``GOWORK=off`` (tidy never runs in workspace mode; callers that need a workspace say so),
+* ``GOFLAGS`` without any inherited ``-mod=`` flag,
+* an explicit ``GOTOOLCHAIN`` (default ``local``),
+* ``GIT_TERMINAL_PROMPT=0`` so a private module never hangs on a password prompt,
+* the user's ``GOPROXY`` / ``GOPRIVATE`` / ``GONOSUMDB`` / ... passed through unchanged.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.errors import ToolchainError
+
+MIN_GO = (1, 23)  # `go mod tidy -diff` appeared in Go 1.23
+
+_VERSION_RE = re.compile(r"go(\d+)\.(\d+)(?:\.(\d+))?")
+# go: go.mod requires go >= 1.99 (running go 1.26.8; GOTOOLCHAIN=local)
+# go: example.com/newgo@v1.0.0 requires go >= 1.99 (running go 1.26.8; GOTOOLCHAIN=local)
+NEEDS_NEWER_GO_RE = re.compile(
+    r"(?P<who>\S+) requires go >= (?P<need>[0-9][^\s]*) \(running go (?P<have>[^;\s]+); "
+    r"GOTOOLCHAIN=(?P<policy>[^)]+)\)"
+)
+
+
+@dataclass(frozen=True)
+class GoResult:
+    args: tuple[str, ...]
+    cwd: str
+    returncode: int
+    stdout: str
+    stderr: str
+    duration: float
+
+    @property
+    def ok(self) -> bool:
+        return self.returncode == 0
+
+
+def parse_go_version(text: str) -> tuple[int, int, int] | None:
+    m = _VERSION_RE.search(text)
+    if not m:
+        return None
+    return int(m.group(1)), int(m.group(2)), int(m.group(3) or 0)
+
+
+def strip_mod_flag(goflags: str) -> str:
+    """Drop ``-mod=...`` (and ``--mod=...``) from a GOFLAGS value, keep everything else."""
+    kept = [w for w in goflags.split() if not re.match(r"^--?mod(=|$)", w)]
+    return " ".join(kept)
+
+
+def hardened_env(
+    base: Mapping[str, str], overrides: Mapping[str, str] | None = None, gotoolchain: str = "local"
+) -> dict[str, str]:
+    env = dict(base)
+    for k, v in (overrides or {}).items():
+        if v == "":
+            env.pop(k, None)
+        else:
+            env[k] = v
+    env["GOWORK"] = "off"
+    env["GOFLAGS"] = strip_mod_flag(env.get("GOFLAGS", ""))
+    if not env["GOFLAGS"]:
+        del env["GOFLAGS"]
+    env["GOTOOLCHAIN"] = gotoolchain
+    env["GIT_TERMINAL_PROMPT"] = "0"
+    env.setdefault("GOTELEMETRY", "off")
+    return env
+
+
+class Go:
+    """The go toolchain port: one real adapter, the ``go`` binary."""
+
+    def __init__(
+        self,
+        env: Mapping[str, str] | None = None,
+        gotoolchain: str = "local",
+        go: str | None = None,
+    ) -> None:
+        self.gotoolchain = gotoolchain
+        base = dict(os.environ if env is None else env)
+        self.env = hardened_env(base, gotoolchain=gotoolchain)
+        self.go = go or base.get("TIDYBOT_GO") or "go"
+        self._version: str | None = None
+
+    def run(
+        self,
+        args: Sequence[str],
+        cwd: Path,
+        *,
+        extra_env: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> GoResult:
+        env = self.env
+        if extra_env:
+            env = dict(env)
+            env.update(extra_env)
+        start = time.monotonic()
+        try:
+            proc = subprocess.run(
+                [self.go, *args],
+                cwd=cwd,
+                env=env,
+                capture_output=True,
+                text=True,
+                encoding="utf-8",
+                errors="replace",
+                timeout=timeout,
+                check=False,
+            )
+        except FileNotFoundError as e:
+            raise ToolchainError(
+                f"the go command ({self.go}) was not found",
+                hint="install Go 1.23 or newer (https://go.dev/dl/) and put it on PATH, "
+                "or point TIDYBOT_GO at the go binary",
+            ) from e
+        except subprocess.TimeoutExpired as e:
+            return GoResult(
+                (self.go, *args),
+                str(cwd),
+                -1,
+                "",
+                f"go {' '.join(args)}: timed out after {e.timeout:.0f}s",
+                time.monotonic() - start,
+            )
+        return GoResult(
+            (self.go, *args),
+            str(cwd),
+            proc.returncode,
+            proc.stdout,
+            proc.stderr,
+            time.monotonic() - start,
+        )
+
+    def version(self) -> str:
+        """The local go version, e.g. ``1.26.8``; checks it is new enough for tidybot."""
+        if self._version is not None:
+            return self._version
+        if shutil.which(self.go, path=self.env.get("PATH")) is None and not Path(self.go).exists():
+            raise ToolchainError(
+                f"the go command ({self.go}) was not found on PATH",
+                hint="install Go 1.23 or newer (https://go.dev/dl/) or point TIDYBOT_GO at it",
+            )
+        res = self.run(["env", "GOVERSION"], Path.cwd(), extra_env={"GOTOOLCHAIN": "local"})
+        ver = parse_go_version(res.stdout) if res.ok else None
+        if ver is None:
+            raise ToolchainError(
+                f"could not read the go version from `{self.go} env GOVERSION`: "
+                f"{(res.stderr or res.stdout).strip() or 'no output'}"
+            )
+        if ver[:2] < MIN_GO:
+            raise ToolchainError(
+                f"go {ver[0]}.{ver[1]}.{ver[2]} is too old: tidybot needs Go "
+                f"{MIN_GO[0]}.{MIN_GO[1]} or newer (for `go mod tidy -diff`)",
+                hint="install a newer Go (https://go.dev/dl/)",
+            )
+        self._version = f"{ver[0]}.{ver[1]}.{ver[2]}"
+        return self._version
+
+
+def explain_go_error(stderr: str, gotoolchain: str) -> str:
+    """Turn go's stderr into a readable error: progress noise dropped, known causes explained."""
+    lines = [
+        ln
+        for ln in stderr.splitlines()
+        if ln.strip()
+        and not ln.startswith(("go: downloading ", "go: finding module ", "go: found "))
+    ]
+    text = "\n".join(lines).strip()
+    m = NEEDS_NEWER_GO_RE.search(stderr)
+    if m:
+        who = m.group("who")
+        subject = "go.mod" if who in ("go.mod", "go:") else who
+        need, have = m.group("need"), m.group("have")
+        fix = (
+            "install that Go version, or set gotoolchain to `auto` (let go fetch it) "
+            f"or to a pinned version >= go{need}"
+        )
+        if gotoolchain not in ("local", ""):
+            fix = f"pin gotoolchain to go{need} or newer, or use `auto`"
+        return (
+            f"{subject} requires go >= {need}, but the toolchain in use is go {have} "
+            f"(GOTOOLCHAIN={m.group('policy')}); {fix}"
+        )
+    return text or "go failed without a message"
