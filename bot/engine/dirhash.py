@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+import posixpath
 import zipfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -35,27 +36,35 @@ def hash_files(files: Iterable[tuple[str, Callable[[], bytes]]]) -> str:
 
 
 def hash_dir(directory: Path, prefix: str) -> str:
-    """dirhash.HashDir(directory, prefix, Hash1): every regular file below ``directory``,
+    """dirhash.HashDir(directory, prefix, Hash1): every non-directory entry below ``directory``,
     named ``prefix + "/" + relative/slash/path``. ``go mod verify`` uses ``path@version``.
+
+    Like go, symbolic links are included and followed when read (a link to a directory
+    fails with OSError, as ``go`` fails on it).
     """
     root = Path(directory)
+    if not root.is_dir():
+        raise NotADirectoryError(f"{root} is not a directory")
     files: list[tuple[str, Callable[[], bytes]]] = []
     for dirpath, dirnames, filenames in os.walk(root):
-        dirnames.sort()
-        for fname in filenames:
-            full = Path(dirpath) / fname
-            if full.is_symlink() or not full.is_file():
-                # dirhash.DirFiles follows only regular files; symlinks are not in zips.
-                continue
+        here = Path(dirpath)
+        names = list(filenames) + [d for d in dirnames if (here / d).is_symlink()]
+        for name in names:
+            full = here / name
             rel = full.relative_to(root).as_posix()
-            files.append((f"{prefix}/{rel}", _reader(full)))
+            files.append((_join(prefix, rel), full.read_bytes))
     return hash_files(files)
 
 
 def hash_zip(zip_path: Path) -> str:
     """dirhash.HashZip: every entry of the zip, named exactly as stored."""
     with zipfile.ZipFile(zip_path) as zf:
-        return hash_files((info.filename, _zip_reader(zf, info)) for info in zf.infolist())
+        infos = zf.infolist()
+        # go opens entries through a name → entry map, so a repeated name reads the last one.
+        by_name = {info.filename: info for info in infos}
+        return hash_files(
+            (info.filename, _zip_reader(zf, by_name[info.filename])) for info in infos
+        )
 
 
 def hash_gomod(data: bytes) -> str:
@@ -63,8 +72,11 @@ def hash_gomod(data: bytes) -> str:
     return hash_files([("go.mod", lambda: data)])
 
 
-def _reader(path: Path) -> Callable[[], bytes]:
-    return path.read_bytes
+def _join(prefix: str, rel: str) -> str:
+    """filepath.Join(prefix, rel) with forward slashes (empty prefix → rel, path cleaned)."""
+    if prefix == "":
+        return posixpath.normpath(rel)
+    return posixpath.normpath(f"{prefix}/{rel}")
 
 
 def _zip_reader(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> Callable[[], bytes]:
