@@ -1,0 +1,535 @@
+"""The config file: ``.github/tidybot.yml`` or ``.tidybot.yml`` at the checked root.
+
+Read with PyYAML's safe composer so every value keeps its line: an unknown key, a wrong type, a
+bad glob or a bad ``gotoolchain`` value is one :class:`bot.errors.ConfigError` that names the
+key, the file and the line. No file means the defaults of :class:`Config`.
+
+Example (every key is optional)::
+
+    include: ["services/*", "tools"]
+    exclude: ["third_party/**"]
+    gotoolchain: local            # local | auto | go1.25.3
+    modules:
+      tools:
+        compat: "1.21"            # go mod tidy -compat=1.21
+        go: "1.22"                # go mod tidy -go=1.22
+        e: true                   # go mod tidy -e
+      "examples/**":
+        skip: true
+    ignore:
+      - id: go-directive
+        modules: ["services/*"]
+        reason: the go line is managed by hand
+    private:
+      goprivate: github.com/acme/*
+      goproxy: https://goproxy.acme.dev,https://proxy.golang.org,direct
+      git:
+        host: github.com
+        orgs: [acme]
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from bot.engine.goenv import (
+    TOOLCHAIN_POLICY_HELP,
+    ToolchainPolicy,
+    is_valid_go,
+    parse_toolchain_policy,
+)
+from bot.engine.model import Finding
+from bot.errors import ConfigError
+
+__all__ = [
+    "CONFIG_FILES",
+    "KNOWN_FINDING_IDS",
+    "Config",
+    "GitSettings",
+    "IgnoreRule",
+    "ModuleSettings",
+    "PrivateSettings",
+    "compile_glob",
+    "load_config",
+    "parse_config",
+]
+
+CONFIG_FILES = (".github/tidybot.yml", ".tidybot.yml")
+
+KNOWN_FINDING_IDS = frozenset(
+    {
+        # engine
+        "missing-require",
+        "unused-require",
+        "indirect-mismatch",
+        "version-change",
+        "go-directive",
+        "missing-sum",
+        "stale-sum",
+        "format",
+        # workspaces and vendoring
+        "work-sync",
+        "vendor",
+        # checksum verification
+        "sum-mismatch",
+        "sum-unknown",
+        "sumdb-fork",
+        "sum-changed",
+        "sum-unverified",
+        "sum-malformed",
+        "config",
+    }
+)
+
+_STR = "tag:yaml.org,2002:str"
+_BOOL = "tag:yaml.org,2002:bool"
+_NULL = "tag:yaml.org,2002:null"
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+
+
+# --- globs -------------------------------------------------------------------------------------
+
+
+def compile_glob(glob: str) -> re.Pattern[str] | str:
+    """Compile a module-directory glob; returns the reason as a string when it is invalid.
+
+    Globs match a module's directory relative to the root, with ``/`` separators; the root
+    module is ``.``. ``*`` and ``?`` stay inside one path segment, ``[abc]``/``[!abc]`` are
+    character classes, and a segment that is exactly ``**`` matches any number of segments
+    (a trailing ``/**`` also matches the directory itself).
+    """
+    if glob == "":
+        return "empty glob"
+    if glob.startswith("/"):
+        return "globs are relative to the repository root and must not start with '/'"
+    if "\\" in glob:
+        return "use '/' as the path separator"
+    segs = glob.rstrip("/").split("/") if glob != "/" else [""]
+    if any(s in ("", "..") for s in segs):
+        return "empty or '..' path segment"
+    if glob == "**":
+        return re.compile(r".*")
+    parts: list[str] = []
+    for i, seg in enumerate(segs):
+        last = i == len(segs) - 1
+        if seg == "**":
+            if last:
+                parts.append(r"(?:/.*)?")
+            else:
+                parts.append(r"(?:[^/]+/)*" if i == 0 else r"/(?:[^/]+/)*")
+            continue
+        if "**" in seg:
+            return "'**' must be a whole path segment"
+        rx = _segment(seg)
+        if rx is None:
+            return "unbalanced [ ] in character class"
+        sep = "" if i == 0 or segs[i - 1] == "**" else "/"
+        parts.append(sep + rx)
+    return re.compile("".join(parts))
+
+
+def _segment(seg: str) -> str | None:
+    out: list[str] = []
+    i = 0
+    while i < len(seg):
+        c = seg[i]
+        if c == "*":
+            out.append("[^/]*")
+        elif c == "?":
+            out.append("[^/]")
+        elif c == "[":
+            j = seg.find("]", i + 2 if seg[i + 1 : i + 2] in ("!", "^") else i + 1)
+            if j < 0:
+                return None
+            body = seg[i + 1 : j]
+            neg = body[:1] in ("!", "^")
+            body = body[1:] if neg else body
+            if not body:
+                return None
+            out.append("[" + ("^" if neg else "") + body.replace("\\", "\\\\") + "]")
+            i = j
+        elif c == "]":
+            return None
+        else:
+            out.append(re.escape(c))
+        i += 1
+    return "".join(out)
+
+
+def _matches(patterns: Iterable[re.Pattern[str]], module_dir: str) -> bool:
+    d = module_dir.strip("/") or "."
+    return any(p.fullmatch(d) for p in patterns)
+
+
+# --- the model ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ModuleSettings:
+    """Per-module settings; a field left as None inherits from earlier matching entries."""
+
+    pattern: str = "**"
+    skip: bool | None = None
+    compat: str | None = None  # go mod tidy -compat=
+    go: str | None = None  # go mod tidy -go=
+    e: bool | None = None  # go mod tidy -e
+    line: int | None = None
+
+    def tidy_flags(self) -> tuple[str, ...]:
+        """The extra ``go mod tidy`` flags, in a stable order."""
+        flags: list[str] = []
+        if self.e:
+            flags.append("-e")
+        if self.go:
+            flags.append(f"-go={self.go}")
+        if self.compat:
+            flags.append(f"-compat={self.compat}")
+        return tuple(flags)
+
+
+@dataclass(frozen=True)
+class IgnoreRule:
+    id: str
+    modules: tuple[str, ...] = ("**",)
+    reason: str = ""
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class GitSettings:
+    host: str = "github.com"
+    orgs: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PrivateSettings:
+    """Where private modules live. The token itself never goes in the config file."""
+
+    goprivate: str = ""
+    gonoproxy: str = ""
+    gonosumdb: str = ""
+    goproxy: str = ""
+    git: GitSettings = field(default_factory=GitSettings)
+
+    def go_env(self) -> dict[str, str]:
+        """The GO* variables these settings set (only the non-empty ones)."""
+        pairs = {
+            "GOPRIVATE": self.goprivate,
+            "GONOPROXY": self.gonoproxy,
+            "GONOSUMDB": self.gonosumdb,
+            "GOPROXY": self.goproxy,
+        }
+        return {k: v for k, v in pairs.items() if v}
+
+
+@dataclass(frozen=True)
+class Config:
+    file: str | None = None  # relative to the root, None when no file exists
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    gotoolchain: ToolchainPolicy = field(default_factory=lambda: ToolchainPolicy("local"))
+    modules: tuple[ModuleSettings, ...] = ()
+    ignore: tuple[IgnoreRule, ...] = ()
+    private: PrivateSettings = field(default_factory=PrivateSettings)
+
+    def is_included(self, module_dir: str) -> bool:
+        """Whether discovery keeps this module: matches an include (if any), no exclude."""
+        if self.include and not _matches(_compiled(self.include), module_dir):
+            return False
+        return not _matches(_compiled(self.exclude), module_dir)
+
+    def settings_for(self, module_dir: str) -> ModuleSettings:
+        """Every matching ``modules`` entry merged in file order (later entries win)."""
+        merged = ModuleSettings(pattern=module_dir)
+        for s in self.modules:
+            if not _matches(_compiled((s.pattern,)), module_dir):
+                continue
+            merged = ModuleSettings(
+                pattern=module_dir,
+                skip=s.skip if s.skip is not None else merged.skip,
+                compat=s.compat if s.compat is not None else merged.compat,
+                go=s.go if s.go is not None else merged.go,
+                e=s.e if s.e is not None else merged.e,
+                line=s.line if s.line is not None else merged.line,
+            )
+        return merged
+
+    def ignored_by(self, finding: Finding) -> IgnoreRule | None:
+        for rule in self.ignore:
+            if rule.id == finding.id and _matches(_compiled(rule.modules), finding.module_dir):
+                return rule
+        return None
+
+    def is_ignored(self, finding: Finding) -> bool:
+        return self.ignored_by(finding) is not None
+
+    def filter_findings(self, findings: Iterable[Finding]) -> list[Finding]:
+        return [f for f in findings if not self.is_ignored(f)]
+
+
+_CACHE: dict[tuple[str, ...], tuple[re.Pattern[str], ...]] = {}
+
+
+def _compiled(globs: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
+    got = _CACHE.get(globs)
+    if got is None:
+        pats = [compile_glob(g) for g in globs]
+        got = tuple(p for p in pats if isinstance(p, re.Pattern))
+        _CACHE[globs] = got
+    return got
+
+
+# --- loading -----------------------------------------------------------------------------------
+
+
+def load_config(root: Path) -> Config:
+    """Read the config file under ``root``; defaults when there is none."""
+    found = [name for name in CONFIG_FILES if (root / name).is_file()]
+    if len(found) > 1:
+        raise ConfigError(
+            f"both {found[0]} and {found[1]} exist; keep one of them", file=found[1], line=None
+        )
+    if not found:
+        return Config()
+    name = found[0]
+    try:
+        text = (root / name).read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"not UTF-8 text ({exc.reason})", file=name) from None
+    return parse_config(text, name)
+
+
+def parse_config(text: str, file: str = ".tidybot.yml") -> Config:
+    """Parse config text; every mistake is a ConfigError naming the key, ``file`` and line."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        raise ConfigError(
+            f"not valid YAML: {exc.problem or exc.context}", file=file, line=line
+        ) from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"not valid YAML: {exc}", file=file) from None
+    return _Reader(file).config(node)
+
+
+class _Reader:
+    def __init__(self, file: str) -> None:
+        self.file = file
+
+    def fail(self, node: yaml.Node, message: str) -> ConfigError:
+        return ConfigError(message, file=self.file, line=node.start_mark.line + 1)
+
+    # typed scalars
+
+    def mapping(self, node: yaml.Node, where: str, known: Iterable[str]) -> dict[str, yaml.Node]:
+        if not isinstance(node, yaml.MappingNode):
+            raise self.fail(node, f"{where}: expected a mapping, got {_kind(node)}")
+        known_list = list(known)
+        out: dict[str, yaml.Node] = {}
+        for k, v in node.value:
+            if not isinstance(k, yaml.ScalarNode) or k.tag != _STR:
+                raise self.fail(k, f"{where}: keys must be strings, got {_kind(k)}")
+            key = k.value
+            if key in out:
+                raise self.fail(k, f"duplicate key {_join(where, key)!r}")
+            if known_list and key not in known_list:
+                raise self.fail(
+                    k,
+                    f"unknown key {_join(where, key)!r} (known keys: {', '.join(known_list)})",
+                )
+            out[key] = v
+        return out
+
+    def string(self, node: yaml.Node, where: str) -> str:
+        if isinstance(node, yaml.ScalarNode) and node.tag == _STR:
+            return str(node.value)
+        hint = ""
+        if isinstance(node, yaml.ScalarNode) and node.tag in (_FLOAT, _INT):
+            hint = f' (quote it: "{node.value}"; YAML reads an unquoted {node.value} as a number)'
+        raise self.fail(node, f"{where}: expected a string, got {_kind(node)}{hint}")
+
+    def boolean(self, node: yaml.Node, where: str) -> bool:
+        if isinstance(node, yaml.ScalarNode) and node.tag == _BOOL:
+            return bool(yaml.SafeLoader.bool_values[node.value.lower()])
+        raise self.fail(node, f"{where}: expected true or false, got {_kind(node)}")
+
+    def strings(self, node: yaml.Node, where: str) -> list[tuple[str, yaml.Node]]:
+        """A list of strings; a single string is accepted as a one-element list."""
+        if isinstance(node, yaml.ScalarNode) and node.tag == _STR:
+            return [(str(node.value), node)]
+        if not isinstance(node, yaml.SequenceNode):
+            raise self.fail(node, f"{where}: expected a list of strings, got {_kind(node)}")
+        return [(self.string(item, f"{where}[{i}]"), item) for i, item in enumerate(node.value)]
+
+    def glob(self, node: yaml.Node, value: str, where: str) -> str:
+        compiled = compile_glob(value)
+        if isinstance(compiled, str):
+            raise self.fail(node, f"{where}: bad glob {value!r}: {compiled}")
+        return value
+
+    def globs(self, node: yaml.Node, where: str) -> tuple[str, ...]:
+        return tuple(self.glob(n, v, where) for v, n in self.strings(node, where))
+
+    def go_version(self, node: yaml.Node, where: str) -> str:
+        v = self.string(node, where)
+        if not is_valid_go(v):
+            raise self.fail(node, f'{where}: {v!r} is not a Go version (expected e.g. "1.22")')
+        return v
+
+    # sections
+
+    def config(self, node: yaml.Node | None) -> Config:
+        if node is None or (isinstance(node, yaml.ScalarNode) and node.tag == _NULL):
+            return Config(file=self.file)
+        top = self.mapping(
+            node, "", ("include", "exclude", "gotoolchain", "modules", "ignore", "private")
+        )
+        readers: dict[str, Callable[[yaml.Node], object]] = {
+            "include": lambda n: self.globs(n, "include"),
+            "exclude": lambda n: self.globs(n, "exclude"),
+            "gotoolchain": self.gotoolchain,
+            "modules": self.modules,
+            "ignore": self.ignore,
+            "private": self.private,
+        }
+        values = {k: readers[k](v) for k, v in top.items()}
+        return Config(file=self.file, **values)  # type: ignore[arg-type]
+
+    def gotoolchain(self, node: yaml.Node) -> ToolchainPolicy:
+        v = self.string(node, "gotoolchain")
+        policy = parse_toolchain_policy(v)
+        if policy is None:
+            raise self.fail(node, f"gotoolchain: {v!r} is not valid; {TOOLCHAIN_POLICY_HELP}")
+        return policy
+
+    def modules(self, node: yaml.Node) -> tuple[ModuleSettings, ...]:
+        entries = self.mapping(node, "modules", ())
+        out: list[ModuleSettings] = []
+        for pattern, body in entries.items():
+            where = f"modules.{pattern}"
+            key_node = next(k for k, _ in node.value if k.value == pattern)
+            self.glob(key_node, pattern, "modules")
+            fields = self.mapping(body, where, ("skip", "compat", "go", "e"))
+            out.append(
+                ModuleSettings(
+                    pattern=pattern,
+                    skip=self.boolean(fields["skip"], f"{where}.skip")
+                    if "skip" in fields
+                    else None,
+                    compat=self.go_version(fields["compat"], f"{where}.compat")
+                    if "compat" in fields
+                    else None,
+                    go=self.go_version(fields["go"], f"{where}.go") if "go" in fields else None,
+                    e=self.boolean(fields["e"], f"{where}.e") if "e" in fields else None,
+                    line=key_node.start_mark.line + 1,
+                )
+            )
+        return tuple(out)
+
+    def ignore(self, node: yaml.Node) -> tuple[IgnoreRule, ...]:
+        if not isinstance(node, yaml.SequenceNode):
+            raise self.fail(node, f"ignore: expected a list, got {_kind(node)}")
+        out: list[IgnoreRule] = []
+        for i, item in enumerate(node.value):
+            where = f"ignore[{i}]"
+            id_node: yaml.Node
+            if isinstance(item, yaml.ScalarNode):
+                rule_id, id_node = self.string(item, where), item
+                modules: tuple[str, ...] = ("**",)
+                reason = ""
+            else:
+                fields = self.mapping(item, where, ("id", "modules", "reason"))
+                if "id" not in fields:
+                    raise self.fail(item, f"{where}: missing key 'id'")
+                id_node = fields["id"]
+                rule_id = self.string(id_node, f"{where}.id")
+                modules = (
+                    self.globs(fields["modules"], f"{where}.modules")
+                    if "modules" in fields
+                    else ("**",)
+                )
+                reason = (
+                    self.string(fields["reason"], f"{where}.reason") if "reason" in fields else ""
+                )
+            if rule_id not in KNOWN_FINDING_IDS:
+                raise self.fail(
+                    id_node,
+                    f"{where}: unknown finding id {rule_id!r} "
+                    f"(known ids: {', '.join(sorted(KNOWN_FINDING_IDS))})",
+                )
+            out.append(IgnoreRule(rule_id, modules, reason, item.start_mark.line + 1))
+        return tuple(out)
+
+    def private(self, node: yaml.Node) -> PrivateSettings:
+        fields = self.mapping(
+            node, "private", ("goprivate", "gonoproxy", "gonosumdb", "goproxy", "git")
+        )
+        values: dict[str, object] = {}
+        for key in ("goprivate", "gonoproxy", "gonosumdb"):
+            if key in fields:
+                values[key] = self.string(fields[key], f"private.{key}")
+        if "goproxy" in fields:
+            v = self.string(fields["goproxy"], "private.goproxy")
+            problem = goproxy_problem(v)
+            if problem:
+                raise self.fail(fields["goproxy"], f"private.goproxy: {problem}")
+            values["goproxy"] = v
+        if "git" in fields:
+            g = self.mapping(fields["git"], "private.git", ("host", "orgs"))
+            host = self.string(g["host"], "private.git.host") if "host" in g else "github.com"
+            if not re.fullmatch(r"[A-Za-z0-9.-]+(:[0-9]+)?", host):
+                raise self.fail(g["host"], f"private.git.host: {host!r} is not a host name")
+            orgs: list[str] = []
+            for v, n in self.strings(g["orgs"], "private.git.orgs") if "orgs" in g else []:
+                if not re.fullmatch(r"[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*", v):
+                    raise self.fail(n, f"private.git.orgs: {v!r} is not an organisation name")
+                orgs.append(v)
+            values["git"] = GitSettings(host=host, orgs=tuple(orgs))
+        return PrivateSettings(**values)  # type: ignore[arg-type]
+
+
+def goproxy_problem(value: str) -> str | None:
+    """Check a GOPROXY list as ``proxyList`` does; go's own wording, or None when fine."""
+    entries = [e.strip() for e in re.split(r"[,|]", value)]
+    usable = 0
+    for e in entries:
+        if not e:
+            continue
+        usable += 1
+        if e in ("off", "direct"):
+            break
+        url = e
+        if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", e):
+            if any(c in e for c in ".:/") and not e.startswith("/"):
+                url = "https://" + e
+            else:
+                return f"invalid proxy URL missing scheme: {e}"
+        scheme = url.split("://", 1)[0]
+        if scheme not in ("https", "http", "file"):
+            return f"invalid proxy URL scheme (must be https, http, file): {e}"
+    if usable == 0:
+        return "GOPROXY list is not the empty string, but contains no entries"
+    return None
+
+
+def _join(where: str, key: str) -> str:
+    return f"{where}.{key}" if where else key
+
+
+def _kind(node: yaml.Node) -> str:
+    if isinstance(node, yaml.MappingNode):
+        return "a mapping"
+    if isinstance(node, yaml.SequenceNode):
+        return "a list"
+    names = {_STR: "a string", _BOOL: "a boolean", _NULL: "nothing", _INT: "a number"}
+    if node.tag == _FLOAT:
+        return "a number"
+    return names.get(node.tag, f"a value tagged {node.tag}")
