@@ -133,7 +133,7 @@ def _parse_expr(expr: str) -> object:
 
     def advance() -> str:
         t = cur[0]
-        cur[0] = next(it)
+        cur[0] = next(it, "")
         return t
 
     def or_() -> object:

@@ -6,9 +6,10 @@ from bot.engine.model import Report
 from bot.report.github import GithubRenderer
 from bot.report.json import JsonRenderer
 from bot.report.markdown import MarkdownRenderer
+from bot.report.sarif import SarifRenderer
 from bot.report.text import TextRenderer
 
-FORMATS = ("text", "json", "markdown", "github")
+FORMATS = ("text", "json", "markdown", "github", "sarif")
 
 
 def render(report: Report, fmt: str, *, show_diff: bool = False) -> str:
@@ -20,4 +21,6 @@ def render(report: Report, fmt: str, *, show_diff: bool = False) -> str:
         return MarkdownRenderer().render(report)
     if fmt == "github":
         return GithubRenderer().render(report)
+    if fmt == "sarif":
+        return SarifRenderer().render(report)
     raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")

@@ -1,0 +1,271 @@
+"""The sticky pull-request comment: one body per run, found again by its hidden marker.
+
+Pure: a :class:`~bot.engine.model.Report` in, markdown out. The body holds
+
+* the hidden marker (an HTML comment GitHub does not show) that finds the comment again,
+* a headline, the table of modules (status, findings), the diffs folded in ``<details>``,
+* the exact commands that fix it locally (and ``/tidy`` when the bot may fix it),
+* when the drift is gone, a short "tidy now" text instead.
+
+A body never exceeds :data:`COMMENT_LIMIT` (GitHub refuses longer comment bodies with a 422):
+diffs are cut first, then table rows, and the body then points to the job summary.
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from bot.engine.model import ModuleResult, Report, Status
+
+#: GitHub's maximum comment body length ("body is too long (maximum is 65536 characters)").
+COMMENT_LIMIT = 65536
+
+#: At most this many fix commands are listed; the job summary lists the rest.
+MAX_COMMANDS = 25
+
+#: The hidden marker that makes the comment sticky.
+MARKER = "<!-- tidybot:sticky-comment -->"
+
+_STATUS = {
+    Status.DRIFTED: "❌ drifted",
+    Status.ERROR: "⚠️ error",
+    Status.SKIPPED: "⏭️ skipped",
+    Status.CLEAN: "✅ clean",
+}
+_ORDER = {Status.DRIFTED: 0, Status.ERROR: 1, Status.SKIPPED: 2, Status.CLEAN: 3}
+
+
+@dataclass(frozen=True)
+class CommentRenderer:
+    """Renders the sticky comment for one report.
+
+    ``workdir`` is the checked root relative to the repository root ("." for the root); the
+    fix commands are written to run from the repository root. ``summary_url`` is the run page
+    that shows the job summary. ``tidy_command`` says whether ``/tidy`` is offered.
+    ``fixed_in`` is the sha of a fix commit this run pushed.
+    """
+
+    marker: str = MARKER
+    workdir: str = "."
+    summary_url: str = ""
+    head_sha: str = ""
+    tidy_command: bool = False
+    fixed_in: str = ""
+    limit: int = COMMENT_LIMIT
+
+    def render(self, report: Report) -> str:
+        if not report.drifted and not _errors(report) and not report.findings:
+            return self._render_clean(report)
+        return self._render_drift(report)
+
+    # -- clean -------------------------------------------------------------------------
+
+    def _render_clean(self, report: Report) -> str:
+        n = len(report.modules)
+        lines = [self.marker, "### ✅ tidybot: go.mod and go.sum are tidy", ""]
+        if self.fixed_in:
+            lines.append(
+                f"The drift reported earlier was fixed in {self.fixed_in}: "
+                f"{_plural(n, 'module')} tidy now."
+            )
+        else:
+            lines.append(
+                f"The drift reported earlier is gone: {_plural(n, 'module')} tidy"
+                + (f" at `{self.head_sha[:12]}`." if self.head_sha else ".")
+            )
+        return _fit("\n".join(lines) + "\n", self.limit)
+
+    # -- drift -------------------------------------------------------------------------
+
+    def _render_drift(self, report: Report) -> str:
+        s = report.summary
+        head = [self.marker]
+        if report.drifted:
+            head.append(f"### ❌ tidybot: {_plural(s.drifted, 'module')} of {s.modules} not tidy")
+        else:
+            head.append(f"### ⚠️ tidybot: {_plural(s.error, 'module')} could not be checked")
+        head.append("")
+        at = f" at `{self.head_sha[:12]}`" if self.head_sha else ""
+        head.append(
+            f"Checked {_plural(s.modules, 'module')}{at}: {s.drifted} drifted, "
+            f"{s.error} failed, {s.skipped} skipped, {s.clean} clean."
+        )
+        head.append("")
+
+        rows = [_row(m, self.workdir) for m in sorted(report.modules, key=_sort_key)]
+        extra = [f"- `{f.id}` {_cell(f.message)}" for f in report.findings]
+        fix = self._fix_section(report)
+        footer = self._footer()
+
+        diffs = [
+            (_path(self.workdir, m.dir), m.diff) for m in sorted(report.drifted, key=_sort_key)
+        ]
+        fixed = "\n".join(head) + "\n"
+        table_head = "| module | status | findings |\n| --- | --- | --- |\n"
+        fixed_tail = ""
+        if extra:
+            fixed_tail += "\n**Repository findings**\n\n" + "\n".join(extra) + "\n"
+        fixed_tail += fix
+        # 1) table rows: keep as many as fit (with room for the rest), 2) diffs: what remains
+        budget = self.limit - len(fixed) - len(table_head) - len(fixed_tail) - len(footer) - 400
+        kept_rows: list[str] = []
+        for row in rows:
+            if len(row) + 1 > budget:
+                break
+            kept_rows.append(row)
+            budget -= len(row) + 1
+        table = table_head + "\n".join(kept_rows) + "\n"
+        cut = False
+        if len(kept_rows) < len(rows):
+            cut = True
+            table += f"\n…and {len(rows) - len(kept_rows)} more modules.\n"
+        diff_text, diffs_cut = _diffs(diffs, budget)
+        cut = cut or diffs_cut
+        body = fixed + table + fixed_tail + diff_text
+        if cut:
+            body += "\n" + self._cut_note()
+        body += footer
+        return _fit(body, self.limit, self._cut_note())
+
+    def _fix_section(self, report: Report) -> str:
+        cmds = fix_commands(report, self.workdir)
+        if not cmds:
+            return ""
+        out = ["", "**Fix it locally** (from the repository root):", "", "```sh"]
+        out.extend(cmds[:MAX_COMMANDS])
+        out.append("```")
+        if len(cmds) > MAX_COMMANDS:
+            rest = len(cmds) - MAX_COMMANDS
+            out.append(f"…and the same for {_plural(rest, 'more module')} (see the job summary).")
+        if self.tidy_command:
+            out.append("")
+            out.append("Or comment `/tidy` on this pull request to get a fix commit.")
+        return "\n".join(out) + "\n"
+
+    def _cut_note(self) -> str:
+        where = f"the [job summary]({self.summary_url})" if self.summary_url else "the job summary"
+        return f"> ✂️ This report was cut to fit a GitHub comment; the full report is in {where}.\n"
+
+    def _footer(self) -> str:
+        if self.summary_url:
+            return f"\n<sub>[Run details and job summary]({self.summary_url})</sub>\n"
+        return ""
+
+
+def fix_commands(report: Report, workdir: str = ".") -> list[str]:
+    """The exact commands that fix the drifted modules, to run from the repository root."""
+    out = []
+    for m in sorted(report.drifted, key=_sort_key):
+        path = _path(workdir, m.dir)
+        if path == ".":
+            out.append("go mod tidy")
+        else:
+            out.append(f"go -C {shlex.quote(path)} mod tidy")
+    return out
+
+
+def has_marker(body: str, marker: str = MARKER) -> bool:
+    return marker in body
+
+
+# -- helpers ---------------------------------------------------------------------------
+
+
+def _errors(report: Report) -> list[ModuleResult]:
+    return [m for m in report.modules if m.status is Status.ERROR]
+
+
+def _sort_key(m: ModuleResult) -> tuple[int, str]:
+    return (_ORDER.get(m.status, 9), m.dir)
+
+
+def _row(m: ModuleResult, workdir: str) -> str:
+    path = _path(workdir, m.dir)
+    name = f"`{_cell(path)}`"
+    if m.module:
+        name += f" ({_cell(m.module)})"
+    if m.status is Status.ERROR or m.status is Status.SKIPPED:
+        detail = _cell(_first_line(m.error)) or "—"
+    else:
+        detail = _finding_counts(f.id for f in m.findings) or "—"
+    return f"| {name} | {_STATUS.get(m.status, str(m.status))} | {detail} |"
+
+
+def _finding_counts(ids: Iterable[str]) -> str:
+    counts = Counter(ids)
+    return ", ".join(f"`{i}`" + (f" ×{n}" if n > 1 else "") for i, n in sorted(counts.items()))
+
+
+def _diffs(diffs: list[tuple[str, str]], budget: int) -> tuple[str, bool]:
+    parts: list[str] = []
+    cut = False
+    omitted = 0
+    for path, diff in diffs:
+        if not diff.strip():
+            continue
+        summary = f"<summary><code>{_html(path)}</code>: <code>go mod tidy -diff</code></summary>"
+        fence = _fence(diff)
+        block_overhead = len(f"\n<details>{summary}\n\n{fence}diff\n\n{fence}\n</details>\n") + 80
+        if budget - block_overhead < 200:
+            omitted += 1
+            cut = True
+            continue
+        text = diff if diff.endswith("\n") else diff + "\n"
+        room = budget - block_overhead
+        if len(text) > room:
+            text = text[:room].rsplit("\n", 1)[0] + "\n… (diff cut here)\n"
+            cut = True
+        block = f"\n<details>{summary}\n\n{fence}diff\n{text}{fence}\n</details>\n"
+        parts.append(block)
+        budget -= len(block)
+    if omitted:
+        parts.append(f"\n…{_plural(omitted, 'more diff')} not shown.\n")
+    return "".join(parts), cut
+
+
+def _fit(body: str, limit: int, note: str = "") -> str:
+    """Last resort: a hard cut that still leaves the marker first and a pointer at the end."""
+    if len(body) <= limit:
+        return body
+    tail = "\n\n" + (note or "> ✂️ Cut to fit a GitHub comment; see the job summary.\n")
+    return body[: max(0, limit - len(tail))] + tail
+
+
+def _fence(text: str) -> str:
+    longest = 0
+    run = 0
+    for ch in text:
+        run = run + 1 if ch == "`" else 0
+        longest = max(longest, run)
+    return "`" * max(3, longest + 1)
+
+
+def _path(workdir: str, d: str) -> str:
+    w = workdir.strip("/") or "."
+    if w in (".", ""):
+        return d or "."
+    if d in (".", ""):
+        return w
+    return f"{w}/{d}"
+
+
+def _first_line(text: str) -> str:
+    for line in text.splitlines():
+        if line.strip():
+            return line.strip()
+    return ""
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\r", "").replace("\n", "<br>")
+
+
+def _html(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
