@@ -6,7 +6,7 @@ import argparse
 import os
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from bot import __version__
@@ -126,9 +126,10 @@ def run(argv: Sequence[str]) -> int:
     return exit_code_for(report)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, runner: Callable[[Sequence[str]], int] = run) -> int:
+    """The one top-level handler: user errors print one line, crashes a traceback (exit 3)."""
     try:
-        return run(sys.argv[1:] if argv is None else argv)
+        return runner(sys.argv[1:] if argv is None else argv)
     except TidybotError as e:
         print(f"tidybot: error: {e}", file=sys.stderr)
         return int(e.exit_code)

@@ -14,14 +14,14 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from bot import __version__
-from bot.engine.classify import ModuleTexts, classify
+from bot.engine.classify import ModuleTexts, classify, safe_format
 from bot.engine.discover import ModuleRef, glob_match
 from bot.engine.discover import discover as discover_modules
 from bot.engine.findings import severity_of
 from bot.engine.gomod import parse_gomod
 from bot.engine.imports import scan_module
 from bot.engine.model import Finding, ModuleResult, Report, Status
-from bot.engine.udiff import DiffError, apply, split_diff
+from bot.engine.udiff import DiffError, apply, split_diff, unified
 from bot.errors import ParseError, UsageError
 from bot.fsutil import atomic_write
 from bot.toolchain import Go, explain_go_error
@@ -112,39 +112,49 @@ def _check_module(go: Go, ref: ModuleRef, options: RunOptions) -> _Outcome:
 
     flags = options.tidy_flags.get(ref.dir, ())
     res = go.run(["mod", "tidy", "-diff", *flags], ref.path)
-    elapsed = lambda: time.monotonic() - start  # noqa: E731
+
+    def elapsed() -> float:
+        return time.monotonic() - start
+
+    # go diffs against the canonical form of go.mod: a formatting-only difference is not tidy
+    # drift for go, but `go mod tidy` (and `go mod edit -fmt`) would still rewrite the file.
+    formatted = safe_format(current_mod, gomod_rel)
+    diff_text = res.stdout
     if res.returncode == 0:
-        return _Outcome(ModuleResult(ref.dir, gomod.module, Status.CLEAN, duration=elapsed()))
-    if not res.stdout.strip():
+        if formatted == current_mod:
+            return _Outcome(ModuleResult(ref.dir, gomod.module, Status.CLEAN, duration=elapsed()))
+        tidy_mod, tidy_sum = formatted, current_sum
+        diff_text = unified("go.mod", current_mod, formatted)
+    elif not res.stdout.strip():
         err = explain_go_error(res.stderr, go.gotoolchain)
         return _Outcome(
             ModuleResult(ref.dir, gomod.module, Status.ERROR, error=err, duration=elapsed())
         )
-    diffs = split_diff(res.stdout)
-    try:
-        tidy_mod = apply(current_mod, diffs["go.mod"]) if "go.mod" in diffs else current_mod
-        tidy_sum = apply(current_sum, diffs["go.sum"]) if "go.sum" in diffs else current_sum
-    except DiffError as e:
-        return _Outcome(
-            ModuleResult(
+    else:
+        diffs = split_diff(res.stdout)
+        try:
+            tidy_mod = apply(formatted, diffs["go.mod"]) if "go.mod" in diffs else formatted
+            tidy_sum = apply(current_sum, diffs["go.sum"]) if "go.sum" in diffs else current_sum
+        except DiffError as e:
+            finding = Finding(
                 ref.dir,
-                gomod.module,
-                Status.DRIFTED,
-                diff=res.stdout,
-                duration=elapsed(),
-                findings=(
-                    Finding(
-                        ref.dir,
-                        gomod_rel,
-                        None,
-                        "format",
-                        severity_of("format"),
-                        "go mod tidy would change this module",
-                        f"(diff not parsed: {e})",
-                    ),
-                ),
+                gomod_rel,
+                None,
+                "format",
+                severity_of("format"),
+                "go mod tidy would change this module",
+                f"(its diff could not be read: {e})",
             )
-        )
+            return _Outcome(
+                ModuleResult(
+                    ref.dir,
+                    gomod.module,
+                    Status.DRIFTED,
+                    (finding,),
+                    res.stdout,
+                    duration=elapsed(),
+                )
+            )
     texts = ModuleTexts(ref.dir, gomod_rel, gosum_rel, current_mod, tidy_mod, current_sum, tidy_sum)
     files = scan_module(ref.path, [i.path for i in gomod.ignores])
     findings = [f for f in classify(texts, files, current=gomod) if not _ignored(f, options)]
@@ -154,7 +164,7 @@ def _check_module(go: Go, ref: ModuleRef, options: RunOptions) -> _Outcome:
         gomod.module,
         status,
         tuple(findings),
-        res.stdout if findings else "",
+        diff_text if findings else "",
         duration=elapsed(),
     )
     return _Outcome(result, texts)

@@ -25,7 +25,7 @@ def _clean_ambient_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Tests pass the same inside GitHub Actions: no ambient GITHUB_*/INPUT_* variables."""
     for name in list(os.environ):
         if name.startswith(_AMBIENT_PREFIXES) or name in _AMBIENT_NAMES:
-            if name == "TIDYBOT_ONLINE":
+            if name in ("TIDYBOT_ONLINE", "TIDYBOT_UPDATE_GOLDEN"):
                 continue
             monkeypatch.delenv(name, raising=False)
     yield

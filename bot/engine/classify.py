@@ -138,32 +138,32 @@ def classify(
 
     out.extend(_sum_findings(t))
 
-    semantic_mod = any(f.file == mod for f in out)
-    if t.current_mod != t.tidy_mod and not semantic_mod:
-        line = _first_diff_line(t.current_mod, _safe_fmt(t.current_mod, mod))
-        if line is not None:
-            out.append(
-                _f(
-                    t,
-                    mod,
-                    line,
-                    "format",
-                    "go.mod is not formatted as `go mod edit -fmt` writes it",
-                    "go mod tidy rewrites it in canonical form",
-                )
+    formatted = _safe_fmt(t.current_mod, mod)
+    if formatted != t.current_mod:
+        line = _first_diff_line(t.current_mod, formatted)
+        out.append(
+            _f(
+                t,
+                mod,
+                line,
+                "format",
+                "go.mod is not formatted as `go mod edit -fmt` writes it",
+                "go mod tidy and go mod edit -fmt rewrite it in canonical form",
             )
-        else:
-            line = _first_diff_line(t.current_mod, t.tidy_mod)
-            out.append(
-                _f(
-                    t,
-                    mod,
-                    line,
-                    "format",
-                    "go.mod's require blocks are not laid out as go mod tidy writes them",
-                    "tidy keeps direct and indirect requirements in separate blocks",
-                )
+        )
+    semantic_mod = any(f.file == mod and f.id != "format" for f in out)
+    if formatted != t.tidy_mod and not semantic_mod:
+        line = _first_diff_line(formatted, t.tidy_mod)
+        out.append(
+            _f(
+                t,
+                mod,
+                line,
+                "format",
+                "go.mod's require blocks are not laid out as go mod tidy writes them",
+                "tidy keeps direct and indirect requirements in separate blocks",
             )
+        )
     return out
 
 
@@ -176,6 +176,11 @@ def _key_order(x: tuple[str, str], y: tuple[str, str]) -> int:
         return -1 if x[0] < y[0] else 1
     c = compare(x[1].removesuffix("/go.mod"), y[1].removesuffix("/go.mod"))
     return c or (-1 if x[1] < y[1] else (1 if x[1] > y[1] else 0))
+
+
+def safe_format(text: str, file: str) -> str:
+    """``go mod edit -fmt`` of the text, or the text itself when it does not parse."""
+    return _safe_fmt(text, file)
 
 
 def _safe_fmt(text: str, file: str) -> str:

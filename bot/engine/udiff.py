@@ -7,6 +7,7 @@ then a blank line.
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 
@@ -114,3 +115,18 @@ def apply(current: str, diff: FileDiff) -> str:
     if not new:
         return ""
     return "\n".join(new) + ("\n" if new_ends_nl else "")
+
+
+def unified(name: str, current: str, new: str) -> str:
+    """A diff of two texts laid out like go's (``current/F`` -> ``tidy/F``)."""
+    body = difflib.unified_diff(
+        current.splitlines(keepends=True),
+        new.splitlines(keepends=True),
+        f"current/{name}",
+        f"tidy/{name}",
+        n=3,
+    )
+    lines = [ln if ln.endswith("\n") else ln + "\n\\ No newline at end of file\n" for ln in body]
+    if not lines:
+        return ""
+    return f"diff current/{name} tidy/{name}\n" + "".join(lines) + "\n"

@@ -63,7 +63,8 @@ class MarkdownRenderer:
         s = report.summary
         lines = [f"### {self.title}", ""]
         if s.drifted:
-            lines.append(f"**{s.drifted} of {s.modules} modules are not tidy.**")
+            verb = "is" if s.drifted == 1 else "are"
+            lines.append(f"**{s.drifted} of {s.modules} modules {verb} not tidy.**")
         elif s.error:
             lines.append(f"**{s.error} of {s.modules} modules could not be checked.**")
         else:

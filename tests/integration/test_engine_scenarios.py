@@ -114,7 +114,9 @@ def test_test_only_dependency_is_direct(tmp_path: Path, goenv: dict[str, str]) -
     tdir = tmp_path
     module(tdir, ".", "example.com/app", {"main.go": MAIN_GO, "main_test.go": test_go})
     r = run_check(tdir, goenv)
-    (f,) = [f for f in r.modules[0].findings if "testdep" in f.message]
+    (f,) = [
+        f for f in r.modules[0].findings if f.id == "missing-require" and "testdep" in f.message
+    ]
     assert f.id == "missing-require"
     assert "// indirect" not in f.message
     assert f.why == "test file main_test.go:6 imports example.com/testdep"
@@ -124,7 +126,9 @@ def test_windows_only_import_counts(tmp_path: Path, goenv: dict[str, str]) -> No
     win = 'package main\n\nimport "example.com/winonly"\n\nvar _ = winonly.Name\n'
     module(tmp_path, ".", "example.com/app", {"main.go": MAIN_GO, "os_windows.go": win})
     r = run_check(tmp_path, goenv)
-    (f,) = [f for f in r.modules[0].findings if "winonly" in f.message]
+    (f,) = [
+        f for f in r.modules[0].findings if f.id == "missing-require" and "winonly" in f.message
+    ]
     assert f.id == "missing-require"
     assert f.why == "file os_windows.go:3 imports example.com/winonly"
 

@@ -1,0 +1,176 @@
+"""The CLI as a user runs it: a subprocess, its output and its documented exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from bot.errors import ConfigError
+from tests.integration.engine_helpers import MAIN_GO, module, tidy_module
+
+
+def tidybot(
+    env: dict[str, str], *args: str, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def assert_one_line_error(res: subprocess.CompletedProcess[str], code: int, *parts: str) -> None:
+    assert res.returncode == code, res.stderr
+    assert "Traceback" not in res.stderr
+    first = res.stderr.splitlines()[0]
+    assert first.startswith("tidybot: error: ")
+    for p in parts:
+        assert p in res.stderr
+
+
+def test_clean_exits_0_and_drift_exits_1(tmp_path: Path, goenv: dict[str, str]) -> None:
+    tidy_module(goenv, tmp_path, ".", "example.com/app", {"main.go": MAIN_GO})
+    res = tidybot(goenv, "check", str(tmp_path))
+    assert res.returncode == 0, res.stderr
+    assert "1 module: 1 clean" in res.stdout
+    (tmp_path / "go.mod").write_text(
+        (tmp_path / "go.mod").read_text() + "require example.com/unused v1.0.0\n"
+    )
+    res = tidybot(goenv, "check", str(tmp_path))
+    assert res.returncode == 1
+    assert "unused-require" in res.stdout
+    assert "to fix: go mod tidy" in res.stdout
+
+
+def test_errors_outrank_drift_and_json_output(tmp_path: Path, goenv: dict[str, str]) -> None:
+    module(tmp_path, "drift", "example.com/drift", {"main.go": MAIN_GO})
+    module(tmp_path, "broken", "example.com/broken", {})
+    (tmp_path / "broken" / "go.mod").write_text("module example.com/broken\ngo 1.22\nbogus\n")
+    out = tmp_path / "report.json"
+    res = tidybot(goenv, "check", str(tmp_path), "--format", "json", "-o", str(out))
+    assert res.returncode == 2, res.stderr
+    doc = json.loads(res.stdout)
+    assert json.loads(out.read_text()) == doc
+    assert doc["schema_version"] == 1
+    assert [(m["dir"], m["status"]) for m in doc["modules"]] == [
+        ("broken", "error"),
+        ("drift", "drifted"),
+    ]
+    assert doc["modules"][0]["error"] == "broken/go.mod:3: unknown directive: bogus"
+    assert doc["summary"]["drifted"] == 1
+
+
+def test_github_format_prints_annotations(tmp_path: Path, goenv: dict[str, str]) -> None:
+    module(tmp_path, ".", "example.com/app", {"main.go": MAIN_GO})
+    res = tidybot(goenv, "check", str(tmp_path), "--format", "github")
+    assert res.returncode == 1
+    assert "::error file=go.mod,title=tidybot missing-require::" in res.stdout
+
+
+def test_fix_exits_0_when_everything_is_fixed(tmp_path: Path, goenv: dict[str, str]) -> None:
+    module(tmp_path, ".", "example.com/app", {"main.go": MAIN_GO})
+    res = tidybot(goenv, "fix", str(tmp_path))
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert "fixed: go.mod, go.sum" in res.stdout
+    assert tidybot(goenv, "check", str(tmp_path)).returncode == 0
+
+
+def test_missing_path(tmp_path: Path, goenv: dict[str, str]) -> None:
+    res = tidybot(goenv, "check", str(tmp_path / "nope"))
+    assert_one_line_error(res, 2, "nope: no such directory")
+
+
+def test_path_is_a_file(tmp_path: Path, goenv: dict[str, str]) -> None:
+    f = tmp_path / "file"
+    f.write_text("x")
+    assert_one_line_error(tidybot(goenv, "check", str(f)), 2, "not a directory")
+
+
+def test_no_gomod(tmp_path: Path, goenv: dict[str, str]) -> None:
+    assert_one_line_error(tidybot(goenv, "check", str(tmp_path)), 2, "no go.mod found")
+
+
+def test_bad_usage(tmp_path: Path, goenv: dict[str, str]) -> None:
+    assert_one_line_error(tidybot(goenv, "check", "--jobs", "zero"), 2, "--jobs")
+    assert_one_line_error(tidybot(goenv, "frobnicate"), 2, "invalid choice")
+
+
+def test_go_not_installed(tmp_path: Path, goenv: dict[str, str]) -> None:
+    module(tmp_path, ".", "example.com/app", {})
+    env = dict(goenv, TIDYBOT_GO=str(tmp_path / "no-such-go"))
+    assert_one_line_error(tidybot(env, "check", str(tmp_path)), 2, "was not found", "install Go")
+
+
+def test_go_too_old(tmp_path: Path, goenv: dict[str, str]) -> None:
+    module(tmp_path, ".", "example.com/app", {})
+    fake = tmp_path / "bin" / "go"
+    fake.parent.mkdir()
+    # a stand-in for an old toolchain: answers `go env GOVERSION` like go1.22 does
+    fake.write_text("#!/bin/sh\necho go1.22.5\n")
+    fake.chmod(0o755)
+    env = dict(goenv, TIDYBOT_GO=str(fake))
+    assert_one_line_error(tidybot(env, "check", str(tmp_path)), 2, "go 1.22.5 is too old")
+
+
+def test_unreadable_gomod_is_a_module_error(tmp_path: Path, goenv: dict[str, str]) -> None:
+    tidy_module(goenv, tmp_path, "good", "example.com/good", {"main.go": MAIN_GO})
+    (tmp_path / "dangling").mkdir()
+    (tmp_path / "dangling" / "go.mod").symlink_to(tmp_path / "dangling" / "missing.mod")
+    res = tidybot(goenv, "check", str(tmp_path), "--format", "json")
+    assert res.returncode == 2
+    mods = {m["dir"]: m for m in json.loads(res.stdout)["modules"]}
+    assert mods["dangling"]["status"] == "error"
+    assert mods["dangling"]["error"] == "dangling/go.mod: cannot read: No such file or directory"
+    assert mods["good"]["status"] == "clean"
+
+
+def test_gomod_symlink_outside_is_skipped(tmp_path: Path, goenv: dict[str, str]) -> None:
+    outside = tmp_path / "outside"
+    module(outside, ".", "example.com/out", {})
+    repo = tmp_path / "repo"
+    tidy_module(goenv, repo, ".", "example.com/app", {"main.go": MAIN_GO})
+    (repo / "x").mkdir()
+    (repo / "x" / "go.mod").symlink_to(outside / "go.mod")
+    res = tidybot(goenv, "check", str(repo), "--format", "json")
+    assert res.returncode == 0, res.stdout
+    mods = {m["dir"]: m for m in json.loads(res.stdout)["modules"]}
+    assert mods["x"]["status"] == "skipped"
+    assert "outside" in mods["x"]["error"]
+
+
+def test_module_needing_newer_go_names_the_version(tmp_path: Path, goenv: dict[str, str]) -> None:
+    module(tmp_path, ".", "example.com/app", {}, go_line="1.99")
+    res = tidybot(goenv, "check", str(tmp_path), "--format", "json")
+    assert res.returncode == 2
+    err = json.loads(res.stdout)["modules"][0]["error"]
+    assert "requires go >= 1.99" in err
+    assert "GOTOOLCHAIN=local" in err
+    assert "auto" in err
+
+
+def test_unexpected_failure_exits_3_with_traceback(capsys: pytest.CaptureFixture[str]) -> None:
+    def crashing(argv: Sequence[str]) -> int:
+        raise RuntimeError("boom")
+
+    assert main(["check", "."], runner=crashing) == 3
+    err = capsys.readouterr().err
+    assert "Traceback" in err
+    assert "RuntimeError: boom" in err
+    assert "report it" in err
+
+
+def test_user_error_in_handler_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    def bad(argv: Sequence[str]) -> int:
+        raise ConfigError("unknown key 'foo'", file=".tidybot.yml", line=3)
+
+    assert main([], runner=bad) == 2
+    assert capsys.readouterr().err == "tidybot: error: .tidybot.yml:3: unknown key 'foo'\n"
