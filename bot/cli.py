@@ -10,6 +10,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from bot import __version__
+from bot.config import Config, load_config
+from bot.engine.goenv import TOOLCHAIN_POLICY_HELP, parse_toolchain_policy
 from bot.engine.model import Report, Status
 from bot.errors import ExitCode, TidybotError, UsageError
 from bot.fsutil import atomic_write
@@ -78,12 +80,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _options(args: argparse.Namespace) -> RunOptions:
+def _options(args: argparse.Namespace, root: Path) -> RunOptions:
+    """Command line over the config file over the defaults."""
+    config = load_config(root) if root.is_dir() else Config()
+    gotoolchain = args.gotoolchain or os.environ.get("TIDYBOT_GOTOOLCHAIN")
+    if gotoolchain:
+        policy = parse_toolchain_policy(gotoolchain)
+        if policy is None:
+            raise UsageError(
+                f"--gotoolchain {gotoolchain!r}: {TOOLCHAIN_POLICY_HELP}",
+            )
+        gotoolchain = policy.env_value
     return RunOptions(
         jobs=args.jobs,
         include=tuple(args.include),
         exclude=tuple(args.exclude),
-        gotoolchain=args.gotoolchain or os.environ.get("TIDYBOT_GOTOOLCHAIN") or "local",
+        gotoolchain=gotoolchain or config.gotoolchain.env_value,
+        env=config.private.go_env(),
+        config=config,
     )
 
 
@@ -117,9 +131,9 @@ def run(argv: Sequence[str]) -> int:
         return ExitCode.ERROR
     root = Path(args.path)
     if args.command == "check":
-        report = check(root, _options(args))
+        report = check(root, _options(args, root))
     elif args.command == "fix":
-        report = fix(root, _options(args))
+        report = fix(root, _options(args, root))
     else:  # pragma: no cover - argparse rejects unknown commands
         raise UsageError(f"unknown command {args.command}")
     _emit(report, args)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from bot import __version__
+from bot.config import Config
 from bot.engine.classify import ModuleTexts, classify, safe_format
 from bot.engine.discover import ModuleRef, glob_match
 from bot.engine.discover import discover as discover_modules
@@ -47,6 +48,7 @@ class RunOptions:
     # per-module extra `go mod tidy` flags (-e, -compat=V, -go=V), keyed by module dir
     tidy_flags: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     base_env: Mapping[str, str] | None = None  # defaults to os.environ
+    config: Config = field(default_factory=Config)  # the config file (.github/tidybot.yml)
 
 
 @dataclass
@@ -73,7 +75,11 @@ def _check_root(root: Path) -> Path:
 
 def discover(root: Path, options: RunOptions) -> list[ModuleRef]:
     root = _check_root(root)
-    mods = discover_modules(root, options.include, options.exclude)
+    mods = [
+        m
+        for m in discover_modules(root, options.include, options.exclude)
+        if options.config.is_included(m.dir)
+    ]
     if not mods:
         extra = (
             " matching the --include/--exclude globs" if options.include or options.exclude else ""
@@ -96,6 +102,12 @@ def _check_module(go: Go, ref: ModuleRef, options: RunOptions) -> _Outcome:
     start = time.monotonic()
     if ref.skip_reason:
         return _Outcome(ModuleResult(ref.dir, "", Status.SKIPPED, error=ref.skip_reason))
+    settings = options.config.settings_for(ref.dir)
+    if settings.skip:
+        where = f"{options.config.file}:{settings.line}" if settings.line else options.config.file
+        return _Outcome(
+            ModuleResult(ref.dir, "", Status.SKIPPED, error=f"skipped by the config ({where})")
+        )
     gomod_rel, gosum_rel = ref.rel("go.mod"), ref.rel("go.sum")
     try:
         current_mod = ref.gomod.read_text(encoding="utf-8")
@@ -110,7 +122,7 @@ def _check_module(go: Go, ref: ModuleRef, options: RunOptions) -> _Outcome:
     except ParseError as e:
         return _Outcome(ModuleResult(ref.dir, "", Status.ERROR, error=str(e)))
 
-    flags = options.tidy_flags.get(ref.dir, ())
+    flags = _tidy_flags(ref, options)
     res = go.run(["mod", "tidy", "-diff", *flags], ref.path)
 
     def elapsed() -> float:
@@ -170,8 +182,12 @@ def _check_module(go: Go, ref: ModuleRef, options: RunOptions) -> _Outcome:
     return _Outcome(result, texts)
 
 
+def _tidy_flags(ref: ModuleRef, options: RunOptions) -> tuple[str, ...]:
+    return options.config.settings_for(ref.dir).tidy_flags() + options.tidy_flags.get(ref.dir, ())
+
+
 def _ignored(f: Finding, options: RunOptions) -> bool:
-    return any(rule.matches(f) for rule in options.ignore)
+    return options.config.is_ignored(f) or any(rule.matches(f) for rule in options.ignore)
 
 
 def _schedule_weight(ref: ModuleRef) -> int:
@@ -228,10 +244,10 @@ def _fix_module(go: Go, ref: ModuleRef, options: RunOptions) -> _Outcome:
             if old != new and not (new == "" and not p.exists()):
                 atomic_write(p, new.encode("utf-8"))
                 changed.append(rel)
-    verify = go.run(["mod", "tidy", "-diff", *options.tidy_flags.get(ref.dir, ())], ref.path)
+    verify = go.run(["mod", "tidy", "-diff", *_tidy_flags(ref, options)], ref.path)
     if verify.returncode != 0:
         # the diff-derived texts were not enough (or unavailable): let go write the files itself
-        tidy = go.run(["mod", "tidy", *options.tidy_flags.get(ref.dir, ())], ref.path)
+        tidy = go.run(["mod", "tidy", *_tidy_flags(ref, options)], ref.path)
         if tidy.returncode != 0:
             for p, data in before.items():
                 if data is None:

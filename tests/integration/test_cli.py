@@ -174,3 +174,35 @@ def test_user_error_in_handler_is_one_line(capsys: pytest.CaptureFixture[str]) -
 
     assert main([], runner=bad) == 2
     assert capsys.readouterr().err == "tidybot: error: .tidybot.yml:3: unknown key 'foo'\n"
+
+
+def test_config_file_ignores_skips_and_passes_tidy_flags(
+    tmp_path: Path, goenv: dict[str, str]
+) -> None:
+    a = tidy_module(goenv, tmp_path, "a", "example.com/a", {"main.go": MAIN_GO})
+    (a / "go.mod").write_text((a / "go.mod").read_text() + "\nrequire example.com/unused v1.0.0\n")
+    module(tmp_path, "legacy", "example.com/legacy", {"main.go": MAIN_GO})
+    (tmp_path / ".tidybot.yml").write_text(
+        "ignore:\n  - id: unused-require\n    modules: [a]\nmodules:\n  legacy:\n    skip: true\n"
+    )
+    res = tidybot(goenv, "check", str(tmp_path), "--format", "json")
+    assert res.returncode == 0, res.stdout + res.stderr
+    mods = {m["dir"]: m for m in json.loads(res.stdout)["modules"]}
+    assert mods["a"]["status"] == "clean"
+    assert mods["legacy"]["status"] == "skipped"
+    assert mods["legacy"]["error"] == "skipped by the config (.tidybot.yml:5)"
+
+
+def test_config_mistake_is_one_line_with_file_and_line(
+    tmp_path: Path, goenv: dict[str, str]
+) -> None:
+    module(tmp_path, ".", "example.com/app", {})
+    (tmp_path / ".tidybot.yml").write_text("include: [a]\nfrobnicate: true\n")
+    res = tidybot(goenv, "check", str(tmp_path))
+    assert_one_line_error(res, 2, ".tidybot.yml:2", "frobnicate")
+
+
+def test_bad_gotoolchain_option(tmp_path: Path, goenv: dict[str, str]) -> None:
+    module(tmp_path, ".", "example.com/app", {})
+    res = tidybot(goenv, "check", str(tmp_path), "--gotoolchain", "bogus")
+    assert_one_line_error(res, 2, "--gotoolchain 'bogus'", "local, auto")
