@@ -23,6 +23,7 @@ Example (every key is optional)::
     private:
       goprivate: github.com/acme/*
       goproxy: https://goproxy.acme.dev,https://proxy.golang.org,direct
+      auth_hosts: [goproxy.acme.dev]   # these get the token (netrc)
       git:
         host: github.com
         orgs: [acme]
@@ -37,6 +38,7 @@ from pathlib import Path
 
 import yaml
 
+from bot.credentials import Credentials
 from bot.engine.goenv import (
     TOOLCHAIN_POLICY_HELP,
     ToolchainPolicy,
@@ -215,7 +217,19 @@ class PrivateSettings:
     gonoproxy: str = ""
     gonosumdb: str = ""
     goproxy: str = ""
+    auth_hosts: tuple[str, ...] = ()  # host[:port] of private proxies that get the token (netrc)
     git: GitSettings = field(default_factory=GitSettings)
+
+    def credentials(self, token: str) -> Credentials | None:
+        """The run's credentials for a token (None when the token is empty or has no use)."""
+        if not token or not (self.auth_hosts or self.git.orgs):
+            return None
+        return Credentials(
+            token=token,
+            proxy_hosts=self.auth_hosts,
+            git_host=self.git.host if self.git.orgs else "",
+            git_orgs=self.git.orgs,
+        )
 
     def go_env(self) -> dict[str, str]:
         """The GO* variables these settings set (only the non-empty ones)."""
@@ -470,7 +484,9 @@ class _Reader:
 
     def private(self, node: yaml.Node) -> PrivateSettings:
         fields = self.mapping(
-            node, "private", ("goprivate", "gonoproxy", "gonosumdb", "goproxy", "git")
+            node,
+            "private",
+            ("goprivate", "gonoproxy", "gonosumdb", "goproxy", "auth_hosts", "git"),
         )
         values: dict[str, object] = {}
         for key in ("goprivate", "gonoproxy", "gonosumdb"):
@@ -482,6 +498,13 @@ class _Reader:
             if problem:
                 raise self.fail(fields["goproxy"], f"private.goproxy: {problem}")
             values["goproxy"] = v
+        if "auth_hosts" in fields:
+            hosts: list[str] = []
+            for v, n in self.strings(fields["auth_hosts"], "private.auth_hosts"):
+                if not re.fullmatch(r"[A-Za-z0-9.-]+(:[0-9]+)?", v):
+                    raise self.fail(n, f"private.auth_hosts: {v!r} is not a host or host:port")
+                hosts.append(v)
+            values["auth_hosts"] = tuple(hosts)
         if "git" in fields:
             g = self.mapping(fields["git"], "private.git", ("host", "orgs"))
             host = self.string(g["host"], "private.git.host") if "host" in g else "github.com"

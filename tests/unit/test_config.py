@@ -43,6 +43,7 @@ private:
   goprivate: github.com/acme/*
   gonosumdb: github.com/acme/*
   goproxy: https://goproxy.acme.dev,https://proxy.golang.org,direct
+  auth_hosts: goproxy.acme.dev
   git:
     host: github.com
     orgs: [acme, acme-labs]
@@ -102,6 +103,12 @@ def test_full_file(tmp_path: Path) -> None:
         "GOPROXY": "https://goproxy.acme.dev,https://proxy.golang.org,direct",
     }
     assert cfg.private.git.orgs == ("acme", "acme-labs")
+    creds = cfg.private.credentials("s3cret-value")
+    assert creds is not None
+    assert creds.proxy_hosts == ("goproxy.acme.dev",)
+    assert (creds.git_host, creds.git_orgs) == ("github.com", ("acme", "acme-labs"))
+    assert "s3cret-value" not in repr(creds)
+    assert cfg.private.credentials("") is None
 
 
 @pytest.mark.parametrize(
@@ -164,6 +171,7 @@ MISTAKES = [
     ("wrong-type-gotoolchain", "gotoolchain: [local]\n", 1, "expected a string, got a list"),
     ("top-level-list", "- include\n", 1, "expected a mapping, got a list"),
     ("bad-git-org", "private:\n  git:\n    orgs: ['a b']\n", 3, "'a b' is not an organisation"),
+    ("bad-auth-host", "private:\n  auth_hosts: [a/b]\n", 2, "'a/b' is not a host or host:port"),
     ("bad-git-host", "private:\n  git:\n    host: 'https://x'\n", 3, "is not a host name"),
 ]
 
@@ -251,5 +259,6 @@ def test_schema_documents_every_key() -> None:
         "gonoproxy",
         "gonosumdb",
         "goproxy",
+        "auth_hosts",
         "git",
     }
