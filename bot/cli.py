@@ -77,6 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     _common(sub.add_parser("check", help="report what go mod tidy would change, per module"))
     _common(sub.add_parser("fix", help="run go mod tidy in every drifted module"))
+    sub.add_parser("action", help="the GitHub Action: reads INPUT_* and GITHUB_* variables")
     return parser
 
 
@@ -129,6 +130,10 @@ def run(argv: Sequence[str]) -> int:
     if args.command is None:
         parser.print_help()
         return ExitCode.ERROR
+    if args.command == "action":
+        from bot.action import main as action_main
+
+        return action_main(os.environ)
     root = Path(args.path)
     if args.command == "check":
         report = check(root, _options(args, root))
