@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bot.engine.model import ModuleResult, Report, Status
+from bot.forge.port import marker_for
 
 #: GitHub's maximum comment body length ("body is too long (maximum is 65536 characters)").
 COMMENT_LIMIT = 65536
@@ -26,8 +27,8 @@ COMMENT_LIMIT = 65536
 #: At most this many fix commands are listed; the job summary lists the rest.
 MAX_COMMANDS = 25
 
-#: The hidden marker that makes the comment sticky.
-MARKER = "<!-- tidybot:sticky-comment -->"
+#: The hidden marker that makes the comment sticky (the forge finds the comment by it).
+MARKER = marker_for("report")
 
 _STATUS = {
     Status.DRIFTED: "❌ drifted",

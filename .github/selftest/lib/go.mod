@@ -1,0 +1,3 @@
+module example.com/selftest/lib
+
+go 1.21

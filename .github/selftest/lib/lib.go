@@ -1,0 +1,4 @@
+package lib
+
+// Name is unused by the drifted module.
+const Name = "lib"

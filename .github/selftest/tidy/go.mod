@@ -1,0 +1,3 @@
+module example.com/selftest/tidy
+
+go 1.21
