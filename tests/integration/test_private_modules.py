@@ -1,0 +1,275 @@
+"""A private module behind a loopback HTTPS module proxy that demands basic auth.
+
+The proxy serves the GOPROXY layout of a module written here, over TLS with a certificate made
+for 127.0.0.1 (go sends credentials over HTTPS only; ``SSL_CERT_FILE`` makes go trust it).
+Without the token go is refused; with it (a run-scoped netrc from ``bot.credentials``) the
+module is found; the token appears in no output and the netrc is gone afterwards.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import ipaddress
+import os
+import re
+import ssl
+import stat
+import subprocess
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+from bot.config import parse_config
+from bot.credentials import Credentials, private_access, redact
+from bot.engine.model import Status
+from bot.report import render
+from bot.runner import RunOptions, check, fix
+from tests.fakes.goproxy import build_proxy, write_tree
+
+TOKEN = "ghp_TidybotTestToken0123456789abcdef"  # a test value
+USER = "x-access-token"
+MODULE = "corp.example/secret"
+
+
+def _self_signed(dest: Path) -> tuple[Path, Path]:
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_pem, key_pem = dest / "cert.pem", dest / "key.pem"
+    cert_pem.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_pem.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_pem, key_pem
+
+
+@dataclass
+class PrivateProxy:
+    url: str
+    host: str  # host:port, as netrc names it
+    cert: Path
+    requests: list[tuple[str, int, bool]]  # (path, status, had credentials)
+
+
+@pytest.fixture
+def private_proxy(tmp_path: Path) -> Iterator[PrivateProxy]:
+    src = tmp_path / "src"
+    write_tree(
+        src,
+        {
+            f"{MODULE}@v1.0.0/go.mod": f"module {MODULE}\n\ngo 1.22\n",
+            f"{MODULE}@v1.0.0/secret.go": 'package secret\n\nconst Name = "secret"\n',
+        },
+    )
+    served = tmp_path / "served"
+    build_proxy(src, served)
+    cert, key = _self_signed(tmp_path)
+    expected = "Basic " + base64.b64encode(f"{USER}:{TOKEN}".encode()).decode()
+    log: list[tuple[str, int, bool]] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            auth = self.headers.get("Authorization")
+            if auth != expected:
+                self._send(
+                    401, b"authentication required\n", {"WWW-Authenticate": 'Basic realm="p"'}
+                )
+                log.append((self.path, 401, auth is not None))
+                return
+            target = (served / self.path.lstrip("/")).resolve()
+            if not target.is_relative_to(served.resolve()) or not target.is_file():
+                self._send(404, b"not found\n", {})
+                log.append((self.path, 404, True))
+                return
+            self._send(200, target.read_bytes(), {})
+            log.append((self.path, 200, True))
+
+        def _send(self, code: int, body: bytes, headers: dict[str, str]) -> None:
+            self.send_response(code)
+            for k, v in headers.items():
+                self.send_header(k, v)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Content-Type", "text/plain; charset=utf-8")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(cert, key)
+    server.socket = ctx.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    host = f"127.0.0.1:{server.server_address[1]}"
+    try:
+        yield PrivateProxy(f"https://{host}", host, cert, log)
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+@pytest.fixture
+def consumer(tmp_path: Path) -> Path:
+    """A repository whose module imports the private module (go.sum not written yet)."""
+    root = tmp_path / "repo"
+    write_tree(
+        root,
+        {
+            "go.mod": f"module example.com/app\n\ngo 1.22\n\nrequire {MODULE} v1.0.0\n",
+            "main.go": f'package main\n\nimport "{MODULE}"\n\n'
+            "func main() { println(secret.Name) }\n",
+            ".tidybot.yml": "private:\n  gonosumdb: corp.example\n  goproxy: PROXY\n"
+            "  auth_hosts: [HOST]\n",
+        },
+    )
+    return root
+
+
+def _env(goenv: dict[str, str], proxy: PrivateProxy, tmp_path: Path) -> dict[str, str]:
+    env = dict(goenv)
+    env["SSL_CERT_FILE"] = str(proxy.cert)
+    env["GOMODCACHE"] = str(tmp_path / "modcache")  # nothing cached from other tests
+    env["GOPROXY"] = "off"  # the config file must supply the private proxy
+    env.pop("NETRC", None)
+    env.pop("GOAUTH", None)
+    return env
+
+
+def _options(
+    root: Path, proxy: PrivateProxy, base: dict[str, str], extra: dict[str, str]
+) -> RunOptions:
+    cfg_text = (root / ".tidybot.yml").read_text()
+    cfg_text = cfg_text.replace("PROXY", proxy.url).replace("HOST", proxy.host)
+    (root / ".tidybot.yml").write_text(cfg_text)
+    cfg = parse_config(cfg_text, ".tidybot.yml")
+    return RunOptions(jobs=1, env={**cfg.private.go_env(), **extra}, base_env=base, config=cfg)
+
+
+def test_refused_without_the_token(
+    consumer: Path, private_proxy: PrivateProxy, goenv: dict[str, str], tmp_path: Path
+) -> None:
+    report = check(
+        consumer, _options(consumer, private_proxy, _env(goenv, private_proxy, tmp_path), {})
+    )
+    (mod,) = report.modules
+    assert mod.status is Status.ERROR
+    assert "401 Unauthorized" in mod.error
+    assert private_proxy.requests
+    assert all(code == 401 and not had for _, code, had in private_proxy.requests)
+
+
+def test_found_with_the_token_and_never_shown(
+    consumer: Path,
+    private_proxy: PrivateProxy,
+    goenv: dict[str, str],
+    tmp_path: Path,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    base = _env(goenv, private_proxy, tmp_path)
+    creds = Credentials(token=TOKEN, proxy_hosts=(private_proxy.host,), proxy_user=USER)
+    with private_access(creds, base) as cred_env:
+        netrc = Path(cred_env["NETRC"])
+        assert stat.S_IMODE(netrc.stat().st_mode) == 0o600
+        assert stat.S_IMODE(netrc.parent.stat().st_mode) == 0o700
+        assert TOKEN not in "".join(f"{k}={v}" for k, v in cred_env.items())
+        options = _options(consumer, private_proxy, base, cred_env)
+        report = check(consumer, options)
+        outputs = [render(report, fmt) for fmt in ("json", "text", "markdown", "github")]
+        fixed = fix(consumer, options)
+    assert not netrc.exists()
+    assert not netrc.parent.exists()
+
+    (mod,) = report.modules
+    assert mod.status is Status.DRIFTED, mod.error
+    assert {f.id for f in mod.findings} == {"missing-sum"}
+    assert f"{MODULE} v1.0.0 h1:" in mod.diff
+    assert any(code == 200 and had for _, code, had in private_proxy.requests)
+    (fmod,) = fixed.modules
+    assert fmod.fixed
+    assert f"{MODULE} v1.0.0/go.mod h1:" in (consumer / "go.sum").read_text()
+
+    captured = capfd.readouterr()
+    for text in [*outputs, captured.out, captured.err, repr(creds), str(report), str(fixed)]:
+        assert TOKEN not in text
+    for p in consumer.rglob("*"):
+        if p.is_file():
+            assert TOKEN.encode() not in p.read_bytes(), p
+
+
+def test_git_rules_are_scoped_to_the_organisation(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    base = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    base.update(HOME=str(home), GIT_TERMINAL_PROMPT="0", GIT_CONFIG_NOSYSTEM="1")
+    base.update(GIT_CONFIG_COUNT="1", GIT_CONFIG_KEY_0="user.name", GIT_CONFIG_VALUE_0="ci")
+    creds = Credentials(token=TOKEN, git_host="github.com", git_orgs=("acme",))
+    with private_access(creds, base) as cred_env:
+        env = {**base, **cred_env}
+        assert TOKEN not in "".join(cred_env.values())
+
+        def git(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+            return subprocess.run(
+                ["git", *args], env=env, input=stdin, capture_output=True, text=True, check=False
+            )
+
+        assert git("config", "user.name").stdout.strip() == "ci"  # existing entries kept
+        fills = {}
+        for url in (
+            "https://github.com/acme/lib",
+            "git@github.com:acme/lib",
+            "https://github.com/other/lib",
+        ):
+            rewritten = git("ls-remote", "--get-url", url).stdout.strip()
+            fills[url] = (rewritten, git("credential", "fill", stdin=f"url={rewritten}\n\n"))
+        helper = next(v for v in cred_env.values() if "git-token" in v)
+        match = re.search(r"(/[^' ]+/git-token)", helper)
+        assert match is not None
+        token_file = Path(match.group(1))
+        assert stat.S_IMODE(token_file.stat().st_mode) == 0o600
+    acme_url, acme = fills["https://github.com/acme/lib"]
+    assert acme_url == "https://tidybot-x-access-token@github.com/acme/lib"
+    assert acme.returncode == 0
+    assert f"password={TOKEN}" in acme.stdout
+    assert "username=x-access-token" in acme.stdout
+    assert fills["git@github.com:acme/lib"][0] == acme_url
+    other_url, other = fills["https://github.com/other/lib"]
+    assert other_url == "https://github.com/other/lib"
+    assert other.returncode != 0
+    assert TOKEN not in other.stdout + other.stderr
+    assert not token_file.exists()
+
+
+def test_redact() -> None:
+    assert redact(f"reading https://x:{TOKEN}@h/", TOKEN) == "reading https://x:***@h/"
+    assert redact("nothing", "") == "nothing"
