@@ -1,0 +1,570 @@
+"""The checksum database client: httpx transport, go's on-disk cache, full verification.
+
+Follows golang.org/x/mod/sumdb/client.go (reference §4.6): every tree head is a signed note
+checked with the database key; every lookup record is proved by the tiles of the latest tree
+head; every tile is authenticated before it is used or cached (``tlog.TileHashReader``);
+every new tree head must contain the newest one seen before (``<name>/latest``), otherwise
+:class:`ForkError`.
+
+Cache layout is go's, so go and tidybot share it:
+
+* ``$GOMODCACHE/cache/download/sumdb/<name>/lookup/<escpath>@<escvers>``: raw lookups,
+  written only once proved;
+* ``$GOMODCACHE/cache/download/sumdb/<name>/tile/<H>/<L>/<NNN>[.p/<W>]``: authenticated tiles;
+* ``$GOPATH/pkg/sumdb/<name>/latest``: the newest signed tree head seen, updated by
+  compare-and-swap under an exclusive ``flock`` (go's lockedfile uses flock on Linux too).
+
+The database URL is found lazily, the first time something is not in the cache: a run that
+needs nothing from the network makes no request at all.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import os
+import random
+import threading
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+from urllib.parse import unquote, urlsplit
+
+import httpx
+
+from bot.engine.modpath import escape_path, escape_version
+from bot.verify import tlog
+from bot.verify.note import NoteError, Verifiers, open_note
+from bot.verify.sumdbenv import SumdbEnv
+from bot.verify.tlog import Tile, TileHashReader, TlogError, Tree
+
+T = TypeVar("T")
+
+TILE_HEIGHT = 8
+USER_AGENT = "tidybot-verify"
+
+
+class SumdbError(Exception):
+    """A lookup that could not be completed; ``str()`` says why in one line."""
+
+
+class NotFoundError(SumdbError):
+    """The database (or the proxy in front of it) answered 404 or 410."""
+
+
+class UnavailableError(SumdbError):
+    """Network trouble or an unexpected HTTP status, after retries."""
+
+
+class SecurityError(SumdbError):
+    """The database sent data that does not verify: bad signature, unknown key, bad tile..."""
+
+
+class ForkError(SecurityError):
+    """The database presented a tree inconsistent with one seen before (go: SECURITY ERROR)."""
+
+    def __init__(
+        self, older: Tree, older_note: bytes, newer: Tree, newer_note: bytes, proof: str
+    ) -> None:
+        super().__init__(
+            f"checksum database misbehaviour: tree #{newer.n} is inconsistent with "
+            f"tree #{older.n} seen before"
+        )
+        self.older, self.newer = older, newer
+        self.older_note, self.newer_note = older_note, newer_note
+        self.proof = proof
+
+    def report(self) -> str:
+        """go's SECURITY ERROR text: both signed notes and the proof of misbehaviour."""
+
+        def indent(b: bytes) -> str:
+            return b.decode("utf-8", "replace").replace("\n", "\n\t")
+
+        return (
+            "SECURITY ERROR\ngo.sum database server misbehavior detected!\n\n"
+            f"old database:\n\t{indent(self.older_note)}\n"
+            f"new database:\n\t{indent(self.newer_note)}\n"
+            f"proof of misbehavior:\n\t{self.proof}"
+        )
+
+
+# --- on-disk cache ------------------------------------------------------------------------
+
+
+def _read_locked(path: Path) -> bytes | None:
+    try:
+        with path.open("rb") as f:
+            fcntl.flock(f, fcntl.LOCK_SH)
+            try:
+                return f.read()
+            finally:
+                fcntl.flock(f, fcntl.LOCK_UN)
+    except OSError as e:
+        if e.errno in (errno.ENOENT, errno.ENOTDIR):
+            return None
+        raise
+
+
+class WriteConflictError(Exception):
+    pass
+
+
+class DiskCache:
+    """go's sumdb cache (module cache) and config (``$GOPATH/pkg/sumdb``) files."""
+
+    def __init__(self, gomodcache: Path, sumdb_dir: Path) -> None:
+        self.cache_root = gomodcache / "cache" / "download" / "sumdb"
+        self.config_root = sumdb_dir
+
+    def read_cache(self, file: str) -> bytes | None:
+        try:
+            data = _read_locked(self.cache_root / file)
+        except OSError:
+            return None
+        return data or None  # go: an empty file is a write in progress, i.e. missing
+
+    def write_cache(self, file: str, data: bytes) -> None:
+        target = self.cache_root / file
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(target, os.O_WRONLY | os.O_CREAT, 0o666)
+            with os.fdopen(fd, "wb") as f:
+                fcntl.flock(f, fcntl.LOCK_EX)
+                f.truncate(0)
+                f.write(data)
+                f.flush()
+        except OSError:
+            pass  # like go: a cache that cannot be written is refetched next time
+
+    def read_config(self, file: str) -> bytes:
+        return _read_locked(self.config_root / file) or b""
+
+    def write_config(self, file: str, old: bytes, new: bytes) -> None:
+        """Replace ``old`` by ``new`` atomically; WriteConflictError if the file moved on."""
+        target = self.config_root / file
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(target, os.O_RDWR | os.O_CREAT, 0o666)
+        with os.fdopen(fd, "r+b") as f:
+            fcntl.flock(f, fcntl.LOCK_EX)
+            data = f.read()
+            if data and data != old:
+                raise WriteConflictError
+            f.seek(0)
+            f.truncate(0)
+            f.write(new)
+            f.flush()
+
+
+# --- the client ---------------------------------------------------------------------------
+
+
+@dataclass
+class Stats:
+    requests: int = 0  # HTTP requests sent (retries included)
+    retries: int = 0
+    cache_hits: int = 0  # lookups and tiles served from the on-disk cache
+    lookups_remote: int = 0
+    tiles_remote: int = 0
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """A lookup response: record id, record text and the signed tree note it came with."""
+
+    path: str
+    version: str
+    data: bytes
+    from_cache: bool
+    id: int
+    text: bytes
+    note: bytes
+    tree: Tree
+
+
+class _Once:
+    """Single-flight: concurrent callers of the same key share one computation (and its error)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._futures: dict[object, Future[object]] = {}
+
+    def do(self, key: object, fn: Callable[[], T]) -> T:
+        with self._lock:
+            fut = self._futures.get(key)
+            owner = fut is None
+            if fut is None:
+                fut = Future()
+                self._futures[key] = fut
+        if owner:
+            try:
+                fut.set_result(fn())
+            except BaseException as e:  # stored for every waiter, re-raised below
+                fut.set_exception(e)
+        return fut.result()  # type: ignore[return-value]
+
+
+class SumdbClient:
+    """One checksum database, verified like go verifies it. Thread-safe."""
+
+    def __init__(
+        self,
+        db: SumdbEnv,
+        *,
+        http: httpx.Client | None = None,
+        jobs: int = 16,
+        timeout: float = 20.0,
+        retries: int = 3,
+        backoff: float = 0.25,
+        tile_height: int = TILE_HEIGHT,
+    ) -> None:
+        if db.off or db.verifier is None:
+            raise ValueError("the checksum database is disabled (GOSUMDB=off)")
+        self.db = db
+        self.name = db.name
+        self.verifiers = Verifiers([db.verifier])
+        self.cache = DiskCache(db.gomodcache, db.sumdb_dir)
+        self.height = tile_height
+        self.retries = retries
+        self.backoff = backoff
+        self.stats = Stats()
+        self._own_http = http is None
+        self.http = http or httpx.Client(
+            timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
+            limits=httpx.Limits(max_connections=max(jobs, 1) * 2, max_keepalive_connections=64),
+            headers={"User-Agent": USER_AGENT},
+            follow_redirects=True,
+        )
+        self._pool = ThreadPoolExecutor(max_workers=max(jobs, 1), thread_name_prefix="sumdb-tile")
+        self._stats_lock = threading.Lock()
+        self._base_lock = threading.Lock()
+        self._base: str | None = db.url
+        self._base_err: SumdbError | None = None
+        self._base_done = db.url is not None
+        self._latest_lock = threading.Lock()
+        self._latest = Tree(0, tlog.EMPTY_HASH)
+        self._latest_note = b""
+        self._init_once = _Once()
+        self._lookups = _Once()
+        self._tiles = _Once()
+        self._saved_lock = threading.Lock()
+        self._saved: set[Tile] = set()
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True)
+        if self._own_http:
+            self.http.close()
+
+    def __enter__(self) -> SumdbClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def latest(self) -> Tree:
+        with self._latest_lock:
+            return self._latest
+
+    def _count(self, **fields: int) -> None:
+        with self._stats_lock:
+            for k, v in fields.items():
+                setattr(self.stats, k, getattr(self.stats, k) + v)
+
+    # -- transport -------------------------------------------------------------------------
+
+    def _get(self, url: str) -> bytes:
+        """GET with retries for 5xx and transport errors; 404/410 raise NotFoundError."""
+        if url.startswith("file://"):
+            path = Path(unquote(urlsplit(url).path))
+            try:
+                return path.read_bytes()
+            except FileNotFoundError as e:
+                raise NotFoundError(f"reading {url}: not found") from e
+            except OSError as e:
+                raise UnavailableError(f"reading {url}: {e.strerror}") from e
+        last = ""
+        for attempt in range(self.retries + 1):
+            if attempt:
+                self._count(retries=1)
+                time.sleep(self.backoff * (2 ** (attempt - 1)) * (0.5 + random.random()))
+            self._count(requests=1)
+            try:
+                resp = self.http.get(url)
+            except httpx.TimeoutException:
+                last = "timed out"
+                continue
+            except httpx.TransportError as e:
+                last = str(e) or type(e).__name__
+                continue
+            if resp.status_code == 200:
+                return resp.content
+            detail = _server_detail(resp)
+            if resp.status_code in (404, 410):
+                raise NotFoundError(
+                    f"reading {url}: {resp.status_code} {resp.reason_phrase}{detail}"
+                )
+            last = f"{resp.status_code} {resp.reason_phrase}{detail}"
+            if resp.status_code < 500 and resp.status_code != 429:
+                break
+        raise UnavailableError(f"reading {url}: {last}")
+
+    def _resolve_base(self) -> str:
+        with self._base_lock:
+            if not self._base_done:
+                try:
+                    self._base = self._find_base()
+                except SumdbError as e:
+                    self._base_err = e
+                self._base_done = True
+            if self._base_err is not None:
+                raise self._base_err
+            assert self._base is not None
+            return self._base
+
+    def _find_base(self) -> str:
+        """go's initBase: the first proxy whose /sumdb/<name>/supported answers 200."""
+        for proxy in self.db.proxies:
+            if proxy.url == "noproxy":
+                continue
+            if proxy.url in ("direct", "off"):
+                break
+            url = f"{proxy.url}/sumdb/{self.name}"
+            try:
+                self._get(f"{url}/supported")
+            except NotFoundError:
+                continue
+            except UnavailableError:
+                if proxy.fallback_on_error:
+                    continue
+                raise
+            return url
+        return self.db.direct_url
+
+    def read_remote(self, path: str) -> bytes:
+        return self._get(self._resolve_base() + path)
+
+    # -- latest tree head ------------------------------------------------------------------
+
+    def _init(self) -> None:
+        def work() -> None:
+            self.merge_latest(self.cache.read_config(f"{self.name}/latest"))
+
+        self._init_once.do("init", work)
+
+    def open_tree(self, msg: bytes) -> Tree:
+        """Open a signed tree note with the database key and parse the tree."""
+        try:
+            n = open_note(msg, self.verifiers)
+        except NoteError as e:
+            raise SecurityError(f"reading tree note: {e}") from e
+        try:
+            return tlog.parse_tree(n.text.encode("utf-8"))
+        except TlogError as e:
+            raise SecurityError(f"reading tree: {e}") from e
+
+    def merge_latest(self, msg: bytes) -> None:
+        """Merge a signed tree head into the latest one (memory, then ``<name>/latest``)."""
+        if self._merge_latest_mem(msg) != "future":
+            return
+        file = f"{self.name}/latest"
+        for _ in range(100):
+            stored = self.cache.read_config(file)
+            if self._merge_latest_mem(stored) != "past":
+                return
+            with self._latest_lock:
+                latest_msg = self._latest_note
+            try:
+                self.cache.write_config(file, stored, latest_msg)
+            except WriteConflictError:
+                continue
+            except OSError:
+                return  # like go: the latest head could not be written; verification stands
+            return
+
+    def _merge_latest_mem(self, msg: bytes) -> str:
+        if not msg:
+            with self._latest_lock:
+                return "now" if self._latest.n == 0 else "past"
+        tree = self.open_tree(msg)
+        with self._latest_lock:
+            latest, latest_msg = self._latest, self._latest_note
+        while True:
+            if tree.n <= latest.n:
+                self._check_trees(tree, msg, latest, latest_msg)
+                return "past" if tree.n < latest.n else "now"
+            self._check_trees(latest, latest_msg, tree, msg)
+            with self._latest_lock:
+                if self._latest == latest:
+                    self._latest, self._latest_note = tree, msg
+                    return "future"
+                latest, latest_msg = self._latest, self._latest_note
+
+    def _check_trees(self, older: Tree, older_note: bytes, newer: Tree, newer_note: bytes) -> None:
+        if older == newer:
+            return
+        thr = TileHashReader(newer, _Tiles(self))
+        try:
+            h = tlog.tree_hash(older.n, thr)
+        except TlogError as e:
+            raise SecurityError(f"checking tree#{older.n} against tree#{newer.n}: {e}") from e
+        if h == older.hash:
+            return
+        lines = [tlog.format_hash(h)]
+        try:
+            proof = tlog.prove_tree(newer.n, older.n, thr)
+            tlog.check_tree(proof, newer.n, newer.hash, older.n, h)
+            lines += [tlog.format_hash(p) for p in proof]
+        except TlogError:
+            lines.append("internal error: generated inconsistent proof")
+        raise ForkError(older, older_note, newer, newer_note, "\n\t".join(lines))
+
+    # -- records ---------------------------------------------------------------------------
+
+    def check_record(self, id_: int, text: bytes) -> None:
+        latest = self.latest
+        if id_ >= latest.n or id_ < 0:
+            raise SecurityError(f"cannot validate record {id_} in tree of size {latest.n}")
+        try:
+            hashes = TileHashReader(latest, _Tiles(self)).read_hashes(
+                [tlog.stored_hash_index(0, id_)]
+            )
+        except TlogError as e:
+            raise SecurityError(str(e)) from e
+        if hashes[0] != tlog.record_hash(text):
+            raise SecurityError("cannot authenticate record data in server response")
+
+    def _lookup_file(self, path: str, version: str) -> tuple[str, str]:
+        try:
+            epath = escape_path(path)
+            evers = escape_version(version.removesuffix("/go.mod"))
+        except ValueError as e:
+            raise SumdbError(str(e)) from e
+        remote = f"/lookup/{epath}@{evers}"
+        return remote, self.name + remote
+
+    def fetch(self, path: str, version: str) -> Lookup:
+        """Read a lookup (cache first, then the database) and open its tree note.
+
+        Nothing is trusted yet: call :meth:`prove` before using the record.
+        """
+        self._init()
+        remote, file = self._lookup_file(path, version)
+
+        def work() -> Lookup:
+            data = self.cache.read_cache(file)
+            from_cache = data is not None
+            if data is None:
+                data = self.read_remote(remote)
+                self._count(lookups_remote=1)
+            else:
+                self._count(cache_hits=1)
+            try:
+                id_, text, note = tlog.parse_record(data)
+            except TlogError as e:
+                raise SecurityError(f"{e} in server response") from e
+            tree = self.open_tree(note)
+            return Lookup(
+                path, version.removesuffix("/go.mod"), data, from_cache, id_, text, note, tree
+            )
+
+        return self._lookups.do(("fetch", file), work)
+
+    def prove(self, lk: Lookup) -> list[str]:
+        """Merge the lookup's tree head, prove its record, cache it; return the record's lines."""
+        _, file = self._lookup_file(lk.path, lk.version)
+
+        def work() -> list[str]:
+            self.merge_latest(lk.note)
+            self.check_record(lk.id, lk.text)
+            if not lk.from_cache:
+                self.cache.write_cache(file, lk.data)
+            return lk.text.decode("utf-8").splitlines()
+
+        return self._lookups.do(("prove", file), work)
+
+    def lookup(self, path: str, version: str) -> list[str]:
+        """go's Client.Lookup: the proved go.sum lines for path@version[/go.mod]."""
+        lines = self.prove(self.fetch(path, version))
+        prefix = f"{path} {version} "
+        return [ln for ln in lines if ln.startswith(prefix)]
+
+    # -- tiles -----------------------------------------------------------------------------
+
+    def read_tile(self, tile: Tile) -> bytes:
+        """go's readTile: cache (exact, then full truncated), then server (partial, then full)."""
+
+        def work() -> bytes:
+            data = self.cache.read_cache(f"{self.name}/{tile.path()}")
+            if data is not None:
+                self._mark_saved(tile)
+                self._count(cache_hits=1)
+                return data
+            full = tile.full
+            if tile != full:
+                data = self.cache.read_cache(f"{self.name}/{full.path()}")
+                if data is not None:
+                    self._mark_saved(tile)
+                    self._count(cache_hits=1)
+                    return data[: len(data) // full.w * tile.w]
+            try:
+                data = self.read_remote("/" + tile.path())
+                self._count(tiles_remote=1)
+                return data
+            except SumdbError as err:
+                if tile == full:
+                    raise
+                try:
+                    data = self.read_remote("/" + full.path())
+                except SumdbError:
+                    raise err from None
+                self._count(tiles_remote=1)
+                return data[: len(data) // full.w * tile.w]
+
+        return self._tiles.do(tile, work)
+
+    def _mark_saved(self, tile: Tile) -> None:
+        with self._saved_lock:
+            self._saved.add(tile)
+
+    def save_tiles(self, tiles: Sequence[Tile], data: Sequence[bytes]) -> None:
+        with self._saved_lock:
+            todo = [(t, d) for t, d in zip(tiles, data, strict=True) if t not in self._saved]
+            self._saved.update(t for t, _ in todo)
+        for t, d in todo:
+            self.cache.write_cache(f"{self.name}/{t.path()}", d)
+
+    def read_tiles(self, tiles: Sequence[Tile]) -> list[bytes]:
+        if len(tiles) == 1:
+            return [self.read_tile(tiles[0])]
+        futures = [self._pool.submit(self.read_tile, t) for t in tiles]
+        return [f.result() for f in futures]
+
+
+class _Tiles:
+    """The TileReader view of a client (keeps read_tiles/save_tiles off the public surface)."""
+
+    def __init__(self, client: SumdbClient) -> None:
+        self.c = client
+
+    def height(self) -> int:
+        return self.c.height
+
+    def read_tiles(self, tiles: Sequence[Tile]) -> list[bytes]:
+        return self.c.read_tiles(tiles)
+
+    def save_tiles(self, tiles: Sequence[Tile], data: Sequence[bytes]) -> None:
+        self.c.save_tiles(tiles, data)
+
+
+def _server_detail(resp: httpx.Response) -> str:
+    try:
+        text = resp.text.strip()
+    except (UnicodeDecodeError, LookupError):
+        return ""
+    if not text or "\x00" in text:
+        return ""
+    first = text.splitlines()[0][:200]
+    return f" (server response: {first})"

@@ -1,0 +1,272 @@
+"""Check go.sum lines against the checksum database and turn the answers into findings.
+
+Three phases, all lookups of a phase in parallel (bounded by ``jobs``):
+
+1. fetch every distinct ``path@version`` (on-disk cache first) and open its signed tree note;
+2. merge the newest tree head first, so every other head is checked against one tree and
+   needs the same tiles on every run (the warm run then finds them all in the cache);
+3. prove each record in that tree and compare its lines with go.sum.
+
+A line is *verified* only when its exact ``path version hash`` is in a proved record.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from bot.engine.gosum import GoSum, SumLine
+from bot.engine.model import Finding, Severity
+from bot.verify.client import (
+    ForkError,
+    Lookup,
+    NotFoundError,
+    SecurityError,
+    SumdbClient,
+    SumdbError,
+    UnavailableError,
+)
+from bot.verify.sumdbenv import SumdbEnv
+
+
+@dataclass(frozen=True)
+class SumFile:
+    """One go.sum / go.work.sum, with where it sits relative to the checked root."""
+
+    file: str  # e.g. "svc/a/go.sum"
+    module_dir: str  # e.g. "svc/a" ("." for the root)
+    sums: GoSum
+
+
+@dataclass
+class FileResult:
+    file: str
+    lines: int = 0
+    verified: int = 0
+    skipped: Counter[str] = field(default_factory=Counter)
+    errors: int = 0  # sum-mismatch, sum-unverified, sum-malformed
+    warnings: int = 0  # sum-unknown
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "file": self.file,
+            "lines": self.lines,
+            "verified": self.verified,
+            "skipped": dict(self.skipped),
+            "errors": self.errors,
+            "warnings": self.warnings,
+        }
+
+
+@dataclass
+class VerifyResult:
+    findings: list[Finding] = field(default_factory=list)
+    files: list[FileResult] = field(default_factory=list)
+    lookups: int = 0  # distinct module versions looked up
+
+
+@dataclass
+class _Answer:
+    lines: list[str] | None = None
+    error: SumdbError | None = None
+
+
+def _finding(
+    sf: SumFile, line: int | None, id_: str, sev: Severity, msg: str, why: str = ""
+) -> Finding:
+    return Finding(sf.module_dir, sf.file, line, id_, sev, msg, why)
+
+
+def verify_sum_files(
+    files: Sequence[SumFile], db: SumdbEnv, client: SumdbClient | None, *, jobs: int = 16
+) -> VerifyResult:
+    """Check every line of every file; skipped lines are counted and reported, never dropped."""
+    result = VerifyResult()
+    wanted: dict[tuple[str, str], None] = {}
+    plan: list[tuple[SumFile, FileResult, list[SumLine], dict[str, list[SumLine]]]] = []
+    for sf in files:
+        fr = FileResult(sf.file, lines=len(sf.sums.lines) + len(sf.sums.malformed))
+        result.files.append(fr)
+        for bad in sf.sums.malformed:
+            fr.errors += 1
+            result.findings.append(
+                _finding(
+                    sf,
+                    bad.line,
+                    "sum-malformed",
+                    Severity.ERROR,
+                    f"malformed go.sum line: {bad.reason}",
+                    f"the line reads {bad.text.strip()!r}; go fails every build with "
+                    f"'malformed go.sum'. Fix: delete the line and run `go mod tidy`",
+                )
+            )
+        check: list[SumLine] = []
+        skipped: dict[str, list[SumLine]] = {}
+        for ln in sf.sums.lines:
+            reason = db.skip_reason(ln.path)
+            if reason is None or client is None:
+                if reason is None and client is None:
+                    reason = "no checksum database client"
+                if reason is None:
+                    check.append(ln)
+                    wanted.setdefault((ln.path, ln.module_version), None)
+                    continue
+            skipped.setdefault(reason or "", []).append(ln)
+        plan.append((sf, fr, check, skipped))
+
+    answers = _lookup_all(list(wanted), client, jobs) if client is not None and wanted else {}
+    result.lookups = len(wanted)
+    forks: dict[tuple[int, int], ForkError] = {}
+
+    for sf, fr, check, skipped in plan:
+        for reason, lns in skipped.items():
+            fr.skipped[reason] += len(lns)
+            first = lns[0]
+            sample = ", ".join(sorted({ln.path for ln in lns})[:3])
+            result.findings.append(
+                _finding(
+                    sf,
+                    first.line,
+                    "sum-skipped",
+                    Severity.NOTE,
+                    f"{len(lns)} go.sum line(s) not checked against the checksum database "
+                    f"({reason})",
+                    _skip_why(reason, db, sample),
+                )
+            )
+        for ln in check:
+            ans = answers[(ln.path, ln.module_version)]
+            f = _judge(sf, ln, ans, db.name)
+            if f is None:
+                fr.verified += 1
+                continue
+            if f.severity is Severity.WARNING:
+                fr.warnings += 1
+            else:
+                fr.errors += 1
+            result.findings.append(f)
+            if isinstance(ans.error, ForkError):
+                key = (ans.error.older.n, ans.error.newer.n)
+                if key not in forks:
+                    forks[key] = ans.error
+                    result.findings.append(_fork_finding(sf, ln, ans.error, db))
+    return result
+
+
+def _skip_why(reason: str, db: SumdbEnv, sample: str) -> str:
+    if reason == "GOSUMDB=off":
+        return "GOSUMDB=off turns the checksum database off for every module"
+    if reason in ("GONOSUMDB", "GOPRIVATE"):
+        return f"module paths ({sample}) match {reason}={db.nosumdb}: go does not check them either"
+    return reason
+
+
+def _fork_finding(sf: SumFile, ln: SumLine, err: ForkError, db: SumdbEnv) -> Finding:
+    return _finding(
+        sf,
+        ln.line,
+        "sumdb-fork",
+        Severity.ERROR,
+        f"the checksum database {db.name} presented tree #{err.newer.n}, inconsistent with "
+        f"tree #{err.older.n} seen before (kept in {db.sumdb_dir / db.name / 'latest'})",
+        err.report(),
+    )
+
+
+def _judge(sf: SumFile, ln: SumLine, ans: _Answer, dbname: str) -> Finding | None:
+    mv = f"{ln.path}@{ln.version}"
+    if ans.error is not None:
+        e = ans.error
+        if isinstance(e, NotFoundError):
+            return _finding(
+                sf,
+                ln.line,
+                "sum-unknown",
+                Severity.WARNING,
+                f"{mv}: not in the checksum database {dbname}",
+                f"{e}. A private module belongs in GOPRIVATE or GONOSUMDB; a public one "
+                "missing from the database may be a version that was never published",
+            )
+        kind = (
+            "sumdb-fork"
+            if isinstance(e, ForkError)
+            else ("security" if isinstance(e, SecurityError) else "network")
+        )
+        return _finding(
+            sf,
+            ln.line,
+            "sum-unverified",
+            Severity.ERROR,
+            f"{mv}: could not be verified: {_one_line(str(e))}",
+            f"{kind} problem talking to {dbname}; the line is not counted as verified",
+        )
+    assert ans.lines is not None
+    prefix = f"{ln.path} {ln.version} "
+    db_hashes = [x[len(prefix) :] for x in ans.lines if x.startswith(prefix)]
+    if ln.hash in db_hashes:
+        return None
+    if not db_hashes:
+        return _finding(
+            sf,
+            ln.line,
+            "sum-unverified",
+            Severity.ERROR,
+            f"{mv}: checksum missing from sumdb response",
+            f"the record {dbname} returned for {ln.path}@{ln.module_version} has no "
+            f"{'go.mod ' if ln.is_gomod else ''}line for it",
+        )
+    if not ln.hash.startswith("h1:"):
+        return _finding(
+            sf,
+            ln.line,
+            "sum-unverified",
+            Severity.ERROR,
+            f"{mv}: unknown hash algorithm in go.sum: {ln.hash.split(':', 1)[0]}",
+            f"{dbname} has {db_hashes[0]}; go understands only h1: hashes",
+        )
+    return _finding(
+        sf,
+        ln.line,
+        "sum-mismatch",
+        Severity.ERROR,
+        f"{mv}: checksum mismatch: go.sum has {ln.hash}, {dbname} has {db_hashes[0]}",
+        "This go.sum line does NOT match the checksum database: the module was changed after "
+        "it was published, or go.sum was edited. Fix: delete the line and run `go mod tidy`, "
+        "then review the new hash",
+    )
+
+
+def _one_line(s: str) -> str:
+    return " ".join(s.split())
+
+
+def _lookup_all(
+    keys: list[tuple[str, str]], client: SumdbClient, jobs: int
+) -> dict[tuple[str, str], _Answer]:
+    answers: dict[tuple[str, str], _Answer] = {k: _Answer() for k in keys}
+    fetched: dict[tuple[str, str], Lookup] = {}
+
+    def fetch(key: tuple[str, str]) -> None:
+        try:
+            fetched[key] = client.fetch(*key)
+        except SumdbError as e:
+            answers[key].error = e
+
+    def prove(key: tuple[str, str]) -> None:
+        try:
+            answers[key].lines = client.prove(fetched[key])
+        except SumdbError as e:
+            answers[key].error = e
+
+    with ThreadPoolExecutor(max_workers=max(jobs, 1), thread_name_prefix="sumdb") as pool:
+        list(pool.map(fetch, keys))
+        if fetched:
+            newest = max(fetched, key=lambda k: fetched[k].tree.n)
+            prove(newest)
+            list(pool.map(prove, [k for k in fetched if k != newest]))
+    for a in answers.values():
+        if a.error is None and a.lines is None:  # pragma: no cover - defensive
+            a.error = UnavailableError("lookup did not complete")
+    return answers
