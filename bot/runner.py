@@ -19,7 +19,8 @@ from bot.engine.classify import ModuleTexts, classify, safe_format
 from bot.engine.discover import ModuleRef, glob_match
 from bot.engine.discover import discover as discover_modules
 from bot.engine.findings import severity_of
-from bot.engine.gomod import parse_gomod
+from bot.engine.goenv import check_toolchain, parse_toolchain_policy
+from bot.engine.gomod import GoMod, parse_gomod
 from bot.engine.imports import scan_module
 from bot.engine.model import Finding, ModuleResult, Report, Status
 from bot.engine.udiff import DiffError, apply, split_diff, unified
@@ -98,6 +99,16 @@ def _read(path: Path) -> str:
         return ""
 
 
+def _toolchain_problem(go: Go, gomod: GoMod) -> str:
+    """Hook: the gotoolchain policy cannot run this module's go line (a clear error), or ""."""
+    policy = parse_toolchain_policy(go.gotoolchain)
+    if policy is None:
+        return ""
+    where = f"{gomod.file}:{gomod.go_line}" if gomod.go_line else gomod.file
+    problem = check_toolchain(policy, go.version(), gomod.go, gomod.toolchain, file=where)
+    return problem.message if problem else ""
+
+
 def _check_module(go: Go, ref: ModuleRef, options: RunOptions) -> _Outcome:
     start = time.monotonic()
     if ref.skip_reason:
@@ -121,6 +132,10 @@ def _check_module(go: Go, ref: ModuleRef, options: RunOptions) -> _Outcome:
         gomod = parse_gomod(current_mod, gomod_rel)
     except ParseError as e:
         return _Outcome(ModuleResult(ref.dir, "", Status.ERROR, error=str(e)))
+
+    toolchain_error = _toolchain_problem(go, gomod)
+    if toolchain_error:
+        return _Outcome(ModuleResult(ref.dir, gomod.module, Status.ERROR, error=toolchain_error))
 
     flags = _tidy_flags(ref, options)
     res = go.run(["mod", "tidy", "-diff", *flags], ref.path)

@@ -247,11 +247,13 @@ def check_toolchain(
     have = local_version if policy.mode == "local" else policy.version
     if compare_go(need, have) <= 0:
         return None
-    label = "the local Go" if policy.mode == "local" else "the pinned toolchain"
+    if policy.mode == "local":
+        what, fix = f"the local Go is go {have}", f"install Go {_release(need)} or newer"
+    else:
+        what, fix = f"the pinned toolchain is go{have}", f"pin go{_release(need)} or newer"
     msg = (
-        f"{file}: module needs go >= {need} but {label} is go{have} "
-        f"(gotoolchain: {policy.env_value}); set gotoolchain to auto or to go{_release(need)} "
-        "or newer"
+        f"{file}: module requires go >= {need}, but {what} (GOTOOLCHAIN={policy.env_value}); "
+        f"set gotoolchain to auto, or {fix}"
     )
     return ToolchainProblem(needs=need, source="go", message=msg)
 
