@@ -6,7 +6,7 @@ directives ``go``, ``toolchain``, ``godebug``, ``use`` and ``replace``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.engine.gomod import (
     DirectiveError,
@@ -61,6 +61,15 @@ class GoWork:
     def effective_go(self) -> str:
         """The go line, or 1.18 when there is none."""
         return self.go or DEFAULT_GO_WORK_VERSION
+
+    def deduplicated(self) -> GoWork:
+        """The file as go uses it after ``removeDups``: of several replaces with the same
+        old path and version, the last wins."""
+        last = {(r.old_path, r.old_version): i for i, r in enumerate(self.replaces)}
+        kept = tuple(
+            r for i, r in enumerate(self.replaces) if last[(r.old_path, r.old_version)] == i
+        )
+        return replace(self, replaces=kept)
 
 
 class _Builder:

@@ -1,0 +1,6 @@
+module example.com/m
+
+godebug (
+	ok=1
+	notkeyvalue
+)

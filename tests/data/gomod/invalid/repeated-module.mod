@@ -1,0 +1,2 @@
+module example.com/m
+module example.com/n

@@ -1,0 +1,4 @@
+module example.com/m
+
+/* not allowed */
+go 1.21

@@ -1,0 +1,4 @@
+module example.com/m
+
+require example.com/a (
+)

@@ -1,0 +1,3 @@
+module example.com/deprsuffix // Deprecated: use example.com/other.
+
+go 1.21

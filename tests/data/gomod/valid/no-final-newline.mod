@@ -1,0 +1,5 @@
+module example.com/nonewline
+
+go 1.21
+
+require example.com/a v1.0.0 // indirect
