@@ -28,11 +28,11 @@ from typing import Any, TypeVar
 import requests
 from github import Auth, Github, GithubException
 from github.GitCommit import GitCommit
+from github.GithubObject import CompletableGithubObject
 from github.InputGitTreeElement import InputGitTreeElement
 from github.Issue import Issue as GhIssue
 from github.IssueComment import IssueComment
 from github.PullRequest import PullRequest as GhPull
-from github.Repository import Repository
 
 from bot.errors import ForgeError
 
@@ -101,11 +101,11 @@ class GitHubForge:
             timeout=timeout,
             per_page=per_page,
             retry=0,  # retries are ours (see the module docstring)
+            lazy=True,  # no request until a value is read; ``_call`` completes inside retries
             **throttle,
         )
         self.base_url = url
-        # A lazy repository object: its methods build URLs from ``url`` without a request.
-        self._repo = Repository(self._gh.requester, url=f"{url}/repos/{self._repository}")
+        self._repo = self._gh.get_repo(self._repository)
         self._max_attempts = max_attempts
         self._backoff_base = backoff_base
         self._max_rate_limit_wait = max_rate_limit_wait
@@ -134,7 +134,10 @@ class GitHubForge:
         last: Failure | None = None
         for attempt in range(1, self._max_attempts + 1):
             try:
-                return fn()
+                result = fn()
+                if isinstance(result, CompletableGithubObject):
+                    result.complete()  # a lazy object fetches now, inside the retry loop
+                return result
             except GithubException as exc:
                 failure = _failure(exc)
             except (requests.ConnectionError, requests.Timeout):
@@ -214,7 +217,7 @@ class GitHubForge:
         pull = self._call(
             f"read pull request #{number}",
             _READ_PR,
-            lambda: self._complete(self._repo.get_pull(number)),
+            lambda: self._repo.get_pull(number),
         )
         return self._pull(pull)
 
@@ -256,7 +259,7 @@ class GitHubForge:
         def edit() -> GhPull:
             pull = self._repo.get_pull(number)
             pull.edit(**fields)
-            return self._complete(pull)
+            return pull
 
         return self._pull(self._call(f"update pull request #{number}", _WRITE_PULLS, edit))
 
@@ -276,11 +279,6 @@ class GitHubForge:
             title=pull.title,
             url=pull.html_url,
         )
-
-    @staticmethod
-    def _complete(pull: GhPull) -> GhPull:
-        pull.number  # noqa: B018 - completes the lazy object inside the retried call
-        return pull
 
     # ---- comments ------------------------------------------------------------------------
 

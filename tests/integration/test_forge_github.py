@@ -11,10 +11,16 @@ import pytest
 from bot.errors import ForgeError
 from bot.forge.errors import (
     BranchMovedError,
+    ForgeUnavailableError,
+    NotFoundError,
+    PermissionDeniedError,
+    ProtectedBranchError,
+    RateLimitError,
+    ReadOnlyTokenError,
 )
 from bot.forge.github import GitHubForge
 from bot.forge.port import Forge, marker_for
-from tests.fakes.github import DEFAULT_REPO, GITHUB_WRITE_TOKEN
+from tests.fakes.github import DEFAULT_REPO, GITHUB_READ_TOKEN, GITHUB_WRITE_TOKEN
 from tests.fakes.github_api import BOT_LOGIN, FakeGitHub
 
 MARKER = marker_for("report")
@@ -149,10 +155,10 @@ def test_concurrent_upserts_leave_one_comment(github_server: FakeGitHub, pull: i
         except BaseException as exc:  # pragma: no cover - reported below
             failures.append(exc)
 
-    # Both runs list the (still empty) comments before either creates one: the race that
-    # makes two comments.
-    listed = threading.Barrier(2)
-    github_server.before("issues/list-comments", lambda _: listed.wait(timeout=10), times=2)
+    # Hold each create until both runs have found no comment and decided to create one:
+    # the race that makes two comments, made certain.
+    creating = threading.Barrier(2)
+    github_server.before("issues/create-comment", lambda _: creating.wait(timeout=10), times=2)
     threads = [threading.Thread(target=run, args=(f"run {i}",)) for i in range(2)]
     for t in threads:
         t.start()
@@ -287,3 +293,144 @@ def test_dashboard_issue_and_fix_pull(github_server: FakeGitHub, forge: GitHubFo
     assert updated.title == "Tidy Go modules (2)"
     assert forge.update_pull(pr.number, state="closed").state == "closed"
     assert forge.find_pull("tidybot/fix") is None
+
+
+# ---- faults ---------------------------------------------------------------------------
+
+
+def test_5xx_retried_then_success(github_server: FakeGitHub, pull: int) -> None:
+    sleeps = Sleeps()
+    forge = make_forge(github_server, sleep=sleeps)
+    github_server.inject("pulls/get", 502, times=2)
+    assert forge.get_pull(pull).number == pull
+    assert [r.status for r in github_server.calls("pulls/get")] == [502, 502, 200]
+    assert sleeps.waits == [0.001, 0.002]  # exponential from the constructor's base
+
+
+def test_5xx_gives_up_after_bounded_attempts(github_server: FakeGitHub, pull: int) -> None:
+    sleeps = Sleeps()
+    forge = make_forge(github_server, sleep=sleeps, max_attempts=3)
+    github_server.inject("pulls/get", 503, times=10)
+    with pytest.raises(ForgeUnavailableError, match="after 3 attempts") as info:
+        forge.get_pull(pull)
+    assert "githubstatus.com" in str(info.value)
+    assert len(github_server.calls("pulls/get")) == 3
+    assert len(sleeps.waits) == 2
+
+
+def test_secondary_rate_limit_waits_retry_after(github_server: FakeGitHub, pull: int) -> None:
+    sleeps = Sleeps()
+    forge = make_forge(github_server, sleep=sleeps)
+    github_server.inject_secondary_rate_limit("issues/create-comment", retry_after=7)
+    forge.reply(pull, "hello")
+    assert [r.status for r in github_server.calls("issues/create-comment")] == [403, 201]
+    assert sleeps.waits == [7.0]
+    assert len(github_server.comments(DEFAULT_REPO, pull)) == 1
+
+
+def test_primary_rate_limit_short_reset_is_waited_for(github_server: FakeGitHub, pull: int) -> None:
+    sleeps = Sleeps()
+    forge = make_forge(github_server, sleep=sleeps, max_rate_limit_wait=60)
+    github_server.inject_primary_rate_limit("pulls/get", reset_in=20, status=429)
+    assert forge.get_pull(pull).number == pull
+    assert len(sleeps.waits) == 1
+    assert 15 <= sleeps.waits[0] <= 22
+
+
+def test_primary_rate_limit_long_reset_is_a_clear_error(
+    github_server: FakeGitHub, pull: int
+) -> None:
+    sleeps = Sleeps()
+    forge = make_forge(github_server, sleep=sleeps, max_rate_limit_wait=60)
+    github_server.inject_primary_rate_limit("pulls/get", reset_in=3600)
+    with pytest.raises(RateLimitError) as info:
+        forge.get_pull(pull)
+    text = str(info.value)
+    assert "rate limit exhausted" in text
+    assert "resets at 20" in text  # the reset time, ISO 8601
+    assert "(in 60 min)" in text
+    assert info.value.reset_at is not None
+    assert sleeps.waits == []
+    assert len(github_server.calls("pulls/get")) == 1
+
+
+def test_read_only_token_write_names_the_permissions_block(
+    github_server: FakeGitHub, pull: int
+) -> None:
+    forge = make_forge(github_server, GITHUB_READ_TOKEN)
+    with pytest.raises(ReadOnlyTokenError) as info:
+        forge.reply(pull, "hello")
+    text = str(info.value)
+    assert "Resource not accessible by integration" in text
+    assert "permissions:\n      pull-requests: write\n      issues: write\n" in text
+    assert "fork" in text
+    assert len(github_server.calls("issues/create-comment")) == 1  # a 403 is not retried
+
+
+def test_missing_contents_permission_on_commit(github_server: FakeGitHub) -> None:
+    github_server.add_token("ghs_noContents", permissions={"contents": "read"})
+    forge = make_forge(github_server, "ghs_noContents")
+    head = forge.branch_head("main")
+    with pytest.raises(PermissionDeniedError) as info:
+        forge.commit_files("main", head, {"go.mod": b"module y\n"}, "fix")
+    assert "permissions:\n      contents: write\n" in str(info.value)
+    assert github_server.branch_sha(DEFAULT_REPO, "main") == head
+
+
+def test_404_for_missing_permission_names_the_block(
+    github_server: FakeGitHub, forge: GitHubForge, pull: int
+) -> None:
+    github_server.inject("pulls/get", 404, message="Not Found")
+    with pytest.raises(NotFoundError) as info:
+        forge.get_pull(pull)
+    text = str(info.value)
+    assert f"pull request #{pull}" in text
+    assert "hidden from this token" in text
+    assert "permissions:\n      pull-requests: read\n" in text
+
+
+def test_protected_branch_is_a_clear_error(github_server: FakeGitHub, forge: GitHubForge) -> None:
+    github_server.protect(DEFAULT_REPO, "main")
+    head = forge.branch_head("main")
+    with pytest.raises(ProtectedBranchError) as info:
+        forge.commit_files("main", head, {"go.mod": b"module z\n"}, "fix")
+    text = str(info.value)
+    assert "Protected branch update failed for refs/heads/main" in text
+    assert "fix pull request" in text
+    assert github_server.branch_sha(DEFAULT_REPO, "main") == head
+
+
+def test_can_write_probe(github_server: FakeGitHub) -> None:
+    assert make_forge(github_server).can_write() is True
+    reader = make_forge(github_server, GITHUB_READ_TOKEN)
+    assert reader.can_write() is False
+    assert reader.can_write() is False
+    probes = github_server.calls("git/create-blob")
+    assert [r.status for r in probes] == [201, 403]  # asked once per forge
+
+
+def test_fork_pull_with_event_known_read_only_makes_no_write_call(
+    github_server: FakeGitHub,
+) -> None:
+    github_server.create_repo("mallory/app", fork_of=DEFAULT_REPO)
+    github_server.push("mallory/app", "patch-1", {"go.mod": b"module evil\n"})
+    number = github_server.open_pull(
+        DEFAULT_REPO, head="patch-1", head_repo="mallory/app", user="mallory"
+    )
+    forge = make_forge(github_server, GITHUB_READ_TOKEN, read_only=True)
+    pr = forge.get_pull(number)
+    assert pr.is_fork
+    assert forge.can_write() is False
+    assert forge.find_comment(number, MARKER) is None
+    assert github_server.writes() == []
+
+
+def test_bad_credentials(github_server: FakeGitHub, pull: int) -> None:
+    forge = make_forge(github_server, "ghp_unknown")
+    with pytest.raises(PermissionDeniedError, match="invalid or expired"):
+        forge.get_pull(pull)
+
+
+def test_invalid_repository_name_is_a_usage_error() -> None:
+    with pytest.raises(ForgeError, match="expected owner/name"):
+        GitHubForge("justaname", "t", base_url="http://127.0.0.1:9")
