@@ -39,6 +39,7 @@ from pathlib import Path
 import yaml
 
 from bot.credentials import Credentials
+from bot.engine.findings import RULES
 from bot.engine.goenv import (
     TOOLCHAIN_POLICY_HELP,
     ToolchainPolicy,
@@ -63,30 +64,7 @@ __all__ = [
 
 CONFIG_FILES = (".github/tidybot.yml", ".tidybot.yml")
 
-KNOWN_FINDING_IDS = frozenset(
-    {
-        # engine
-        "missing-require",
-        "unused-require",
-        "indirect-mismatch",
-        "version-change",
-        "go-directive",
-        "missing-sum",
-        "stale-sum",
-        "format",
-        # workspaces and vendoring
-        "work-sync",
-        "vendor",
-        # checksum verification
-        "sum-mismatch",
-        "sum-unknown",
-        "sumdb-fork",
-        "sum-changed",
-        "sum-unverified",
-        "sum-malformed",
-        "config",
-    }
-)
+KNOWN_FINDING_IDS = frozenset(RULES)  # every finding id tidybot reports
 
 _STR = "tag:yaml.org,2002:str"
 _BOOL = "tag:yaml.org,2002:bool"

@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.engine.discover import skip_dir_name
-from bot.engine.model import Finding, Severity
+from bot.engine.findings import severity_of
+from bot.engine.model import Finding
 from bot.toolchain import Go, explain_go_error
 from bot.vendoring import check_vendoring, fix_vendoring, scratch_dir
 
@@ -151,7 +152,7 @@ def _module_findings(
 
     def add(line: int | None, message: str, why: str) -> None:
         findings.append(
-            Finding(module_dir, gomod_rel, line, FINDING_ID, Severity.ERROR, message, why)
+            Finding(module_dir, gomod_rel, line, FINDING_ID, severity_of(FINDING_ID), message, why)
         )
 
     why = "the workspace selects this version; go work sync writes it to the module's go.mod"
@@ -266,7 +267,13 @@ def _work_file_findings(gowork: Path, synced_work: Path, workdir_rel: str) -> li
             msg = "go work sync would rewrite go.work"
         out.append(
             Finding(
-                workdir_rel, rel_work, line, FINDING_ID, Severity.ERROR, msg, "run go work sync"
+                workdir_rel,
+                rel_work,
+                line,
+                FINDING_ID,
+                severity_of(FINDING_ID),
+                msg,
+                "run go work sync",
             )
         )
     sb, sa = (
@@ -281,7 +288,7 @@ def _work_file_findings(gowork: Path, synced_work: Path, workdir_rel: str) -> li
                 _join(workdir_rel, "go.work.sum"),
                 None,
                 FINDING_ID,
-                Severity.ERROR,
+                severity_of(FINDING_ID),
                 f"go work sync would change go.work.sum: {added} lines added, {removed} removed",
                 "checksums the workspace needs that no used module's go.sum holds",
             )

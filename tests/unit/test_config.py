@@ -12,11 +12,13 @@ import pytest
 import yaml
 
 from bot.config import (
+    KNOWN_FINDING_IDS,
     Config,
     compile_glob,
     load_config,
     parse_config,
 )
+from bot.engine.findings import RULES
 from bot.engine.goenv import ToolchainPolicy
 from bot.engine.model import Finding, Severity
 from bot.errors import ConfigError
@@ -250,6 +252,9 @@ def test_schema_and_loader_agree(text: str) -> None:
 
 def test_schema_documents_every_key() -> None:
     props = _schema()["properties"]
+    ignore_item = props["ignore"]["items"]["oneOf"]
+    assert set(ignore_item[0]["enum"]) == set(RULES) == KNOWN_FINDING_IDS
+    assert set(ignore_item[1]["properties"]["id"]["enum"]) == set(RULES)
     assert set(props) == {"include", "exclude", "gotoolchain", "modules", "ignore", "private"}
     assert all(p.get("description") for p in props.values())
     module_keys = props["modules"]["additionalProperties"]["properties"]
