@@ -284,9 +284,10 @@ def unescape_path(escaped: str) -> str:
     path = _unescape_string(escaped)
     if path is None:
         raise ValueError(f"invalid escaped module path {_go_quote(escaped)}")
-    err = _module_path_error(path)
-    if err is not None:
-        raise ValueError(f"invalid escaped module path {_go_quote(escaped)}: {err}")
+    try:
+        check_path(path)
+    except ValueError as exc:
+        raise ValueError(f"invalid escaped module path {_go_quote(escaped)}: {exc}") from None
     return path
 
 

@@ -13,6 +13,7 @@ pytest fixtures (registered by tests/conftest.py):
 - ``goproxy_dir`` (session): the built proxy directory;
 - ``goproxy_url`` (session): its ``file://`` URL;
 - ``gomodcache`` (session): one module cache shared by the whole session;
+- ``gocache`` (session): one build cache, so tests do not each rebuild the standard library;
 - ``goenv`` (function): a ``dict[str, str]`` environment for ``go`` that reaches no network and
   no user cache: GOPROXY=<file url>, GOSUMDB=off, GOFLAGS=-modcacherw, private GOPATH and HOME,
   GOTOOLCHAIN=local, GOWORK=off, GOENV=off, GOTELEMETRY=off, CGO_ENABLED=0.
@@ -42,6 +43,7 @@ __all__ = [
     "build_proxy",
     "find_fixture_modules",
     "go_environment",
+    "gocache",
     "goenv",
     "gomodcache",
     "goproxy_dir",
@@ -292,7 +294,7 @@ def gomodcache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 
 @pytest.fixture(scope="session")
-def _gocache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+def gocache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """One build cache for the session, so each test does not rebuild the standard library."""
     cache = tmp_path_factory.mktemp("gocache")
     yield cache
@@ -301,8 +303,8 @@ def _gocache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 @pytest.fixture
 def goenv(
-    goproxy_url: str, gomodcache: Path, _gocache: Path, tmp_path_factory: pytest.TempPathFactory
+    goproxy_url: str, gomodcache: Path, gocache: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> dict[str, str]:
     """Environment for subprocesses running ``go``: no network, no user caches."""
     home = tmp_path_factory.mktemp("gohome")
-    return go_environment(goproxy_url, gomodcache, home, _gocache)
+    return go_environment(goproxy_url, gomodcache, home, gocache)
