@@ -1,0 +1,260 @@
+"""Which modules a change can affect, and the order fixes run in. Pure.
+
+A module's tidy result depends on its own files and on the modules it reaches through local
+``replace`` directives (their go.mod and their packages' imports); a workspace check depends on
+every module its go.work uses. So a change affects:
+
+* the module that owns a changed file (the deepest module directory holding it), when the file
+  is one tidy or tidybot reads (``.go`` files, go.mod, go.sum, anything under ``vendor/``);
+* every module that reaches an affected module through a local ``replace`` (transitively), and
+  every module used by a go.work that uses an affected module;
+* for a changed go.work or go.work.sum: every module it uses and every module below its
+  directory;
+* for a go.mod that appeared or disappeared (a module boundary moved): also the module that
+  encloses its directory, whose package set grew or shrank;
+* for a change to tidybot's config file: every module (``Selection.full``).
+
+Paths are root-relative and ``/``-separated; ``.`` is the root. Directories outside the root
+(a replace to ``../shared``) are written with leading ``..`` segments.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+__all__ = [
+    "CONFIG_FILES",
+    "Change",
+    "ModuleNode",
+    "Selection",
+    "Workspace",
+    "fix_waves",
+    "norm",
+    "relevant_file",
+    "resolve_dir",
+    "select_affected",
+    "topological_order",
+]
+
+CONFIG_FILES = frozenset({".github/tidybot.yml", ".github/tidybot.yaml", ".tidybot.yml"})
+"""tidybot's config files (root-relative): a change to one of them selects every module."""
+
+_MODULE_FILES = frozenset({"go.mod", "go.sum"})
+_WORK_FILES = frozenset({"go.work", "go.work.sum"})
+
+
+@dataclass(frozen=True)
+class Change:
+    """One changed path. ``status``: ``A`` added, ``M`` modified, ``D`` deleted (a rename is a
+    ``D`` of the old path and an ``A`` of the new one)."""
+
+    path: str
+    status: str = "M"
+
+
+@dataclass(frozen=True)
+class ModuleNode:
+    """A module directory and the directories its go.mod replaces modules with."""
+
+    dir: str
+    replaces: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """A go.work: its directory and the module directories it uses."""
+
+    dir: str
+    uses: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The modules to check, each with the reason it was selected."""
+
+    reasons: Mapping[str, str] = field(default_factory=dict)
+    full: bool = False  # a change (the config file) selects everything
+
+    def __contains__(self, module_dir: object) -> bool:
+        return self.full or module_dir in self.reasons
+
+    def reason(self, module_dir: str) -> str:
+        return self.reasons.get(module_dir, "")
+
+
+def norm(path: str) -> str:
+    """A root-relative ``/`` path in canonical form: ``./a//b/`` -> ``a/b``, ``""`` -> ``.``."""
+    p = posixpath.normpath(path.replace("\\", "/")) if path else "."
+    return "." if p in ("", ".") else p
+
+
+def resolve_dir(module_dir: str, target: str, root: str = "") -> str:
+    """The root-relative directory a local ``replace`` path names.
+
+    ``target`` is the path as written (``../b``, ``./b``, ``/abs/b``); ``root`` is the absolute
+    root, needed only for absolute targets.
+    """
+    target = target.replace("\\", "/")
+    if posixpath.isabs(target):
+        if not root:
+            return norm(target)
+        return norm(posixpath.relpath(target, root))
+    base = "" if module_dir == "." else module_dir
+    return norm(posixpath.join(base, target))
+
+
+def _within(path: str, dir_: str) -> bool:
+    if dir_ == ".":
+        return not path.startswith("../") and path != ".."
+    return path == dir_ or path.startswith(dir_ + "/")
+
+
+def _owner(path: str, module_dirs: Iterable[str]) -> str | None:
+    """The deepest module directory holding ``path``."""
+    best: str | None = None
+    for d in module_dirs:
+        if _within(path, d) and (best is None or best == "." or len(d) > len(best)):
+            best = d
+    return best
+
+
+def relevant_file(path: str) -> bool:
+    """Whether a change to this file can change a module's result: Go sources, go.mod, go.sum,
+    go.work(.sum), anything under a ``vendor/`` directory, tidybot's config."""
+    name = posixpath.basename(path)
+    if name.endswith(".go") or name in _MODULE_FILES or name in _WORK_FILES:
+        return True
+    return path in CONFIG_FILES or "/vendor/" in f"/{path}"
+
+
+def select_affected(
+    modules: Sequence[ModuleNode],
+    changes: Iterable[Change],
+    workspaces: Sequence[Workspace] = (),
+) -> Selection:
+    """The modules (of ``modules``) a set of changes can affect, with a reason for each."""
+    dirs = {m.dir for m in modules}
+    # directories that hold a module: the checked ones and every local replace target
+    holders = dirs | {r for m in modules for r in m.replaces}
+    direct: dict[str, str] = {}  # module-like dir -> reason
+
+    def hit(d: str | None, reason: str) -> None:
+        if d is not None:
+            direct.setdefault(d, reason)
+
+    for ch in changes:
+        path = norm(ch.path)
+        if path in CONFIG_FILES:
+            return Selection({d: f"{path} changed" for d in sorted(dirs)}, full=True)
+        if not relevant_file(path):
+            continue
+        name = posixpath.basename(path)
+        parent = posixpath.dirname(path) or "."
+        if name in _WORK_FILES:
+            for ws in workspaces:
+                if ws.dir == parent:
+                    for u in ws.uses:
+                        hit(u, f"{path} changed")
+            for d in holders:
+                if _within(d, parent):
+                    hit(d, f"{path} changed")
+            continue
+        hit(_owner(path, holders), f"{path} changed")
+        if name == "go.mod" and ch.status in ("A", "D"):
+            # a module boundary moved: the enclosing module's package set changed
+            hit(_owner(parent, holders - {parent}), f"{path} moved a module boundary")
+
+    # propagate: a module that reaches an affected directory is affected
+    reverse: dict[str, set[str]] = {}
+    for m in modules:
+        for r in m.replaces:
+            reverse.setdefault(r, set()).add(m.dir)
+    for ws in workspaces:
+        for u in ws.uses:
+            for v in ws.uses:
+                if u != v:
+                    reverse.setdefault(u, set()).add(v)
+    reasons = dict(direct)
+    queue = sorted(direct)
+    while queue:
+        cur = queue.pop()
+        for dep in sorted(reverse.get(cur, ())):
+            if dep not in reasons:
+                why = f"reaches {cur} through a local replace or go.work use"
+                reasons[dep] = why
+                queue.append(dep)
+    return Selection({d: reasons[d] for d in sorted(reasons) if d in dirs})
+
+
+def topological_order(modules: Sequence[ModuleNode]) -> list[str]:
+    """Module directories, dependencies (local replace targets) before their dependents."""
+    return [d for wave in fix_waves(modules) for d in wave]
+
+
+def fix_waves(modules: Sequence[ModuleNode]) -> list[list[str]]:
+    """Module directories in waves: every module's local replace targets (among ``modules``)
+    are in an earlier wave, so the modules of one wave can be fixed in parallel. Modules on a
+    replace cycle share the wave after their other dependencies."""
+    dirs = {m.dir for m in modules}
+    deps = {m.dir: {r for r in m.replaces if r in dirs and r != m.dir} for m in modules}
+    depth: dict[str, int] = {}
+    # longest path from a module to a leaf, cycles collapsed (Tarjan's SCCs)
+    for comp in _sccs(sorted(dirs), deps):
+        d = 0
+        for v in comp:
+            for w in deps[v]:
+                if w not in comp:
+                    d = max(d, depth[w] + 1)
+        for v in comp:
+            depth[v] = d
+    waves: dict[int, list[str]] = {}
+    for v in sorted(dirs):
+        waves.setdefault(depth[v], []).append(v)
+    return [waves[k] for k in sorted(waves)]
+
+
+def _sccs(nodes: list[str], edges: Mapping[str, set[str]]) -> list[set[str]]:
+    """Strongly connected components, each after every component it has edges to."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on: set[str] = set()
+    out: list[set[str]] = []
+    counter = 0
+    for start in nodes:
+        if start in index:
+            continue
+        # iterative Tarjan
+        work: list[tuple[str, list[str]]] = [(start, sorted(edges[start]))]
+        index[start] = low[start] = counter
+        counter += 1
+        stack.append(start)
+        on.add(start)
+        while work:
+            v, todo = work[-1]
+            if todo:
+                w = todo.pop(0)
+                if w not in index:
+                    index[w] = low[w] = counter
+                    counter += 1
+                    stack.append(w)
+                    on.add(w)
+                    work.append((w, sorted(edges[w])))
+                elif w in on:
+                    low[v] = min(low[v], index[w])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[v])
+            if low[v] == index[v]:
+                comp: set[str] = set()
+                while True:
+                    w = stack.pop()
+                    on.discard(w)
+                    comp.add(w)
+                    if w == v:
+                        break
+                out.append(comp)
+    return out

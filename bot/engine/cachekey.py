@@ -1,0 +1,221 @@
+"""The cache key of a module's tidy inputs. Pure (reads files, runs nothing).
+
+``go mod tidy`` computes go.mod and go.sum from (reference §5.1):
+
+* the module's go.mod and go.sum;
+* the import paths of the Go files it loads: every ``.go`` file whose name does not start with
+  ``.`` or ``_``, with every build tag both true and false except ``ignore``, test files too;
+  and which directories hold packages;
+* for every local ``replace``: the replacement directory's go.mod and packages (recursively
+  the same for the directories that module replaces to, which is more than go reads, never
+  less);
+* the Go version, the environment that steers module resolution (``GOPROXY``, ``GOFLAGS``,
+  ``GOPRIVATE`` ...), and the tidy flags.
+
+The module cache's contents are pinned by go.sum's hashes, so they need no place in the key.
+A function body is not an input: editing one keeps the key; adding an import changes it.
+
+To stay on the safe side the key reads more than tidy loads: Go files below ``testdata/``,
+``_``-directories and directories named by ``ignore`` directives count too (go still loads a
+package there when something imports it explicitly), and a ``vendor/`` tree is hashed whole.
+Only nested modules and ``.``-directories (never importable) are left out.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.engine.affected import resolve_dir
+from bot.engine.gomod import parse_gomod
+from bot.engine.imports import parse_go_file, tidy_counts_file
+from bot.errors import ParseError
+
+__all__ = [
+    "KEY_ENV",
+    "KEY_VERSION",
+    "KeyBuilder",
+    "KeyContext",
+    "package_imports",
+]
+
+KEY_VERSION = 1
+"""Bumped whenever what goes into a key changes."""
+
+KEY_ENV = (
+    "CGO_ENABLED",
+    "GOARCH",
+    "GODEBUG",
+    "GOEXPERIMENT",
+    "GOFLAGS",
+    "GOINSECURE",
+    "GONOPROXY",
+    "GONOSUMDB",
+    "GOOS",
+    "GOPRIVATE",
+    "GOPROXY",
+    "GOSUMDB",
+    "GOTOOLCHAIN",
+    "GOVCS",
+    "GOWORK",
+    "GO111MODULE",
+)
+"""The environment variables that can change what ``go mod tidy`` writes (credentials such as
+``GOAUTH`` or ``.netrc`` only decide whether go may read a module, not what tidy writes)."""
+
+
+@dataclass(frozen=True)
+class KeyContext:
+    """What every module's key shares: the Go version, tidybot's version and the environment."""
+
+    go_version: str
+    tool_version: str
+    env: Mapping[str, str] = field(default_factory=dict)
+    extra: tuple[str, ...] = ()  # settings that change findings (ignore rules, ...)
+
+    def lines(self) -> list[str]:
+        out = [
+            f"tidybot-cachekey {KEY_VERSION}",
+            f"tool {self.tool_version}",
+            f"go {self.go_version}",
+        ]
+        out += [f"env {k}={self.env.get(k, '')}" for k in KEY_ENV]
+        out += [f"extra {x}" for x in self.extra]
+        return out
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _read(p: Path) -> bytes | None:
+    try:
+        return p.read_bytes()
+    except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+        return None
+
+
+def package_imports(module_root: Path) -> list[str]:
+    """One line per package directory of the module (nested modules and ``.``-directories
+    excluded): ``<dir> <package names> | <import>[ T] ...`` (``T`` marks a test-only import)."""
+    out: list[str] = []
+    for cur, dirs, files in os.walk(module_root, followlinks=False):
+        p = Path(cur)
+        rel = p.relative_to(module_root).as_posix() or "."
+        dirs[:] = sorted(
+            d
+            for d in dirs
+            if not d.startswith(".") and d != "vendor" and not (p / d / "go.mod").exists()
+        )
+        names: set[str] = set()
+        imports: dict[str, bool] = {}  # import -> only from tests
+        for f in sorted(files):
+            if not f.endswith(".go") or f.startswith((".", "_")):
+                continue
+            try:
+                src = (p / f).read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                continue
+            counted, _ = tidy_counts_file(src)
+            if not counted:
+                continue
+            gf = parse_go_file(src, f)
+            names.add(gf.package)
+            for imp, _line in gf.imports:
+                imports[imp] = imports.get(imp, True) and gf.is_test
+        if names:
+            body = " ".join(f"{i}{' T' if t else ''}" for i, t in sorted(imports.items()))
+            out.append(f"{rel} {','.join(sorted(names))} | {body}")
+    return out
+
+
+def _vendor_digest(module_root: Path) -> str:
+    vendor = module_root / "vendor"
+    if not vendor.is_dir():
+        return "none"
+    h = hashlib.sha256()
+    for cur, dirs, files in os.walk(vendor, followlinks=False):
+        dirs.sort()
+        for f in sorted(files):
+            p = Path(cur) / f
+            data = _read(p) or b""
+            h.update(f"{p.relative_to(vendor).as_posix()} {_sha(data)}\n".encode())
+    return h.hexdigest()
+
+
+@dataclass(frozen=True)
+class _Summary:
+    gomod: str  # sha256 of go.mod, or "absent"
+    packages: tuple[str, ...]
+    replaces: tuple[str, ...]  # root-relative local replace targets
+
+
+class KeyBuilder:
+    """Computes module keys under one root, reading each directory once per builder."""
+
+    def __init__(self, root: Path, context: KeyContext) -> None:
+        self.root = root.resolve()
+        self.context = context
+        self._summaries: dict[str, _Summary] = {}
+
+    def _dir(self, rel: str) -> Path:
+        return self.root if rel == "." else self.root / rel
+
+    def _summary(self, rel: str) -> _Summary:
+        got = self._summaries.get(rel)
+        if got is None:
+            path = self._dir(rel)
+            gomod = _read(path / "go.mod")
+            if gomod is None:
+                got = _Summary("absent", (), ())
+            else:
+                got = _Summary(
+                    _sha(gomod), tuple(package_imports(path)), self._replace_targets(rel, gomod)
+                )
+            self._summaries[rel] = got
+        return got
+
+    def _replace_targets(self, rel: str, gomod: bytes) -> tuple[str, ...]:
+        try:
+            parsed = parse_gomod(gomod.decode("utf-8", errors="replace"), f"{rel}/go.mod")
+        except ParseError:
+            return ()  # go fails on it too: such a module is never cached clean
+        root = self.root.as_posix()
+        return tuple(
+            sorted({resolve_dir(rel, r.new_path, root) for r in parsed.replaces if r.is_local})
+        )
+
+    def content_lines(self, rel: str) -> list[str]:
+        """go.mod, package imports and local replace targets of ``rel`` and, recursively, of
+        every directory it replaces modules with (each directory once)."""
+        lines: list[str] = []
+        seen: set[str] = set()
+        todo = [rel]
+        while todo:
+            cur = todo.pop(0)
+            if cur in seen:
+                continue
+            seen.add(cur)
+            s = self._summary(cur)
+            lines.append(f"dir {cur} go.mod {s.gomod}")
+            lines += [f"  pkg {p}" for p in s.packages]
+            lines += [f"  replace {t}" for t in s.replaces]
+            todo += s.replaces
+        return lines
+
+    def key(self, module_dir: str, tidy_flags: Iterable[str] = ()) -> str:
+        """The key of the module at ``module_dir`` (root-relative, ``.`` for the root)."""
+        path = self._dir(module_dir)
+        gosum = _read(path / "go.sum")
+        lines = [
+            *self.context.lines(),
+            f"flags {' '.join(tidy_flags)}",
+            f"module {module_dir}",
+            f"go.sum {'absent' if gosum is None else _sha(gosum)}",
+            f"vendor {_vendor_digest(path)}",
+            *self.content_lines(module_dir),
+        ]
+        return _sha("\n".join(lines).encode())
