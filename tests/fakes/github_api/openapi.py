@@ -231,9 +231,9 @@ class OpenAPI:
         key = f"{op.operation_id}:{status}"
         return self._validate(key, media["schema"], body, f"response {status}")
 
-    def validate_schema(self, name: str, instance: JSON) -> list[str]:
+    def validate_schema(self, name: str, instance: JSON, limit: int = 5) -> list[str]:
         """Validate against a named component schema (e.g. ``webhook-pull-request-opened``)."""
-        return self._validate(name, {"$ref": _COMPONENT_PREFIX + name}, instance, name)
+        return self._validate(name, {"$ref": _COMPONENT_PREFIX + name}, instance, name, limit)
 
     # ---- completing objects --------------------------------------------------------------
 
@@ -346,11 +346,22 @@ class OpenAPI:
         key = f"{op.operation_id}:{param['in']}:{param['name']}"
         return self._validate(key, param.get("schema", {}), value, f"{param['in']} {param['name']}")
 
-    def _validate(self, key: str, schema: JSON, instance: JSON, what: str) -> list[str]:
+    def _validate(
+        self, key: str, schema: JSON, instance: JSON, what: str, limit: int = 5
+    ) -> list[str]:
         validator = self._validator(key, schema)
         errors = sorted(validator.iter_errors(instance), key=lambda e: list(e.absolute_path))
         out = []
-        for error in errors[:5]:
+        for error in errors[:limit]:
+            # anyOf/oneOf (nullable wrappers among them): report the branch that came closest.
+            while error.context:
+                # The ``type: null`` branch of a nullable wrapper never explains anything.
+                useful = [
+                    e
+                    for e in error.context
+                    if not (e.validator == "type" and e.validator_value == "null")
+                ]
+                error = jsonschema.exceptions.best_match(useful or error.context)
             where = "/".join(str(p) for p in error.absolute_path) or "(root)"
             out.append(f"{what} at {where}: {_short(error)}")
         return out
