@@ -34,6 +34,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.engine.dirhash import hash_gomod, hash_zip
 from bot.engine.modpath import check_file_path, check_path, escape_path, escape_version
 
 __all__ = [
@@ -49,6 +50,7 @@ __all__ = [
     "goproxy_dir",
     "goproxy_url",
     "module_zip_files",
+    "proxy_sums",
     "write_module_zip",
     "write_tree",
 ]
@@ -225,6 +227,20 @@ def build_proxy(src: Path, dest: Path) -> str:
             _info_json(latest.version, versions.index(latest)), encoding="utf-8"
         )
     return dest.resolve().as_uri()
+
+
+def proxy_sums(proxy_dir: Path, src: Path = MODULES_DIR) -> dict[tuple[str, str], str]:
+    """The go.sum hashes of every fixture module in a built proxy.
+
+    Keys are ``(path, version)`` for the zip and ``(path, version + "/go.mod")`` for the go.mod
+    file, as go.sum and the checksum database key them.
+    """
+    sums: dict[tuple[str, str], str] = {}
+    for mod in find_fixture_modules(src):
+        base = proxy_dir / mod.escaped_path / "@v" / mod.escaped_version
+        sums[(mod.path, mod.version)] = hash_zip(Path(f"{base}.zip"))
+        sums[(mod.path, f"{mod.version}/go.mod")] = hash_gomod(Path(f"{base}.mod").read_bytes())
+    return sums
 
 
 def write_tree(root: Path, files: dict[str, str]) -> Path:

@@ -39,6 +39,7 @@ from tests.fakes.goproxy import (
     find_fixture_modules,
     go_environment,
     module_zip_files,
+    proxy_sums,
     write_module_zip,
     write_tree,
 )
@@ -264,10 +265,12 @@ def test_tidy_build_and_every_gosum_line_reproduced(
     gosum = parse_gosum((app / "go.sum").read_text(), "go.sum")
     assert not gosum.malformed
     assert len(gosum.lines) == 12
+    sums = proxy_sums(goproxy_dir)
     for line in gosum.lines:
         path, version = line.path, line.module_version
         download, extracted = _cache_paths(gomodcache, path, version)
         proxied = goproxy_dir / escape_path(path) / "@v" / escape_version(version)
+        assert sums[(line.path, line.version)] == line.hash, line
         if line.is_gomod:
             assert hash_gomod(Path(f"{download}.mod").read_bytes()) == line.hash, line
             assert hash_gomod(Path(f"{proxied}.mod").read_bytes()) == line.hash, line
