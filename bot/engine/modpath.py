@@ -71,6 +71,8 @@ def _quote_char(ch: str, quote: str) -> str:
     if ch in _SIMPLE_ESCAPES:
         return _SIMPLE_ESCAPES[ch]
     code = ord(ch)
+    if 0xDC80 <= code <= 0xDCFF:  # an undecodable byte kept by surrogateescape
+        return f"\\x{code - 0xDC00:02x}"
     if ch == " " or (ch.isprintable() and unicodedata.category(ch) != "Zs"):
         return ch
     if code < 0x80:
