@@ -430,6 +430,13 @@ class GitHubForge:
             if data is None:
                 elements.append(InputGitTreeElement(path, "100644", "blob", sha=None))
                 continue
+            try:
+                text = data.decode("utf-8")
+            except UnicodeDecodeError:
+                pass
+            else:  # text rides in the tree request itself: one request, not one per file
+                elements.append(InputGitTreeElement(path, "100644", "blob", content=text))
+                continue
             encoded = base64.b64encode(data).decode("ascii")
             blob = self._call(
                 f"upload {path}",

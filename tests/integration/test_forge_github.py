@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import threading
 from pathlib import Path
@@ -198,7 +199,11 @@ def test_commit_files_makes_a_commit_holding_the_files(
     github_server: FakeGitHub, forge: GitHubForge, tmp_path: Path
 ) -> None:
     head = forge.branch_head("main")
-    files = {"go.mod": b"module example.com/app\n\ngo 1.23\n", "sub/go.sum": b"x v1 h1:abc=\n"}
+    files = {
+        "go.mod": b"module example.com/app\n\ngo 1.23\n",
+        "sub/go.sum": b"x v1 h1:abc=\n",
+        "vendor/blob.bin": bytes(range(256)),  # not UTF-8: uploaded as a base64 blob
+    }
     sha = forge.commit_files("main", head, files, "tidybot: go mod tidy")
     assert github_server.branch_sha(DEFAULT_REPO, "main") == sha
     assert github_server.branch_files(DEFAULT_REPO, "main") == files
@@ -219,6 +224,8 @@ def test_commit_files_makes_a_commit_holding_the_files(
     )
     assert rev.stdout.strip() == sha
     assert (clone / "sub" / "go.sum").read_bytes() == files["sub/go.sum"]
+    assert (clone / "vendor" / "blob.bin").read_bytes() == files["vendor/blob.bin"]
+    assert len(github_server.calls("git/create-blob")) == 1
     fsck = subprocess.run(["git", "-C", str(bare), "fsck", "--strict"], capture_output=True)
     assert fsck.returncode == 0, fsck.stderr
 
@@ -434,3 +441,31 @@ def test_bad_credentials(github_server: FakeGitHub, pull: int) -> None:
 def test_invalid_repository_name_is_a_usage_error() -> None:
     with pytest.raises(ForgeError, match="expected owner/name"):
         GitHubForge("justaname", "t", base_url="http://127.0.0.1:9")
+
+
+def test_network_error_is_retried_then_reported() -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    sleeps = Sleeps()
+    forge = GitHubForge(
+        DEFAULT_REPO,
+        "t",
+        base_url=f"http://127.0.0.1:{port}",
+        max_attempts=2,
+        backoff_base=0.001,
+        seconds_between_requests=0,
+        sleep=sleeps,
+    )
+    with pytest.raises(ForgeUnavailableError, match=r"after 2 attempts \(network error\)"):
+        forge.branch_head("main")
+    assert sleeps.waits == [0.001]
+
+
+def test_api_url_from_the_actions_environment(
+    github_server: FakeGitHub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GITHUB_API_URL", github_server.base_url)
+    forge = GitHubForge(DEFAULT_REPO, GITHUB_WRITE_TOKEN, seconds_between_requests=0)
+    assert forge.base_url == github_server.base_url
+    assert forge.branch_head("main") == github_server.branch_sha(DEFAULT_REPO, "main")
