@@ -131,7 +131,7 @@ def select_mode(
             pull_number=auto.pull_number,
             fork=auto.fork,
         )
-    if mode in (Mode.COMMENT, Mode.FIX) and auto.pull_number is None:
+    if mode in (Mode.COMMENT, Mode.FIX) and auto.pull_number is None and not auto.from_artifact:
         return Decision(
             Mode.CHECK,
             reason + ": no pull request in this event to comment on or fix, so only check",

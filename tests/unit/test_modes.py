@@ -207,3 +207,11 @@ def test_bad_mode_input_names_the_input_and_accepted_values() -> None:
     text = str(info.value)
     assert "input 'mode'" in text
     assert "auto, check, comment, fix, audit" in text
+
+
+def test_mode_input_fix_on_workflow_run_keeps_the_artifact_flow() -> None:
+    payload = example("workflow_run", "completed")
+    payload["workflow_run"]["event"] = "pull_request"
+    decision = select_mode("workflow_run", payload, "fix")
+    assert decision.mode is Mode.FIX
+    assert decision.from_artifact
