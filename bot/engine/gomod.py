@@ -156,13 +156,22 @@ class GoMod:
         return exact or wildcard
 
     def deduplicated(self) -> GoMod:
-        """The file as go uses it after ``removeDups``: duplicate excludes, tools and
-        ignores keep the first, duplicate replaces (same old path and version) the last.
-        Requires and retracts are kept as they are."""
+        """The file as go uses it after ``SortBlocks`` and ``Cleanup`` (what ``go mod edit
+        -json`` shows): duplicate excludes, tools and ignores keep the first, duplicate
+        replaces (same old path and version) the last; entries with an empty path (or an
+        empty godebug key, or an empty retract) are dropped. Duplicate requires and
+        retracts are kept."""
         return replace(
             self,
-            excludes=_keep_first(self.excludes, lambda x: (x.path, x.version)),
-            replaces=_keep_last(self.replaces, lambda r: (r.old_path, r.old_version)),
+            godebug=tuple(g for g in self.godebug if g.key),
+            requires=tuple(r for r in self.requires if r.path),
+            excludes=_keep_first(
+                tuple(x for x in self.excludes if x.path), lambda x: (x.path, x.version)
+            ),
+            replaces=_keep_last(
+                tuple(r for r in self.replaces if r.old_path), lambda r: (r.old_path, r.old_version)
+            ),
+            retracts=tuple(r for r in self.retracts if r.low or r.high),
             tools=_keep_first(self.tools, lambda t: t.path),
             ignores=_keep_first(self.ignores, lambda i: i.path),
         )

@@ -63,13 +63,13 @@ class GoWork:
         return self.go or DEFAULT_GO_WORK_VERSION
 
     def deduplicated(self) -> GoWork:
-        """The file as go uses it after ``removeDups``: of several replaces with the same
-        old path and version, the last wins."""
-        last = {(r.old_path, r.old_version): i for i, r in enumerate(self.replaces)}
-        kept = tuple(
-            r for i, r in enumerate(self.replaces) if last[(r.old_path, r.old_version)] == i
-        )
-        return replace(self, replaces=kept)
+        """The file as go uses it after ``SortBlocks`` and ``Cleanup`` (what ``go work edit
+        -json`` shows): of several replaces with the same old path and version the last
+        wins; uses and replaces with an empty path are dropped."""
+        live = [r for r in self.replaces if r.old_path]
+        last = {(r.old_path, r.old_version): i for i, r in enumerate(live)}
+        kept = tuple(r for i, r in enumerate(live) if last[(r.old_path, r.old_version)] == i)
+        return replace(self, uses=tuple(u for u in self.uses if u.path), replaces=kept)
 
 
 class _Builder:

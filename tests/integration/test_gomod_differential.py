@@ -72,12 +72,21 @@ def _run_go(src: Path, scratch: Path, kind: str) -> GoResult:
     args = [GO, kind, "edit"]
     tail = [] if kind == "mod" else [name]
     env = _env(scratch)
-    j = subprocess.run(
-        [*args, "-json", *tail], cwd=d, env=env, capture_output=True, text=True, timeout=120
-    )
-    f = subprocess.run(
-        [*args, "-fmt", *tail], cwd=d, env=env, capture_output=True, text=True, timeout=120
-    )
+
+    # (go quotes invalid UTF-8 of the input back in its errors: keep those bytes)
+    def go(flag: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [*args, flag, *tail],
+            cwd=d,
+            env=env,
+            capture_output=True,
+            timeout=120,
+            encoding="utf-8",
+            errors="surrogateescape",
+        )
+
+    j = go("-json")
+    f = go("-fmt")
     # go names the file by its full path inside parse errors; we call it "go.mod"/"go.work".
     return GoResult(
         j.returncode,
@@ -305,3 +314,95 @@ def test_missing_module_fails_like_other_go_commands(
         parse_gomod(text, "go.mod")
     assert (exc.value.line, exc.value.reason) == (line, reason)
     assert parse_gomod(text, "go.mod", require_module=False).module == ""
+
+
+# Random files: a seeded generator of go.mod text, half made of directive-shaped lines,
+# half of raw characters that stress the lexer (control and space characters, quotes,
+# escapes, comment markers, invalid UTF-8). Each must agree with go exactly as above.
+
+_TOKENS = (
+    "example.com/a", "example.com/b/v2", '"example.com/q"', '"./a b"', "./dir", "../up", "v1.0.0",
+    "v1", "v2.0.0", "v1.2", "v2.0.0+incompatible", '"v1.1.0"', "=>", "[", "]", ",", "(", ")",
+    "1.21", "go1.22", "default", "a=b", "=x", '""', "master", "//c", "// indirect", "//indirect",
+    "// indirect; n", "'q'", "a//b", "é",
+)  # fmt: skip
+_VERBS = (
+    "module", "go", "toolchain", "require", "exclude", "replace", "retract", "tool", "ignore",
+    "godebug", "use", "foo",
+)  # fmt: skip
+_CHARS = (
+    "\x00", "\x0b", "\x0c", "\xa0", "\u2028", "\ufeff", "\x85", "\x1c", '"', "`", "\\", "/", "*",
+    "(", ")", "[", "]", ",", "{", "}", "\n", "\n", "\r", "\t", " ", " ", "a", "v1.0.0", "é", "//",
+    "=>", "require ", "retract ", "replace ", "example.com/x ", "\\x41", "\\u00e9", "'", "\u200b",
+    "\x7f", "\ud800",
+)  # fmt: skip
+
+
+def _random_gomod(seed: int) -> bytes:
+    import random
+
+    r = random.Random(seed)
+    if seed % 2:
+        chars = "".join(r.choice(_CHARS) for _ in range(r.randint(1, 40)))
+        return ("module m\n" + chars + "\n").encode("utf-8", "surrogatepass")
+    lines = ["module example.com/m"] if r.random() < 0.9 else []
+    for _ in range(r.randint(0, 8)):
+        k = r.random()
+        if k < 0.5:
+            verb = r.choice(["require", "exclude"])
+            path = r.choice(
+                ["example.com/a", "example.com/b/v2", '"example.com/q"', "gopkg.in/y.v3"]
+            )
+            ver = r.choice(["v1.0.0", "v1", "v2.0.0", "v3.0.1", '"v1.10.0"', "v1.9.0"])
+            lines.append(f"{verb} {path} {ver}" + r.choice(["", " // indirect", " //x"]))
+        elif k < 0.7:
+            body = r.sample(
+                ["", "\t// c", "\texample.com/a v1.0.0", "\texample.com/c v1.10.0 // indirect"],
+                k=r.randint(0, 4),
+            )
+            lines += ["require (" + r.choice(["", " // lp"]), *body, ")" + r.choice(["", " // rp"])]
+        elif k < 0.9:
+            lines.append(r.choice(["", "// free comment", "go 1.21", "toolchain go1.21.1"]))
+        else:
+            toks = [r.choice(_TOKENS) for _ in range(r.randint(0, 5))]
+            lines.append(r.choice([" ", "\t", "  "]).join([r.choice(_VERBS), *toks]))
+    sep = "\r\n" if r.random() < 0.1 else "\n"
+    return (sep.join(lines) + sep).encode()
+
+
+def _disagreement(data: bytes, go: GoResult) -> str | None:
+    try:
+        ours = parse_gomod(data, "go.mod", require_module=False)
+        formatted = format_gomod(data, "go.mod").encode("utf-8", "surrogateescape")
+    except ParseError as e:
+        if go.json_rc == 0:
+            return f"go accepts, we fail: {e}"
+        first = _first_error(go.json_err, "go.mod")
+        return None if first.startswith(str(e) + "\n") else f"ours: {e}\ngo: {first}"
+    if go.json_rc != 0:
+        return f"we accept, go fails: {go.json_err}"
+    if gomod_json(ours) != json.loads(go.json_out):
+        return f"-json differs: {go.json_out}"
+    if formatted != go.formatted:
+        return f"-fmt differs: {formatted!r} != {go.formatted!r}"
+    return None
+
+
+def test_random_files_agree_with_go(tmp_path: Path) -> None:
+    seeds = range(300)
+    srcs = []
+    for seed in seeds:
+        p = tmp_path / "random" / f"{seed}.mod"
+        p.parent.mkdir(exist_ok=True)
+        p.write_bytes(_random_gomod(seed))
+        srcs.append(p)
+    with ThreadPoolExecutor(max_workers=max(2, min(8, (os.cpu_count() or 2) * 2))) as pool:
+        results = list(pool.map(lambda p: _run_go(p, tmp_path / "go", "mod"), srcs))
+    accepted = sum(r.json_rc == 0 for r in results)
+    assert 30 <= accepted <= 270, accepted  # both outcomes are well represented
+    problems = {}
+    for p, go in zip(srcs, results, strict=True):
+        bad = _disagreement(p.read_bytes(), go)
+        if bad:
+            problems[p.read_bytes()] = bad
+    assert not problems

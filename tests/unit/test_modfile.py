@@ -148,6 +148,20 @@ def test_deduplicated_keeps_go_choices() -> None:
     assert len(f.requires) == 2  # requirements are never de-duplicated
 
 
+def test_deduplicated_drops_what_go_cleanup_drops() -> None:
+    f = gomod(
+        'module m.example\ngodebug =x\nrequire "" v1.0.0\nexclude "" v1.0.0\n'
+        'replace "" => ./x\nretract ""\ntool ""\n'
+    )
+    assert (len(f.godebug), len(f.requires), len(f.excludes), len(f.replaces)) == (1, 1, 1, 1)
+    d = f.deduplicated()
+    assert (d.godebug, d.requires, d.excludes, d.replaces, d.retracts) == ((), (), (), (), ())
+    assert d.tools == (Tool("", 7),)  # go keeps empty tool paths
+    w = parse_gowork('use ""\nuse ./a\nreplace x.example/a => ./1\nreplace x.example/a => ./2\n')
+    assert w.deduplicated().uses == (Use("./a", "", 2),)
+    assert [r.new_path for r in w.deduplicated().replaces] == ["./2"]
+
+
 def test_versions_are_canonicalised() -> None:
     f = gomod(
         "module m.example\nrequire a.example/x v1\nrequire a.example/y v1.2\n"
