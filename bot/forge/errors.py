@@ -217,6 +217,12 @@ def explain(
             expected="",
             actual=None,
         )
+    if status == 422 and lower.startswith("reference update failed"):
+        # GitHub's answer when a ruleset refuses a ref update: it gives no reason.
+        return ProtectedBranchError(
+            f"{head}: GitHub gives no reason; most often a ruleset or branch protection rule",
+            hint=_protection_hint(branch),
+        )
     if status in (409, 422) and _is_protection(lower):
         return ProtectedBranchError(
             f"{head}: branch protection refused the update",

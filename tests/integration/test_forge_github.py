@@ -469,3 +469,15 @@ def test_api_url_from_the_actions_environment(
     forge = GitHubForge(DEFAULT_REPO, GITHUB_WRITE_TOKEN, seconds_between_requests=0)
     assert forge.base_url == github_server.base_url
     assert forge.branch_head("main") == github_server.branch_sha(DEFAULT_REPO, "main")
+
+
+def test_ruleset_refusal_without_reason_is_explained(
+    github_server: FakeGitHub, forge: GitHubForge
+) -> None:
+    github_server.inject("git/update-ref", 422, message="Reference update failed")
+    head = forge.branch_head("main")
+    with pytest.raises(ProtectedBranchError, match="ruleset or branch protection") as info:
+        forge.commit_files("main", head, {"go.mod": b"module r\n"}, "fix")
+    assert "fix pull request" in str(info.value)
+    assert len(github_server.calls("git/update-ref")) == 1
+    assert github_server.branch_sha(DEFAULT_REPO, "main") == head
