@@ -9,16 +9,29 @@ local replace target outside the root is still seen.
 
 from __future__ import annotations
 
+import os
 import posixpath
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import git
 
-from bot.engine.affected import Change, norm
-from bot.errors import UsageError
+from bot.engine.affected import (
+    Change,
+    ModuleNode,
+    Selection,
+    Workspace,
+    norm,
+    resolve_dir,
+    select_affected,
+)
+from bot.engine.discover import ModuleRef, skip_dir_name
+from bot.engine.gomod import parse_gomod
+from bot.engine.gowork import parse_gowork
+from bot.errors import ParseError, UsageError
 
-__all__ = ["ChangeSet", "changed_files"]
+__all__ = ["ChangeSet", "changed_files", "module_nodes", "select_since", "workspaces"]
 
 
 @dataclass(frozen=True)
@@ -98,3 +111,60 @@ def _relative(path: str, prefix: str) -> str:
     if prefix == ".":
         return norm(path)
     return norm(posixpath.relpath(path, prefix))
+
+
+def _text(p: Path) -> str | None:
+    try:
+        return p.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+
+
+def module_nodes(root: Path, modules: Sequence[ModuleRef]) -> list[ModuleNode]:
+    """Each module with the root-relative directories its go.mod replaces modules with."""
+    root = root.resolve()
+    out = []
+    for m in modules:
+        text = _text(m.gomod)
+        targets: set[str] = set()
+        if text is not None:
+            try:
+                gomod = parse_gomod(text, m.rel("go.mod"))
+            except ParseError:
+                gomod = None  # the check reports it; a change to it selects it
+            if gomod is not None:
+                targets = {
+                    resolve_dir(m.dir, r.new_path, root.as_posix())
+                    for r in gomod.replaces
+                    if r.is_local
+                }
+        out.append(ModuleNode(m.dir, tuple(sorted(targets))))
+    return out
+
+
+def workspaces(root: Path) -> list[Workspace]:
+    """Every go.work below ``root`` with the module directories it uses."""
+    root = root.resolve()
+    found = []
+    for cur, dirs, files in os.walk(root, followlinks=False):
+        dirs[:] = sorted(d for d in dirs if not skip_dir_name(d))
+        if "go.work" not in files:
+            continue
+        rel = Path(cur).relative_to(root).as_posix() or "."
+        text = _text(Path(cur) / "go.work")
+        uses: tuple[str, ...] = ()
+        if text is not None:
+            try:
+                work = parse_gowork(text, f"{rel}/go.work" if rel != "." else "go.work")
+                uses = tuple(sorted({resolve_dir(rel, u.path, root.as_posix()) for u in work.uses}))
+            except ParseError:
+                pass  # the workspace check reports it
+        found.append(Workspace(rel, uses))
+    return found
+
+
+def select_since(root: Path, modules: Sequence[ModuleRef], ref: str) -> tuple[ChangeSet, Selection]:
+    """The changes since ``ref`` and the modules of ``modules`` they can affect."""
+    changes = changed_files(root, ref)
+    selection = select_affected(module_nodes(root, modules), changes.changes, workspaces(root))
+    return changes, selection

@@ -88,25 +88,27 @@ class ResultCache:
     def _path(self, key: str) -> Path:
         return self.directory / _SUBDIR / key[:2] / f"{key}.json"
 
-    def get(self, key: str, module_dir: str) -> bool:
-        """Whether a trusted clean entry exists for ``key`` and ``module_dir``."""
-        ok = self._valid(key, module_dir)
+    def get(self, key: str, module_dir: str) -> ModuleResult | None:
+        """The clean result stored for ``key`` and ``module_dir``, if a trusted one exists."""
+        doc = self._valid(key, module_dir)
         with self._lock:
-            if ok:
+            if doc is not None:
                 self.stats.hits.append(module_dir)
             else:
                 self.stats.misses += 1
-        return ok
+        if doc is None:
+            return None
+        return ModuleResult(module_dir, str(doc.get("module", "")), Status.CLEAN)
 
-    def _valid(self, key: str, module_dir: str) -> bool:
+    def _valid(self, key: str, module_dir: str) -> dict[str, object] | None:
         if not _KEY_RE.match(key):
-            return False
+            return None
         path = self._path(key)
         try:
             with path.open("rb") as f:
                 data = f.read(_MAX_ENTRY + 1)
         except OSError:
-            return False
+            return None
         try:
             doc = json.loads(data) if len(data) <= _MAX_ENTRY else None
         except (ValueError, UnicodeDecodeError):
@@ -121,13 +123,13 @@ class ResultCache:
             and doc.get("status") == str(Status.CLEAN)
             and doc.get("checksum") == entry_checksum(doc)
         )
-        if not trusted:
+        if not trusted or not isinstance(doc, dict):
             with self._lock:
                 self.stats.rejected += 1
-            return False
+            return None
         with contextlib.suppress(OSError):
             os.utime(path)  # last use, for prune()
-        return True
+        return doc
 
     def put(self, key: str, result: ModuleResult, go_version: str) -> bool:
         """Store a clean result; anything else is not stored. False when nothing was written."""

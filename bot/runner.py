@@ -15,6 +15,8 @@ from pathlib import Path
 
 from bot import __version__
 from bot.config import Config
+from bot.engine.affected import fix_waves
+from bot.engine.cachekey import KeyBuilder, KeyContext
 from bot.engine.classify import ModuleTexts, classify, safe_format
 from bot.engine.discover import ModuleRef, glob_match
 from bot.engine.discover import discover as discover_modules
@@ -26,6 +28,7 @@ from bot.engine.model import Finding, ModuleResult, Report, Status
 from bot.engine.udiff import DiffError, apply, split_diff, unified
 from bot.errors import ParseError, UsageError
 from bot.fsutil import atomic_write
+from bot.resultcache import CacheStats, ResultCache
 from bot.toolchain import Go, explain_go_error
 
 
@@ -50,6 +53,8 @@ class RunOptions:
     tidy_flags: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     base_env: Mapping[str, str] | None = None  # defaults to os.environ
     config: Config = field(default_factory=Config)  # the config file (.github/tidybot.yml)
+    since: str | None = None  # check only the modules the changes since this git ref can affect
+    cache_dir: Path | None = None  # the result cache (bot.resultcache); None: no cache
 
 
 @dataclass
@@ -212,27 +217,102 @@ def _schedule_weight(ref: ModuleRef) -> int:
         return 0
 
 
+_Fn = Callable[[Go, ModuleRef, RunOptions], _Outcome]
+
+
+def _speedups(
+    root: Path,
+    mods: list[ModuleRef],
+    go: Go,
+    options: RunOptions,
+    fn: _Fn,
+    extra: dict[str, object],
+) -> tuple[_Fn, list[list[int]]]:
+    """--since (skip what the changes cannot affect) and the result cache around ``fn``; the
+    waves modules run in (dependencies first, for fix). Fills ``extra`` for the report."""
+    selection = None
+    if options.since:
+        from bot.changes import select_since  # GitPython only when asked for
+
+        changes, selection = select_since(root, mods, options.since)
+        chosen = sum(1 for m in mods if m.dir in selection)
+        extra["since"] = {
+            "ref": options.since,
+            "base": changes.base,
+            "changed_files": len(changes.changes),
+            "selected": chosen,
+            "not_affected": len(mods) - chosen,
+        }
+    cache = ResultCache(options.cache_dir) if options.cache_dir else None
+    keys = None
+    if cache is not None:
+        cache.prune()  # entries unused for 30 days
+        context = KeyContext(
+            go.version(),
+            __version__,
+            go.env,
+            (repr(options.ignore), repr(options.config.ignore), go.gotoolchain),
+        )
+        keys = KeyBuilder(root, context)
+        extra["cache"] = {"dir": str(options.cache_dir), "stats": cache.stats}
+
+    def run(go: Go, ref: ModuleRef, options: RunOptions) -> _Outcome:
+        if selection is not None and ref.dir not in selection:
+            reason = f"not affected by the changes since {options.since}"
+            return _Outcome(ModuleResult(ref.dir, "", Status.SKIPPED, error=reason))
+        if cache is None or keys is None or ref.skip_reason:
+            return fn(go, ref, options)
+        if options.config.settings_for(ref.dir).skip:
+            return fn(go, ref, options)
+        key = keys.key(ref.dir, _tidy_flags(ref, options))
+        hit = cache.get(key, ref.dir)
+        if hit is not None:
+            return _Outcome(hit)
+        out = fn(go, ref, options)
+        if out.result.changed_files:
+            keys.forget(ref.dir)  # fixed: dependents must read the new go.mod
+        cache.put(key, out.result, go.version())
+        return out
+
+    # largest modules first so the long ones do not start last
+    order = sorted(range(len(mods)), key=lambda i: -_schedule_weight(mods[i]))
+    return run, [order]
+
+
 def _run_all(
-    root: Path, options: RunOptions, fn: Callable[[Go, ModuleRef, RunOptions], _Outcome]
+    root: Path,
+    options: RunOptions,
+    fn: _Fn,
+    extra: dict[str, object] | None = None,
+    *,
+    dependencies_first: bool = False,
 ) -> tuple[Go, list[_Outcome], list[ModuleRef]]:
     root = _check_root(root)
     mods = discover(root, options)
     go = make_go(options)
     go.version()
     jobs = max(1, options.jobs or os.cpu_count() or 1)
-    # largest modules first so the long ones do not start last
-    order = sorted(range(len(mods)), key=lambda i: -_schedule_weight(mods[i]))
+    fn, waves = _speedups(root, mods, go, options, fn, {} if extra is None else extra)
+    if dependencies_first:
+        # a fix rewrites go.mod files that dependents read through local replaces
+        from bot.changes import module_nodes
+
+        index = {m.dir: i for i, m in enumerate(mods)}
+        waves = [[index[d] for d in w] for w in fix_waves(module_nodes(root, mods))]
+        waves = [sorted(w, key=lambda i: -_schedule_weight(mods[i])) for w in waves]
     outcomes: list[_Outcome | None] = [None] * len(mods)
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        futs = {i: pool.submit(fn, go, mods[i], options) for i in order}
-        for i, fut in futs.items():
-            outcomes[i] = fut.result()
+        for wave in waves:
+            futs = {i: pool.submit(fn, go, mods[i], options) for i in wave}
+            for i, fut in futs.items():
+                outcomes[i] = fut.result()
     return go, [o for o in outcomes if o is not None], mods
 
 
 def check(root: Path, options: RunOptions) -> Report:
     start = time.monotonic()
-    go, outcomes, _ = _run_all(root, options, _check_module)
+    extra: dict[str, object] = {}
+    go, outcomes, _ = _run_all(root, options, _check_module, extra)
     return Report(
         root=str(root),
         command="check",
@@ -240,6 +320,7 @@ def check(root: Path, options: RunOptions) -> Report:
         go_version=go.version(),
         tool_version=__version__,
         duration=time.monotonic() - start,
+        extra=_finish_extra(extra),
     )
 
 
@@ -284,7 +365,8 @@ def _fix_module(go: Go, ref: ModuleRef, options: RunOptions) -> _Outcome:
 
 def fix(root: Path, options: RunOptions) -> Report:
     start = time.monotonic()
-    go, outcomes, _ = _run_all(root, options, _fix_module)
+    extra: dict[str, object] = {}
+    go, outcomes, _ = _run_all(root, options, _fix_module, extra, dependencies_first=True)
     return Report(
         root=str(root),
         command="fix",
@@ -292,4 +374,14 @@ def fix(root: Path, options: RunOptions) -> Report:
         go_version=go.version(),
         tool_version=__version__,
         duration=time.monotonic() - start,
+        extra=_finish_extra(extra),
     )
+
+
+def _finish_extra(extra: dict[str, object]) -> dict[str, object]:
+    """The report's ``since`` / ``cache`` objects as JSON values."""
+    cache = extra.get("cache")
+    if isinstance(cache, dict) and isinstance(cache.get("stats"), CacheStats):
+        stats = cache.pop("stats")
+        cache.update(stats.to_json())
+    return extra

@@ -188,6 +188,10 @@ class KeyBuilder:
             sorted({resolve_dir(rel, r.new_path, root) for r in parsed.replaces if r.is_local})
         )
 
+    def forget(self, rel: str) -> None:
+        """Drop what was read of ``rel`` (its files were rewritten, by a fix)."""
+        self._summaries.pop(rel, None)
+
     def content_lines(self, rel: str) -> list[str]:
         """go.mod, package imports and local replace targets of ``rel`` and, recursively, of
         every directory it replaces modules with (each directory once)."""
