@@ -251,6 +251,10 @@ class SumdbClient:
         self._tiles = _Once()
         self._saved_lock = threading.Lock()
         self._saved: set[Tile] = set()
+        # Memos: work already done for identical inputs (CPU, not trust: keys hold the data).
+        self._hash_memo: dict[tuple[Tile, int, bytes], bytes] = {}
+        self._trees: dict[bytes, Tree] = {}
+        self._consistent: set[tuple[Tree, Tree]] = set()
 
     def close(self) -> None:
         self._pool.shutdown(wait=True)
@@ -356,6 +360,13 @@ class SumdbClient:
 
     def open_tree(self, msg: bytes) -> Tree:
         """Open a signed tree note with the database key and parse the tree."""
+        tree = self._trees.get(msg)
+        if tree is None:
+            tree = self._open_tree(msg)
+            self._trees[msg] = tree
+        return tree
+
+    def _open_tree(self, msg: bytes) -> Tree:
         try:
             n = open_note(msg, self.verifiers)
         except NoteError as e:
@@ -403,14 +414,15 @@ class SumdbClient:
                 latest, latest_msg = self._latest, self._latest_note
 
     def _check_trees(self, older: Tree, older_note: bytes, newer: Tree, newer_note: bytes) -> None:
-        if older == newer:
+        if older == newer or (older, newer) in self._consistent:
             return
-        thr = TileHashReader(newer, _Tiles(self))
+        thr = self._reader(newer)
         try:
             h = tlog.tree_hash(older.n, thr)
         except TlogError as e:
             raise SecurityError(f"checking tree#{older.n} against tree#{newer.n}: {e}") from e
         if h == older.hash:
+            self._consistent.add((older, newer))
             return
         lines = [tlog.format_hash(h)]
         try:
@@ -428,9 +440,7 @@ class SumdbClient:
         if id_ >= latest.n or id_ < 0:
             raise SecurityError(f"cannot validate record {id_} in tree of size {latest.n}")
         try:
-            hashes = TileHashReader(latest, _Tiles(self)).read_hashes(
-                [tlog.stored_hash_index(0, id_)]
-            )
+            hashes = self._reader(latest).read_hashes([tlog.stored_hash_index(0, id_)])
         except TlogError as e:
             raise SecurityError(str(e)) from e
         if hashes[0] != tlog.record_hash(text):
@@ -492,6 +502,9 @@ class SumdbClient:
         return [ln for ln in lines if ln.startswith(prefix)]
 
     # -- tiles -----------------------------------------------------------------------------
+
+    def _reader(self, tree: Tree) -> TileHashReader:
+        return TileHashReader(tree, _Tiles(self), self._hash_memo)
 
     def read_tile(self, tile: Tile) -> bytes:
         """go's readTile: cache (exact, then full truncated), then server (partial, then full)."""

@@ -559,11 +559,33 @@ class TileReader(Protocol):
 
 
 class TileHashReader:
-    """Reads hashes of the tree from tiles, authenticating every tile before use."""
+    """Reads hashes of the tree from tiles, authenticating every tile before use.
 
-    def __init__(self, tree: Tree, reader: TileReader) -> None:
+    ``memo`` (optional, may be shared between readers) remembers hashes computed from tile
+    data; it is keyed by the tile, the index *and the data itself*, so it never lets one
+    tile's content stand in for another's.
+    """
+
+    def __init__(
+        self,
+        tree: Tree,
+        reader: TileReader,
+        memo: dict[tuple[Tile, int, bytes], bytes] | None = None,
+    ) -> None:
         self.tree = tree
         self.reader = reader
+        self.memo = memo
+
+    def _hash(self, t: Tile, data: bytes, index: int) -> bytes:
+        """hash_from_tile(t, data, index), or the whole tile's hash for index -1."""
+        if self.memo is None:
+            return _tile_hash(data) if index < 0 else hash_from_tile(t, data, index)
+        key = (t, index, data)
+        h = self.memo.get(key)
+        if h is None:
+            h = _tile_hash(data) if index < 0 else hash_from_tile(t, data, index)
+            self.memo[key] = h
+        return h
 
     def read_hashes(self, indexes: Sequence[int]) -> list[bytes]:
         h = self.reader.height()
@@ -621,9 +643,9 @@ class TileHashReader:
                 )
 
         # Authenticate the tree-hash tiles against the signed tree hash.
-        th = hash_from_tile(tiles[stx_order[-1]], data[stx_order[-1]], stx[-1])
+        th = self._hash(tiles[stx_order[-1]], data[stx_order[-1]], stx[-1])
         for i in range(len(stx) - 2, -1, -1):
-            th = node_hash(hash_from_tile(tiles[stx_order[i]], data[stx_order[i]], stx[i]), th)
+            th = node_hash(self._hash(tiles[stx_order[i]], data[stx_order[i]], stx[i]), th)
         if th != self.tree.hash:
             raise InconsistentTileError
 
@@ -636,11 +658,9 @@ class TileHashReader:
             if p is None or p not in order:
                 raise AssertionError(f"bad math in tileHashReader: lost parent of {t.path()}")
             j = order[p]
-            ph = hash_from_tile(p, data[j], stored_hash_index(p.l * p.h, t.n))
-            if ph != _tile_hash(data[i]):
+            ph = self._hash(p, data[j], stored_hash_index(p.l * p.h, t.n))
+            if ph != self._hash(t, data[i], -1):
                 raise InconsistentTileError
 
         self.reader.save_tiles(tiles, data)
-        return [
-            hash_from_tile(tiles[j], data[j], x) for j, x in zip(index_order, indexes, strict=True)
-        ]
+        return [self._hash(tiles[j], data[j], x) for j, x in zip(index_order, indexes, strict=True)]

@@ -1,0 +1,128 @@
+"""Benchmark: verify a real go.sum of 1000+ lines against sum.golang.org through the module proxy.
+
+Run by hand (needs the network):
+
+    python bench/verify_gosum.py [--module github.com/hashicorp/terraform --version v1.9.0]
+
+The go.sum is taken at run time from the module's zip on the proxy (nothing third-party is
+stored in this repository). Three measurements, each with its own empty caches:
+
+* cold: ``run_verify`` with an empty module cache and no latest head (``--jobs`` lookups in
+  flight);
+* warm: the same go.sum again with the caches the cold run left (target: zero requests);
+* sequential: the lines checked one after another by a naive client, a fresh client with an
+  empty cache for every module version (only the HTTP connection is reused), on a sample of
+  ``--sample`` module versions, extrapolated to all of them.
+
+Prints lookups per second, requests made and the ratio sequential / cold (target >= 10).
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bot.engine.gosum import parse_gosum
+from bot.engine.modpath import escape_path, escape_version
+from bot.verify.client import SumdbClient
+from bot.verify.command import run_verify
+from bot.verify.sumdbenv import parse_sumdb_env
+
+
+def fetch_gosum(proxy: str, module: str, version: str, http: httpx.Client) -> str:
+    url = f"{proxy}/{escape_path(module)}/@v/{escape_version(version)}.zip"
+    resp = http.get(url, timeout=120)
+    resp.raise_for_status()
+    with zipfile.ZipFile(io.BytesIO(resp.content)) as zf:
+        return zf.read(f"{module}@{version}/go.sum").decode("utf-8")
+
+
+def env_for(proxy: str, home: Path) -> dict[str, str]:
+    return {
+        "HOME": str(home),
+        "GOPATH": str(home / "gopath"),
+        "GOMODCACHE": str(home / "modcache"),
+        "GOPROXY": f"{proxy},direct",
+        "GOSUMDB": "sum.golang.org",
+    }
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--module", default="github.com/hashicorp/terraform")
+    ap.add_argument("--version", default="v1.9.0")
+    ap.add_argument("--proxy", default="https://proxy.golang.org")
+    ap.add_argument("--jobs", type=int, default=32)
+    ap.add_argument("--sample", type=int, default=60, help="module versions for the sequential run")
+    args = ap.parse_args()
+
+    with httpx.Client(follow_redirects=True) as http, tempfile.TemporaryDirectory() as tmp:
+        text = fetch_gosum(args.proxy, args.module, args.version, http)
+        root = Path(tmp) / "repo"
+        root.mkdir()
+        (root / "go.sum").write_text(text, encoding="utf-8")
+        sums = parse_gosum(text)
+        keys = list(dict.fromkeys((ln.path, ln.module_version) for ln in sums.lines))
+        print(
+            f"go.sum of {args.module}@{args.version}: {len(sums.lines)} lines, "
+            f"{len(keys)} module versions"
+        )
+        if len(sums.lines) < 1000:
+            print("warning: fewer than 1000 lines", file=sys.stderr)
+
+        env = env_for(args.proxy, Path(tmp) / "home")
+        t0 = time.perf_counter()
+        cold = run_verify(root, env=env, cache_check=False, jobs=args.jobs)
+        t_cold = time.perf_counter() - t0
+        print(
+            f"cold: {t_cold:.2f}s, {cold.lookups / t_cold:.1f} lookups/s, "
+            f"{cold.requests} requests, {cold.summary}"
+        )
+
+        t0 = time.perf_counter()
+        warm = run_verify(root, env=env, cache_check=False, jobs=args.jobs)
+        t_warm = time.perf_counter() - t0
+        print(
+            f"warm: {t_warm:.2f}s, {warm.lookups / t_warm:.1f} lookups/s, "
+            f"{warm.requests} requests, {warm.cache_hits} cache hits"
+        )
+
+        sample = keys[:: max(1, len(keys) // args.sample)][: args.sample]
+        requests = 0
+        t0 = time.perf_counter()
+        for i, (path, version) in enumerate(sample):
+            seq_env = env_for(args.proxy, Path(tmp) / f"seq{i}")
+            with SumdbClient(parse_sumdb_env(seq_env), http=http, jobs=1) as client:
+                client.lookup(path, version)
+                requests += client.stats.requests
+        t_seq = time.perf_counter() - t0
+        per = t_seq / len(sample)
+        est = per * len(keys)
+        print(
+            f"sequential: {len(sample)} module versions in {t_seq:.2f}s "
+            f"({per * 1000:.0f} ms and {requests / len(sample):.1f} requests each), "
+            f"{len(keys)} would take ~{est:.0f}s"
+        )
+        print(
+            f"ratio sequential / cold: {est / t_cold:.1f}x "
+            f"(target >= 10x); warm requests: {warm.requests} (target 0)"
+        )
+        bad = [f for f in cold.findings if f.severity != "note"]
+        for f in bad[:10]:
+            print(f"  {f.file}:{f.line}: {f.id}: {f.message}")
+    return 0 if warm.requests == 0 else 1
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    raise SystemExit(main())
