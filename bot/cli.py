@@ -66,6 +66,19 @@ def _common(p: argparse.ArgumentParser) -> None:
         help="GOTOOLCHAIN for go: local (default), auto, or a version like go1.25.3",
     )
     p.add_argument("--show-diff", action="store_true", help="text format: print the diffs")
+    p.add_argument(
+        "--since",
+        metavar="REF",
+        default=None,
+        help="only the modules the changes since the merge base of REF and HEAD can affect",
+    )
+    p.add_argument(
+        "--cache-dir",
+        metavar="DIR",
+        default=None,
+        help="keep clean results in DIR and skip modules whose tidy inputs are unchanged "
+        "(default: $TIDYBOT_CACHE_DIR, else no cache)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -99,7 +112,14 @@ def _options(args: argparse.Namespace, root: Path) -> RunOptions:
         gotoolchain=gotoolchain or config.gotoolchain.env_value,
         env=config.private.go_env(),
         config=config,
+        since=args.since or None,
+        cache_dir=_cache_dir(args),
     )
+
+
+def _cache_dir(args: argparse.Namespace) -> Path | None:
+    value = args.cache_dir or os.environ.get("TIDYBOT_CACHE_DIR", "")
+    return Path(value) if value.strip() else None
 
 
 def exit_code_for(report: Report) -> ExitCode:
