@@ -4,8 +4,8 @@
 workspace selects) and the workspace's go.work / go.work.sum. The check runs it in a scratch
 copy of the checked tree, never in the user's tree, and turns each change into a
 ``work-sync`` finding at the line it concerns. Because sync leaves go.sum untidy
-(reference §5.7), the scratch copy is then tidied per module with ``GOWORK=off go mod tidy
--diff``, which gives each module the verdict "sync + tidy would change it".
+(reference §5.7), the scratch copy is then tidied per module with ``GOWORK=off go mod tidy``;
+a module whose go.mod/go.sum then differ from the committed ones is one the fix would change.
 
 The fix is ``go work sync`` followed by ``GOWORK=off go mod tidy`` in each used module, and
 ``go work vendor`` when the workspace is vendored.
@@ -83,12 +83,13 @@ def is_vendored_workspace(workdir: Path) -> bool:
 @dataclass(frozen=True)
 class WorkspaceModule:
     dir: str  # relative to the checked root
-    synced: bool  # go work sync changes its go.mod or go.sum
-    tidy_diff: str  # `GOWORK=off go mod tidy -diff` after the sync ("" when tidy)
+    synced: bool  # go work sync writes its go.mod or go.sum
+    changed_files: tuple[str, ...] = ()  # differ from the committed ones after sync + tidy
 
     @property
     def would_change(self) -> bool:
-        return self.synced or bool(self.tidy_diff)
+        """Whether the fix (sync, then ``GOWORK=off go mod tidy``) would change the module."""
+        return bool(self.changed_files)
 
 
 @dataclass(frozen=True)
@@ -229,14 +230,20 @@ def check_workspace(go: Go, root: Path, gowork: Path, *, tidy_after: bool = True
             except WorkspaceError as e:
                 return WorkspaceCheck(rel_work, used, error=str(e))
             findings.extend(fs)
-            tidy_diff = ""
+            final: tuple[str, ...] = ()
             if tidy_after:
-                t = go.run(["mod", "tidy", "-diff"], synced)
-                if not t.ok and not t.stdout.strip():
+                t = go.run(["mod", "tidy"], synced)
+                if not t.ok:
                     err = explain_go_error(t.stderr, go.gotoolchain)
                     return WorkspaceCheck(rel_work, used, error=f"{d}: {err}")
-                tidy_diff = t.stdout
-            modules.append(WorkspaceModule(d, changed, tidy_diff))
+                final = tuple(
+                    _join(d, n)
+                    for n in ("go.mod", "go.sum")
+                    if _read(orig / n) != _read(synced / n)
+                )
+            if final and not fs:
+                findings.append(_follow_on_finding(orig, synced, d, final))
+            modules.append(WorkspaceModule(d, changed, final))
         findings.extend(_work_file_findings(gowork, cwork, workdir_rel))
     if is_vendored_workspace(gowork.parent):
         vc = check_vendoring(
@@ -246,6 +253,23 @@ def check_workspace(go: Go, root: Path, gowork: Path, *, tidy_after: bool = True
             return WorkspaceCheck(rel_work, used, tuple(findings), tuple(modules), vc.error)
         findings.extend(vc.findings)
     return WorkspaceCheck(rel_work, used, tuple(findings), tuple(modules))
+
+
+def _follow_on_finding(
+    orig: Path, synced: Path, module_dir: str, final: tuple[str, ...]
+) -> Finding:
+    """go.mod kept, go.sum changed: the sync moved other workspace modules' requirements."""
+    before, after = _sum_lines(_read(orig / "go.sum")), _sum_lines(_read(synced / "go.sum"))
+    added, removed = len(after - before), len(before - after)
+    return Finding(
+        module_dir,
+        final[0],
+        None,
+        FINDING_ID,
+        severity_of(FINDING_ID),
+        f"go work sync and tidy would change go.sum: {added} lines added, {removed} removed",
+        "requirements of other workspace modules move, and this module's build list with them",
+    )
 
 
 def _work_file_findings(gowork: Path, synced_work: Path, workdir_rel: str) -> list[Finding]:
