@@ -1,0 +1,140 @@
+"""The result cache trusts only its own, intact entries."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from bot.engine.model import ModuleResult, Status
+from bot.errors import UsageError
+from bot.resultcache import ResultCache, entry_checksum
+
+KEY = "ab" + "0" * 62
+CLEAN = ModuleResult("svc/a", "example.com/a", Status.CLEAN)
+
+
+def entry(cache_dir: Path, key: str = KEY) -> Path:
+    return cache_dir / "tidybot-v1" / key[:2] / f"{key}.json"
+
+
+def test_round_trip(tmp_path: Path) -> None:
+    c = ResultCache(tmp_path)
+    assert c.get(KEY, "svc/a") is None
+    assert c.put(KEY, CLEAN, "1.26.0")
+    got = ResultCache(tmp_path).get(KEY, "svc/a")
+    assert got == ModuleResult("svc/a", "example.com/a", Status.CLEAN)
+    doc = json.loads(entry(tmp_path).read_text())
+    assert doc["schema"] == 1 and doc["key"] == KEY and doc["checksum"] == entry_checksum(doc)
+    assert c.stats.to_json() == {
+        "hits": [],
+        "misses": 1,
+        "stored": 1,
+        "rejected": 0,
+        "write_errors": 0,
+    }
+
+
+@pytest.mark.parametrize(
+    "result",
+    [
+        ModuleResult("svc/a", "m", Status.DRIFTED),
+        ModuleResult("svc/a", "m", Status.ERROR, error="boom"),
+        ModuleResult("svc/a", "m", Status.SKIPPED, error="why"),
+        ModuleResult("svc/a", "m", Status.CLEAN, fixed=True),
+    ],
+)
+def test_only_clean_unfixed_results_are_stored(tmp_path: Path, result: ModuleResult) -> None:
+    c = ResultCache(tmp_path)
+    assert not c.put(KEY, result, "1.26.0")
+    assert not entry(tmp_path).exists()
+
+
+Edit = Callable[[dict[str, object]], None]
+
+
+def _mutate(field: str, value: object, *, fix_checksum: bool = True) -> Edit:
+    def edit(doc: dict[str, object]) -> None:
+        doc[field] = value
+        if fix_checksum:
+            doc["checksum"] = entry_checksum(doc)
+
+    return edit
+
+
+@pytest.mark.parametrize(
+    ("name", "edit"),
+    [
+        ("other schema", _mutate("schema", 2)),
+        ("other tool", _mutate("tool", "other")),
+        ("other tool version", _mutate("tool_version", "0.0.1")),
+        ("filed under another key", _mutate("key", "cd" + "0" * 62)),
+        ("another module", _mutate("module_dir", "svc/b")),
+        ("not clean", _mutate("status", "drifted")),
+        ("edited without checksum", _mutate("module", "evil", fix_checksum=False)),
+        ("checksum removed", lambda d: d.pop("checksum")),
+    ],
+)
+def test_foreign_entries_are_rejected(tmp_path: Path, name: str, edit: Edit) -> None:
+    ResultCache(tmp_path).put(KEY, CLEAN, "1.26.0")
+    p = entry(tmp_path)
+    doc = json.loads(p.read_text())
+    edit(doc)
+    p.write_text(json.dumps(doc))
+    c = ResultCache(tmp_path)
+    assert c.get(KEY, "svc/a") is None, name
+    assert c.stats.rejected == 1
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"", b"{", b"\xff\xfe", b"[]", b"null", b'{"schema": 1}', b" " * 70000],
+)
+def test_corrupt_entries_are_rejected(tmp_path: Path, data: bytes) -> None:
+    p = entry(tmp_path)
+    p.parent.mkdir(parents=True)
+    p.write_bytes(data)
+    c = ResultCache(tmp_path)
+    assert c.get(KEY, "svc/a") is None
+    assert c.stats.rejected == 1
+    # the next clean result overwrites it
+    assert c.put(KEY, CLEAN, "1.26.0")
+    assert ResultCache(tmp_path).get(KEY, "svc/a") is not None
+
+
+def test_bad_keys_never_touch_the_disk(tmp_path: Path) -> None:
+    c = ResultCache(tmp_path)
+    assert c.get("../../etc/passwd", "svc/a") is None
+    assert not c.put("../x", CLEAN, "1.26.0")
+
+
+def test_unusable_directory_is_a_usage_error(tmp_path: Path) -> None:
+    f = tmp_path / "file"
+    f.write_text("x")
+    with pytest.raises(UsageError, match="cannot use as the result cache"):
+        ResultCache(f)
+
+
+def test_prune_drops_old_entries_only(tmp_path: Path) -> None:
+    c = ResultCache(tmp_path)
+    old = "cd" + "1" * 62
+    c.put(KEY, CLEAN, "1.26.0")
+    c.put(old, CLEAN, "1.26.0")
+    past = time.time() - 40 * 86400
+    os.utime(entry(tmp_path, old), (past, past))
+    assert c.prune(30) == 1
+    assert entry(tmp_path).exists() and not entry(tmp_path, old).exists()
+
+
+def test_hit_refreshes_last_use(tmp_path: Path) -> None:
+    c = ResultCache(tmp_path)
+    c.put(KEY, CLEAN, "1.26.0")
+    past = time.time() - 40 * 86400
+    os.utime(entry(tmp_path), (past, past))
+    assert c.get(KEY, "svc/a") is not None
+    assert c.prune(30) == 0
+    assert c.stats.hits == ["svc/a"]
