@@ -77,9 +77,7 @@ def test_mode_input_documents_every_accepted_value() -> None:
 
 
 @pytest.mark.parametrize("name", ["mode", "fail-on-drift", "working-directory", "artifact-dir"])
-def test_settings_read_every_input_the_way_the_runner_passes_it(
-    name: str, tmp_path: Path
-) -> None:
+def test_settings_read_every_input_the_way_the_runner_passes_it(name: str, tmp_path: Path) -> None:
     """The runner passes INPUT_<NAME> upper-cased with dashes kept; defaults are accepted."""
     (tmp_path / "sub").mkdir()
     values = {"mode": "check", "fail-on-drift": "false", "working-directory": "sub"}
