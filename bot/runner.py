@@ -21,15 +21,17 @@ from bot.engine.classify import ModuleTexts, classify, safe_format
 from bot.engine.discover import ModuleRef, glob_match
 from bot.engine.discover import discover as discover_modules
 from bot.engine.findings import severity_of
-from bot.engine.goenv import check_toolchain, parse_toolchain_policy
+from bot.engine.goenv import check_toolchain, merge_layers, parse_goenv, parse_toolchain_policy
 from bot.engine.gomod import GoMod, parse_gomod
 from bot.engine.imports import scan_module
-from bot.engine.model import Finding, ModuleResult, Report, Status
+from bot.engine.model import Finding, ModuleResult, Report, Severity, Status
 from bot.engine.udiff import DiffError, apply, split_diff, unified
 from bot.errors import ParseError, UsageError
 from bot.fsutil import atomic_write
 from bot.resultcache import CacheStats, ResultCache
 from bot.toolchain import Go, explain_go_error
+from bot.vendoring import check_vendoring, fix_vendoring, is_vendored
+from bot.workspace import check_workspace, find_workspaces, fix_workspace
 
 
 @dataclass(frozen=True)
@@ -63,11 +65,17 @@ class _Outcome:
     texts: ModuleTexts | None = None
 
 
-def make_go(options: RunOptions) -> Go:
+def make_go(options: RunOptions, root: Path | None = None) -> Go:
+    """go with: the options' GO* settings over the process environment over a committed
+    ``go.env`` at the root (read as go reads go.env files, the lowest layer)."""
     env = dict(os.environ if options.base_env is None else options.base_env)
-    for k, v in options.env.items():
-        if v:
-            env[k] = v
+    layers: list[Mapping[str, str]] = [{k: v for k, v in options.env.items() if v}, env]
+    committed = (root / "go.env") if root is not None else None
+    if committed is not None and committed.is_file():
+        text = committed.read_text(encoding="utf-8", errors="replace")
+        layers.append(parse_goenv(text, "go.env").as_dict())
+    merged = merge_layers(layers)
+    env.update(merged)
     return Go(env, gotoolchain=options.gotoolchain)
 
 
@@ -114,7 +122,28 @@ def _toolchain_problem(go: Go, gomod: GoMod) -> str:
     return problem.message if problem else ""
 
 
+def _root_of(ref: ModuleRef) -> Path:
+    if ref.dir == ".":
+        return ref.path
+    return ref.path.parents[len(ref.dir.split("/")) - 1]
+
+
 def _check_module(go: Go, ref: ModuleRef, options: RunOptions) -> _Outcome:
+    """The tidy check, then (for a module with vendor/modules.txt) the vendor check."""
+    out = _check_tidy(go, ref, options)
+    r = out.result
+    if r.status not in (Status.CLEAN, Status.DRIFTED) or not is_vendored(ref.path):
+        return out
+    vc = check_vendoring(go, _root_of(ref), ref.dir)
+    found = [f for f in vc.findings if not _ignored(f, options)]
+    if vc.error:
+        r = replace(r, status=Status.ERROR, error=f"go mod vendor failed: {vc.error}")
+    elif found:
+        r = replace(r, status=Status.DRIFTED, findings=r.findings + tuple(found))
+    return _Outcome(r, out.texts)
+
+
+def _check_tidy(go: Go, ref: ModuleRef, options: RunOptions) -> _Outcome:
     start = time.monotonic()
     if ref.skip_reason:
         return _Outcome(ModuleResult(ref.dir, "", Status.SKIPPED, error=ref.skip_reason))
@@ -260,8 +289,8 @@ def _speedups(
         if selection is not None and ref.dir not in selection:
             reason = f"not affected by the changes since {options.since}"
             return _Outcome(ModuleResult(ref.dir, "", Status.SKIPPED, error=reason))
-        if cache is None or keys is None or ref.skip_reason:
-            return fn(go, ref, options)
+        if cache is None or keys is None or ref.skip_reason or is_vendored(ref.path):
+            return fn(go, ref, options)  # vendor/ is not part of the key: never cached
         if options.config.settings_for(ref.dir).skip:
             return fn(go, ref, options)
         key = keys.key(ref.dir, _tidy_flags(ref, options))
@@ -289,7 +318,7 @@ def _run_all(
 ) -> tuple[Go, list[_Outcome], list[ModuleRef]]:
     root = _check_root(root)
     mods = discover(root, options)
-    go = make_go(options)
+    go = make_go(options, root)
     go.version()
     jobs = max(1, options.jobs or os.cpu_count() or 1)
     fn, waves = _speedups(root, mods, go, options, fn, {} if extra is None else extra)
@@ -309,14 +338,51 @@ def _run_all(
     return go, [o for o in outcomes if o is not None], mods
 
 
+def _merge_workspaces(
+    go: Go, root: Path, results: list[ModuleResult], options: RunOptions
+) -> tuple[list[ModuleResult], list[Finding]]:
+    """`go work sync` findings (computed in a scratch copy) joined to the modules they are about;
+    the rest (go.work itself, a failed sync) are findings of the report."""
+    root = root.resolve()
+    by_dir = {r.dir: i for i, r in enumerate(results)}
+    loose: list[Finding] = []
+    for gowork in find_workspaces(root):
+        wc = check_workspace(go, root, gowork)
+        if wc.error:
+            loose.append(
+                Finding(
+                    wc.gowork.rsplit("/", 1)[0] if "/" in wc.gowork else ".",
+                    wc.gowork,
+                    None,
+                    "work-sync",
+                    Severity.ERROR,
+                    "go work sync could not run",
+                    wc.error,
+                )
+            )
+        for f in wc.findings:
+            if _ignored(f, options):
+                continue
+            i = by_dir.get(f.module_dir)
+            if i is None or f.file.endswith(("go.work", "go.work.sum")):
+                loose.append(f)
+                continue
+            r = results[i]
+            if r.status in (Status.CLEAN, Status.DRIFTED):
+                results[i] = replace(r, status=Status.DRIFTED, findings=(*r.findings, f))
+    return results, loose
+
+
 def check(root: Path, options: RunOptions) -> Report:
     start = time.monotonic()
     extra: dict[str, object] = {}
     go, outcomes, _ = _run_all(root, options, _check_module, extra)
+    results, loose = _merge_workspaces(go, root, [o.result for o in outcomes], options)
     return Report(
         root=str(root),
         command="check",
-        modules=tuple(o.result for o in outcomes),
+        modules=tuple(results),
+        findings=tuple(loose),
         go_version=go.version(),
         tool_version=__version__,
         duration=time.monotonic() - start,
@@ -357,20 +423,64 @@ def _fix_module(go: Go, ref: ModuleRef, options: RunOptions) -> _Outcome:
             for p, rel in ((gomod_p, ref.rel("go.mod")), (gosum_p, ref.rel("go.sum")))
             if (p.read_bytes() if p.exists() else None) != before[p]
         ]
+    if is_vendored(ref.path) and (changed or any(f.id == "vendor" for f in out.result.findings)):
+        vendored, verr = fix_vendoring(go, _root_of(ref), ref.dir)
+        if verr:
+            return _Outcome(replace(out.result, status=Status.ERROR, error=verr))
+        changed.extend(vendored)
     return _Outcome(
         replace(out.result, status=Status.CLEAN, fixed=True, changed_files=tuple(changed)),
         out.texts,
     )
 
 
+def _fix_workspaces(root: Path, options: RunOptions) -> tuple[list[str], list[Finding]]:
+    """`go work sync` in every workspace, before the modules are tidied with GOWORK=off."""
+    changed: list[str] = []
+    errors: list[Finding] = []
+    root = _check_root(root)
+    workspaces = find_workspaces(root)
+    if not workspaces:
+        return changed, errors
+    go = make_go(options, root)
+    for gowork in workspaces:
+        paths, err = fix_workspace(go, root, gowork)
+        changed.extend(paths)
+        if err:
+            rel = gowork.relative_to(root).as_posix()
+            errors.append(
+                Finding(".", rel, None, "work-sync", Severity.ERROR, "go work sync failed", err)
+            )
+    return changed, errors
+
+
+def _owner(path: str, dirs: list[str]) -> str | None:
+    best = None
+    for d in dirs:
+        if (d == "." or path.startswith(d + "/")) and (best is None or len(d) > len(best)):
+            best = d
+    return best
+
+
 def fix(root: Path, options: RunOptions) -> Report:
     start = time.monotonic()
     extra: dict[str, object] = {}
+    synced, ws_errors = _fix_workspaces(root, options)
     go, outcomes, _ = _run_all(root, options, _fix_module, extra, dependencies_first=True)
+    results = [o.result for o in outcomes]
+    dirs = [r.dir for r in results]
+    for path in synced:
+        i = dirs.index(owner) if (owner := _owner(path, dirs)) is not None else None
+        if i is not None and path not in results[i].changed_files:
+            r = results[i]
+            results[i] = replace(r, fixed=True, changed_files=(*r.changed_files, path))
+    if synced:
+        extra["workspace_sync_changed"] = sorted(synced)
     return Report(
         root=str(root),
         command="fix",
-        modules=tuple(o.result for o in outcomes),
+        findings=tuple(ws_errors),
+        modules=tuple(results),
         go_version=go.version(),
         tool_version=__version__,
         duration=time.monotonic() - start,
