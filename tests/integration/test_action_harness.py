@@ -154,7 +154,8 @@ class ActionWorld:
         *,
         token: str = GITHUB_WRITE_TOKEN,
         env_extra: Mapping[str, str] | None = None,
-        **inputs: str,
+        inputs: Mapping[str, str] | None = None,
+        **more_inputs: str,
     ) -> ActionResult:
         self.runs += 1
         run_dir = self.tmp / f"run{self.runs}"
@@ -168,7 +169,8 @@ class ActionWorld:
         env = dict(self.goenv)
         values = action_inputs()
         values["token"] = token
-        values.update({k.replace("_", "-"): v for k, v in inputs.items()})
+        given = {**(inputs or {}), **more_inputs}
+        values.update({k.replace("_", "-"): v for k, v in given.items()})
         for name, value in values.items():
             env["INPUT_" + name.upper().replace(" ", "_")] = value
         env.update(
