@@ -91,6 +91,22 @@ def build_parser() -> argparse.ArgumentParser:
     _common(sub.add_parser("check", help="report what go mod tidy would change, per module"))
     _common(sub.add_parser("fix", help="run go mod tidy in every drifted module"))
     sub.add_parser("action", help="the GitHub Action: reads INPUT_* and GITHUB_* variables")
+    v = sub.add_parser("verify", help="prove every go.sum line against the checksum database")
+    v.add_argument("path", nargs="?", default=".", help="the checkout to look at (default: .)")
+    v.add_argument("--format", choices=FORMATS, default="text", help="output format")
+    v.add_argument("--output", "-o", metavar="FILE", help="also write the report to FILE")
+    v.add_argument("--jobs", "-j", type=_jobs, default=8, help="lookups at once (default: 8)")
+    v.add_argument(
+        "--cache",
+        action="store_true",
+        help="also rehash the module cache's copies of the modules go.sum lists",
+    )
+    v.add_argument(
+        "--base",
+        metavar="REF",
+        help="flag hashes recorded at REF (the PR's base) that the tree changes",
+    )
+    v.set_defaults(show_diff=False)
     return parser
 
 
@@ -144,6 +160,49 @@ def _emit(report: Report, args: argparse.Namespace) -> None:
             raise UsageError(f"{target}: cannot write the report: {e.strerror or e}") from e
 
 
+def verify_exit_code(report: Report) -> ExitCode:
+    """verify: 2 when a line could not be checked, 1 for any other error finding."""
+    if any(f.id == "sum-unverified" for f in report.findings):
+        return ExitCode.ERROR
+    return exit_code_for(report)
+
+
+def _verify(root: Path, args: argparse.Namespace) -> Report:
+    from bot.basesums import base_sums
+    from bot.verify.command import run_verify
+
+    if not root.is_dir():
+        raise UsageError(f"{root}: no such directory", hint="pass the path of a checkout")
+    config = load_config(root)
+    env = dict(os.environ)
+    env.update(config.private.go_env())
+    base = base_sums(root, args.base) if args.base else None
+    out = run_verify(root, env=env, cache_check=args.cache, jobs=args.jobs, base_ref_sums=base)
+    findings = [f for f in out.findings if not config.is_ignored(f)]
+    return Report(
+        root=str(root),
+        command="verify",
+        modules=(),
+        tool_version=__version__,
+        findings=tuple(sorted(findings, key=lambda f: (f.file, f.line or 0, f.id))),
+        duration=out.duration,
+        extra={
+            "verify": {
+                "summary": out.summary,
+                "database": out.database,
+                "lines": out.lines,
+                "verified": out.verified,
+                "skipped": dict(out.skipped),
+                "errors": out.errors,
+                "warnings": out.warnings,
+                "lookups": out.lookups,
+                "requests": out.requests,
+                "cache_hits": out.cache_hits,
+            }
+        },
+    )
+
+
 def run(argv: Sequence[str]) -> int:
     parser = build_parser()
     args = parser.parse_args(list(argv))
@@ -155,6 +214,10 @@ def run(argv: Sequence[str]) -> int:
 
         return action_main(os.environ)
     root = Path(args.path)
+    if args.command == "verify":
+        report = _verify(root, args)
+        _emit(report, args)
+        return verify_exit_code(report)
     if args.command == "check":
         report = check(root, _options(args, root))
     elif args.command == "fix":

@@ -62,7 +62,10 @@ class MarkdownRenderer:
     def render(self, report: Report) -> str:
         s = report.summary
         lines = [f"### {self.title}", ""]
-        if s.drifted:
+        verify = report.extra.get("verify")
+        if isinstance(verify, dict):
+            lines.append(f"go.sum verification: {verify.get('summary', '')}")
+        elif s.drifted:
             verb = "is" if s.drifted == 1 else "are"
             lines.append(f"**{s.drifted} of {s.modules} modules {verb} not tidy.**")
         elif s.error:
@@ -70,7 +73,8 @@ class MarkdownRenderer:
         else:
             lines.append(f"All {s.modules} modules are tidy.")
         lines.append("")
-        lines.extend(self.table(report))
+        if report.modules:
+            lines.extend(self.table(report))
         for m in report.modules:
             if m.findings or m.diff:
                 lines.append("")

@@ -51,6 +51,11 @@ class TextRenderer:
             if f.why:
                 lines.append(f"    why: {f.why}")
         s = report.summary
+        verify = report.extra.get("verify")
+        if isinstance(verify, dict):
+            lines.append("")
+            lines.append(f"verify: {verify.get('summary', '')}")
+            return "\n".join(lines) + "\n"
         lines.append("")
         lines.append(
             f"{s.modules} module{'s' if s.modules != 1 else ''}: {s.clean} clean, "

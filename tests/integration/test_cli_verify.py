@@ -1,0 +1,81 @@
+"""`tidybot verify` as a user runs it, against the loopback checksum database."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import git
+import pytest
+
+from tests.fakes.goproxy import write_tree
+from tests.fakes.sumdb import SumdbServer
+
+GREET = "example.com/greet"
+
+
+@pytest.fixture
+def env(goenv: dict[str, str], sumdb_server: SumdbServer, tmp_path: Path) -> dict[str, str]:
+    e = dict(goenv)
+    e["GOSUMDB"] = sumdb_server.gosumdb
+    e["GOMODCACHE"] = str(tmp_path / "modcache")
+    e["GOPATH"] = str(tmp_path / "gopath")
+    return e
+
+
+def tidybot(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args], env=env, capture_output=True, text=True, check=False
+    )
+
+
+def test_verify_clean_then_mismatch(
+    env: dict[str, str], sumdb_server: SumdbServer, tmp_path: Path
+) -> None:
+    lines = sumdb_server.gosum_lines(GREET, "v1.0.0")
+    root = write_tree(
+        tmp_path / "repo",
+        {"go.mod": "module example.com/m\n\ngo 1.22\n", "go.sum": "\n".join(lines) + "\n"},
+    )
+    res = tidybot(env, "verify", str(root))
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert "verify: 2 go.sum lines in 1 files, 2 verified" in res.stdout
+
+    bad = lines[0].rsplit(" ", 1)[0] + " h1:" + "A" * 43 + "="
+    (root / "go.sum").write_text(bad + "\n" + lines[1] + "\n")
+    res = tidybot(env, "verify", str(root), "--format", "json")
+    assert res.returncode == 1, res.stderr
+    doc = json.loads(res.stdout)
+    (f,) = doc["findings"]
+    assert (f["id"], f["file"], f["line"], f["severity"]) == ("sum-mismatch", "go.sum", 1, "error")
+    assert doc["verify"]["verified"] == 1
+
+
+def test_verify_base_flags_a_changed_hash(
+    env: dict[str, str], sumdb_server: SumdbServer, tmp_path: Path
+) -> None:
+    lines = sumdb_server.gosum_lines(GREET, "v1.0.0")
+    root = write_tree(
+        tmp_path / "repo",
+        {"go.mod": "module example.com/m\n\ngo 1.22\n", "go.sum": "\n".join(lines) + "\n"},
+    )
+    repo = git.Repo.init(root, initial_branch="main")
+    repo.index.add(["go.mod", "go.sum"])
+    repo.index.commit("base")
+    changed = lines[0].rsplit(" ", 1)[0] + " h1:" + "C" * 43 + "="
+    (root / "go.sum").write_text(changed + "\n" + lines[1] + "\n")
+    res = tidybot(env, "verify", str(root), "--base", "main", "--format", "json")
+    assert res.returncode == 1
+    ids = sorted(f["id"] for f in json.loads(res.stdout)["findings"])
+    assert ids == ["sum-changed", "sum-mismatch"]
+
+
+def test_verify_bad_base_is_one_line(env: dict[str, str], tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "repo", {"go.mod": "module example.com/m\n"})
+    git.Repo.init(root)
+    res = tidybot(env, "verify", str(root), "--base", "nope")
+    assert res.returncode == 2
+    assert res.stderr.startswith("tidybot: error: --base nope: no such commit")
+    assert "Traceback" not in res.stderr
