@@ -170,6 +170,8 @@ class Repo:
     labels: dict[str, dict[str, JSON]] = field(default_factory=dict)
     check_runs: dict[int, dict[str, JSON]] = field(default_factory=dict)
     next_number: int = 1
+    archived: bool = False
+    topics: list[str] = field(default_factory=list)
 
     @property
     def full_name(self) -> str:
@@ -196,6 +198,10 @@ class FakeGitHub:
         self._thread: threading.Thread | None = None
         self.rate_limit_remaining = 5000
         self.base_url = ""
+        # Hooks for tests/fakes/github_api/gitserve.py: a git smart-HTTP transport served next
+        # to the API, and the base of the ``clone_url`` of every repository.
+        self.git: Any = None
+        self.clone_base = "https://github.com"
 
     # ---- lifecycle -----------------------------------------------------------------------
 
@@ -713,7 +719,7 @@ class FakeGitHub:
             "url": url,
             "fork": repo.fork_of is not None,
             "default_branch": repo.default_branch,
-            "clone_url": f"https://github.com/{repo.full_name}.git",
+            "clone_url": f"{self.clone_base}/{repo.full_name}.git",
             "git_url": f"git://github.com/{repo.full_name}.git",
             "ssh_url": f"git@github.com:{repo.full_name}.git",
             "svn_url": f"https://github.com/{repo.full_name}",
@@ -722,7 +728,8 @@ class FakeGitHub:
             "created_at": self._iso(1_767_225_600),
             "updated_at": self._iso(1_767_225_600),
             "pushed_at": self._iso(1_767_225_600),
-            "archived": False,
+            "archived": repo.archived,
+            "topics": list(repo.topics),
             "disabled": False,
         }
         if schema == "full-repository" and repo.fork_of is not None:
@@ -1671,6 +1678,10 @@ class _Handler(BaseHTTPRequestHandler):
     server_state: ClassVar[FakeGitHub]
 
     def _serve(self) -> None:
+        git = self.server_state.git
+        if git is not None and git.wants(self.path):
+            git.serve(self)  # git smart HTTP, not the REST API (gitserve.py)
+            return
         length = int(self.headers.get("content-length") or 0)
         raw = self.rfile.read(length) if length else b""
         headers = {k.lower(): v for k, v in self.headers.items()}
@@ -1691,3 +1702,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         return
+
+
+# Handlers that live in their own files register themselves on import.
+from . import orgs as _orgs  # noqa: E402, F401
