@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import traceback
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from bot import __version__
 from bot.config import Config, load_config
+from bot.credentials import private_access
 from bot.engine.goenv import TOOLCHAIN_POLICY_HELP, parse_toolchain_policy
 from bot.engine.model import Report, Status
 from bot.errors import ExitCode, TidybotError, UsageError
@@ -218,12 +221,21 @@ def run(argv: Sequence[str]) -> int:
         report = _verify(root, args)
         _emit(report, args)
         return verify_exit_code(report)
-    if args.command == "check":
-        report = check(root, _options(args, root))
-    elif args.command == "fix":
-        report = fix(root, _options(args, root))
-    else:  # pragma: no cover - argparse rejects unknown commands
-        raise UsageError(f"unknown command {args.command}")
+    options = _options(args, root)
+    with contextlib.ExitStack() as stack:
+        # TIDYBOT_PRIVATE_TOKEN (never an argument: it would show in process lists) gives go
+        # and git access to the private hosts the config names, for this run only.
+        token = os.environ.get("TIDYBOT_PRIVATE_TOKEN", "")
+        creds = options.config.private.credentials(token)
+        if creds is not None:
+            extra = stack.enter_context(private_access(creds, os.environ))
+            options = replace(options, base_env={**os.environ, **extra})
+        if args.command == "check":
+            report = check(root, options)
+        elif args.command == "fix":
+            report = fix(root, options)
+        else:  # pragma: no cover - argparse rejects unknown commands
+            raise UsageError(f"unknown command {args.command}")
     _emit(report, args)
     return exit_code_for(report)
 

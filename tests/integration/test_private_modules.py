@@ -16,6 +16,7 @@ import re
 import ssl
 import stat
 import subprocess
+import tempfile
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -273,3 +274,22 @@ def test_git_rules_are_scoped_to_the_organisation(tmp_path: Path) -> None:
 def test_redact() -> None:
     assert redact(f"reading https://x:{TOKEN}@h/", TOKEN) == "reading https://x:***@h/"
     assert redact("nothing", "") == "nothing"
+
+
+def test_cli_takes_the_token_from_the_environment_only(
+    consumer: Path, private_proxy: PrivateProxy, goenv: dict[str, str], tmp_path: Path
+) -> None:
+    import sys
+
+    _options(consumer, private_proxy, {}, {})  # writes the proxy's URL and host into the config
+    env = _env(goenv, private_proxy, tmp_path)
+    cmd = [sys.executable, "-m", "bot", "check", str(consumer), "--format", "json"]
+    refused = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+    assert refused.returncode == 2
+    assert "401 Unauthorized" in refused.stdout
+    env["TIDYBOT_PRIVATE_TOKEN"] = TOKEN
+    found = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+    assert found.returncode == 1, found.stdout + found.stderr
+    assert '"id": "missing-sum"' in found.stdout
+    assert TOKEN not in found.stdout + found.stderr
+    assert not list(Path(tempfile.gettempdir()).glob("tidybot-cred-*"))
