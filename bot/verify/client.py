@@ -118,6 +118,7 @@ class DiskCache:
     def __init__(self, gomodcache: Path, sumdb_dir: Path) -> None:
         self.cache_root = gomodcache / "cache" / "download" / "sumdb"
         self.config_root = sumdb_dir
+        self._dirs: set[Path] = set()
 
     def read_cache(self, file: str) -> bytes | None:
         try:
@@ -129,7 +130,9 @@ class DiskCache:
     def write_cache(self, file: str, data: bytes) -> None:
         target = self.cache_root / file
         try:
-            target.parent.mkdir(parents=True, exist_ok=True)
+            if target.parent not in self._dirs:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                self._dirs.add(target.parent)
             fd = os.open(target, os.O_WRONLY | os.O_CREAT, 0o666)
             with os.fdopen(fd, "wb") as f:
                 fcntl.flock(f, fcntl.LOCK_EX)
@@ -190,6 +193,12 @@ class _Once:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._futures: dict[object, Future[object]] = {}
+
+    def done(self, key: object) -> bool:
+        """True when key's computation has finished (successfully or not)."""
+        with self._lock:
+            fut = self._futures.get(key)
+        return fut is not None and fut.done()
 
     def do(self, key: object, fn: Callable[[], T]) -> T:
         with self._lock:
@@ -255,6 +264,7 @@ class SumdbClient:
         self._hash_memo: dict[tuple[Tile, int, bytes], bytes] = {}
         self._trees: dict[bytes, Tree] = {}
         self._consistent: set[tuple[Tree, Tree]] = set()
+        self._files: dict[tuple[str, str], tuple[str, str]] = {}
 
     def close(self) -> None:
         self._pool.shutdown(wait=True)
@@ -447,13 +457,16 @@ class SumdbClient:
             raise SecurityError("cannot authenticate record data in server response")
 
     def _lookup_file(self, path: str, version: str) -> tuple[str, str]:
-        try:
-            epath = escape_path(path)
-            evers = escape_version(version.removesuffix("/go.mod"))
-        except ValueError as e:
-            raise SumdbError(str(e)) from e
-        remote = f"/lookup/{epath}@{evers}"
-        return remote, self.name + remote
+        key = (path, version.removesuffix("/go.mod"))
+        found = self._files.get(key)
+        if found is None:
+            try:
+                epath, evers = escape_path(key[0]), escape_version(key[1])
+            except ValueError as e:
+                raise SumdbError(str(e)) from e
+            remote = f"/lookup/{epath}@{evers}"
+            found = self._files[key] = (remote, self.name + remote)
+        return found
 
     def fetch(self, path: str, version: str) -> Lookup:
         """Read a lookup (cache first, then the database) and open its tree note.
@@ -550,10 +563,12 @@ class SumdbClient:
             self.cache.write_cache(f"{self.name}/{t.path()}", d)
 
     def read_tiles(self, tiles: Sequence[Tile]) -> list[bytes]:
-        if len(tiles) == 1:
-            return [self.read_tile(tiles[0])]
-        futures = [self._pool.submit(self.read_tile, t) for t in tiles]
-        return [f.result() for f in futures]
+        """All tiles, the ones not yet read fetched in parallel."""
+        todo = [t for t in tiles if not self._tiles.done(t)]
+        futures = {t: self._pool.submit(self.read_tile, t) for t in todo[1:]}
+        if todo:
+            self.read_tile(todo[0])
+        return [futures[t].result() if t in futures else self.read_tile(t) for t in tiles]
 
 
 class _Tiles:
