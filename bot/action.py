@@ -49,6 +49,8 @@ from bot.runner import RunOptions, check, discover, fix
 FIX_FILES = frozenset({"go.mod", "go.sum", "go.work.sum"})
 #: A trailer in every fix commit message: the bot never fixes on top of its own fix.
 FIX_TRAILER = "Tidybot-Fix"
+#: Actors whose pull_request runs always get a read-only token.
+READ_ONLY_ACTORS = frozenset({"dependabot[bot]"})
 #: Permissions that may run ``/tidy``.
 WRITERS = frozenset({"admin", "maintain", "write"})
 #: GitHub refuses a job summary over 1 MiB.
@@ -96,6 +98,7 @@ class Settings:
     server_url: str = "https://github.com"
     run_id: str = ""
     sha: str = ""
+    actor: str = ""
     output_file: Path | None = None
     summary_file: Path | None = None
     env: Mapping[str, str] = field(default_factory=dict, repr=False)
@@ -149,6 +152,7 @@ class Settings:
             server_url=(environ.get("GITHUB_SERVER_URL") or "https://github.com").rstrip("/"),
             run_id=environ.get("GITHUB_RUN_ID", ""),
             sha=environ.get("GITHUB_SHA", ""),
+            actor=environ.get("GITHUB_ACTOR", ""),
             output_file=_opt_path(environ.get("GITHUB_OUTPUT")),
             summary_file=_opt_path(environ.get("GITHUB_STEP_SUMMARY")),
             env=dict(environ),
@@ -595,9 +599,13 @@ class Action:
     # -- entry ---------------------------------------------------------------------------
 
     def run(self) -> int:
-        decision = select_mode(self.s.event_name, self.s.event, self.s.mode)
-        writes = decision.mode in (Mode.COMMENT, Mode.FIX)
-        if writes and self.s.event_name == "pull_request" and not self._can_write():
+        dependabot = self.s.actor in READ_ONLY_ACTORS and self.s.event_name == "pull_request"
+        known = False if dependabot else None
+        decision = select_mode(self.s.event_name, self.s.event, self.s.mode, token_can_write=known)
+        # a fix needs contents: write; ask once (a comment needs only pull-requests: write,
+        # and a missing permission there is reported with the block to add)
+        pr_fix = decision.mode is Mode.FIX and self.s.event_name == "pull_request"
+        if pr_fix and not self._can_write():
             decision = select_mode(
                 self.s.event_name, self.s.event, self.s.mode, token_can_write=False
             )

@@ -131,6 +131,33 @@ def test_no_comment_for_a_pull_request_that_never_drifted(world: ActionWorld) ->
     assert "All 1 modules are tidy." in res.summary
 
 
+def test_quick_start_permissions_are_enough_to_comment(world: ActionWorld) -> None:
+    """contents: read + pull-requests: write, as in the README's quick start."""
+    token = "ghs_fakeQuickStartToken00000000000000000"
+    perms = {"contents": "read", "pull_requests": "write", "issues": "read", "metadata": "read"}
+    world.gh.add_token(token, permissions=perms)
+    number = world.open_pr()
+    res = world.run("pull_request", world.pr_event(number), world.checkout(), token=token)
+    assert res.returncode == 1, res.explain()
+    assert "mode comment" in res.stdout
+    assert len(world.bot_comments(number)) == 1
+
+
+def test_dependabot_pull_request_only_checks(world: ActionWorld) -> None:
+    number = world.open_pr()
+    res = world.run(
+        "pull_request",
+        world.pr_event(number),
+        world.checkout(),
+        token=GITHUB_READ_TOKEN,
+        env_extra={"GITHUB_ACTOR": "dependabot[bot]"},
+    )
+    assert res.returncode == 1, res.explain()
+    assert "read-only token" in res.stdout
+    assert world.gh.writes() == []
+    assert (res.workspace / ".tidybot" / "tidy.patch").is_file()
+
+
 def test_fail_on_drift_false_reports_without_failing(world: ActionWorld) -> None:
     number = world.open_pr()
     res = world.run("pull_request", world.pr_event(number), world.checkout(), fail_on_drift="false")
