@@ -103,7 +103,12 @@ def changed_files(root: Path, ref: str) -> ChangeSet:
     for path in untracked.split("\0"):
         if path:
             out[path] = "A"
-    changes = tuple(Change(_relative(path, prefix), status) for path, status in sorted(out.items()))
+    changes = tuple(
+        sorted(
+            (Change(_relative(path, prefix), status) for path, status in out.items()),
+            key=lambda c: c.path,
+        )
+    )
     return ChangeSet(ref, base.hexsha, changes)
 
 

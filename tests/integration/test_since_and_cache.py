@@ -1,0 +1,398 @@
+"""--since and the result cache with real git, the real go command and the fixture proxy.
+
+The zero-miss suite: for changes that do cause drift, the fast path (``--since`` plus a warm
+cache) must report exactly what a full run reports for every module it checks, and every module
+the full run finds drifted must be one it checks.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from bot.changes import changed_files
+from bot.cli import main
+from bot.engine.affected import Change
+from bot.engine.model import Report, Status
+from bot.errors import UsageError
+from bot.runner import RunOptions, check, fix
+from tests.fakes.goproxy import go_environment, write_tree
+from tests.integration.engine_helpers import tidy
+
+
+def git(cwd: Path, *args: str) -> str:
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.com",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.com",
+        "GIT_CONFIG_NOSYSTEM": "1",
+    }
+    res = subprocess.run(
+        ["git", "-c", "init.defaultBranch=main", "-c", "commit.gpgsign=false", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert res.returncode == 0, res.stderr
+    return res.stdout
+
+
+def commit_all(root: Path, message: str) -> None:
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", message)
+
+
+# ---------------------------------------------------------------- changed files (GitPython)
+
+
+def test_changes_since_merge_base_staged_unstaged_untracked(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"a/x.go": "package a\n", "b/y.go": "package b\n", "c.txt": "c\n"})
+    git(tmp_path, "init", "-q")
+    commit_all(tmp_path, "base")
+    git(tmp_path, "checkout", "-q", "-b", "pr")
+    write_tree(tmp_path, {"a/x.go": "package a // committed\n"})
+    commit_all(tmp_path, "pr")
+    # main moves on: its own change must not count (merge base, not the tip of main)
+    git(tmp_path, "checkout", "-q", "main")
+    write_tree(tmp_path, {"main-only.go": "package x\n"})
+    commit_all(tmp_path, "main moves")
+    git(tmp_path, "checkout", "-q", "pr")
+    write_tree(tmp_path, {"b/y.go": "package b // staged\n"})
+    git(tmp_path, "add", "b/y.go")
+    (tmp_path / "c.txt").unlink()  # unstaged delete
+    write_tree(tmp_path, {"new/z.go": "package z\n", ".gitignore": "*.log\n", "x.log": "no\n"})
+    cs = changed_files(tmp_path, "main")
+    assert cs.changes == (
+        Change(".gitignore", "A"),
+        Change("a/x.go", "M"),
+        Change("b/y.go", "M"),
+        Change("c.txt", "D"),
+        Change("new/z.go", "A"),
+    )
+    assert len(cs.base) == 40
+
+
+def test_changes_relative_to_a_subdirectory_root(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"go/app/a.go": "package a\n", "shared/s.go": "package s\n"})
+    git(tmp_path, "init", "-q")
+    commit_all(tmp_path, "base")
+    git(tmp_path, "mv", "go/app/a.go", "go/app/b.go")
+    write_tree(tmp_path, {"shared/s.go": "package s // x\n"})
+    cs = changed_files(tmp_path / "go", "HEAD")
+    assert cs.changes == (
+        Change("../shared/s.go", "M"),
+        Change("app/a.go", "D"),
+        Change("app/b.go", "A"),
+    )
+
+
+def test_not_a_git_work_tree_is_a_usage_error(tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match="not inside a git work tree") as e:
+        changed_files(tmp_path, "main")
+    assert "drop --since" in str(e.value)
+
+
+def test_unknown_ref_is_a_usage_error(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"a.go": "package a\n"})
+    git(tmp_path, "init", "-q")
+    commit_all(tmp_path, "base")
+    with pytest.raises(UsageError, match=r"--since origin/nope: no such commit") as e:
+        changed_files(tmp_path, "origin/nope")
+    assert "fetch-depth: 0" in str(e.value)
+
+
+def test_unrelated_histories_are_a_usage_error(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"a.go": "package a\n"})
+    git(tmp_path, "init", "-q")
+    commit_all(tmp_path, "base")
+    git(tmp_path, "checkout", "-q", "--orphan", "other")
+    commit_all(tmp_path, "orphan")
+    with pytest.raises(UsageError, match="no common ancestor"):
+        changed_files(tmp_path, "main")
+
+
+def test_cli_since_error_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], goenv: dict[str, str]
+) -> None:
+    write_tree(tmp_path, {"go.mod": "module example.com/x\n\ngo 1.22\n"})
+    assert main(["check", str(tmp_path), "--since", "main"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("tidybot: error: ") and "not inside a git work tree" in err
+    assert "Traceback" not in err
+
+
+# ---------------------------------------------------------------- the monorepo under test
+
+LIB = 'package lib\n\nimport "example.com/greet"\n\nfunc Hi() string { return greet.Hello() }\n'
+LIB2 = 'package lib\n\nimport "example.com/util"\n\nfunc Hi() string { return util.Shout() }\n'
+APP = 'package main\n\nimport "example.org/lib"\n\nfunc main() { println(lib.Hi()) }\n'
+LEAF = 'package leaf\n\nimport "example.com/util"\n\nfunc L() string { return util.Shout() }\n'
+SUB = 'package sub\n\nimport "example.com/greet"\n\nfunc S() string { return greet.Hello() }\n'
+OTHER = 'package other\n\nimport "example.com/greet"\n\nfunc O() string { return greet.Hello() }\n'
+MODS = ("app", "leaf", "lib", "lib2", "other")
+
+
+def _gomod(path: str, extra: str = "") -> str:
+    return f"module {path}\n\ngo 1.22\n{extra}"
+
+
+@dataclass(frozen=True)
+class Base:
+    repo: Path  # a tidy monorepo, committed on main, checked out on branch pr
+    cache: Path  # a result cache warmed by a check of the base
+    env: dict[str, str]
+
+
+@pytest.fixture(scope="module")
+def base(
+    tmp_path_factory: pytest.TempPathFactory, goproxy_url: str, gomodcache: Path, gocache: Path
+) -> Base:
+    env = go_environment(goproxy_url, gomodcache, tmp_path_factory.mktemp("home"), gocache)
+    repo = tmp_path_factory.mktemp("base") / "repo"
+    replace = "\nrequire example.org/lib v0.0.0\n\nreplace example.org/lib => ../lib\n"
+    write_tree(
+        repo,
+        {
+            "lib/go.mod": _gomod("example.org/lib"),
+            "lib/lib.go": LIB,
+            "lib2/go.mod": _gomod("example.org/lib"),
+            "lib2/lib.go": LIB2,
+            "app/go.mod": _gomod("example.org/app", replace),
+            "app/main.go": APP,
+            "leaf/go.mod": _gomod("example.org/leaf"),
+            "leaf/leaf.go": LEAF,
+            "leaf/sub/sub.go": SUB,
+            "other/go.mod": _gomod("example.org/other"),
+            "other/other.go": OTHER,
+            "go.work": "go 1.22\n\nuse (\n\t./leaf\n\t./other\n)\n",
+            "README.md": "a monorepo\n",
+        },
+    )
+    for d in MODS:
+        tidy(env, repo / d)
+    git(repo, "init", "-q")
+    commit_all(repo, "base")
+    git(repo, "checkout", "-q", "-b", "pr")
+    cache = repo.parent / "cache"
+    r = check(repo, RunOptions(base_env=env, cache_dir=cache))
+    assert {m.dir: m.status for m in r.modules} == dict.fromkeys(MODS, Status.CLEAN)
+    return Base(repo, cache, env)
+
+
+@pytest.fixture
+def work(base: Base, tmp_path: Path) -> Base:
+    """A private copy of the base repository and its warm cache."""
+    repo = tmp_path / "repo"
+    shutil.copytree(base.repo, repo, symlinks=True)
+    shutil.copytree(base.cache, tmp_path / "cache")
+    return Base(repo, tmp_path / "cache", base.env)
+
+
+def _view(r: Report) -> dict[str, tuple[object, ...]]:
+    return {m.dir: (m.status, m.module, m.findings, m.diff, m.error) for m in r.modules}
+
+
+def cache_of(r: Report) -> dict[str, object]:
+    cache = r.extra["cache"]
+    assert isinstance(cache, dict)
+    return cache
+
+
+def edit(root: Path, rel: str, old: str, new: str) -> None:
+    p = root / rel
+    text = p.read_text(encoding="utf-8")
+    assert old in text, (rel, old)
+    p.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+# each scenario: the edit, whether to commit it, and the modules a full run finds drifted
+Scenario = tuple[Callable[[Path], object], bool, set[str]]
+SCENARIOS: dict[str, Scenario] = {
+    "new import in a leaf": (
+        lambda r: edit(
+            r,
+            "leaf/leaf.go",
+            'import "example.com/util"',
+            'import (\n\t"example.com/util"\n\t_ "example.com/Upper"\n)',
+        ),
+        True,
+        {"leaf"},
+    ),
+    "removed import": (
+        lambda r: write_tree(
+            r, {"leaf/leaf.go": 'package leaf\n\nfunc L() string { return "" }\n'}
+        ),
+        False,
+        {"leaf"},
+    ),
+    "new test import": (
+        lambda r: write_tree(
+            r,
+            {
+                "leaf/leaf_test.go": 'package leaf\n\nimport "example.com/testdep"\n\n'
+                "var _ = testdep.Check\n"
+            },
+        ),
+        True,
+        {"leaf"},
+    ),
+    "build-tag file": (
+        lambda r: write_tree(
+            r,
+            {
+                "leaf/leaf_windows.go": "//go:build windows\n\npackage leaf\n\n"
+                'import "example.com/winonly"\n\nvar _ = winonly.Name\n'
+            },
+        ),
+        False,
+        {"leaf"},
+    ),
+    "import added in a shared module": (
+        lambda r: edit(
+            r,
+            "lib/lib.go",
+            'import "example.com/greet"',
+            'import (\n\t"example.com/greet"\n\t"example.com/util"\n)\n\nvar _ = util.Shout',
+        ),
+        True,
+        {"lib", "app"},
+    ),
+    "replace edit": (
+        lambda r: edit(r, "app/go.mod", "=> ../lib", "=> ../lib2"),
+        True,
+        {"app"},
+    ),
+    "go.work edit": (
+        lambda r: edit(r, "go.work", "./leaf\n", "./lib2\n"),  # sync raises lib2's greet
+        False,
+        {"lib2"},
+    ),
+    "new nested module moves a boundary": (
+        lambda r: write_tree(r, {"leaf/sub/go.mod": _gomod("example.org/leaf/sub")}),
+        True,
+        {"leaf", "leaf/sub"},
+    ),
+    "removed go.sum": (
+        lambda r: (r / "other" / "go.sum").unlink(),
+        False,
+        {"other"},
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_fast_path_reports_what_the_full_run_reports(work: Base, name: str) -> None:
+    change, commit, drifted = SCENARIOS[name]
+    change(work.repo)
+    if commit:
+        commit_all(work.repo, name)
+    full = check(work.repo, RunOptions(base_env=work.env))
+    fast = check(work.repo, RunOptions(base_env=work.env, since="main", cache_dir=work.cache))
+
+    assert {m.dir for m in full.modules if m.status is Status.DRIFTED} == drifted
+    assert not [m for m in full.modules if m.status is Status.ERROR]
+    assert fast.findings == full.findings
+    full_v, fast_v = _view(full), _view(fast)
+    assert full_v.keys() == fast_v.keys()
+    checked = {m.dir for m in fast.modules if m.status is not Status.SKIPPED}
+    assert drifted <= checked, "the fast path missed drift"
+    for d in checked:
+        assert fast_v[d] == full_v[d], d
+    for m in fast.modules:
+        if m.status is Status.SKIPPED:
+            assert m.error == "not affected by the changes since main"
+            assert full_v[m.dir][0] is Status.CLEAN
+    since = fast.extra["since"]
+    assert isinstance(since, dict)
+    assert since["selected"] == len(checked) and since["not_affected"] == len(MODS) - len(
+        checked
+    ) + (1 if "leaf/sub" in full_v else 0)
+
+
+def test_one_file_body_change_checks_one_module_and_hits_the_cache(work: Base) -> None:
+    edit(work.repo, "leaf/leaf.go", "return util.Shout()", 'return util.Shout() + "?"')
+    commit_all(work.repo, "body only")
+    r = check(work.repo, RunOptions(base_env=work.env, since="main", cache_dir=work.cache))
+    status = {m.dir: m.status for m in r.modules}
+    assert status == {
+        "app": Status.SKIPPED,
+        "leaf": Status.CLEAN,
+        "lib": Status.SKIPPED,
+        "lib2": Status.SKIPPED,
+        "other": Status.CLEAN,  # in leaf's workspace
+    }
+    cache = cache_of(r)
+    assert cache["hits"] == ["leaf", "other"] and cache["misses"] == 0
+
+
+def test_shared_change_reaches_dependents(work: Base) -> None:
+    edit(work.repo, "lib/lib.go", "return greet.Hello()", "return greet.Hello() + greet.Hello()")
+    r = check(work.repo, RunOptions(base_env=work.env, since="main"))
+    checked = sorted(m.dir for m in r.modules if m.status is not Status.SKIPPED)
+    assert checked == ["app", "lib"]
+
+
+def test_rerun_with_nothing_changed_is_all_cache_hits(work: Base) -> None:
+    r = check(work.repo, RunOptions(base_env=work.env, cache_dir=work.cache))
+    assert all(m.status is Status.CLEAN for m in r.modules)
+    cache = cache_of(r)
+    assert cache["hits"] == sorted(MODS) and cache["misses"] == 0 and cache["stored"] == 0
+
+
+def test_drift_is_never_cached(work: Base) -> None:
+    (work.repo / "other" / "go.sum").unlink()
+    for _ in range(2):
+        r = check(work.repo, RunOptions(base_env=work.env, cache_dir=work.cache))
+        (other,) = [m for m in r.modules if m.dir == "other"]
+        assert other.status is Status.DRIFTED
+
+
+def test_corrupt_cache_is_ignored_and_rewritten(work: Base) -> None:
+    for p in (work.cache / "tidybot-v1").glob("*/*.json"):
+        p.write_text('{"schema": 1, "status": "clean"}')
+    r = check(work.repo, RunOptions(base_env=work.env, cache_dir=work.cache))
+    cache = cache_of(r)
+    assert cache["hits"] == [] and cache["rejected"] == len(MODS) and cache["stored"] == len(MODS)
+    r2 = check(work.repo, RunOptions(base_env=work.env, cache_dir=work.cache))
+    assert cache_of(r2)["hits"] == sorted(MODS)
+
+
+def test_changed_environment_misses_the_cache(work: Base) -> None:
+    env = {**work.env, "GOFLAGS": "-modcacherw -buildvcs=false"}
+    r = check(work.repo, RunOptions(base_env=env, cache_dir=work.cache))
+    assert cache_of(r)["hits"] == []
+
+
+def test_fix_runs_dependencies_first_and_ends_clean(work: Base) -> None:
+    SCENARIOS["import added in a shared module"][0](work.repo)
+    r = fix(work.repo, RunOptions(base_env=work.env, since="main", cache_dir=work.cache))
+    fixed = sorted(m.dir for m in r.modules if m.fixed)
+    assert fixed == ["app", "lib"]
+    after = check(work.repo, RunOptions(base_env=work.env))
+    assert all(m.status is Status.CLEAN for m in after.modules)
+
+
+def test_cli_json_reports_since_and_cache(
+    work: Base, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for k, v in work.env.items():
+        monkeypatch.setenv(k, v)
+    monkeypatch.setenv("TIDYBOT_CACHE_DIR", str(work.cache))
+    edit(work.repo, "leaf/leaf.go", "return util.Shout()", 'return util.Shout() + "!"')
+    code = main(["check", str(work.repo), "--since", "main", "--format", "json"])
+    assert code == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["since"]["ref"] == "main" and doc["since"]["selected"] == 2
+    assert doc["cache"]["hits"] == ["leaf", "other"]
+    assert doc["summary"]["skipped"] == 3 and doc["summary"]["clean"] == 2
