@@ -70,8 +70,7 @@ class ForkError(SecurityError):
         self, older: Tree, older_note: bytes, newer: Tree, newer_note: bytes, proof: str
     ) -> None:
         super().__init__(
-            f"checksum database misbehaviour: tree #{newer.n} is inconsistent with "
-            f"tree #{older.n} seen before"
+            f"checksum database misbehaviour: tree #{older.n} is not a prefix of tree #{newer.n}"
         )
         self.older, self.newer = older, newer
         self.older_note, self.newer_note = older_note, newer_note

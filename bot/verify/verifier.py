@@ -169,8 +169,9 @@ def _fork_finding(sf: SumFile, ln: SumLine, err: ForkError, db: SumdbEnv) -> Fin
         ln.line,
         "sumdb-fork",
         Severity.ERROR,
-        f"the checksum database {db.name} presented tree #{err.newer.n}, inconsistent with "
-        f"tree #{err.older.n} seen before (kept in {db.sumdb_dir / db.name / 'latest'})",
+        f"the checksum database {db.name} signed two inconsistent trees: tree #{err.older.n} "
+        f"is not a prefix of tree #{err.newer.n} (the newest head seen before is kept in "
+        f"{db.sumdb_dir / db.name / 'latest'})",
         err.report(),
     )
 
