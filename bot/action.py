@@ -617,6 +617,10 @@ class Action:
             outcome = self.follow_up(decision)
         elif decision.mode is Mode.FIX:
             outcome = self.fix(decision)
+        elif decision.mode is Mode.AUDIT:
+            from bot.audit import run_audit  # the dashboard issue and fix PR (bot/audit.py)
+
+            outcome = run_audit(self, decision)
         else:
             outcome = self.check(decision)
         self._outputs(outcome)
