@@ -45,6 +45,11 @@ _RULES = [
     ),
     Rule("sum-changed", Severity.ERROR, "the change rewrites a hash already recorded in go.sum"),
     Rule("sum-unverified", Severity.ERROR, "a go.sum line could not be checked"),
+    Rule(
+        "sum-skipped",
+        Severity.NOTE,
+        "go.sum lines not checked (GOSUMDB=off, GONOSUMDB, GOPRIVATE)",
+    ),
     Rule("sum-malformed", Severity.ERROR, "a go.sum line is malformed"),
     Rule("cache-modified", Severity.ERROR, "a module in the module cache was modified"),
     Rule("config", Severity.WARNING, "an environment or configuration mistake"),
