@@ -10,7 +10,6 @@ The fakes register their fixtures as pytest plugins:
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 
 import pytest
 
@@ -21,14 +20,13 @@ _AMBIENT_NAMES = ("CI", "ACTIONS_RUNTIME_TOKEN", "ACTIONS_CACHE_URL")
 
 
 @pytest.fixture(autouse=True)
-def _clean_ambient_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def _clean_ambient_env(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests pass the same inside GitHub Actions: no ambient GITHUB_*/INPUT_* variables."""
     for name in list(os.environ):
         if name.startswith(_AMBIENT_PREFIXES) or name in _AMBIENT_NAMES:
             if name in ("TIDYBOT_ONLINE", "TIDYBOT_UPDATE_GOLDEN"):
                 continue
             monkeypatch.delenv(name, raising=False)
-    yield
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
