@@ -94,6 +94,9 @@ def build_parser() -> argparse.ArgumentParser:
     _common(sub.add_parser("check", help="report what go mod tidy would change, per module"))
     _common(sub.add_parser("fix", help="run go mod tidy in every drifted module"))
     sub.add_parser("action", help="the GitHub Action: reads INPUT_* and GITHUB_* variables")
+    from bot.orgaudit import add_parser as add_org_audit
+
+    add_org_audit(sub)
     v = sub.add_parser("verify", help="prove every go.sum line against the checksum database")
     v.add_argument("path", nargs="?", default=".", help="the checkout to look at (default: .)")
     v.add_argument("--format", choices=FORMATS, default="text", help="output format")
@@ -216,6 +219,10 @@ def run(argv: Sequence[str]) -> int:
         from bot.action import main as action_main
 
         return action_main(os.environ)
+    if args.command == "org-audit":
+        from bot.orgaudit import run_cli as org_audit
+
+        return org_audit(args)
     root = Path(args.path)
     if args.command == "verify":
         report = _verify(root, args)
