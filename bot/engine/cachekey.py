@@ -179,6 +179,8 @@ class KeyBuilder:
         return got
 
     def _replace_targets(self, rel: str, gomod: bytes) -> tuple[str, ...]:
+        if b"=>" not in gomod:
+            return ()  # no replace directive (each needs "=>"): the parse is not needed
         try:
             parsed = parse_gomod(gomod.decode("utf-8", errors="replace"), f"{rel}/go.mod")
         except ParseError:

@@ -1,0 +1,154 @@
+"""Shared pieces of the monorepo benchmarks: the peers' sequential loop, a timed tidybot run,
+the share of wall time spent outside ``go``, and git helpers.
+
+The tidybot run is the real CLI in a child Python process (interpreter start-up included), with
+``bot.toolchain.Go.run`` wrapped to record when each ``go`` subprocess starts and ends
+(``bench/_timed_cli.py``). "Outside go" is the wall time of that process during which no
+``go`` subprocess was running: Python start-up, imports, discovery, selection, cache keys,
+git, report rendering.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+
+
+def loop_env(env: Mapping[str, str]) -> dict[str, str]:
+    """What a peer's loop runs go with: no workspace, the local toolchain."""
+    out = dict(env)
+    out.update(GOWORK="off", GOTOOLCHAIN="local")
+    return out
+
+
+def sequential_loop(root: Path, dirs: Sequence[str], env: Mapping[str, str]) -> tuple[float, int]:
+    """``go mod tidy -diff`` in every module, one after another: (seconds, modules that differ
+    or fail)."""
+    e = loop_env(env)
+    bad = 0
+    start = time.monotonic()
+    for d in dirs:
+        res = subprocess.run(
+            ["go", "mod", "tidy", "-diff"],
+            cwd=root if d == "." else root / d,
+            env=e,
+            capture_output=True,
+            check=False,
+        )
+        bad += res.returncode != 0
+    return time.monotonic() - start, bad
+
+
+def union(intervals: Sequence[tuple[float, float]]) -> float:
+    total = 0.0
+    end = float("-inf")
+    for s, e in sorted(intervals):
+        if e <= end:
+            continue
+        total += e - max(s, end)
+        end = e
+    return total
+
+
+@dataclass(frozen=True)
+class TidybotRun:
+    wall: float
+    inside_go: float  # union of the go subprocesses' intervals
+    go_calls: int
+    code: int
+    report: dict[str, object]
+
+    @property
+    def outside_share(self) -> float:
+        return max(0.0, self.wall - self.inside_go) / self.wall if self.wall else 0.0
+
+
+def tidybot(args: Sequence[str], env: Mapping[str, str]) -> TidybotRun:
+    """``tidybot <args> --format json`` in a child process, timed."""
+    with tempfile.TemporaryDirectory(prefix="tidybot-bench-") as tmp:
+        out = Path(tmp) / "timing.json"
+        cmd = [sys.executable, str(HERE / "_timed_cli.py"), str(out), *args, "--format", "json"]
+        start = time.time()
+        res = subprocess.run(
+            cmd, env=dict(env), capture_output=True, text=True, check=False, cwd=REPO
+        )
+        wall = time.time() - start
+        if not out.exists():
+            raise SystemExit(f"tidybot failed:\n{res.stderr}")
+        timing = json.loads(out.read_text())
+    intervals = [(float(s), float(e)) for s, e in timing["intervals"]]
+    try:
+        report = json.loads(res.stdout)
+    except ValueError:
+        raise SystemExit(
+            f"tidybot printed no JSON (exit {res.returncode}):\n{res.stderr}"
+        ) from None
+    return TidybotRun(wall, union(intervals), len(intervals), res.returncode, report)
+
+
+def describe(run: TidybotRun) -> str:
+    rep = run.report
+    summary = rep.get("summary", {})
+    assert isinstance(summary, dict)
+    parts = [
+        f"{summary.get('modules')} modules: {summary.get('clean')} clean, "
+        f"{summary.get('drifted')} drifted, {summary.get('skipped')} skipped, "
+        f"{summary.get('error')} error"
+    ]
+    cache = rep.get("cache")
+    if isinstance(cache, dict):
+        hits = cache.get("hits")
+        parts.append(f"cache hits {len(hits) if isinstance(hits, list) else 0}")
+    parts.append(f"{run.go_calls} go calls")
+    return "; ".join(parts)
+
+
+def row(name: str, loop: float, run: TidybotRun) -> str:
+    ratio = run.wall / loop if loop else float("nan")
+    return (
+        f"{name:<34} loop {loop:7.2f}s  tidybot {run.wall:6.2f}s  ratio {ratio:5.3f}  "
+        f"outside go {run.outside_share * 100:5.1f}%  ({describe(run)})"
+    )
+
+
+def git(cwd: Path, *args: str) -> str:
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "bench",
+        "GIT_AUTHOR_EMAIL": "bench@example.com",
+        "GIT_COMMITTER_NAME": "bench",
+        "GIT_COMMITTER_EMAIL": "bench@example.com",
+        "GIT_CONFIG_NOSYSTEM": "1",
+    }
+    res = subprocess.run(
+        ["git", "-c", "init.defaultBranch=main", "-c", "commit.gpgsign=false", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if res.returncode != 0:
+        raise SystemExit(f"git {' '.join(args)} failed: {res.stderr}")
+    return res.stdout
+
+
+def commit_all(root: Path, message: str) -> None:
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "--allow-empty", "-m", message)
+
+
+def machine() -> str:
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    gov = subprocess.run(["go", "env", "GOVERSION"], capture_output=True, text=True, check=False)
+    return f"{os.cpu_count()} CPUs, load average {load:.2f}, {gov.stdout.strip()}"

@@ -1,0 +1,171 @@
+"""Benchmark (b): a real monorepo with a warm module cache and the real module proxy.
+
+    git clone --depth 1 https://github.com/open-telemetry/opentelemetry-go-contrib /tmp/otel
+    python bench/monorepo_real.py /tmp/otel [--jobs N] [--keep DIR]
+
+The tree is copied into the benchmark's work dir (the original is never touched) and committed
+to a fresh git repository there. The sequential loop runs first once to warm the module cache
+(untimed), then the script prints for each scenario tidybot's wall time against the sequential
+``go mod tidy -diff`` loop over the same modules, both measured in this run:
+
+1. full check, empty result cache;
+2. a PR that changes one function body in one leaf module (no module replaces to it):
+   ``--since main``, warm cache;
+3. a PR that adds an import to the module most others reach through local replaces
+   (a standard-library import, so the benchmark never needs a module it has not downloaded):
+   ``--since main``, warm cache;
+4. a rerun with nothing changed (warm cache, no ``--since``).
+
+Modules that fail in go itself (a module go cannot load) fail the same way in both; tidybot
+never caches a failure, so they are run again every time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from benchlib import REPO, commit_all, git, loop_env, machine, row, sequential_loop, tidybot
+
+sys.path.insert(0, str(REPO))
+
+from bot.changes import module_nodes
+from bot.engine.affected import Change, select_affected
+from bot.engine.discover import discover
+from bot.engine.imports import iter_go_files
+
+
+def pick_modules(root: Path) -> tuple[str, str, list[str]]:
+    """(a leaf module, the most shared module, every module dir)."""
+    mods = discover(root)
+    nodes = module_nodes(root, mods)
+    dirs = [m.dir for m in mods]
+    reached = {r for n in nodes for r in n.replaces}
+    reach_count = {
+        d: len(select_affected(nodes, [Change(f"{d}/go.mod")]).reasons) for d in dirs if d != "."
+    }
+    shared = max(sorted(reach_count), key=lambda d: reach_count[d])
+    leaves = [d for d in dirs if d not in reached and d != "." and _a_go_file(root, d)]
+    return leaves[len(leaves) // 2], shared, dirs
+
+
+def _a_go_file(root: Path, d: str) -> Path | None:
+    for rel, path in iter_go_files(root / d):
+        if not rel.endswith("_test.go") and "/" not in rel:
+            text = path.read_text(encoding="utf-8", errors="replace")
+            if re.search(r"^func \w+\([^)]*\)[^{]*\{\n", text, re.M):
+                return path
+    return None
+
+
+def failing_modules(root: Path, dirs: list[str], env: dict[str, str]) -> list[str]:
+    """Modules where ``go mod tidy -diff`` fails without printing a diff."""
+    out = []
+    for d in dirs:
+        res = subprocess.run(
+            ["go", "mod", "tidy", "-diff"],
+            cwd=root / d,
+            env=loop_env(env),
+            capture_output=True,
+            check=False,
+        )
+        if res.returncode != 0 and not res.stdout.strip():
+            out.append(d)
+    return out
+
+
+def change_body(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    m = re.search(r"^func \w+\([^)]*\)[^{]*\{\n", text, re.M)
+    assert m, path
+    path.write_text(text[: m.end()] + "\t_ = 0\n" + text[m.end() :], encoding="utf-8")
+
+
+def add_import(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    m = re.search(r"^package \w+\n", text, re.M)
+    assert m, path
+    imp = '\nimport _ "net/http/httptest"\n'
+    path.write_text(text[: m.end()] + imp + text[m.end() :], encoding="utf-8")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("tree", type=Path, help="a checkout of the monorepo (it is copied)")
+    ap.add_argument("--jobs", default="", help="tidybot --jobs (default: CPUs)")
+    ap.add_argument("--keep", type=Path, help="work in DIR and keep it")
+    args = ap.parse_args()
+    if not (args.tree / "go.mod").exists() and not any(args.tree.glob("*/go.mod")):
+        raise SystemExit(f"{args.tree}: no Go modules here (see the usage in this file)")
+    base = args.keep or Path(tempfile.mkdtemp(prefix="tidybot-bench-real-"))
+    base.mkdir(parents=True, exist_ok=True)
+    root = base / "repo"
+    try:
+        shutil.copytree(
+            args.tree,
+            root,
+            symlinks=True,
+            ignore=shutil.ignore_patterns(".git"),
+            dirs_exist_ok=True,
+        )
+        git(root, "init", "-q")
+        commit_all(root, "snapshot")
+        env = dict(os.environ)
+        leaf, shared, dirs = pick_modules(root)
+        print(f"machine: {machine()}")
+        print(f"{args.tree}: {len(dirs)} modules; leaf {leaf}; most shared {shared}")
+        failing = failing_modules(root, dirs, env)  # also warms the module cache, untimed
+        if failing:
+            # go itself cannot load these (e.g. a dependency the proxy no longer serves): they
+            # fail the same way on both sides, and failures are never cached; leave them out
+            print(f"left out of both sides, go fails on them: {', '.join(failing)}")
+            dirs = [d for d in dirs if d not in failing]
+        cache = base / "result-cache"
+        jobs = ["--jobs", args.jobs] if args.jobs else []
+        jobs += [a for d in failing for a in ("--exclude", d)]
+        common = [*jobs, "--cache-dir", str(cache)]
+
+        loop, _ = sequential_loop(root, dirs, env)
+        print(row("1. full check (empty cache)", loop, tidybot(["check", str(root), *common], env)))
+
+        git(root, "checkout", "-q", "-b", "pr-body")
+        target = _a_go_file(root, leaf)
+        assert target is not None
+        change_body(target)
+        commit_all(root, "one function body in one leaf module")
+        loop, _ = sequential_loop(root, dirs, env)
+        run = tidybot(["check", str(root), "--since", "main", *common], env)
+        print(row("2. one-file PR (--since, cache)", loop, run))
+
+        git(root, "checkout", "-q", "main")
+        git(root, "checkout", "-q", "-b", "pr-import")
+        target = _a_go_file(root, shared)
+        assert target is not None
+        add_import(target)
+        commit_all(root, "an import in the most shared module")
+        loop, _ = sequential_loop(root, dirs, env)
+        run = tidybot(["check", str(root), "--since", "main", *common], env)
+        print(row("3. import in a shared module", loop, run))
+
+        git(root, "checkout", "-q", "main")
+        loop, _ = sequential_loop(root, dirs, env)
+        print(
+            row(
+                "4. rerun, nothing changed (cache)",
+                loop,
+                tidybot(["check", str(root), *common], env),
+            )
+        )
+    finally:
+        if args.keep is None:
+            shutil.rmtree(base, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
