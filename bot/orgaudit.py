@@ -191,8 +191,10 @@ class GitHubLister:
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.time,
         on_wait: Callable[[str], None] | None = None,
+        per_page: int = 100,
     ) -> None:
         self._token = token
+        self._per_page = per_page
         self.api_url = api_url.rstrip("/")
         self._max_attempts = max_attempts
         self._backoff_base = backoff_base
@@ -213,7 +215,7 @@ class GitHubLister:
         }
         if self._token:
             headers["authorization"] = f"Bearer {self._token}"
-        url: str | None = f"{self.api_url}/orgs/{org}/repos?type=all&per_page=100"
+        url: str | None = f"{self.api_url}/orgs/{org}/repos?type=all&per_page={self._per_page}"
         out: list[RepoInfo] = []
         with httpx.Client(headers=headers, timeout=30.0) as client:
             while url is not None:
@@ -232,7 +234,8 @@ class GitHubLister:
 
         from bot.forge import errors
 
-        action = f"list the repositories of {org}"
+        action = "list the repositories"
+        where = f"the organisation {org}"
         last: errors.Failure | None = None
         for attempt in range(1, self._max_attempts + 1):
             self.requests += 1
@@ -254,7 +257,7 @@ class GitHubLister:
             if kind is errors.Fault.FINAL:
                 assert failure is not None
                 raise errors.explain(
-                    failure, action=action, needs={"metadata": "read"}, repository=org
+                    failure, action=action, needs={"metadata": "read"}, repository=where
                 )
             wait_s = self._backoff(attempt)
             if failure is not None and kind is errors.Fault.PRIMARY_RATE_LIMIT:
@@ -266,13 +269,13 @@ class GitHubLister:
             if failure is not None and wait_s > self._max_wait:
                 raise errors.rate_limited(
                     failure,
-                    action=action,
+                    action=f"{action} of {org}",
                     max_wait=self._max_wait,
                     now=dt.datetime.fromtimestamp(self._clock(), dt.UTC),
                 )
             if attempt < self._max_attempts:
                 self._wait(max(wait_s, 0.0), kind.value)
-        raise errors.unavailable(last, action=action, attempts=self._max_attempts)
+        raise errors.unavailable(last, action=f"{action} of {org}", attempts=self._max_attempts)
 
     def _pace(self, resp: Any) -> None:
         """Out of quota with pages left: wait for the reset instead of failing the next call."""
@@ -1137,5 +1140,17 @@ def _run(args: argparse.Namespace, env: Mapping[str, str], err: IO[str]) -> OrgR
     def on_wait(text: str) -> None:
         err.write(f"tidybot: {text}\n")
 
-    lister = GitHubLister(token, api_url=_api_url(args, env), on_wait=on_wait)
+    # TIDYBOT_GITHUB_PER_PAGE and TIDYBOT_GITHUB_BACKOFF tune the listing (tests, GHES)
+    tuning: dict[str, Any] = {}
+    for var, key, kind in (
+        ("TIDYBOT_GITHUB_PER_PAGE", "per_page", int),
+        ("TIDYBOT_GITHUB_BACKOFF", "backoff_base", float),
+    ):
+        raw = env.get(var, "").strip()
+        if raw:
+            try:
+                tuning[key] = kind(raw)
+            except ValueError:
+                raise ConfigError(f"{var} is {raw!r}, not a number") from None
+    lister = GitHubLister(token, api_url=_api_url(args, env), on_wait=on_wait, **tuning)
     return run_org_audit(lister, options, token, err, environ=env)
