@@ -1,0 +1,166 @@
+"""Organisation audit of the 54-repository fixture: one unsharded run against three shards run
+side by side, wall time of each, and whether the merged shards equal the unsharded report.
+
+Usage: ``python bench/org_audit.py [--rounds N] [--jobs J]``. Everything is local: the fake
+GitHub API and git smart HTTP on 127.0.0.1 (tests/fakes/github_api), the fixture module proxy
+(``file://``) and the loopback checksum database. Each run is the real CLI in its own Python
+process (``python -m bot org-audit``), as an Actions job would start it. A first, untimed run
+fills the module and build caches, so every timed run starts warm, as the shard runners of a
+matrix do after ``setup-go``; all runs share this machine's cores (the real shards each get a
+runner of their own, so their wall time here is an upper bound).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bot.verify.note import generate_key  # noqa: E402
+from tests.fakes.github import GITHUB_WRITE_TOKEN  # noqa: E402
+from tests.fakes.github_api import FakeGitHub, OpenAPI  # noqa: E402
+from tests.fakes.github_api.gitserve import GitTransport  # noqa: E402
+from tests.fakes.goproxy import MODULES_DIR, build_proxy, go_environment  # noqa: E402
+from tests.fakes.sumdb import SUMDB_NAME, SumdbKey, SumdbServer  # noqa: E402
+from tests.integration.test_org_audit import ORG, build_org, normalised, tidy_templates  # noqa: E402
+
+
+def _cli(env: dict[str, str], log: Path, *argv: str) -> subprocess.Popen[str]:
+    with log.open("w") as err:
+        return subprocess.Popen(
+            [sys.executable, "-m", "bot", "org-audit", *argv],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+            text=True,
+        )
+
+
+def _wait(procs: list[subprocess.Popen[str]], logs: list[Path], start: float) -> list[float]:
+    """Wait for every process; the time each one ended, from ``start``."""
+    ends: dict[int, float] = {}
+    while len(ends) < len(procs):
+        for i, p in enumerate(procs):
+            if i not in ends and p.poll() is not None:
+                ends[i] = time.monotonic() - start
+                if p.returncode not in (0, 1, 2):
+                    raise SystemExit(f"org-audit failed ({p.returncode}):\n{logs[i].read_text()}")
+        time.sleep(0.01)
+    return [ends[i] for i in range(len(procs))]
+
+
+def unsharded(env: dict[str, str], out: Path, jobs: int) -> float:
+    start = time.monotonic()
+    log = out.with_suffix(".log")
+    proc = _cli(env, log, "--org", ORG, "--jobs", str(jobs), "--json", str(out))
+    return _wait([proc], [log], start)[0]
+
+
+def shard_alone(env: dict[str, str], tmp: Path, i: int, jobs: int) -> float:
+    """One shard with the machine to itself: what one runner of the matrix does."""
+    start = time.monotonic()
+    log = tmp / f"alone-{i}.log"
+    argv = ["--org", ORG, "--shard", f"{i}/3", "--jobs", str(jobs)]
+    return _wait([_cli(env, log, *argv, "--json", str(tmp / f"alone-{i}.json"))], [log], start)[0]
+
+
+def three_shards(env: dict[str, str], tmp: Path, jobs: int) -> tuple[float, Path, list[float]]:
+    """The three shards side by side on this machine, then merged."""
+    start = time.monotonic()
+    procs, logs = [], []
+    for i in (1, 2, 3):
+        logs.append(tmp / f"shard-{i}.log")
+        argv = ["--org", ORG, "--shard", f"{i}/3", "--jobs", str(jobs)]
+        procs.append(_cli(env, logs[-1], *argv, "--json", str(tmp / f"shard-{i}.json")))
+    ends = _wait(procs, logs, start)
+    wall = time.monotonic() - start
+    merged = tmp / "merged.json"
+    shards = [str(tmp / f"shard-{i}.json") for i in (1, 2, 3)]
+    log = tmp / "merge.log"
+    _wait([_cli(env, log, "merge", *shards, "--json", str(merged))], [log], time.monotonic())
+    return wall, merged, ends
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--jobs", type=int, default=4, help="repositories at once per process")
+    args = parser.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="tidybot-bench-org-"))
+    proxy = tmp / "proxy"
+    build_proxy(MODULES_DIR, proxy)
+    skey, vkey = generate_key(SUMDB_NAME)
+    db = SumdbServer(SumdbKey(skey, vkey))
+    db.add_proxy_modules(proxy)
+    db.fill(300)
+    db.start()
+    gh = FakeGitHub(OpenAPI.load()).start()
+    try:
+        gh.add_token(GITHUB_WRITE_TOKEN)
+        transport = GitTransport(gh, tmp / "git").install()
+        env = go_environment(
+            proxy.resolve().as_uri(), tmp / "modcache", tmp / "home", tmp / "gocache"
+        )
+        env.update(
+            GOSUMDB=db.gosumdb,
+            GITHUB_TOKEN=GITHUB_WRITE_TOKEN,
+            GITHUB_API_URL=gh.base_url,
+            PYTHONPATH=str(ROOT),
+        )
+        env.pop("GITHUB_ACTIONS", None)
+        kinds = build_org(gh, transport, tidy_templates(env, tmp / "templates"))
+        audited = sum(1 for k in kinds.values() if k not in ("archived", "fork"))
+        print(
+            f"organisation {ORG}: {len(kinds)} repositories, {audited} audited, "
+            f"{os.cpu_count()} CPUs, --jobs {args.jobs} per process"
+        )
+        unsharded(env, tmp / "warm.json", args.jobs)  # fills the module and build caches
+        singles, shardeds, alones = [], [], []
+        equal = True
+        for r in range(args.rounds):
+            shard_dir = tmp / f"round-{r}"
+            shard_dir.mkdir()
+            one = unsharded(env, shard_dir / "one.json", args.jobs)
+            wall, merged, ends = three_shards(env, shard_dir, args.jobs)
+            alone = [shard_alone(env, shard_dir, i, args.jobs) for i in (1, 2, 3)]
+            a: dict[str, Any] = json.loads((shard_dir / "one.json").read_text())
+            b: dict[str, Any] = json.loads(merged.read_text())
+            sizes = [
+                len(json.loads((shard_dir / f"shard-{i}.json").read_text())["repositories"])
+                for i in (1, 2, 3)
+            ]
+            same = normalised(a) == normalised(b)
+            equal = equal and same
+            singles.append(one)
+            shardeds.append(wall)
+            alones.append(max(alone))
+            print(
+                f"round {r + 1}: unsharded {one:5.2f} s | 3 shards side by side {wall:5.2f} s "
+                f"(done at {', '.join(f'{e:.2f}' for e in ends)}) | each shard alone "
+                f"{', '.join(f'{e:.2f}' for e in alone)} s | repositories per shard "
+                f"{sizes} | merged == unsharded: {same}"
+            )
+        s1, s3, sa = (statistics.median(x) for x in (singles, shardeds, alones))
+        print(
+            f"median: unsharded {s1:.2f} s; three shards side by side on this machine {s3:.2f} s "
+            f"({s1 / s3:.2f}x); slowest shard alone (one runner each) {sa:.2f} s "
+            f"({s1 / sa:.2f}x); every merged report equal to the unsharded one: {equal}"
+        )
+    finally:
+        gh.stop()
+        db.stop()
+
+
+if __name__ == "__main__":
+    main()
