@@ -267,3 +267,14 @@ def test_progress_in_actions_logs_groups_each_repository() -> None:
 def test_progress_style_follows_the_environment() -> None:
     assert Progress.pick(io.StringIO(), {"GITHUB_ACTIONS": "true"}) == "actions"
     assert Progress.pick(io.StringIO(), {}) == "plain"
+
+
+# --- the README shows the example workflow as it is ----------------------------------------
+
+
+def test_readme_shows_the_example_workflow() -> None:
+    root = Path(__file__).resolve().parents[2]
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("\n## Scheduled audits\n") :]
+    flow = (root / ".github" / "workflows" / "org-audit.example.yml").read_text(encoding="utf-8")
+    assert f"```yaml\n{flow}```\n" in section
