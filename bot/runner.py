@@ -290,7 +290,7 @@ def _speedups(
             reason = f"not affected by the changes since {options.since}"
             return _Outcome(ModuleResult(ref.dir, "", Status.SKIPPED, error=reason))
         if cache is None or keys is None or ref.skip_reason or is_vendored(ref.path):
-            return fn(go, ref, options)  # vendored modules always run: the vendor check is cheap next to a wrong verdict
+            return fn(go, ref, options)  # vendored modules are always checked in full
         if options.config.settings_for(ref.dir).skip:
             return fn(go, ref, options)
         key = keys.key(ref.dir, _tidy_flags(ref, options))
