@@ -233,10 +233,11 @@ def run(argv: Sequence[str]) -> int:
         # TIDYBOT_PRIVATE_TOKEN (never an argument: it would show in process lists) gives go
         # and git access to the private hosts the config names, for this run only.
         token = os.environ.get("TIDYBOT_PRIVATE_TOKEN", "")
+        env = {k: v for k, v in os.environ.items() if k != "TIDYBOT_PRIVATE_TOKEN"}
         creds = options.config.private.credentials(token)
         if creds is not None:
-            extra = stack.enter_context(private_access(creds, os.environ))
-            options = replace(options, base_env={**os.environ, **extra})
+            env.update(stack.enter_context(private_access(creds, env)))
+        options = replace(options, base_env=env)  # go and git never see the variable
         if args.command == "check":
             report = check(root, options)
         elif args.command == "fix":

@@ -293,3 +293,21 @@ def test_cli_takes_the_token_from_the_environment_only(
     assert '"id": "missing-sum"' in found.stdout
     assert TOKEN not in found.stdout + found.stderr
     assert not list(Path(tempfile.gettempdir()).glob("tidybot-cred-*"))
+
+
+def test_go_never_sees_the_token_variable(tmp_path: Path, goenv: dict[str, str]) -> None:
+    import sys
+
+    # a stand-in go that records its environment, then answers like a recent go
+    fake = tmp_path / "bin" / "go"
+    fake.parent.mkdir()
+    seen = tmp_path / "env.txt"
+    fake.write_text(f'#!/bin/sh\nenv >> "{seen}"\necho go1.26.0\n')
+    fake.chmod(0o755)
+    repo = write_tree(tmp_path / "repo", {"go.mod": "module example.com/app\n\ngo 1.22\n"})
+    env = dict(goenv, TIDYBOT_GO=str(fake), TIDYBOT_PRIVATE_TOKEN=TOKEN)
+    cmd = [sys.executable, "-m", "bot", "check", str(repo)]
+    subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+    recorded = seen.read_text()
+    assert "GOTOOLCHAIN=local" in recorded  # the stand-in did run
+    assert TOKEN not in recorded
