@@ -70,3 +70,24 @@ def test_vendored_module_stale_tree_found_and_revendored(
     assert "edited by hand" not in vendored.read_text()
     assert check(tmp_path, opts).modules[0].status is Status.CLEAN
     assert go(goenv, tmp_path, "build", "./...").returncode == 0
+
+
+def test_committed_go_env_is_the_lowest_layer(tmp_path: Path, goenv: dict[str, str]) -> None:
+    write_tree(tmp_path, {"go.mod": "module example.com/app\n\ngo 1.22\n", "main.go": MAIN_GO})
+    tidy(goenv, tmp_path)
+    proxy = goenv["GOPROXY"]
+    env = dict(goenv)
+    del env["GOPROXY"]
+    env["GOMODCACHE"] = str(tmp_path.parent / "fresh-modcache")  # go must download again
+    # without a GOPROXY go would try the public proxy: the committed go.env points it home
+    (tmp_path / "go.env").write_text(f"GOPROXY={proxy}\nGOSUMDB=off\n")
+    r = check(tmp_path, RunOptions(base_env=env))
+    assert r.modules[0].status is Status.CLEAN, r.modules[0].error
+    # the environment outranks the file
+    (tmp_path / "go.env").write_text("GOPROXY=off\n")
+    r = check(tmp_path, RunOptions(base_env=dict(env, GOPROXY=proxy)))
+    assert r.modules[0].status is Status.CLEAN, r.modules[0].error
+    env["GOMODCACHE"] = str(tmp_path.parent / "another-modcache")
+    r = check(tmp_path, RunOptions(base_env=env))
+    assert r.modules[0].status is Status.ERROR
+    assert "GOPROXY=off" in r.modules[0].error
