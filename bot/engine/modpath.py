@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import unicodedata
 
+from bot.engine.semver import split_path_version
+
 __all__ = [
     "check_file_path",
     "check_import_path",
@@ -201,43 +203,6 @@ def check_file_path(path: str) -> None:
     err = _check_path(path, _FILE)
     if err is not None:
         raise ValueError(f"malformed file path {_go_quote(path)}: {err}")
-
-
-def split_path_version(path: str) -> tuple[str, str, bool]:
-    """Split a module path into prefix and major-version suffix (module.SplitPathVersion).
-
-    ``"example.com/a/v2"`` → ``("example.com/a", "/v2", True)``;
-    ``"gopkg.in/yaml.v3"`` → ``("gopkg.in/yaml", ".v3", True)``;
-    ``"example.com/a/v1"`` → ``("example.com/a/v1", "", False)``.
-    """
-    if path.startswith("gopkg.in/"):
-        return _split_gopkg_in(path)
-    i = len(path)
-    dot = False
-    while i > 0 and (path[i - 1].isascii() and (path[i - 1].isdigit() or path[i - 1] == ".")):
-        if path[i - 1] == ".":
-            dot = True
-        i -= 1
-    if i <= 1 or i == len(path) or path[i - 1] != "v" or path[i - 2] != "/":
-        return path, "", True
-    prefix, major = path[: i - 2], path[i - 2 :]
-    if dot or len(major) <= 2 or major[2] == "0" or major == "/v1":
-        return path, "", False
-    return prefix, major, True
-
-
-def _split_gopkg_in(path: str) -> tuple[str, str, bool]:
-    i = len(path)
-    if path.endswith("-unstable"):
-        i -= len("-unstable")
-    while i > 0 and path[i - 1].isascii() and path[i - 1].isdigit():
-        i -= 1
-    if i <= 1 or path[i - 1] != "v" or path[i - 2] != ".":
-        return path, "", False
-    prefix, major = path[: i - 2], path[i - 2 :]
-    if len(major) <= 2 or (major[2] == "0" and major != ".v0"):
-        return path, "", False
-    return prefix, major, True
 
 
 def _escape_string(s: str) -> str:
