@@ -423,6 +423,7 @@ def test_interrupted_run_resumes_without_auditing_a_repository_twice(
         "--json",
         str(report),
     ]
+    gate = org.git.hold_after(16)  # the 17th clone waits: the run cannot finish first
     proc = subprocess.Popen(
         cmd, cwd=ROOT, env=org.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
@@ -433,6 +434,8 @@ def test_interrupted_run_resumes_without_auditing_a_repository_twice(
             break
         time.sleep(0.05)
     proc.send_signal(signal.SIGINT)
+    time.sleep(0.5)
+    gate.set()  # let the clones in flight finish so the process can wind down
     _, stderr = proc.communicate(timeout=120)
     assert proc.returncode == 130, stderr
     assert "interrupted" in stderr

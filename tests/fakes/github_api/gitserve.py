@@ -59,12 +59,22 @@ class GitTransport:
         self.failing: set[str] = set()
         self._lock = threading.Lock()
         self._export_locks: dict[str, threading.Lock] = {}
+        self._hold: tuple[int, threading.Event] | None = None
 
     def install(self) -> GitTransport:
         self.root.mkdir(parents=True, exist_ok=True)
         self.fake.git = self
         self.fake.clone_base = self.fake.base_url
         return self
+
+    def hold_after(self, clones: int) -> threading.Event:
+        """Clones after the first ``clones`` (counted from now) wait until the event is set:
+        lets a test interrupt a run at a known point, however fast the machine is."""
+        gate = threading.Event()
+        with self._lock:
+            start = sum(1 for r in self.requests if r.is_handshake)
+            self._hold = (start + clones, gate)
+        return gate
 
     def fail_clone(self, full_name: str) -> None:
         self.failing.add(full_name.lower())
@@ -90,6 +100,16 @@ class GitTransport:
         full = f"{m['owner']}/{m['name']}"
         body = _read_body(handler)
         login = self._login(handler.headers.get("authorization", ""))
+        hold = self._hold
+        if (
+            hold is not None
+            and handler.command == "GET"
+            and "service=git-upload-pack" in split.query
+        ):
+            with self._lock:
+                served = sum(1 for r in self.requests if r.is_handshake)
+            if served >= hold[0]:
+                hold[1].wait(timeout=120)
         status, headers, data = self._answer(handler, full, m["rest"], split.query, body, login)
         with self._lock:
             self.requests.append(GitRequest(handler.command, handler.path, full, login, status))
