@@ -15,6 +15,15 @@ import pytest
 
 pytest_plugins = ["tests.fakes.goproxy", "tests.fakes.sumdb", "tests.fakes.github"]
 
+# Tests commit in throwaway repositories: give git an identity on machines that have none.
+for _name, _value in (
+    ("GIT_AUTHOR_NAME", "tidybot tests"),
+    ("GIT_AUTHOR_EMAIL", "tests@tidybot.invalid"),
+    ("GIT_COMMITTER_NAME", "tidybot tests"),
+    ("GIT_COMMITTER_EMAIL", "tests@tidybot.invalid"),
+):
+    os.environ.setdefault(_name, _value)
+
 _AMBIENT_PREFIXES = ("GITHUB_", "INPUT_", "RUNNER_", "TIDYBOT_")
 _AMBIENT_NAMES = ("CI", "ACTIONS_RUNTIME_TOKEN", "ACTIONS_CACHE_URL")
 
