@@ -425,7 +425,14 @@ def test_interrupted_run_resumes_without_auditing_a_repository_twice(
     ]
     gate = org.git.hold_after(16)  # the 17th clone waits: the run cannot finish first
     proc = subprocess.Popen(
-        cmd, cwd=ROOT, env=org.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        cmd,
+        cwd=ROOT,
+        env=org.env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        # a shell's background job inherits SIGINT ignored; the run must see a user's Ctrl-C
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
