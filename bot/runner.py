@@ -18,7 +18,7 @@ from bot.config import Config
 from bot.engine.affected import fix_waves
 from bot.engine.cachekey import KeyBuilder, KeyContext
 from bot.engine.classify import ModuleTexts, classify, safe_format
-from bot.engine.discover import ModuleRef, glob_match
+from bot.engine.discover import ModuleRef
 from bot.engine.discover import discover as discover_modules
 from bot.engine.findings import severity_of
 from bot.engine.goenv import check_toolchain, merge_layers, parse_goenv, parse_toolchain_policy
@@ -35,24 +35,12 @@ from bot.workspace import check_workspace, find_workspaces, fix_workspace
 
 
 @dataclass(frozen=True)
-class IgnoreRule:
-    id: str  # finding id, or "*"
-    modules: str = "**"  # module dir glob
-
-    def matches(self, f: Finding) -> bool:
-        return (self.id in ("*", f.id)) and glob_match(self.modules, f.module_dir)
-
-
-@dataclass(frozen=True)
 class RunOptions:
     jobs: int | None = None
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     gotoolchain: str = "local"
     env: Mapping[str, str] = field(default_factory=dict)  # GOPROXY, GOPRIVATE, ... for go
-    ignore: tuple[IgnoreRule, ...] = ()
-    # per-module extra `go mod tidy` flags (-e, -compat=V, -go=V), keyed by module dir
-    tidy_flags: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     base_env: Mapping[str, str] | None = None  # defaults to os.environ
     config: Config = field(default_factory=Config)  # the config file (.github/tidybot.yml)
     since: str | None = None  # check only the modules the changes since this git ref can affect
@@ -232,11 +220,11 @@ def _check_tidy(go: Go, ref: ModuleRef, options: RunOptions) -> _Outcome:
 
 
 def _tidy_flags(ref: ModuleRef, options: RunOptions) -> tuple[str, ...]:
-    return options.config.settings_for(ref.dir).tidy_flags() + options.tidy_flags.get(ref.dir, ())
+    return options.config.settings_for(ref.dir).tidy_flags()
 
 
 def _ignored(f: Finding, options: RunOptions) -> bool:
-    return options.config.is_ignored(f) or any(rule.matches(f) for rule in options.ignore)
+    return options.config.is_ignored(f)
 
 
 def _schedule_weight(ref: ModuleRef) -> int:
@@ -280,7 +268,7 @@ def _speedups(
             go.version(),
             __version__,
             go.env,
-            (repr(options.ignore), repr(options.config.ignore), go.gotoolchain),
+            (repr(options.config.ignore), go.gotoolchain),
         )
         keys = KeyBuilder(root, context)
         extra["cache"] = {"dir": str(options.cache_dir), "stats": cache.stats}

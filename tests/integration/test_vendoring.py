@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import os
 import subprocess
 from pathlib import Path
 
@@ -13,6 +11,7 @@ from bot.engine.vendor import inconsistent_vendoring_message
 from bot.toolchain import Go
 from bot.vendoring import check_vendoring, diff_trees, fix_vendoring, is_vendored
 from tests.fakes.goproxy import write_tree
+from tests.integration.engine_helpers import tree_hash
 
 MAIN_GO = """\
 package main
@@ -35,16 +34,6 @@ def _go(env: dict[str, str], cwd: Path, *args: str, check: bool = True) -> str:
     return p.stderr
 
 
-def _tree_hash(root: Path) -> str:
-    h = hashlib.sha256()
-    for dirpath, dirnames, filenames in sorted(os.walk(root)):
-        dirnames.sort()
-        for name in sorted(filenames):
-            p = Path(dirpath) / name
-            h.update(p.relative_to(root).as_posix().encode() + b"\0" + p.read_bytes())
-    return h.hexdigest()
-
-
 @pytest.fixture
 def repo(tmp_path: Path, goenv: dict[str, str]) -> Path:
     """A tidy, freshly vendored module in svc/ of a repository root."""
@@ -59,19 +48,19 @@ def repo(tmp_path: Path, goenv: dict[str, str]) -> Path:
 
 
 def test_fresh_vendor_tree_is_clean(repo: Path, goenv: dict[str, str]) -> None:
-    before = _tree_hash(repo)
+    before = tree_hash(repo)
     res = check_vendoring(Go(goenv), repo, "svc")
     assert res.error == ""
     assert res.findings == ()
     assert res.diff.empty
-    assert _tree_hash(repo) == before  # nothing written in the user's tree
+    assert tree_hash(repo) == before  # nothing written in the user's tree
 
 
 def test_stale_vendor_tree(repo: Path, goenv: dict[str, str]) -> None:
     greet = repo / "svc/vendor/example.com/greet/greet.go"
     greet.write_text(greet.read_text().replace('"hello"', '"patched by hand"'))
     (repo / "svc/vendor/example.com/greet/extra.go").write_text("package greet\n")
-    before = _tree_hash(repo)
+    before = tree_hash(repo)
     res = check_vendoring(Go(goenv), repo, "svc")
     assert res.problems == ()  # modules.txt itself is consistent
     assert res.diff.changed == ("example.com/greet/greet.go",)
@@ -80,7 +69,7 @@ def test_stale_vendor_tree(repo: Path, goenv: dict[str, str]) -> None:
     assert res.findings[0].message == (
         "go mod vendor would change the vendor tree: 0 added, 1 removed, 1 changed"
     )
-    assert _tree_hash(repo) == before
+    assert tree_hash(repo) == before
 
     changed, err = fix_vendoring(Go(goenv), repo, "svc")
     assert err == ""

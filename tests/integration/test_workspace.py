@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import os
 import subprocess
 from pathlib import Path
 
@@ -12,6 +10,7 @@ import pytest
 from bot.toolchain import Go
 from bot.workspace import check_workspace, find_workspaces, fix_workspace, workspace_uses
 from tests.fakes.goproxy import write_tree
+from tests.integration.engine_helpers import tree_hash
 
 GO_FILE = 'package {name}\n\nimport "example.com/greet"\n\nvar X = greet.Hello()\n'
 
@@ -20,16 +19,6 @@ def _go(env: dict[str, str], cwd: Path, *args: str) -> subprocess.CompletedProce
     p = subprocess.run(["go", *args], cwd=cwd, env=env, capture_output=True, text=True)
     assert p.returncode == 0, p.stderr
     return p
-
-
-def _tree_hash(root: Path) -> str:
-    h = hashlib.sha256()
-    for dirpath, dirnames, filenames in sorted(os.walk(root)):
-        dirnames.sort()
-        for name in sorted(filenames):
-            p = Path(dirpath) / name
-            h.update(p.relative_to(root).as_posix().encode() + b"\0" + p.read_bytes())
-    return h.hexdigest()
 
 
 @pytest.fixture
@@ -62,7 +51,7 @@ def test_find_and_read_workspace(workspace: Path, goenv: dict[str, str]) -> None
 
 
 def test_sync_would_raise_a_requirement(workspace: Path, goenv: dict[str, str]) -> None:
-    before = _tree_hash(workspace)
+    before = tree_hash(workspace)
     res = check_workspace(Go(goenv), workspace, workspace / "go.work")
     assert res.error == ""
     assert res.used == ("svc/a", "svc/b")
@@ -81,7 +70,7 @@ def test_sync_would_raise_a_requirement(workspace: Path, goenv: dict[str, str]) 
     assert a.would_change
     assert a.changed_files == ("svc/a/go.mod", "svc/a/go.sum")
     assert not b.would_change
-    assert _tree_hash(workspace) == before  # computed in a scratch copy only
+    assert tree_hash(workspace) == before  # computed in a scratch copy only
 
 
 def test_fix_syncs_then_tidies(workspace: Path, goenv: dict[str, str]) -> None:
