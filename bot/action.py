@@ -3,13 +3,19 @@
 The runner starts this with the action's inputs as ``INPUT_<NAME>`` variables (upper case,
 dashes kept: ``INPUT_FAIL-ON-DRIFT``) and its own ``GITHUB_*`` variables. One run:
 
-1. reads everything into one :class:`Settings` (the token is masked at once, never printed);
+1. reads everything into one :class:`Settings` (the tokens are masked at once, never printed);
 2. picks the mode from the event (:func:`bot.modes.select_mode`);
 3. checks every module (``bot.runner``), writes annotations, the job summary, the outputs and,
    on pull requests, the artifact of the two-workflow pattern (JSON report + patch);
 4. then, by mode: the sticky comment, a fix commit through the Git Data API (``/tidy``), or
    the ``workflow_run`` follow-up that posts the comment from the artifact without ever
    checking out or running the pull request's code.
+
+Every step that runs go runs inside :func:`bot.credentials.private_access` when the
+``private-token`` input is given, as the command line does with ``TIDYBOT_PRIVATE_TOKEN``: go
+and git get a run-scoped netrc / git rules for the hosts the config file's ``private:`` section
+names, never the token variable itself, and every text the action writes out (log, outputs,
+summary, artifact, comments) has the token replaced.
 
 Exit codes as everywhere (``bot.errors.ExitCode``): 0 clean (or fixed), 1 drift (with
 ``fail-on-drift``), 2 error, 3 bug.
@@ -30,10 +36,11 @@ import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from bot import __version__
-from bot.config import load_config
+from bot.config import CONFIG_FILES, Config, load_config
+from bot.credentials import Credentials, private_access, redact
 from bot.engine.goenv import TOOLCHAIN_POLICY_HELP, parse_toolchain_policy
 from bot.engine.model import Finding, ModuleResult, Report, Severity, Status
 from bot.errors import ConfigError, ExitCode, ForgeError, TidybotError, UsageError
@@ -66,6 +73,8 @@ BUG_REPORT = (
 _TRUE = ("true", "True", "TRUE")
 _FALSE = ("false", "False", "FALSE")
 _SHA = re.compile(r"^[0-9a-f]{40}$")
+#: Where the private-module token can come from; go and git never get these variables.
+PRIVATE_TOKEN_VARS = ("INPUT_PRIVATE-TOKEN", "INPUT_PRIVATE_TOKEN", "TIDYBOT_PRIVATE_TOKEN")
 
 ForgeFactory = Callable[["Settings", str], Forge]
 
@@ -86,9 +95,11 @@ class Settings:
     commit_message: str = "go mod tidy"
     goproxy: str = ""
     goprivate: str = ""
+    gonoproxy: str = ""
     gonosumdb: str = ""
     gotoolchain: str = ""
     artifact_dir: str = ".tidybot"
+    private_token: str = field(default="", repr=False)  # for the hosts of the config's private:
     # runner
     event_name: str = ""
     event: Mapping[str, Any] = field(default_factory=dict, repr=False)
@@ -101,7 +112,7 @@ class Settings:
     actor: str = ""
     output_file: Path | None = None
     summary_file: Path | None = None
-    env: Mapping[str, str] = field(default_factory=dict, repr=False)
+    env: Mapping[str, str] = field(default_factory=dict, repr=False)  # without the private token
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:
@@ -131,6 +142,7 @@ class Settings:
                 "such as go1.25.3",
                 hint="remove the input to use the Go of the action's image",
             )
+        private_token = get("private-token") or environ.get("TIDYBOT_PRIVATE_TOKEN", "").strip()
         return cls(
             token=get("token") or environ.get("GITHUB_TOKEN", ""),
             mode=get("mode", "auto") or "auto",
@@ -141,9 +153,11 @@ class Settings:
             commit_message=get("commit-message", "go mod tidy") or "go mod tidy",
             goproxy=get("goproxy"),
             goprivate=get("goprivate"),
+            gonoproxy=get("gonoproxy"),
             gonosumdb=get("gonosumdb"),
             gotoolchain=gotoolchain,
             artifact_dir=get("artifact-dir", ".tidybot") or ".tidybot",
+            private_token=private_token,
             event_name=environ.get("GITHUB_EVENT_NAME", ""),
             event=event,
             repository=repository,
@@ -155,7 +169,7 @@ class Settings:
             actor=environ.get("GITHUB_ACTOR", ""),
             output_file=_opt_path(environ.get("GITHUB_OUTPUT")),
             summary_file=_opt_path(environ.get("GITHUB_STEP_SUMMARY")),
-            env=dict(environ),
+            env=child_env(environ, private_token),
         )
 
     @property
@@ -179,8 +193,47 @@ class Settings:
         return f"{self.server_url}/{self.repository}/actions/runs/{self.run_id}"
 
     def go_env(self) -> dict[str, str]:
-        pairs = {"GOPROXY": self.goproxy, "GOPRIVATE": self.goprivate, "GONOSUMDB": self.gonosumdb}
+        pairs = {
+            "GOPROXY": self.goproxy,
+            "GOPRIVATE": self.goprivate,
+            "GONOPROXY": self.gonoproxy,
+            "GONOSUMDB": self.gonosumdb,
+        }
         return {k: v for k, v in pairs.items() if v}
+
+    def clean(self, text: str) -> str:
+        """``text`` with the private-module token replaced (belt and braces for every output)."""
+        return redact(text, self.private_token)
+
+
+def child_env(environ: Mapping[str, str], secret: str = "") -> dict[str, str]:
+    """The environment go and git get: without the private-token variables, and without any
+    other variable set to the token (a workflow may pass the same secret twice)."""
+    return {
+        k: v
+        for k, v in environ.items()
+        if k not in PRIVATE_TOKEN_VARS and not (secret and v == secret)
+    }
+
+
+def private_credentials(settings: Settings, config: Config) -> Credentials | None:
+    """The run's credentials for the ``private-token`` input (None without a token).
+
+    The token goes only to the hosts the config file's ``private:`` section names; a token
+    with nowhere to go is a configuration mistake, not something to ignore silently.
+    """
+    if not settings.private_token:
+        return None
+    creds = config.private.credentials(settings.private_token)
+    if creds is None:
+        where = config.file or CONFIG_FILES[0]
+        if settings.workdir != ".":
+            where = f"{settings.workdir}/{where}"
+        raise ConfigError(
+            "input 'private-token' is set but no host is named to receive it: add "
+            f"private.auth_hosts or private.git.orgs to {where}"
+        )
+    return creds
 
 
 def _read_event(path: Path) -> Mapping[str, Any]:
@@ -238,19 +291,23 @@ def _opt_path(value: str | None) -> Path | None:
 
 
 class Runner:
-    """Talks to the Actions runner: workflow commands on stdout, the output and summary files."""
+    """Talks to the Actions runner: workflow commands on stdout, the output and summary files.
+
+    Everything written goes through ``Settings.clean``: the private-module token never leaves.
+    """
 
     def __init__(self, settings: Settings, out: IO[str]) -> None:
         self.settings = settings
         self.out = out
 
     def command(self, text: str) -> None:
-        self.out.write(text + "\n")
+        self.out.write(self.settings.clean(text) + "\n")
         self.out.flush()
 
     def mask(self, secret: str) -> None:
         if secret:
-            self.command(f"::add-mask::{secret}")
+            self.out.write(f"::add-mask::{secret}\n")  # read by the runner, never shown
+            self.out.flush()
 
     def log(self, text: str) -> None:
         self.command(text)
@@ -279,7 +336,8 @@ class Runner:
                 self.log(f"output {k}={v}")
             return
         with target.open("a", encoding="utf-8") as f:
-            for name, value in outputs.items():
+            for name, raw in outputs.items():
+                value = self.settings.clean(raw)
                 if "\n" in value or "\r" in value:
                     delim = f"ghadelimiter_{uuid.uuid4()}"
                     f.write(f"{name}<<{delim}\n{value}\n{delim}\n")
@@ -290,6 +348,7 @@ class Runner:
         target = self.settings.summary_file
         if target is None:
             return
+        markdown = self.settings.clean(markdown)
         if len(markdown.encode("utf-8")) > SUMMARY_LIMIT:
             cut = markdown.encode("utf-8")[:SUMMARY_LIMIT].decode("utf-8", "ignore")
             markdown = cut + "\n\n> ✂️ Cut at GitHub's 1 MiB job summary limit.\n"
@@ -514,6 +573,7 @@ def git_head(workspace: Path) -> str:
             capture_output=True,
             text=True,
             check=False,
+            env=child_env(os.environ),
         )
     except FileNotFoundError:
         raise UsageError(
@@ -561,6 +621,31 @@ def _float_env(env: Mapping[str, str], name: str) -> float | None:
     return value
 
 
+class _RedactingForge:
+    """A forge whose every text argument (comment, issue and pull request bodies, titles,
+    commit messages) has the private-module token replaced: belt and braces, since these texts
+    quote go's output. File contents (bytes) pass unchanged."""
+
+    def __init__(self, inner: Forge, token: str) -> None:
+        self._inner = inner
+        self._token = token
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self._inner, name)
+        if not callable(attr):
+            return attr
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            return attr(
+                *(self._clean(a) for a in args), **{k: self._clean(v) for k, v in kwargs.items()}
+            )
+
+        return call
+
+    def _clean(self, value: Any) -> Any:
+        return redact(value, self._token) if isinstance(value, str) else value
+
+
 @dataclass
 class Outcome:
     report: Report | None = None
@@ -593,8 +678,14 @@ class Action:
                     "input 'token' is empty: this mode talks to GitHub",
                     hint="pass `token: ${{ github.token }}` or use mode: check",
                 )
-            self._forge = self._factory(self.s, self.s.repository)
+            self._forge = self._make_forge(self.s.repository)
         return self._forge
+
+    def _make_forge(self, repository: str) -> Forge:
+        forge = self._factory(self.s, repository)
+        if self.s.private_token:
+            return cast(Forge, _RedactingForge(forge, self.s.private_token))
+        return forge
 
     # -- entry ---------------------------------------------------------------------------
 
@@ -613,18 +704,31 @@ class Action:
         if decision.mode is Mode.SKIP:
             self._outputs(Outcome())
             return int(ExitCode.CLEAN)
-        if decision.from_artifact:
-            outcome = self.follow_up(decision)
-        elif decision.mode is Mode.FIX:
-            outcome = self.fix(decision)
-        elif decision.mode is Mode.AUDIT:
-            from bot.audit import run_audit  # the dashboard issue and fix PR (bot/audit.py)
+        with contextlib.ExitStack() as stack:
+            if decision.from_artifact:
+                outcome = self.follow_up(decision)  # reads the artifact: runs no go
+            else:
+                self._enter_private_access(stack)
+                if decision.mode is Mode.FIX:
+                    outcome = self.fix(decision)
+                elif decision.mode is Mode.AUDIT:
+                    from bot.audit import run_audit  # the dashboard issue and fix PR
 
-            outcome = run_audit(self, decision)
-        else:
-            outcome = self.check(decision)
+                    outcome = run_audit(self, decision)
+                else:
+                    outcome = self.check(decision)
         self._outputs(outcome)
         return int(outcome.exit_code)
+
+    def _enter_private_access(self, stack: contextlib.ExitStack) -> None:
+        """With the ``private-token`` input, go and git of this run reach the private hosts
+        the config file names, as with the command line's ``TIDYBOT_PRIVATE_TOKEN``: a netrc
+        and git rules in a private temporary directory, removed when the run ends."""
+        creds = private_credentials(self.s, load_config(self.s.root))
+        if creds is None:
+            return
+        access = stack.enter_context(private_access(creds, self.s.env))
+        self.s = replace(self.s, env={**self.s.env, **access})
 
     def _can_write(self) -> bool:
         try:
@@ -704,7 +808,8 @@ class Action:
         target = self.s.artifact_path
         target.mkdir(parents=True, exist_ok=True)
         doc = replace(report, extra={**report.extra, **(extra or {})})
-        (target / "report.json").write_text(JsonRenderer().render(doc), encoding="utf-8")
+        text = self.s.clean(JsonRenderer().render(doc))
+        (target / "report.json").write_text(text, encoding="utf-8")
         return self._rel(target / "report.json")
 
     def _write_artifact(self, report: Report, decision: Decision) -> str:
@@ -729,7 +834,7 @@ class Action:
                 k: (v.decode("utf-8") if v is not None else None) for k, v in plan.files.items()
             }
         path = self._write_report(report, {"tidybot_action": meta, "fix_files": files})
-        (self.s.artifact_path / "tidy.patch").write_text(patch, encoding="utf-8")
+        (self.s.artifact_path / "tidy.patch").write_text(self.s.clean(patch), encoding="utf-8")
         self.r.log(f"tidybot: report and patch written to {self._rel(self.s.artifact_path)}")
         return path
 
@@ -840,7 +945,7 @@ class Action:
                 "edits by maintainers; nothing pushed",
                 hint="the author can tick 'Allow edits by maintainers', or run `go mod tidy`",
             )
-        return self._factory(self.s, pull.head_repo)
+        return self._make_forge(pull.head_repo)
 
     # -- workflow_run follow-up ----------------------------------------------------------
 
@@ -990,20 +1095,21 @@ def main(
     """Run the action; returns the exit code. Never raises for a user mistake."""
     env = dict(os.environ if environ is None else environ)
     stream = out or sys.stdout
-    for name in ("INPUT_TOKEN", "GITHUB_TOKEN"):
-        secret = env.get(name, "").strip()
-        if secret:
-            stream.write(f"::add-mask::{secret}\n")
-    settings: Settings | None = None
+    secrets = [env.get(name, "").strip() for name in ("INPUT_TOKEN", "GITHUB_TOKEN")]
+    secrets += [env.get(name, "").strip() for name in PRIVATE_TOKEN_VARS]
+    for secret in dict.fromkeys(s for s in secrets if s):
+        stream.write(f"::add-mask::{secret}\n")
+    private = next((s for s in secrets[2:] if s), "")
     try:
         settings = Settings.from_env(env)
         runner = Runner(settings, stream)
         return Action(settings, runner, forge_factory).run()
     except TidybotError as e:
-        stream.write(f"::error title=tidybot::{escape_data(str(e))}\n")
-        print(f"tidybot: error: {e}", file=sys.stderr)
+        text = redact(str(e), private)
+        stream.write(f"::error title=tidybot::{escape_data(text)}\n")
+        print(f"tidybot: error: {text}", file=sys.stderr)
         return int(e.exit_code)
     except Exception:
-        traceback.print_exc()
+        print(redact(traceback.format_exc(), private), file=sys.stderr, end="")
         stream.write(f"::error title=tidybot::{escape_data('internal error. ' + BUG_REPORT)}\n")
         return int(ExitCode.BUG)

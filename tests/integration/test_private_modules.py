@@ -1,143 +1,39 @@
 """A private module behind a loopback HTTPS module proxy that demands basic auth.
 
-The proxy serves the GOPROXY layout of a module written here, over TLS with a certificate made
-for 127.0.0.1 (go sends credentials over HTTPS only; ``SSL_CERT_FILE`` makes go trust it).
+The proxy (``tests/integration/private_proxy.py``) serves the GOPROXY layout of a module over
+TLS with a certificate made for 127.0.0.1 (go sends credentials over HTTPS only;
+``SSL_CERT_FILE`` makes go trust it).
 Without the token go is refused; with it (a run-scoped netrc from ``bot.credentials``) the
 module is found; the token appears in no output and the netrc is gone afterwards.
 """
 
 from __future__ import annotations
 
-import base64
-import datetime
-import ipaddress
 import os
 import re
-import ssl
 import stat
 import subprocess
 import tempfile
-import threading
-from collections.abc import Iterator
-from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
 from bot.config import parse_config
 from bot.credentials import Credentials, private_access, redact
 from bot.engine.model import Status
 from bot.report import render
 from bot.runner import RunOptions, check, fix
-from tests.fakes.goproxy import build_proxy, write_tree
+from tests.fakes.goproxy import write_tree
+from tests.integration.private_proxy import (
+    MODULE,
+    TOKEN,
+    USER,
+    PrivateProxy,
+    private_proxy,
+    proxy_env,
+)
 
-TOKEN = "ghp_TidybotTestToken0123456789abcdef"  # a test value
-USER = "x-access-token"
-MODULE = "corp.example/secret"
-
-
-def _self_signed(dest: Path) -> tuple[Path, Path]:
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = datetime.datetime.now(datetime.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=5))
-        .not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-            critical=False,
-        )
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    cert_pem, key_pem = dest / "cert.pem", dest / "key.pem"
-    cert_pem.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_pem.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    return cert_pem, key_pem
-
-
-@dataclass
-class PrivateProxy:
-    url: str
-    host: str  # host:port, as netrc names it
-    cert: Path
-    requests: list[tuple[str, int, bool]]  # (path, status, had credentials)
-
-
-@pytest.fixture
-def private_proxy(tmp_path: Path) -> Iterator[PrivateProxy]:
-    src = tmp_path / "src"
-    write_tree(
-        src,
-        {
-            f"{MODULE}@v1.0.0/go.mod": f"module {MODULE}\n\ngo 1.22\n",
-            f"{MODULE}@v1.0.0/secret.go": 'package secret\n\nconst Name = "secret"\n',
-        },
-    )
-    served = tmp_path / "served"
-    build_proxy(src, served)
-    cert, key = _self_signed(tmp_path)
-    expected = "Basic " + base64.b64encode(f"{USER}:{TOKEN}".encode()).decode()
-    log: list[tuple[str, int, bool]] = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            auth = self.headers.get("Authorization")
-            if auth != expected:
-                self._send(
-                    401, b"authentication required\n", {"WWW-Authenticate": 'Basic realm="p"'}
-                )
-                log.append((self.path, 401, auth is not None))
-                return
-            target = (served / self.path.lstrip("/")).resolve()
-            if not target.is_relative_to(served.resolve()) or not target.is_file():
-                self._send(404, b"not found\n", {})
-                log.append((self.path, 404, True))
-                return
-            self._send(200, target.read_bytes(), {})
-            log.append((self.path, 200, True))
-
-        def _send(self, code: int, body: bytes, headers: dict[str, str]) -> None:
-            self.send_response(code)
-            for k, v in headers.items():
-                self.send_header(k, v)
-            self.send_header("Content-Length", str(len(body)))
-            self.send_header("Content-Type", "text/plain; charset=utf-8")
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    ctx.load_cert_chain(cert, key)
-    server.socket = ctx.wrap_socket(server.socket, server_side=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    host = f"127.0.0.1:{server.server_address[1]}"
-    try:
-        yield PrivateProxy(f"https://{host}", host, cert, log)
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+__all__ = ["private_proxy"]
 
 
 @pytest.fixture
@@ -157,16 +53,6 @@ def consumer(tmp_path: Path) -> Path:
     return root
 
 
-def _env(goenv: dict[str, str], proxy: PrivateProxy, tmp_path: Path) -> dict[str, str]:
-    env = dict(goenv)
-    env["SSL_CERT_FILE"] = str(proxy.cert)
-    env["GOMODCACHE"] = str(tmp_path / "modcache")  # nothing cached from other tests
-    env["GOPROXY"] = "off"  # the config file must supply the private proxy
-    env.pop("NETRC", None)
-    env.pop("GOAUTH", None)
-    return env
-
-
 def _options(
     root: Path, proxy: PrivateProxy, base: dict[str, str], extra: dict[str, str]
 ) -> RunOptions:
@@ -181,7 +67,7 @@ def test_refused_without_the_token(
     consumer: Path, private_proxy: PrivateProxy, goenv: dict[str, str], tmp_path: Path
 ) -> None:
     report = check(
-        consumer, _options(consumer, private_proxy, _env(goenv, private_proxy, tmp_path), {})
+        consumer, _options(consumer, private_proxy, proxy_env(goenv, private_proxy, tmp_path), {})
     )
     (mod,) = report.modules
     assert mod.status is Status.ERROR
@@ -197,7 +83,7 @@ def test_found_with_the_token_and_never_shown(
     tmp_path: Path,
     capfd: pytest.CaptureFixture[str],
 ) -> None:
-    base = _env(goenv, private_proxy, tmp_path)
+    base = proxy_env(goenv, private_proxy, tmp_path)
     creds = Credentials(token=TOKEN, proxy_hosts=(private_proxy.host,), proxy_user=USER)
     with private_access(creds, base) as cred_env:
         netrc = Path(cred_env["NETRC"])
@@ -282,7 +168,7 @@ def test_cli_takes_the_token_from_the_environment_only(
     import sys
 
     _options(consumer, private_proxy, {}, {})  # writes the proxy's URL and host into the config
-    env = _env(goenv, private_proxy, tmp_path)
+    env = proxy_env(goenv, private_proxy, tmp_path)
     cmd = [sys.executable, "-m", "bot", "check", str(consumer), "--format", "json"]
     refused = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
     assert refused.returncode == 2

@@ -9,7 +9,9 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.action import Settings
+from bot.action import Settings, private_credentials
+from bot.config import load_config
+from bot.errors import ConfigError
 from bot.modes import MODE_INPUTS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -105,3 +107,78 @@ def test_settings_accept_every_default_of_action_yml(tmp_path: Path) -> None:
     assert settings.fail_on_drift is True
     assert settings.working_directory == "."
     assert "ghs_x" not in repr(settings)
+
+
+def test_settings_read_the_private_module_inputs(tmp_path: Path) -> None:
+    token = "ghp_privateModuleToken0123456789"
+    env = {
+        "GITHUB_WORKSPACE": str(tmp_path),
+        "INPUT_GONOPROXY": "corp.example/*",
+        "INPUT_PRIVATE-TOKEN": f" {token}\n",
+        "INPUT_TOKEN": "ghs_x",
+        "SAME_SECRET_AGAIN": token,
+        "EMPTY": "",
+    }
+    settings = Settings.from_env(env)
+    assert settings.private_token == token
+    assert settings.go_env() == {"GONOPROXY": "corp.example/*"}
+    assert token not in repr(settings)
+    # go and git get settings.env: no variable that names or holds the private token
+    assert "INPUT_PRIVATE-TOKEN" not in settings.env
+    assert "SAME_SECRET_AGAIN" not in settings.env
+    assert settings.env["EMPTY"] == ""
+    assert settings.env["INPUT_GONOPROXY"] == "corp.example/*"
+    assert (
+        settings.clean(f"go: reading https://u:{token}@h/: 401")
+        == "go: reading https://u:***@h/: 401"
+    )
+
+
+def test_private_token_also_from_the_command_line_variable(tmp_path: Path) -> None:
+    env = {"GITHUB_WORKSPACE": str(tmp_path), "TIDYBOT_PRIVATE_TOKEN": "ghp_fromEnv"}
+    settings = Settings.from_env(env)
+    assert settings.private_token == "ghp_fromEnv"
+    assert "TIDYBOT_PRIVATE_TOKEN" not in settings.env
+    env["INPUT_PRIVATE-TOKEN"] = "ghp_fromInput"
+    assert Settings.from_env(env).private_token == "ghp_fromInput"
+
+
+@pytest.mark.parametrize(
+    ("config", "where"),
+    [
+        ("", ".github/tidybot.yml"),
+        ("private:\n  goprivate: corp.example\n", ".github/tidybot.yml"),
+        ("private:\n  git:\n    host: github.com\n", ".github/tidybot.yml"),
+    ],
+)
+def test_private_token_with_no_host_to_receive_it(config: str, where: str, tmp_path: Path) -> None:
+    if config:
+        (tmp_path / ".github").mkdir()
+        (tmp_path / ".github" / "tidybot.yml").write_text(config)
+    settings = Settings.from_env(
+        {"GITHUB_WORKSPACE": str(tmp_path), "INPUT_PRIVATE-TOKEN": "ghp_x"}
+    )
+    with pytest.raises(ConfigError) as err:
+        private_credentials(settings, load_config(settings.root))
+    assert str(err.value) == (
+        "input 'private-token' is set but no host is named to receive it: add "
+        f"private.auth_hosts or private.git.orgs to {where}"
+    )
+    assert "ghp_x" not in str(err.value)
+
+
+def test_private_token_goes_to_the_configured_hosts(tmp_path: Path) -> None:
+    (tmp_path / "svc").mkdir()
+    (tmp_path / "svc" / ".tidybot.yml").write_text(
+        "private:\n  auth_hosts: [goproxy.corp.example]\n  git:\n    orgs: [acme]\n"
+    )
+    env = {"GITHUB_WORKSPACE": str(tmp_path), "INPUT_WORKING-DIRECTORY": "svc"}
+    assert private_credentials(Settings.from_env(env), load_config(tmp_path / "svc")) is None
+    settings = Settings.from_env({**env, "INPUT_PRIVATE-TOKEN": "ghp_x"})
+    creds = private_credentials(settings, load_config(settings.root))
+    assert creds is not None
+    assert creds.proxy_hosts == ("goproxy.corp.example",)
+    assert (creds.git_host, creds.git_orgs) == ("github.com", ("acme",))
+    (tmp_path / "svc" / ".tidybot.yml").write_text("private:\n  goprivate: corp.example\n")
+    with pytest.raises(ConfigError, match=r"to svc/\.tidybot\.yml$"):
+        private_credentials(settings, load_config(settings.root))
