@@ -1,15 +1,19 @@
-"""go.work with real go and the fixture proxy: go work sync would raise a requirement; the fix."""
+"""go.work with real go and the fixture proxy: go work sync would raise a requirement, or change
+only a module's go.sum; the fix."""
 
 from __future__ import annotations
 
+import json
+import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from bot.toolchain import Go
 from bot.workspace import check_workspace, find_workspaces, fix_workspace, workspace_uses
-from tests.fakes.goproxy import write_tree
+from tests.fakes.goproxy import build_proxy, proxy_sums, write_tree
 from tests.integration.engine_helpers import tree_hash
 
 GO_FILE = 'package {name}\n\nimport "example.com/greet"\n\nvar X = greet.Hello()\n'
@@ -113,3 +117,114 @@ def test_vendored_workspace(workspace: Path, goenv: dict[str, str]) -> None:
     assert err == ""
     assert changed == ["vendor/example.com/greet/greet.go"]
     assert check_workspace(Go(goenv), workspace, workspace / "go.work").findings == ()
+
+
+# --- go.mod kept, go.sum changed ----------------------------------------------------------------
+
+OLD = "example.com/old"  # a go 1.16 module: no graph pruning, so its go.mod sums travel upward
+
+
+@pytest.fixture
+def sum_only(tmp_path: Path, goenv: dict[str, str]) -> tuple[Path, dict[str, str]]:
+    """A workspace where go work sync + tidy changes one module's go.sum and not its go.mod.
+
+    ``a`` imports a package of ``b`` that imports nothing, through ``replace example.com/b =>
+    ../b``. ``b`` is a go 1.16 module (its module graph is not pruned) requiring old v1.0.0;
+    ``c`` requires old v1.1.0. Each is tidy on its own, and ``a``'s go.sum holds
+    ``old v1.0.0/go.mod`` because b's unpruned graph is part of a's. go work sync raises b's
+    requirement to v1.1.0 and leaves a's go.mod alone (a imports nothing of old), so a's own
+    tidy afterwards swaps that line for ``old v1.1.0/go.mod``: only go.sum changes.
+    """
+    src = write_tree(
+        tmp_path / "src",
+        {
+            f"{OLD}@{v}/{name}": text
+            for v in ("v1.0.0", "v1.1.0")
+            for name, text in (
+                ("go.mod", f"module {OLD}\n\ngo 1.16\n"),
+                ("old.go", f'package old\n\nconst V = "{v}"\n'),
+            )
+        },
+    )
+    build_proxy(src, tmp_path / "proxy")
+    env = dict(goenv, GOPROXY=(tmp_path / "proxy").resolve().as_uri())
+    env["GOMODCACHE"] = str(tmp_path / "modcache")  # this proxy's modules only
+    root = write_tree(
+        tmp_path / "repo",
+        {
+            "go.work": "go 1.22\n\nuse (\n\t./a\n\t./b\n\t./c\n)\n",
+            "a/go.mod": "module example.com/a\n\ngo 1.22\n\nrequire example.com/b v0.0.0\n\n"
+            "replace example.com/b => ../b\n",
+            "a/a.go": 'package a\n\nimport "example.com/b/plain"\n\nvar X = plain.Y\n',
+            "b/go.mod": f"module example.com/b\n\ngo 1.16\n\nrequire {OLD} v1.0.0\n",
+            "b/b.go": f'package b\n\nimport "{OLD}"\n\nvar X = old.V\n',
+            "b/plain/plain.go": "package plain\n\nconst Y = 1\n",
+            "c/go.mod": f"module example.com/c\n\ngo 1.22\n\nrequire {OLD} v1.1.0\n",
+            "c/c.go": f'package c\n\nimport "{OLD}"\n\nvar X = old.V\n',
+        },
+    )
+    for d in ("b", "c", "a"):
+        _go(env, root / d, "mod", "tidy")
+    assert (root / "a/go.sum").read_text().splitlines() == [
+        f"{OLD} v1.0.0/go.mod {proxy_sums(tmp_path / 'proxy', src)[(OLD, 'v1.0.0/go.mod')]}"
+    ]
+    return root, env
+
+
+def _tidybot(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    cmd = [sys.executable, "-m", "bot", *args]
+    return subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300, check=False)
+
+
+def test_go_sum_only_change_is_real(sum_only: tuple[Path, dict[str, str]], tmp_path: Path) -> None:
+    """(a) real go: sync + tidy in a scratch copy keeps a/go.mod byte for byte, changes a/go.sum."""
+    root, env = sum_only
+    scratch = tmp_path / "scratch"
+    shutil.copytree(root, scratch)
+    _go(dict(env, GOWORK=str(scratch / "go.work")), scratch, "work", "sync")
+    for d in ("a", "b", "c"):
+        _go(env, scratch / d, "mod", "tidy")
+    assert (scratch / "a/go.mod").read_bytes() == (root / "a/go.mod").read_bytes()
+    before = (root / "a/go.sum").read_text().splitlines()
+    after = (scratch / "a/go.sum").read_text().splitlines()
+    assert [ln.split()[:2] for ln in before] == [[OLD, "v1.0.0/go.mod"]]
+    assert [ln.split()[:2] for ln in after] == [[OLD, "v1.1.0/go.mod"]]
+    assert (scratch / "b/go.mod").read_text() != (root / "b/go.mod").read_text()  # raised
+    assert (scratch / "c/go.mod").read_bytes() == (root / "c/go.mod").read_bytes()
+
+
+def test_go_sum_only_change_is_reported_and_fixed(sum_only: tuple[Path, dict[str, str]]) -> None:
+    """(b) tidybot check: one work-sync finding for a, at a/go.sum, with the line counts;
+    (c) tidybot fix: the check is clean afterwards and a/go.mod is unchanged."""
+    root, env = sum_only
+    gomod_a = (root / "a/go.mod").read_bytes()
+    res = _tidybot(env, "check", str(root), "--format", "json")
+    assert res.returncode == 1, res.stdout + res.stderr
+    report = json.loads(res.stdout)
+    found = {
+        m["dir"]: [(f["id"], f["file"], f["line"], f["message"]) for f in m["findings"]]
+        for m in report["modules"]
+    }
+    assert found["a"] == [
+        (
+            "work-sync",
+            "a/go.sum",
+            None,
+            "go work sync and tidy would change go.sum: 1 lines added, 1 removed",
+        )
+    ]
+    assert found["b"] == [
+        ("work-sync", "b/go.mod", 5, f"go work sync would raise {OLD} v1.0.0 => v1.1.0")
+    ]
+    assert found["c"] == []
+    assert report["findings"] == []
+
+    fixed = _tidybot(env, "fix", str(root))
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    assert (root / "a/go.mod").read_bytes() == gomod_a
+    assert [ln.split()[:2] for ln in (root / "a/go.sum").read_text().splitlines()] == [
+        [OLD, "v1.1.0/go.mod"]
+    ]
+    again = _tidybot(env, "check", str(root), "--format", "json")
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert all(m["status"] == "clean" for m in json.loads(again.stdout)["modules"])
