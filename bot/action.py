@@ -566,14 +566,16 @@ def _text(value: Any, limit: int) -> str:
 # --- git ---------------------------------------------------------------------------------------
 
 
-def git_head(workspace: Path) -> str:
+def git_head(workspace: Path, env: Mapping[str, str] | None = None) -> str:
+    """The checked-out commit. ``env``: the run's environment (default: the process's), without
+    the private-token variables either way."""
     try:
         proc = subprocess.run(
             ["git", "-C", str(workspace), "rev-parse", "HEAD"],
             capture_output=True,
             text=True,
             check=False,
-            env=child_env(os.environ),
+            env=child_env(os.environ if env is None else env),
         )
     except FileNotFoundError:
         raise UsageError(
@@ -886,7 +888,7 @@ class Action:
         pull = self.forge.get_pull(number)
         if pull.state != "open":
             raise ForgeError(f"pull request #{number} is {pull.state}: nothing to fix")
-        checked = git_head(self.s.workspace)
+        checked = git_head(self.s.workspace, self.s.env)
         if checked != pull.head_sha:
             raise ForgeError(
                 f"the pull request's head is {pull.head_sha[:12]} but the checkout is "
@@ -1100,6 +1102,11 @@ def main(
     for secret in dict.fromkeys(s for s in secrets if s):
         stream.write(f"::add-mask::{secret}\n")
     private = next((s for s in secrets[2:] if s), "")
+    if environ is None or environ is os.environ:
+        # every child process (go, git, and git run by libraries) inherits the process's own
+        # environment: the private token leaves it once read
+        for name in [k for k, v in os.environ.items() if k not in child_env({k: v}, private)]:
+            del os.environ[name]
     try:
         settings = Settings.from_env(env)
         runner = Runner(settings, stream)

@@ -13,6 +13,8 @@ the fake GitHub received, the environment go ran with.
 from __future__ import annotations
 
 import json
+import os
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -135,14 +137,35 @@ def test_found_with_the_input_and_never_shown(
 
 
 def test_tidy_command_fixes_with_the_input(
-    pworld: ActionWorld, private_proxy: PrivateProxy
+    pworld: ActionWorld, private_proxy: PrivateProxy, tmp_path: Path
 ) -> None:
+    # git on PATH records its environment and arguments, then runs the real git
+    real_git = shutil.which("git")
+    assert real_git is not None
+    wrapper = tmp_path / "gitbin" / "git"
+    wrapper.parent.mkdir()
+    seen = tmp_path / "git-env.txt"
+    wrapper.write_text(
+        f'#!/bin/sh\nenv >> "{seen}"\necho "--- git $*" >> "{seen}"\nexec "{real_git}" "$@"\n'
+    )
+    wrapper.chmod(0o755)
+    path = f"{wrapper.parent}{os.pathsep}{pworld.goenv['PATH']}"
+
     number = pworld.open_pr(_files(private_proxy))
     pworld.gh.set_permission(REPO, "maintainer", "write")
     event = pworld.tidy_comment(number, "maintainer")
-    res = pworld.run("issue_comment", event, pworld.checkout(), private_token=TOKEN)
+    res = pworld.run(
+        "issue_comment",
+        event,
+        pworld.checkout(),
+        private_token=TOKEN,
+        env_extra={"PATH": path, "TIDYBOT_PRIVATE_TOKEN": TOKEN, "ALSO": TOKEN},
+    )
 
     assert res.returncode == 0, res.explain()
+    recorded = seen.read_text()
+    assert "--- git -C" in recorded and "rev-parse HEAD" in recorded  # the fix's head check
+    assert TOKEN not in recorded  # in no git the run starts (GitPython runs one on import)
     sha = res.outputs["commit-sha"]
     assert sha and sha == pworld.gh.branch_sha(REPO, "feature")
     go_sum = pworld.gh.branch_files(REPO, "feature")["go.sum"].decode()
