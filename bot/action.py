@@ -767,6 +767,11 @@ class Action:
             if m.diff:
                 with self.r.group(f"{_join(self.s.workdir, m.dir)}: go mod tidy -diff"):
                     self.r.log(m.diff.rstrip("\n"))
+        for m in report.modules:
+            if m.status is Status.ERROR and "\n" in m.error.strip():
+                # annotations and tables show the first line; go's reason is often further down
+                with self.r.group(f"{_join(self.s.workdir, m.dir)}: not checked"):
+                    self.r.log(m.error.rstrip("\n"))
         summary = MarkdownRenderer().render(report)
         cmds = fix_commands(report, self.s.workdir)
         if cmds and self.s.workdir not in (".", ""):

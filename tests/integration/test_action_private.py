@@ -102,8 +102,10 @@ def test_refused_without_the_input(pworld: ActionWorld, private_proxy: PrivatePr
     assert res.returncode == 2, res.explain()
     assert "Traceback" not in res.stderr
     # the annotation, the comment and the summary name the module as not checked (with the
-    # first line of go's error); the report holds go's whole error
+    # first line of go's error); the log and the report hold go's whole error
     assert "::error file=go.mod,title=tidybot%3A module not checked::" in res.stdout
+    assert "::group::.: not checked" in res.stdout  # go's whole error in the log
+    assert "v1.0.0.zip: 401 Unauthorized" in res.stdout
     [comment] = pworld.bot_comments(number)
     assert "1 module could not be checked" in str(comment["body"])
     assert "**1 of 1 modules could not be checked.**" in res.summary
