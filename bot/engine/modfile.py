@@ -15,6 +15,7 @@ are the same as go's (columns count runes, as go does).
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -131,8 +132,18 @@ def _quote_rune(c: str) -> str:
     return "'" + _escape_rune(c, "'") + "'"
 
 
+# printable ASCII but space, the quotes "'` and the punctuation ()[]{},
+_ASCII_TOKEN = re.compile(
+    "["
+    + "".join(re.escape(chr(c)) for c in range(0x21, 0x7F) if chr(c) not in "\"'`()[]{},")
+    + "]+"
+)
+
+
 def must_quote(s: str) -> bool:
     """``modfile.MustQuote``: whether ``s`` needs quotes to be one go.mod token."""
+    if _ASCII_TOKEN.fullmatch(s):  # the common case: printable ASCII, nothing to quote
+        return "//" in s or "/*" in s
     for c in s:
         if c in " \"'`":
             return True
@@ -376,6 +387,12 @@ _STRING = "STRING"
 _COMMENT = "COMMENT"
 _EOL_KINDS = frozenset((_EOF, _EOLCOMMENT, "\n"))
 _PUNCT = frozenset("\n()[]{},")
+# Runs the lexer may take in one step instead of rune by rune (same tokens, same positions):
+# blanks, and ASCII identifier characters (printable, not a space, not punctuation).
+_BLANKS = re.compile(r"[ \t\r]+")
+_ASCII_IDENT = re.compile(
+    "[" + "".join(re.escape(chr(c)) for c in range(0x21, 0x7F) if chr(c) not in "()[]{},") + "]+"
+)
 
 
 @dataclass
@@ -448,20 +465,28 @@ class _Input:
         return tok
 
     def read_token(self) -> None:
+        data = self.data
         while not self.eof():
             c = self.peek_rune()
             if c in " \t\r":
-                self.read_rune()
+                m = _BLANKS.match(data, self.i)
+                assert m is not None
+                self.rune += m.end() - self.i
+                self.i = m.end()
                 continue
             if self.peek_prefix("//"):
                 self.start_token()
                 # A comment is a whole-line comment if only blanks precede it.
-                nl = self.data.rfind("\n", 0, self.i)
-                suffix = go_trim_space(self.data[nl + 1 : self.i]) != ""
-                self.read_rune()
-                self.read_rune()
-                while not self.eof() and self.read_rune() != "\n":
-                    pass
+                nl = data.rfind("\n", 0, self.i)
+                suffix = go_trim_space(data[nl + 1 : self.i]) != ""
+                end = data.find("\n", self.i)  # the comment runs through its newline
+                if end < 0:
+                    self.rune += len(data) - self.i
+                    self.i = len(data)
+                else:
+                    self.i = end + 1
+                    self.line += 1
+                    self.rune = 1
                 if not suffix:
                     self.end_token(_COMMENT)
                     return
@@ -502,7 +527,22 @@ class _Input:
 
         if not _is_ident(c):
             raise self.error(f"unexpected input character {_quote_rune(c)}")
-        while _is_ident(self.peek_rune()):
+        m = _ASCII_IDENT.match(data, self.i)
+        if m is not None:
+            # "//" ends the identifier, "/*" is an error; both are ASCII identifier characters,
+            # so neither can straddle the end of the run.
+            stop = m.end()
+            slashes = data.find("//", self.i, stop)
+            star = data.find("/*", self.i, stop)
+            if star >= 0 and (slashes < 0 or star < slashes):
+                self.rune += star - self.i
+                self.i = star
+                raise self.error("mod files must use // comments (not /* */ comments)")
+            if slashes >= 0:
+                stop = slashes
+            self.rune += stop - self.i
+            self.i = stop
+        while _is_ident(self.peek_rune()):  # non-ASCII identifier characters, rune by rune
             if self.peek_prefix("//"):
                 break
             if self.peek_prefix("/*"):
