@@ -13,7 +13,6 @@ from pathlib import Path
 
 from bot import __version__
 from bot.config import Config, load_config
-from bot.credentials import private_access
 from bot.engine.goenv import TOOLCHAIN_POLICY_HELP, parse_toolchain_policy
 from bot.engine.model import Report, Status
 from bot.errors import ExitCode, TidybotError, UsageError
@@ -84,7 +83,9 @@ def _common(p: argparse.ArgumentParser) -> None:
     )
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(*, org_audit: bool = True) -> argparse.ArgumentParser:
+    """The whole command line. ``org_audit=False`` lists org-audit without its options, so a
+    check does not import the audit code just to parse its arguments."""
     parser = _Parser(
         prog="tidybot",
         description="Keeps every Go module of a repository tidy.",
@@ -94,9 +95,12 @@ def build_parser() -> argparse.ArgumentParser:
     _common(sub.add_parser("check", help="report what go mod tidy would change, per module"))
     _common(sub.add_parser("fix", help="run go mod tidy in every drifted module"))
     sub.add_parser("action", help="the GitHub Action: reads INPUT_* and GITHUB_* variables")
-    from bot.orgaudit import add_parser as add_org_audit
+    if org_audit:
+        from bot.orgaudit import add_parser as add_org_audit
 
-    add_org_audit(sub)
+        add_org_audit(sub)
+    else:
+        sub.add_parser("org-audit", help="audit every Go repository of an organisation")
     v = sub.add_parser("verify", help="prove every go.sum line against the checksum database")
     v.add_argument("path", nargs="?", default=".", help="the checkout to look at (default: .)")
     v.add_argument("--format", choices=FORMATS, default="text", help="output format")
@@ -210,8 +214,9 @@ def _verify(root: Path, args: argparse.Namespace) -> Report:
 
 
 def run(argv: Sequence[str]) -> int:
-    parser = build_parser()
-    args = parser.parse_args(list(argv))
+    argv = list(argv)
+    parser = build_parser(org_audit=bool(argv) and argv[0] == "org-audit")
+    args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()
         return ExitCode.ERROR
@@ -236,6 +241,8 @@ def run(argv: Sequence[str]) -> int:
         env = {k: v for k, v in os.environ.items() if k != "TIDYBOT_PRIVATE_TOKEN"}
         creds = options.config.private.credentials(token)
         if creds is not None:
+            from bot.credentials import private_access
+
             env.update(stack.enter_context(private_access(creds, env)))
         options = replace(options, base_env=env)  # go and git never see the variable
         if args.command == "check":

@@ -35,10 +35,16 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import yaml
+from bot.lazy import lazy_import
 
-from bot.credentials import Credentials
+if TYPE_CHECKING:
+    import yaml
+
+    from bot.credentials import Credentials
+else:
+    yaml = lazy_import("yaml")  # only a run with a config file parses YAML
 from bot.engine.findings import RULES
 from bot.engine.goenv import (
     TOOLCHAIN_POLICY_HELP,
@@ -202,6 +208,8 @@ class PrivateSettings:
         """The run's credentials for a token (None when the token is empty or has no use)."""
         if not token or not (self.auth_hosts or self.git.orgs):
             return None
+        from bot.credentials import Credentials
+
         return Credentials(
             token=token,
             proxy_hosts=self.auth_hosts,

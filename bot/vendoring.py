@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.engine.discover import is_vendored
 from bot.engine.model import Finding, Severity
 from bot.engine.vendor import (
     FINDING_ID,
@@ -42,11 +43,6 @@ __all__ = [
     "is_vendored",
     "scratch_dir",
 ]
-
-
-def is_vendored(module_path: Path) -> bool:
-    """A module is vendored when it has ``vendor/modules.txt`` (go writes one for any deps)."""
-    return (module_path / "vendor" / "modules.txt").is_file()
 
 
 @dataclass(frozen=True)

@@ -14,13 +14,12 @@ The fix is ``go work sync`` followed by ``GOWORK=off go mod tidy`` in each used 
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.engine.discover import skip_dir_name
+from bot.engine.discover import find_workspaces
 from bot.engine.findings import severity_of
 from bot.engine.model import Finding
 from bot.toolchain import Go, explain_go_error
@@ -42,16 +41,6 @@ FINDING_ID = "work-sync"
 
 class WorkspaceError(Exception):
     """The workspace could not be read or synced; the message is readable."""
-
-
-def find_workspaces(root: Path) -> list[Path]:
-    """Every go.work below ``root`` (skipping what discovery skips), sorted."""
-    found: list[Path] = []
-    for cur, dirs, files in os.walk(root, followlinks=False):
-        dirs[:] = sorted(d for d in dirs if not skip_dir_name(d))
-        if "go.work" in files:
-            found.append(Path(cur) / "go.work")
-    return found
 
 
 def _rel(root: Path, p: Path) -> str:

@@ -30,6 +30,21 @@ def skip_dir_name(name: str) -> bool:
     return name.startswith((".", "_")) or name in ("testdata", "vendor")
 
 
+def is_vendored(module_path: Path) -> bool:
+    """A module is vendored when it has ``vendor/modules.txt`` (go writes one for any deps)."""
+    return (module_path / "vendor" / "modules.txt").is_file()
+
+
+def find_workspaces(root: Path) -> list[Path]:
+    """Every go.work below ``root`` (skipping what discovery skips), sorted."""
+    found: list[Path] = []
+    for cur, dirs, files in os.walk(root, followlinks=False):
+        dirs[:] = sorted(d for d in dirs if not skip_dir_name(d))
+        if "go.work" in files:
+            found.append(Path(cur) / "go.work")
+    return found
+
+
 @lru_cache(maxsize=256)
 def _glob_regex(pattern: str) -> re.Pattern[str]:
     pat = pattern.strip().strip("/") or "."

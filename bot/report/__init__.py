@@ -1,26 +1,34 @@
-"""Output formats: one renderer class per format."""
+"""Output formats: one renderer class per format (each imported only when used)."""
 
 from __future__ import annotations
 
-from bot.engine.model import Report
-from bot.report.github import GithubRenderer
-from bot.report.json import JsonRenderer
-from bot.report.markdown import MarkdownRenderer
-from bot.report.sarif import SarifRenderer
-from bot.report.text import TextRenderer
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.engine.model import Report
 
 FORMATS = ("text", "json", "markdown", "github", "sarif")
 
 
 def render(report: Report, fmt: str, *, show_diff: bool = False) -> str:
     if fmt == "text":
+        from bot.report.text import TextRenderer
+
         return TextRenderer(show_diff=show_diff).render(report)
     if fmt == "json":
+        from bot.report.json import JsonRenderer
+
         return JsonRenderer().render(report)
     if fmt == "markdown":
+        from bot.report.markdown import MarkdownRenderer
+
         return MarkdownRenderer().render(report)
     if fmt == "github":
+        from bot.report.github import GithubRenderer
+
         return GithubRenderer().render(report)
     if fmt == "sarif":
+        from bot.report.sarif import SarifRenderer
+
         return SarifRenderer().render(report)
     raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
