@@ -13,6 +13,10 @@ Every entry is checked before it is believed: schema, tool, tool version, the ke
 under, the module directory, the status and the checksum must all match. Anything else (a
 truncated write, an entry from another tidybot version or another module, a file edited by
 hand) is ignored, counted as ``rejected``, and overwritten by the next clean result.
+Next to the entries, ``parsed.json`` holds a ``bot.engine.cachekey.ParseMemo``: what parsing
+found in Go files and go.mod files, by the sha256 of their bytes, so a run with warm cache
+parses only new files. It is believed only when every part has the expected shape, and only
+for the same tidybot version; anything else is ignored (and counted as ``rejected``).
 Writes go through a temp file and a rename, so a reader never sees half an entry. The checksum
 catches corruption, not forgery: whoever can write the directory can make tidybot skip a
 module, so the cache must come from a trusted place (see README.md, "Speed").
@@ -31,16 +35,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot import __version__
+from bot.engine.cachekey import KEY_VERSION, ParseMemo
 from bot.engine.model import ModuleResult, Status
 from bot.errors import UsageError
 from bot.fsutil import atomic_write
+from bot.toolchain import Go
 
 __all__ = ["SCHEMA", "CacheStats", "ResultCache", "entry_checksum"]
 
 SCHEMA = 1
 _SUBDIR = f"tidybot-v{SCHEMA}"
 _KEY_RE = re.compile(r"[0-9a-f]{64}\Z")
+_VERSION_RE = re.compile(r"[0-9]+\.[0-9]+\.[0-9]+\Z")
 _MAX_ENTRY = 64 * 1024  # an entry is a few hundred bytes; anything bigger is not ours
+_MEMO_LIMIT = 200_000  # parse results kept beyond those a run used
 _FIELDS = ("schema", "tool", "tool_version", "key", "module_dir", "module", "status", "go_version")
 
 
@@ -158,6 +166,82 @@ class ResultCache:
             self.stats.stored += 1
         return True
 
+    # -- go versions
+
+    @property
+    def _versions_path(self) -> Path:
+        return self.directory / _SUBDIR / "go-versions.json"
+
+    def go_version(self, go: Go) -> str:
+        """``go.version()``, remembered per go binary (``Go.identity``) so a run with a warm
+        cache starts no go command just to learn the version."""
+        ident = go.identity()
+        try:
+            known = json.loads(self._versions_path.read_bytes())
+        except (OSError, ValueError, UnicodeDecodeError):
+            known = {}
+        if not isinstance(known, dict):
+            known = {}
+        remembered = known.get(ident) if ident else None
+        if isinstance(remembered, str) and _VERSION_RE.match(remembered):
+            return go.version(known=remembered)
+        version = go.version()
+        if ident:
+            known = {k: v for k, v in known.items() if isinstance(v, str)}
+            known[ident] = version
+            with contextlib.suppress(OSError):
+                atomic_write(self._versions_path, json.dumps(known, indent=1).encode("utf-8"))
+        return version
+
+    # -- the parse memo
+
+    @property
+    def _memo_path(self) -> Path:
+        return self.directory / _SUBDIR / "parsed.json"
+
+    def load_memo(self) -> ParseMemo:
+        """The stored parse memo, or an empty one when there is none or it is not trusted."""
+        try:
+            doc = json.loads(self._memo_path.read_bytes())
+        except FileNotFoundError:
+            return ParseMemo()
+        except (OSError, ValueError, UnicodeDecodeError):
+            doc = None
+        memo = _memo_from_json(doc, self.tool_version)
+        if memo is None:
+            with self._lock:
+                self.stats.rejected += 1
+            return ParseMemo()
+        return memo
+
+    def save_memo(self, memo: ParseMemo) -> bool:
+        """Store the memo when the run parsed something new: what it used plus older entries
+        (dropped when there are too many). False when nothing was written."""
+        if not memo.added:
+            return False
+        keep_all = len(memo.go_files) + len(memo.replaces) <= _MEMO_LIMIT
+        doc = {
+            "schema": SCHEMA,
+            "tool": "tidybot",
+            "tool_version": self.tool_version,
+            "key_version": KEY_VERSION,
+            "go": {
+                h: [c, pkg, list(imps)]
+                for h, (c, pkg, imps) in memo.go_files.items()
+                if keep_all or h in memo.used
+            },
+            "replace": {
+                h: list(paths) for h, paths in memo.replaces.items() if keep_all or h in memo.used
+            },
+        }
+        try:
+            atomic_write(self._memo_path, json.dumps(doc, separators=(",", ":")).encode("utf-8"))
+        except OSError:
+            with self._lock:
+                self.stats.write_errors += 1
+            return False
+        return True
+
     def prune(self, max_age_days: float = 30.0) -> int:
         """Delete entries not used (read or written) for ``max_age_days``; returns how many."""
         cutoff = time.time() - max_age_days * 86400
@@ -169,3 +253,37 @@ class ResultCache:
                     p.unlink()
                     removed += 1
         return removed
+
+
+def _strs(v: object) -> tuple[str, ...] | None:
+    if isinstance(v, list) and all(isinstance(x, str) for x in v):
+        return tuple(v)
+    return None
+
+
+def _memo_from_json(doc: object, tool_version: str) -> ParseMemo | None:
+    """A ParseMemo from its JSON document, or None unless every part has the expected shape."""
+    if not (
+        isinstance(doc, dict)
+        and doc.get("schema") == SCHEMA
+        and doc.get("tool") == "tidybot"
+        and doc.get("tool_version") == tool_version
+        and doc.get("key_version") == KEY_VERSION
+        and isinstance(doc.get("go"), dict)
+        and isinstance(doc.get("replace"), dict)
+    ):
+        return None
+    memo = ParseMemo()
+    for h, v in doc["go"].items():
+        if not (_KEY_RE.match(h) and isinstance(v, list) and len(v) == 3):
+            return None
+        counted, pkg, imps = v[0], v[1], _strs(v[2])
+        if not (isinstance(counted, bool) and isinstance(pkg, str) and imps is not None):
+            return None
+        memo.go_files[h] = (counted, pkg, imps)
+    for h, v in doc["replace"].items():
+        paths = _strs(v)
+        if not _KEY_RE.match(h) or paths is None:
+            return None
+        memo.replaces[h] = paths
+    return memo

@@ -12,26 +12,28 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot import __version__
 from bot.config import Config
 from bot.engine.affected import fix_waves
 from bot.engine.cachekey import KeyBuilder, KeyContext
-from bot.engine.classify import ModuleTexts, classify, safe_format
-from bot.engine.discover import ModuleRef
+from bot.engine.discover import ModuleRef, find_workspaces, is_vendored
 from bot.engine.discover import discover as discover_modules
 from bot.engine.findings import severity_of
 from bot.engine.goenv import check_toolchain, merge_layers, parse_goenv, parse_toolchain_policy
 from bot.engine.gomod import GoMod, parse_gomod
 from bot.engine.imports import scan_module
 from bot.engine.model import Finding, ModuleResult, Report, Severity, Status
-from bot.engine.udiff import DiffError, apply, split_diff, unified
 from bot.errors import ParseError, UsageError
 from bot.fsutil import atomic_write
 from bot.resultcache import CacheStats, ResultCache
-from bot.toolchain import Go, explain_go_error
-from bot.vendoring import check_vendoring, fix_vendoring, is_vendored
-from bot.workspace import check_workspace, find_workspaces, fix_workspace
+from bot.toolchain import Go, explain_go_error, runtime_env
+
+if TYPE_CHECKING:
+    from bot.engine.classify import ModuleTexts
+
+# Imported where used: most runs meet no vendor/ tree, no go.work and no drift.
 
 
 @dataclass(frozen=True)
@@ -64,7 +66,12 @@ def make_go(options: RunOptions, root: Path | None = None) -> Go:
         layers.append(parse_goenv(text, "go.env").as_dict())
     merged = merge_layers(layers)
     env.update(merged)
+    env.update(runtime_env(_jobs(options), env))
     return Go(env, gotoolchain=options.gotoolchain)
+
+
+def _jobs(options: RunOptions) -> int:
+    return max(1, options.jobs or os.cpu_count() or 1)
 
 
 def _check_root(root: Path) -> Path:
@@ -122,6 +129,8 @@ def _check_module(go: Go, ref: ModuleRef, options: RunOptions) -> _Outcome:
     r = out.result
     if r.status not in (Status.CLEAN, Status.DRIFTED) or not is_vendored(ref.path):
         return out
+    from bot.vendoring import check_vendoring
+
     vc = check_vendoring(go, _root_of(ref), ref.dir)
     found = [f for f in vc.findings if not _ignored(f, options)]
     if vc.error:
@@ -164,6 +173,9 @@ def _check_tidy(go: Go, ref: ModuleRef, options: RunOptions) -> _Outcome:
 
     def elapsed() -> float:
         return time.monotonic() - start
+
+    from bot.engine.classify import ModuleTexts, classify, safe_format
+    from bot.engine.udiff import DiffError, apply, split_diff, unified
 
     # go diffs against the canonical form of go.mod: a formatting-only difference is not tidy
     # drift for go, but `go mod tidy` (and `go mod edit -fmt`) would still rewrite the file.
@@ -244,9 +256,10 @@ def _speedups(
     options: RunOptions,
     fn: _Fn,
     extra: dict[str, object],
-) -> tuple[_Fn, list[list[int]]]:
+) -> tuple[_Fn, list[list[int]], Callable[[], None]]:
     """--since (skip what the changes cannot affect) and the result cache around ``fn``; the
-    waves modules run in (dependencies first, for fix). Fills ``extra`` for the report."""
+    waves modules run in (dependencies first, for fix); what to do when all have run (store
+    the parse memo). Fills ``extra`` for the report."""
     selection = None
     if options.since:
         from bot.changes import select_since  # GitPython only when asked for
@@ -265,12 +278,12 @@ def _speedups(
     if cache is not None:
         cache.prune()  # entries unused for 30 days
         context = KeyContext(
-            go.version(),
+            cache.go_version(go),
             __version__,
             go.env,
             (repr(options.config.ignore), go.gotoolchain),
         )
-        keys = KeyBuilder(root, context)
+        keys = KeyBuilder(root, context, cache.load_memo())
         extra["cache"] = {"dir": str(options.cache_dir), "stats": cache.stats}
 
     def run(go: Go, ref: ModuleRef, options: RunOptions) -> _Outcome:
@@ -291,9 +304,13 @@ def _speedups(
         cache.put(key, out.result, go.version())
         return out
 
+    def finish() -> None:
+        if cache is not None and keys is not None:
+            cache.save_memo(keys.memo)
+
     # largest modules first so the long ones do not start last
     order = sorted(range(len(mods)), key=lambda i: -_schedule_weight(mods[i]))
-    return run, [order]
+    return run, [order], finish
 
 
 def _run_all(
@@ -307,9 +324,10 @@ def _run_all(
     root = _check_root(root)
     mods = discover(root, options)
     go = make_go(options, root)
-    go.version()
-    jobs = max(1, options.jobs or os.cpu_count() or 1)
-    fn, waves = _speedups(root, mods, go, options, fn, {} if extra is None else extra)
+    if options.cache_dir is None:
+        go.version()  # fails early when go is missing or too old
+    jobs = _jobs(options)
+    fn, waves, finish = _speedups(root, mods, go, options, fn, {} if extra is None else extra)
     if dependencies_first:
         # a fix rewrites go.mod files that dependents read through local replaces
         from bot.changes import module_nodes
@@ -323,6 +341,7 @@ def _run_all(
             futs = {i: pool.submit(fn, go, mods[i], options) for i in wave}
             for i, fut in futs.items():
                 outcomes[i] = fut.result()
+    finish()
     return go, [o for o in outcomes if o is not None], mods
 
 
@@ -335,6 +354,8 @@ def _merge_workspaces(
     by_dir = {r.dir: i for i, r in enumerate(results)}
     loose: list[Finding] = []
     for gowork in find_workspaces(root):
+        from bot.workspace import check_workspace
+
         wc = check_workspace(go, root, gowork)
         if wc.error:
             loose.append(
@@ -412,6 +433,8 @@ def _fix_module(go: Go, ref: ModuleRef, options: RunOptions) -> _Outcome:
             if (p.read_bytes() if p.exists() else None) != before[p]
         ]
     if is_vendored(ref.path) and (changed or any(f.id == "vendor" for f in out.result.findings)):
+        from bot.vendoring import fix_vendoring
+
         vendored, verr = fix_vendoring(go, _root_of(ref), ref.dir)
         if verr:
             return _Outcome(replace(out.result, status=Status.ERROR, error=verr))
@@ -432,6 +455,8 @@ def _fix_workspaces(root: Path, options: RunOptions) -> tuple[list[str], list[Fi
         return changed, errors
     go = make_go(options, root)
     for gowork in workspaces:
+        from bot.workspace import fix_workspace
+
         paths, err = fix_workspace(go, root, gowork)
         changed.extend(paths)
         if err:

@@ -39,6 +39,7 @@ __all__ = [
     "KEY_VERSION",
     "KeyBuilder",
     "KeyContext",
+    "ParseMemo",
     "package_imports",
 ]
 
@@ -98,9 +99,63 @@ def _read(p: Path) -> bytes | None:
         return None
 
 
-def package_imports(module_root: Path) -> list[str]:
+GoFileFacts = tuple[bool, str, tuple[str, ...]]
+"""What the key needs of a Go file: whether tidy loads it, its package name, its imports."""
+
+
+def _go_file_facts(data: bytes) -> GoFileFacts:
+    # decoded as Path.read_text would (invalid UTF-8 replaced, universal newlines)
+    src = data.decode("utf-8", errors="replace").replace("\r\n", "\n").replace("\r", "\n")
+    counted, _ = tidy_counts_file(src)
+    if not counted:
+        return False, "", ()
+    gf = parse_go_file(src)
+    return True, gf.package, tuple(imp for imp, _line in gf.imports)
+
+
+@dataclass
+class ParseMemo:
+    """Parse results by content hash: a run still reads every input, but parses only files it
+    has not seen before. Results depend on the bytes alone, so an entry can never be stale;
+    ``bot.resultcache`` keeps the memo next to the results (and validates it when loading)."""
+
+    go_files: dict[str, GoFileFacts] = field(default_factory=dict)
+    replaces: dict[str, tuple[str, ...]] = field(default_factory=dict)  # go.mod -> local paths
+    used: set[str] = field(default_factory=set)
+    added: int = 0
+
+    def go_file(self, data: bytes) -> GoFileFacts:
+        h = _sha(data)
+        got = self.go_files.get(h)
+        if got is None:
+            got = self.go_files[h] = _go_file_facts(data)
+            self.added += 1
+        self.used.add(h)
+        return got
+
+    def local_replaces(self, gomod_sha: str, gomod: bytes, where: str) -> tuple[str, ...]:
+        """The new paths of the local ``replace`` directives of a go.mod (hashed as
+        ``gomod_sha``); () when it has none or does not parse (go fails on it too: such a
+        module is never cached clean)."""
+        got = self.replaces.get(gomod_sha)
+        if got is None:
+            got = ()
+            if b"=>" in gomod:  # no replace directive (each needs "=>"): no parse needed
+                try:
+                    parsed = parse_gomod(gomod.decode("utf-8", errors="replace"), where)
+                    got = tuple(r.new_path for r in parsed.replaces if r.is_local)
+                except ParseError:
+                    pass
+            self.replaces[gomod_sha] = got
+            self.added += 1
+        self.used.add(gomod_sha)
+        return got
+
+
+def package_imports(module_root: Path, memo: ParseMemo | None = None) -> list[str]:
     """One line per package directory of the module (nested modules and ``.``-directories
     excluded): ``<dir> <package names> | <import>[ T] ...`` (``T`` marks a test-only import)."""
+    memo = memo if memo is not None else ParseMemo()
     out: list[str] = []
     for cur, dirs, files in os.walk(module_root, followlinks=False):
         p = Path(cur)
@@ -116,16 +171,16 @@ def package_imports(module_root: Path) -> list[str]:
             if not f.endswith(".go") or f.startswith((".", "_")):
                 continue
             try:
-                src = (p / f).read_text(encoding="utf-8", errors="replace")
+                data = (p / f).read_bytes()
             except OSError:
                 continue
-            counted, _ = tidy_counts_file(src)
+            counted, package, file_imports = memo.go_file(data)
             if not counted:
                 continue
-            gf = parse_go_file(src, f)
-            names.add(gf.package)
-            for imp, _line in gf.imports:
-                imports[imp] = imports.get(imp, True) and gf.is_test
+            names.add(package)
+            is_test = f.endswith("_test.go")
+            for imp in file_imports:
+                imports[imp] = imports.get(imp, True) and is_test
         if names:
             body = " ".join(f"{i}{' T' if t else ''}" for i, t in sorted(imports.items()))
             out.append(f"{rel} {','.join(sorted(names))} | {body}")
@@ -156,9 +211,10 @@ class _Summary:
 class KeyBuilder:
     """Computes module keys under one root, reading each directory once per builder."""
 
-    def __init__(self, root: Path, context: KeyContext) -> None:
+    def __init__(self, root: Path, context: KeyContext, memo: ParseMemo | None = None) -> None:
         self.root = root.resolve()
         self.context = context
+        self.memo = memo if memo is not None else ParseMemo()
         self._summaries: dict[str, _Summary] = {}
 
     def _dir(self, rel: str) -> Path:
@@ -172,23 +228,19 @@ class KeyBuilder:
             if gomod is None:
                 got = _Summary("absent", (), ())
             else:
+                sha = _sha(gomod)
                 got = _Summary(
-                    _sha(gomod), tuple(package_imports(path)), self._replace_targets(rel, gomod)
+                    sha,
+                    tuple(package_imports(path, self.memo)),
+                    self._replace_targets(rel, sha, gomod),
                 )
             self._summaries[rel] = got
         return got
 
-    def _replace_targets(self, rel: str, gomod: bytes) -> tuple[str, ...]:
-        if b"=>" not in gomod:
-            return ()  # no replace directive (each needs "=>"): the parse is not needed
-        try:
-            parsed = parse_gomod(gomod.decode("utf-8", errors="replace"), f"{rel}/go.mod")
-        except ParseError:
-            return ()  # go fails on it too: such a module is never cached clean
+    def _replace_targets(self, rel: str, sha: str, gomod: bytes) -> tuple[str, ...]:
+        paths = self.memo.local_replaces(sha, gomod, f"{rel}/go.mod")
         root = self.root.as_posix()
-        return tuple(
-            sorted({resolve_dir(rel, r.new_path, root) for r in parsed.replaces if r.is_local})
-        )
+        return tuple(sorted({resolve_dir(rel, new, root) for new in paths}))
 
     def forget(self, rel: str) -> None:
         """Drop what was read of ``rel`` (its files were rewritten, by a fix)."""

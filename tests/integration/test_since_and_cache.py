@@ -396,3 +396,55 @@ def test_cli_json_reports_since_and_cache(
     assert doc["since"]["ref"] == "main" and doc["since"]["selected"] == 2
     assert doc["cache"]["hits"] == ["leaf", "other"]
     assert doc["summary"]["skipped"] == 3 and doc["summary"]["clean"] == 2
+
+
+# ---------------------------------------------------------------- what a warm run skips
+
+
+def _logging_go(tmp: Path) -> tuple[Path, Path]:
+    """A go wrapper that records its arguments, one call per line, then runs the real go."""
+    real = shutil.which("go")
+    assert real is not None
+    log = tmp / "go-calls.log"
+    wrapper = tmp / "bin" / "go"
+    wrapper.parent.mkdir()
+    wrapper.write_text(f'#!/bin/sh\necho "$*" >> "{log}"\nexec "{real}" "$@"\n')
+    wrapper.chmod(0o755)
+    return wrapper, log
+
+
+def test_warm_run_asks_no_version_tidies_nothing_parses_nothing(work: Base, tmp_path: Path) -> None:
+    wrapper, log = _logging_go(tmp_path)
+    env = {**work.env, "TIDYBOT_GO": str(wrapper)}
+    r = check(work.repo, RunOptions(base_env=env, cache_dir=work.cache))
+    calls = log.read_text().splitlines()
+    assert calls.count("env GOVERSION") == 1  # a new go binary: asked once, then remembered
+    assert cache_of(r)["hits"] == sorted(MODS)
+    memo = work.cache / "tidybot-v1" / "parsed.json"
+    before = memo.stat().st_mtime_ns
+    log.unlink()
+    r2 = check(work.repo, RunOptions(base_env=env, cache_dir=work.cache))
+    assert cache_of(r2)["hits"] == sorted(MODS)
+    # no version probe and no module tidied again: only the workspace's sync check runs go
+    calls = log.read_text().splitlines()
+    assert "env GOVERSION" not in calls and "mod tidy -diff" not in calls
+    assert calls[:2] == ["work edit -json", "work sync"]
+    assert memo.stat().st_mtime_ns == before  # nothing new parsed, nothing rewritten
+    # a replaced go binary (new size, time or inode) is asked again
+    wrapper.write_text(wrapper.read_text() + "# replaced\n")
+    log.unlink()
+    check(work.repo, RunOptions(base_env=env, cache_dir=work.cache))
+    assert log.read_text().splitlines().count("env GOVERSION") == 1
+
+
+def test_corrupt_parse_memo_is_ignored_and_rewritten(work: Base) -> None:
+    memo = work.cache / "tidybot-v1" / "parsed.json"
+    doc = json.loads(memo.read_text())
+    h = next(iter(doc["go"]))
+    doc["go"][h] = [True, "main", "not a list"]  # wrong shape: the whole memo is distrusted
+    memo.write_text(json.dumps(doc))
+    r = check(work.repo, RunOptions(base_env=work.env, cache_dir=work.cache))
+    cache = cache_of(r)
+    assert cache["hits"] == sorted(MODS)  # same keys, computed by parsing again
+    assert cache["rejected"] == 1
+    assert isinstance(json.loads(memo.read_text())["go"][h][2], list)

@@ -200,3 +200,18 @@ def test_package_imports_lines(tmp_path: Path) -> None:
         ". main | example.com/greet testing T",
         "pkg/util util | example.com/t T strings",
     ]
+
+
+def test_parse_memo_gives_the_same_key_and_parses_each_file_once(tmp_path: Path) -> None:
+    from bot.engine.cachekey import ParseMemo
+
+    root = tree(tmp_path)
+    memo = ParseMemo()
+    first = KeyBuilder(root, CTX, memo).key(".")
+    assert first == key(root)  # a memo changes how fast, never what
+    parsed = memo.added
+    assert parsed == 5 + 3  # the Go files of app, lib and deep, and their three go.mod files
+    again = KeyBuilder(root, CTX, memo).key(".")
+    assert again == first and memo.added == parsed  # a second builder parses nothing new
+    append("main.go", "\nfunc more() {}\n")(root)  # new bytes: parsed again, same key
+    assert KeyBuilder(root, CTX, memo).key(".") == first and memo.added == parsed + 1

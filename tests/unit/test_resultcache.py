@@ -138,3 +138,45 @@ def test_hit_refreshes_last_use(tmp_path: Path) -> None:
     assert c.get(KEY, "svc/a") is not None
     assert c.prune(30) == 0
     assert c.stats.hits == ["svc/a"]
+
+
+def test_parse_memo_round_trip_and_distrust(tmp_path: Path) -> None:
+    from bot.engine.cachekey import ParseMemo
+
+    c = ResultCache(tmp_path)
+    assert c.load_memo().go_files == {}  # none yet: empty, not rejected
+    memo = ParseMemo()
+    facts = memo.go_file(b'package a\n\nimport "fmt"\n')
+    assert facts == (True, "a", ("fmt",))
+    assert memo.go_file(b"//go:build ignore\n\npackage a\n") == (False, "", ())
+    assert c.save_memo(memo)
+    assert not c.save_memo(ResultCache(tmp_path).load_memo())  # nothing new: not rewritten
+    loaded = ResultCache(tmp_path).load_memo()
+    assert loaded.go_files == memo.go_files
+    path = tmp_path / "tidybot-v1" / "parsed.json"
+    doc = json.loads(path.read_text())
+    for bad in ({**doc, "tool_version": "0.0.0-other"}, {**doc, "go": []}, "garbage"):
+        path.write_text(json.dumps(bad))
+        fresh = ResultCache(tmp_path)
+        assert fresh.load_memo().go_files == {}
+        assert fresh.stats.rejected == 1
+    path.write_text("{not json")
+    assert ResultCache(tmp_path).load_memo().go_files == {}
+
+
+def test_go_version_is_remembered_per_binary(tmp_path: Path) -> None:
+    from bot.toolchain import Go
+
+    c = ResultCache(tmp_path)
+    v = c.go_version(Go())
+    stored = json.loads((tmp_path / "tidybot-v1" / "go-versions.json").read_text())
+    ident = Go().identity()
+    assert ident is not None and stored == {ident: v}
+    # a remembered value is used as is (and still checked: too old is still an error)
+    (tmp_path / "tidybot-v1" / "go-versions.json").write_text(json.dumps({ident: "1.99.0"}))
+    assert ResultCache(tmp_path).go_version(Go()) == "1.99.0"
+    (tmp_path / "tidybot-v1" / "go-versions.json").write_text(json.dumps({ident: "1.20.0"}))
+    with pytest.raises(Exception, match="too old"):
+        ResultCache(tmp_path).go_version(Go())
+    (tmp_path / "tidybot-v1" / "go-versions.json").write_text(json.dumps({ident: "bogus"}))
+    assert ResultCache(tmp_path).go_version(Go()) == v  # not a version: asked again
