@@ -99,6 +99,8 @@ class Settings:
     gonosumdb: str = ""
     gotoolchain: str = ""
     artifact_dir: str = ".tidybot"
+    since: str = "auto"  # auto: a pull request's base; off; or a git ref
+    cache_dir: str = ""  # the result cache, relative to the workspace ("" = none)
     private_token: str = field(default="", repr=False)  # for the hosts of the config's private:
     # runner
     event_name: str = ""
@@ -157,6 +159,8 @@ class Settings:
             gonosumdb=get("gonosumdb"),
             gotoolchain=gotoolchain,
             artifact_dir=get("artifact-dir", ".tidybot") or ".tidybot",
+            since=get("since", "auto"),
+            cache_dir=_cache_dir(workspace, get("cache-dir")),
             private_token=private_token,
             event_name=environ.get("GITHUB_EVENT_NAME", ""),
             event=event,
@@ -267,6 +271,24 @@ def _check_workdir(workspace: Path, workdir: str) -> None:
         )
 
 
+def _cache_dir(workspace: Path, value: str) -> str:
+    if not value:
+        return ""
+    if Path(value).is_absolute() or value.startswith("~"):
+        raise ConfigError(
+            f"input 'cache-dir' is {value!r}: give a path relative to the repository root",
+            hint="the action runs in a container that sees only the workspace; cache e.g. "
+            "`.tidybot-cache` with actions/cache (README, Speed)",
+        )
+    try:
+        (workspace / value).resolve().relative_to(workspace.resolve())
+    except ValueError:
+        raise ConfigError(
+            f"input 'cache-dir' is {value!r}, which is outside the repository"
+        ) from None
+    return value
+
+
 def _globs(value: str) -> tuple[str, ...]:
     parts = re.split(r"[\n,]", value)
     return tuple(p.strip() for p in parts if p.strip())
@@ -359,7 +381,39 @@ class Runner:
 # --- the engine --------------------------------------------------------------------------------
 
 
-def _run_options(settings: Settings) -> RunOptions:
+def since_for(settings: Settings) -> tuple[str | None, str]:
+    """The ``--since`` ref of this run (None: every module) and, when ``auto`` cannot use the
+    pull request's base, the notice saying why every module is checked."""
+    value = settings.since.strip()
+    if value.lower() in ("", "off", "false", "none"):
+        return None, ""
+    if value.lower() != "auto":
+        return value, ""  # a ref the user named: a missing one is an error (the engine says so)
+    pr = (
+        settings.event.get("pull_request")
+        if settings.event_name.startswith("pull_request")
+        else None
+    )
+    base = pr.get("base") if isinstance(pr, dict) else None
+    sha = base.get("sha") if isinstance(base, dict) else None
+    if not isinstance(sha, str) or not _SHA.match(sha):
+        return None, ""  # not a pull request: schedules and pushes check everything
+    proc = subprocess.run(
+        ["git", "-C", str(settings.workspace), "cat-file", "-e", f"{sha}^{{commit}}"],
+        capture_output=True,
+        check=False,
+        env=child_env(settings.env),
+    )
+    if proc.returncode != 0:
+        return None, (
+            f"checking every module: the pull request's base {sha[:12]} is not in the clone "
+            "(actions/checkout with fetch-depth: 0 lets tidybot check only the modules the "
+            "pull request can affect)"
+        )
+    return sha, ""
+
+
+def _run_options(settings: Settings, since: str | None = None) -> RunOptions:
     """Inputs over the config file (.github/tidybot.yml) over the defaults, as the CLI does."""
     config = load_config(settings.root)
     env = dict(config.private.go_env())
@@ -379,11 +433,13 @@ def _run_options(settings: Settings) -> RunOptions:
         env=env,
         base_env=settings.env,
         config=config,
+        since=since,
+        cache_dir=settings.workspace / settings.cache_dir if settings.cache_dir else None,
     )
 
 
-def run_check(settings: Settings) -> Report:
-    return check(settings.root, _run_options(settings))
+def run_check(settings: Settings, since: str | None = None) -> Report:
+    return check(settings.root, _run_options(settings, since))
 
 
 @dataclass(frozen=True)
@@ -742,7 +798,10 @@ class Action:
     # -- check / comment / audit ---------------------------------------------------------
 
     def check(self, decision: Decision) -> Outcome:
-        report = run_check(self.s)
+        since, why_not = since_for(self.s)
+        if why_not:
+            self.r.notice(why_not)
+        report = run_check(self.s, since)
         outcome = Outcome(report, exit_code=self._exit_code(report))
         self._publish(report, decision)
         if decision.pull_number is not None and self.s.event_name.startswith("pull_request"):
