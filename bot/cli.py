@@ -12,10 +12,10 @@ from dataclasses import replace
 from pathlib import Path
 
 from bot import __version__
-from bot.config import Config, load_config
+from bot.config import CONFIG_FILES, Config, load_config
 from bot.engine.goenv import TOOLCHAIN_POLICY_HELP, parse_toolchain_policy
 from bot.engine.model import Report, Status
-from bot.errors import ExitCode, TidybotError, UsageError
+from bot.errors import ConfigError, ExitCode, TidybotError, UsageError
 from bot.fsutil import atomic_write
 from bot.report import FORMATS, render
 from bot.runner import RunOptions, check, fix
@@ -237,9 +237,17 @@ def run(argv: Sequence[str]) -> int:
     with contextlib.ExitStack() as stack:
         # TIDYBOT_PRIVATE_TOKEN (never an argument: it would show in process lists) gives go
         # and git access to the private hosts the config names, for this run only.
-        token = os.environ.get("TIDYBOT_PRIVATE_TOKEN", "")
-        env = {k: v for k, v in os.environ.items() if k != "TIDYBOT_PRIVATE_TOKEN"}
+        # The variable leaves this process's environment too: nothing tidybot starts (git
+        # through GitPython included) inherits it.
+        token = os.environ.pop("TIDYBOT_PRIVATE_TOKEN", "")
+        env = {k: v for k, v in os.environ.items() if not (token and v == token)}
         creds = options.config.private.credentials(token)
+        if token and creds is None:
+            where = options.config.file or CONFIG_FILES[0]
+            raise ConfigError(
+                "TIDYBOT_PRIVATE_TOKEN is set but no host is named to receive it: add "
+                f"private.auth_hosts or private.git.orgs to {where}"
+            )
         if creds is not None:
             from bot.credentials import private_access
 

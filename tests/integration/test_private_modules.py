@@ -190,10 +190,36 @@ def test_go_never_sees_the_token_variable(tmp_path: Path, goenv: dict[str, str])
     seen = tmp_path / "env.txt"
     fake.write_text(f'#!/bin/sh\nenv >> "{seen}"\necho go1.26.0\n')
     fake.chmod(0o755)
-    repo = write_tree(tmp_path / "repo", {"go.mod": "module example.com/app\n\ngo 1.22\n"})
+    repo = write_tree(
+        tmp_path / "repo",
+        {
+            "go.mod": "module example.com/app\n\ngo 1.22\n",
+            ".tidybot.yml": "private:\n  auth_hosts: proxy.example.com\n",
+        },
+    )
     env = dict(goenv, TIDYBOT_GO=str(fake), TIDYBOT_PRIVATE_TOKEN=TOKEN)
     cmd = [sys.executable, "-m", "bot", "check", str(repo)]
     subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
     recorded = seen.read_text()
     assert "GOTOOLCHAIN=local" in recorded  # the stand-in did run
     assert TOKEN not in recorded
+
+
+def test_cli_refuses_a_token_with_nowhere_to_go(tmp_path: Path) -> None:
+    import sys
+
+    write_tree(tmp_path, {"go.mod": "module example.com/x\n\ngo 1.22\n"})
+    env = {**os.environ, "TIDYBOT_PRIVATE_TOKEN": TOKEN}
+    res = subprocess.run(
+        [sys.executable, "-m", "bot", "check", str(tmp_path)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert res.returncode == 2
+    assert res.stderr.strip() == (
+        "tidybot: error: TIDYBOT_PRIVATE_TOKEN is set but no host is named to receive it: add "
+        "private.auth_hosts or private.git.orgs to .github/tidybot.yml"
+    )
+    assert TOKEN not in res.stdout + res.stderr
