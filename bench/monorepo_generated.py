@@ -27,7 +27,17 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchlib import REPO, commit_all, git, machine, row, sequential_loop, tidybot
+from benchlib import (
+    REPO,
+    commit_all,
+    floor_row,
+    git,
+    machine,
+    parallel_floor,
+    row,
+    sequential_loop,
+    tidybot,
+)
 
 sys.path.insert(0, str(REPO))
 
@@ -187,6 +197,9 @@ def main() -> None:
         loop, bad = sequential_loop(root, dirs, env)
         assert bad == 0, "the generated monorepo is not tidy"
         print(row("1. full check (empty cache)", loop, tidybot(["check", str(root), *common], env)))
+        print(
+            floor_row(loop, parallel_floor(root, dirs, env, int(args.jobs) if args.jobs else None))
+        )
 
         git(root, "checkout", "-q", "-b", "pr-body")
         leaf = root / "svc54" / "pkg3" / "more.go"

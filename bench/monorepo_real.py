@@ -31,7 +31,18 @@ import sys
 import tempfile
 from pathlib import Path
 
-from benchlib import REPO, commit_all, git, loop_env, machine, row, sequential_loop, tidybot
+from benchlib import (
+    REPO,
+    commit_all,
+    floor_row,
+    git,
+    loop_env,
+    machine,
+    parallel_floor,
+    row,
+    sequential_loop,
+    tidybot,
+)
 
 sys.path.insert(0, str(REPO))
 
@@ -133,6 +144,9 @@ def main() -> None:
 
         loop, _ = sequential_loop(root, dirs, env)
         print(row("1. full check (empty cache)", loop, tidybot(["check", str(root), *common], env)))
+        print(
+            floor_row(loop, parallel_floor(root, dirs, env, int(args.jobs) if args.jobs else None))
+        )
 
         git(root, "checkout", "-q", "-b", "pr-body")
         target = _a_go_file(root, leaf)

@@ -26,8 +26,8 @@ from bot.engine.affected import (
     resolve_dir,
     select_affected,
 )
+from bot.engine.cachekey import ParseMemo
 from bot.engine.discover import ModuleRef, skip_dir_name
-from bot.engine.gomod import parse_gomod
 from bot.engine.gowork import parse_gowork
 from bot.errors import ParseError, UsageError
 
@@ -125,24 +125,22 @@ def _text(p: Path) -> str | None:
         return None
 
 
-def module_nodes(root: Path, modules: Sequence[ModuleRef]) -> list[ModuleNode]:
-    """Each module with the root-relative directories its go.mod replaces modules with."""
+def module_nodes(
+    root: Path, modules: Sequence[ModuleRef], memo: ParseMemo | None = None
+) -> list[ModuleNode]:
+    """Each module with the root-relative directories its go.mod replaces modules with
+    (``memo``: go.mod files parsed before, by content; a go.mod that does not parse has none:
+    the check reports it, and a change to it selects it)."""
     root = root.resolve()
+    memo = memo if memo is not None else ParseMemo()
     out = []
     for m in modules:
-        text = _text(m.gomod)
-        targets: set[str] = set()
-        if text is not None and "=>" in text:  # no "=>", no replace: skip the parse
-            try:
-                gomod = parse_gomod(text, m.rel("go.mod"))
-            except ParseError:
-                gomod = None  # the check reports it; a change to it selects it
-            if gomod is not None:
-                targets = {
-                    resolve_dir(m.dir, r.new_path, root.as_posix())
-                    for r in gomod.replaces
-                    if r.is_local
-                }
+        try:
+            data = m.gomod.read_bytes()
+        except OSError:
+            data = b""
+        paths = memo.local_replaces_of(data, m.rel("go.mod"))
+        targets = {resolve_dir(m.dir, p, root.as_posix()) for p in paths}
         out.append(ModuleNode(m.dir, tuple(sorted(targets))))
     return out
 
@@ -168,8 +166,11 @@ def workspaces(root: Path) -> list[Workspace]:
     return found
 
 
-def select_since(root: Path, modules: Sequence[ModuleRef], ref: str) -> tuple[ChangeSet, Selection]:
+def select_since(
+    root: Path, modules: Sequence[ModuleRef], ref: str, memo: ParseMemo | None = None
+) -> tuple[ChangeSet, Selection]:
     """The changes since ``ref`` and the modules of ``modules`` they can affect."""
     changes = changed_files(root, ref)
-    selection = select_affected(module_nodes(root, modules), changes.changes, workspaces(root))
+    nodes = module_nodes(root, modules, memo)
+    selection = select_affected(nodes, changes.changes, workspaces(root))
     return changes, selection

@@ -157,7 +157,9 @@ class ResultCache:
         path = self._path(key)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write(path, (json.dumps(doc, sort_keys=True) + "\n").encode("utf-8"))
+            atomic_write(
+                path, (json.dumps(doc, sort_keys=True) + "\n").encode("utf-8"), durable=False
+            )
         except OSError:
             with self._lock:
                 self.stats.write_errors += 1
@@ -190,7 +192,9 @@ class ResultCache:
             known = {k: v for k, v in known.items() if isinstance(v, str)}
             known[ident] = version
             with contextlib.suppress(OSError):
-                atomic_write(self._versions_path, json.dumps(known, indent=1).encode("utf-8"))
+                atomic_write(
+                    self._versions_path, json.dumps(known, indent=1).encode("utf-8"), durable=False
+                )
         return version
 
     # -- the parse memo
@@ -235,7 +239,11 @@ class ResultCache:
             },
         }
         try:
-            atomic_write(self._memo_path, json.dumps(doc, separators=(",", ":")).encode("utf-8"))
+            atomic_write(
+                self._memo_path,
+                json.dumps(doc, separators=(",", ":")).encode("utf-8"),
+                durable=False,
+            )
         except OSError:
             with self._lock:
                 self.stats.write_errors += 1

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from bot import __version__
 from bot.config import Config
 from bot.engine.affected import fix_waves
-from bot.engine.cachekey import KeyBuilder, KeyContext
+from bot.engine.cachekey import KeyBuilder, KeyContext, ParseMemo
 from bot.engine.discover import ModuleRef, find_workspaces, is_vendored
 from bot.engine.discover import discover as discover_modules
 from bot.engine.findings import severity_of
@@ -260,11 +260,13 @@ def _speedups(
     """--since (skip what the changes cannot affect) and the result cache around ``fn``; the
     waves modules run in (dependencies first, for fix); what to do when all have run (store
     the parse memo). Fills ``extra`` for the report."""
+    cache = ResultCache(options.cache_dir) if options.cache_dir else None
+    memo = cache.load_memo() if cache is not None else ParseMemo()
     selection = None
     if options.since:
         from bot.changes import select_since  # GitPython only when asked for
 
-        changes, selection = select_since(root, mods, options.since)
+        changes, selection = select_since(root, mods, options.since, memo)
         chosen = sum(1 for m in mods if m.dir in selection)
         extra["since"] = {
             "ref": options.since,
@@ -273,7 +275,6 @@ def _speedups(
             "selected": chosen,
             "not_affected": len(mods) - chosen,
         }
-    cache = ResultCache(options.cache_dir) if options.cache_dir else None
     keys = None
     if cache is not None:
         cache.prune()  # entries unused for 30 days
@@ -283,7 +284,7 @@ def _speedups(
             go.env,
             (repr(options.config.ignore), go.gotoolchain),
         )
-        keys = KeyBuilder(root, context, cache.load_memo())
+        keys = KeyBuilder(root, context, memo)
         extra["cache"] = {"dir": str(options.cache_dir), "stats": cache.stats}
 
     def run(go: Go, ref: ModuleRef, options: RunOptions) -> _Outcome:

@@ -133,6 +133,10 @@ class ParseMemo:
         self.used.add(h)
         return got
 
+    def local_replaces_of(self, gomod: bytes, where: str) -> tuple[str, ...]:
+        """:meth:`local_replaces` for go.mod bytes not hashed yet."""
+        return self.local_replaces(_sha(gomod), gomod, where)
+
     def local_replaces(self, gomod_sha: str, gomod: bytes, where: str) -> tuple[str, ...]:
         """The new paths of the local ``replace`` directives of a go.mod (hashed as
         ``gomod_sha``); () when it has none or does not parse (go fails on it too: such a
