@@ -20,6 +20,7 @@ needs nothing from the network makes no request at all.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import fcntl
 import os
@@ -118,6 +119,24 @@ class DiskCache:
         self.cache_root = gomodcache / "cache" / "download" / "sumdb"
         self.config_root = sumdb_dir
         self._dirs: set[Path] = set()
+        # Cache files are written by one background thread: a lookup or tile is written only
+        # after it was proved, nothing reads it back in the same run (the client keeps what
+        # it read), and the verifying threads need not wait for the file system.
+        self._writer: ThreadPoolExecutor | None = None
+        self._writer_lock = threading.Lock()
+
+    def write_cache_later(self, file: str, data: bytes) -> None:
+        """:meth:`write_cache` on the writer thread; :meth:`flush` waits for every write."""
+        with self._writer_lock:
+            if self._writer is None:
+                self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sumdb-write")
+            self._writer.submit(self.write_cache, file, data)
+
+    def flush(self) -> None:
+        with self._writer_lock:
+            writer, self._writer = self._writer, None
+        if writer is not None:
+            writer.shutdown(wait=True)
 
     def read_cache(self, file: str) -> bytes | None:
         try:
@@ -239,12 +258,10 @@ class SumdbClient:
         self.backoff = backoff
         self.stats = Stats()
         self._own_http = http is None
-        self.http = http or httpx.Client(
-            timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
-            limits=httpx.Limits(max_connections=max(jobs, 1) * 2, max_keepalive_connections=64),
-            headers={"User-Agent": USER_AGENT},
-            follow_redirects=True,
-        )
+        self._http = http
+        self._http_lock = threading.Lock()
+        self._timeout = timeout
+        self._jobs = jobs
         self._pool = ThreadPoolExecutor(max_workers=max(jobs, 1), thread_name_prefix="sumdb-tile")
         self._stats_lock = threading.Lock()
         self._base_lock = threading.Lock()
@@ -265,10 +282,28 @@ class SumdbClient:
         self._consistent: set[tuple[Tree, Tree]] = set()
         self._files: dict[tuple[str, str], tuple[str, str]] = {}
 
+    @property
+    def http(self) -> httpx.Client:
+        """The HTTP client, made on first use: a run answered from the cache makes none (and
+        sets up no TLS)."""
+        with self._http_lock:
+            if self._http is None:
+                self._http = httpx.Client(
+                    timeout=httpx.Timeout(self._timeout, connect=min(self._timeout, 10.0)),
+                    limits=httpx.Limits(
+                        max_connections=max(self._jobs, 1) * 2, max_keepalive_connections=64
+                    ),
+                    headers={"User-Agent": USER_AGENT},
+                    follow_redirects=True,
+                )
+            return self._http
+
     def close(self) -> None:
         self._pool.shutdown(wait=True)
-        if self._own_http:
-            self.http.close()
+        self.cache.flush()
+        with self._http_lock:
+            if self._own_http and self._http is not None:
+                self._http.close()
 
     def __enter__(self) -> SumdbClient:
         return self
@@ -502,10 +537,30 @@ class SumdbClient:
             self.merge_latest(lk.note)
             self.check_record(lk.id, lk.text)
             if not lk.from_cache:
-                self.cache.write_cache(file, lk.data)
+                self.cache.write_cache_later(file, lk.data)
             return lk.text.decode("utf-8").splitlines()
 
         return self._lookups.do(("prove", file), work)
+
+    def prefetch_proofs(self, lookups: Sequence[Lookup], tree: Tree | None = None) -> None:
+        """Fetch, all in parallel, the tiles that prove these records in ``tree`` (default: the
+        latest tree; a lookup's own tree shares every full tile with the latest one, so its
+        tiles can be fetched before the newest head is known). Nothing is trusted here:
+        :meth:`prove` authenticates every tile against the latest tree, and a tile that could
+        not be read fails its proof there."""
+        latest = tree if tree is not None else self.latest
+        reader = self._reader(latest)
+        wanted: dict[Tile, None] = {}
+        for lk in lookups:
+            if 0 <= lk.id < latest.n:
+                wanted.update(dict.fromkeys(reader.tiles_for([tlog.stored_hash_index(0, lk.id)])))
+        todo = [t for t in wanted if not self._tiles.done(t)]
+        for fut in [self._pool.submit(self._try_read_tile, t) for t in todo]:
+            fut.result()
+
+    def _try_read_tile(self, tile: Tile) -> None:
+        with contextlib.suppress(SumdbError):
+            self.read_tile(tile)  # an error is kept for the proof that needs the tile
 
     def lookup(self, path: str, version: str) -> list[str]:
         """go's Client.Lookup: the proved go.sum lines for path@version[/go.mod]."""
@@ -559,7 +614,7 @@ class SumdbClient:
             todo = [(t, d) for t, d in zip(tiles, data, strict=True) if t not in self._saved]
             self._saved.update(t for t, _ in todo)
         for t, d in todo:
-            self.cache.write_cache(f"{self.name}/{t.path()}", d)
+            self.cache.write_cache_later(f"{self.name}/{t.path()}", d)
 
     def read_tiles(self, tiles: Sequence[Tile]) -> list[bytes]:
         """All tiles, the ones not yet read fetched in parallel."""

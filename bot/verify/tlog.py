@@ -71,21 +71,16 @@ def parse_hash(s: str) -> bytes:
 
 def _maxpow2(n: int) -> tuple[int, int]:
     """The largest power of two strictly less than n (n >= 2), and its log2."""
-    level = 0
-    while 1 << (level + 1) < n:
-        level += 1
+    level = (n - 1).bit_length() - 1
     return 1 << level, level
 
 
 def stored_hash_index(level: int, n: int) -> int:
     """Index of hash (level, n) in the Crosby-Wallach storage order."""
-    for _ in range(level):
-        n = 2 * n + 1
-    i = 0
-    while n > 0:
-        i += n
-        n >>= 1
-    return i + level
+    # the loop of the reference, in closed form: `level` times n = 2n+1, then the sum of
+    # n >> k over k, which is 2n minus the number of one bits of n
+    n = ((n + 1) << level) - 1
+    return 2 * n - n.bit_count() + level
 
 
 def _trailing_zeros(x: int) -> int:
@@ -486,6 +481,17 @@ def _tile_hash(data: bytes) -> bytes:
         raise AssertionError("bad math in tileHash")
     if len(data) == HASH_SIZE:
         return data
+    n = len(data) // HASH_SIZE
+    if n * HASH_SIZE == len(data) and n & (n - 1) == 0:
+        # a power-of-two number of hashes (every tile and tile range): the same halving as
+        # below, bottom-up, one level at a time
+        sha256 = hashlib.sha256
+        level = [data[i : i + HASH_SIZE] for i in range(0, len(data), HASH_SIZE)]
+        while len(level) > 1:
+            level = [
+                sha256(b"\x01" + level[i] + level[i + 1]).digest() for i in range(0, len(level), 2)
+            ]
+        return level[0]
     half = len(data) // 2
     return node_hash(_tile_hash(data[:half]), _tile_hash(data[half:]))
 
@@ -558,6 +564,18 @@ class TileReader(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """What read_hashes reads: the tiles, and where each needed hash is among them."""
+
+    tiles: list[Tile]
+    order: dict[Tile, int]
+    stx: list[int]  # the stored hash indexes of the subtrees that make the tree hash
+    stx_order: list[int]
+    n_stx_tiles: int
+    index_order: list[int]
+
+
 class TileHashReader:
     """Reads hashes of the tree from tiles, authenticating every tile before use.
 
@@ -587,7 +605,11 @@ class TileHashReader:
             self.memo[key] = h
         return h
 
-    def read_hashes(self, indexes: Sequence[int]) -> list[bytes]:
+    def tiles_for(self, indexes: Sequence[int]) -> list[Tile]:
+        """The tiles :meth:`read_hashes` reads for ``indexes`` (to fetch them ahead)."""
+        return self._plan(indexes).tiles
+
+    def _plan(self, indexes: Sequence[int]) -> _Plan:
         h = self.reader.height()
         n_tree = self.tree.n
         order: dict[Tile, int] = {}
@@ -631,7 +653,12 @@ class TileHashReader:
                     own = len(tiles)
                 tiles.append(p)
             index_order.append(own)
+        return _Plan(tiles, order, stx, stx_order, n_stx_tiles, index_order)
 
+    def read_hashes(self, indexes: Sequence[int]) -> list[bytes]:
+        plan = self._plan(indexes)
+        tiles, order, stx, stx_order = plan.tiles, plan.order, plan.stx, plan.stx_order
+        n_stx_tiles, index_order, n_tree = plan.n_stx_tiles, plan.index_order, self.tree.n
         data = self.reader.read_tiles(tiles)
         if len(data) != len(tiles):
             raise TlogError(f"TileReader returned bad result slice (len={len(data)})")

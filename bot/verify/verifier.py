@@ -251,9 +251,12 @@ def _lookup_all(
 
     def fetch(key: tuple[str, str]) -> None:
         try:
-            fetched[key] = client.fetch(*key)
+            lk = fetched[key] = client.fetch(*key)
         except SumdbError as e:
             answers[key].error = e
+            return
+        if not lk.from_cache:
+            client.prefetch_proofs([lk], lk.tree)  # overlaps the tile reads with lookups
 
     def prove(key: tuple[str, str]) -> None:
         try:
@@ -266,6 +269,7 @@ def _lookup_all(
         if fetched:
             newest = max(fetched, key=lambda k: fetched[k].tree.n)
             prove(newest)
+            client.prefetch_proofs(list(fetched.values()))
             list(pool.map(prove, [k for k in fetched if k != newest]))
     for a in answers.values():
         if a.error is None and a.lines is None:  # pragma: no cover - defensive
