@@ -35,18 +35,16 @@ def sequential_loop(root: Path, dirs: Sequence[str], env: Mapping[str, str]) -> 
     """``go mod tidy -diff`` in every module, one after another: (seconds, modules that differ
     or fail)."""
     e = loop_env(env)
-    bad = 0
     start = time.monotonic()
-    for d in dirs:
-        res = subprocess.run(
-            ["go", "mod", "tidy", "-diff"],
-            cwd=root if d == "." else root / d,
-            env=e,
-            capture_output=True,
-            check=False,
-        )
-        bad += res.returncode != 0
+    bad = sum(_tidy_diff(root, d, e) != 0 for d in dirs)
     return time.monotonic() - start, bad
+
+
+def _tidy_diff(root: Path, d: str, env: Mapping[str, str]) -> int:
+    """``go mod tidy -diff`` in module directory ``d``: its exit code."""
+    cwd = root if d == "." else root / d
+    res = subprocess.run(["go", "mod", "tidy", "-diff"], cwd=cwd, env=env, capture_output=True)
+    return res.returncode
 
 
 def parallel_floor(
@@ -64,18 +62,9 @@ def parallel_floor(
     e = loop_env(env)
     e.update(runtime_env(n, e))
 
-    def one(d: str) -> None:
-        subprocess.run(
-            ["go", "mod", "tidy", "-diff"],
-            cwd=root if d == "." else root / d,
-            env=e,
-            capture_output=True,
-            check=False,
-        )
-
     start = time.monotonic()
     with ThreadPoolExecutor(max_workers=n) as pool:
-        list(pool.map(one, dirs))
+        list(pool.map(lambda d: _tidy_diff(root, d, e), dirs))
     return time.monotonic() - start
 
 

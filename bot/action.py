@@ -252,19 +252,22 @@ def _read_event(path: Path) -> Mapping[str, Any]:
     return data
 
 
-def _check_workdir(workspace: Path, workdir: str) -> None:
-    if Path(workdir).is_absolute():
+def _inside_workspace(workspace: Path, name: str, value: str, hint: str | None = None) -> Path:
+    """The resolved path of a path input, which must be relative and inside the workspace."""
+    if Path(value).is_absolute() or value.startswith("~"):
         raise ConfigError(
-            f"input 'working-directory' is {workdir!r}: give a path relative to the repository root"
+            f"input '{name}' is {value!r}: give a path relative to the repository root", hint=hint
         )
-    root = (workspace / workdir).resolve()
+    path = (workspace / value).resolve()
     try:
-        root.relative_to(workspace.resolve())
+        path.relative_to(workspace.resolve())
     except ValueError:
-        raise ConfigError(
-            f"input 'working-directory' is {workdir!r}, which is outside the repository"
-        ) from None
-    if not root.is_dir():
+        raise ConfigError(f"input '{name}' is {value!r}, which is outside the repository") from None
+    return path
+
+
+def _check_workdir(workspace: Path, workdir: str) -> None:
+    if not _inside_workspace(workspace, "working-directory", workdir).is_dir():
         raise ConfigError(
             f"input 'working-directory' is {workdir!r}, which is not a directory of the checkout",
             hint="check the path, and that actions/checkout runs before tidybot",
@@ -272,20 +275,14 @@ def _check_workdir(workspace: Path, workdir: str) -> None:
 
 
 def _cache_dir(workspace: Path, value: str) -> str:
-    if not value:
-        return ""
-    if Path(value).is_absolute() or value.startswith("~"):
-        raise ConfigError(
-            f"input 'cache-dir' is {value!r}: give a path relative to the repository root",
+    if value:
+        _inside_workspace(
+            workspace,
+            "cache-dir",
+            value,
             hint="the action runs in a container that sees only the workspace; cache e.g. "
             "`.tidybot-cache` with actions/cache (README, Speed)",
         )
-    try:
-        (workspace / value).resolve().relative_to(workspace.resolve())
-    except ValueError:
-        raise ConfigError(
-            f"input 'cache-dir' is {value!r}, which is outside the repository"
-        ) from None
     return value
 
 

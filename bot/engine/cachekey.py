@@ -31,7 +31,7 @@ from pathlib import Path
 
 from bot.engine.affected import resolve_dir
 from bot.engine.gomod import parse_gomod
-from bot.engine.imports import parse_go_file, tidy_counts_file
+from bot.engine.imports import parse_header, tidy_counts_file
 from bot.errors import ParseError
 
 __all__ = [
@@ -109,8 +109,8 @@ def _go_file_facts(data: bytes) -> GoFileFacts:
     counted, _ = tidy_counts_file(src)
     if not counted:
         return False, "", ()
-    gf = parse_go_file(src)
-    return True, gf.package, tuple(imp for imp, _line in gf.imports)
+    package, imports = parse_header(src)
+    return True, package, tuple(imp for imp, _line in imports)
 
 
 @dataclass

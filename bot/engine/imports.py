@@ -239,6 +239,13 @@ def tidy_counts_file(src: str) -> tuple[bool, str]:
 
 def parse_go_file(src: str, rel: str = "x.go") -> GoFile:
     """Package name and imports of a Go source file (the header only)."""
+    package, imports = parse_header(src)
+    _, constraint = tidy_counts_file(src)
+    return GoFile(rel, package, tuple(imports), constraint)
+
+
+def parse_header(src: str) -> tuple[str, list[tuple[str, int]]]:
+    """The package name and the (import path, line) pairs of a Go source file's header."""
     lx = _Lexer(src)
     package = ""
     imports: list[tuple[str, int]] = []
@@ -262,8 +269,7 @@ def parse_go_file(src: str, rel: str = "x.go") -> GoFile:
             if tok:
                 imports.append((tok[1], tok[2]))
             tok = lx.next()
-    _, constraint = tidy_counts_file(src)
-    return GoFile(rel, package, tuple(imports), constraint)
+    return package, imports
 
 
 def iter_go_files(module_root: Path, ignore: Iterable[str] = ()) -> Iterator[tuple[str, Path]]:

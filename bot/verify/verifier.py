@@ -269,7 +269,10 @@ def _lookup_all(
         if fetched:
             newest = max(fetched, key=lambda k: fetched[k].tree.n)
             prove(newest)
-            client.prefetch_proofs(list(fetched.values()))
+            latest = client.latest  # lookups read in another tree may need other edge tiles
+            client.prefetch_proofs(
+                [lk for lk in fetched.values() if lk.from_cache or lk.tree != latest]
+            )
             list(pool.map(prove, [k for k in fetched if k != newest]))
     for a in answers.values():
         if a.error is None and a.lines is None:  # pragma: no cover - defensive

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.engine.model import ModuleResult, Status
-from bot.errors import UsageError
+from bot.errors import ToolchainError, UsageError
 from bot.resultcache import ResultCache, entry_checksum
 
 KEY = "ab" + "0" * 62
@@ -176,7 +176,7 @@ def test_go_version_is_remembered_per_binary(tmp_path: Path) -> None:
     (tmp_path / "tidybot-v1" / "go-versions.json").write_text(json.dumps({ident: "1.99.0"}))
     assert ResultCache(tmp_path).go_version(Go()) == "1.99.0"
     (tmp_path / "tidybot-v1" / "go-versions.json").write_text(json.dumps({ident: "1.20.0"}))
-    with pytest.raises(Exception, match="too old"):
+    with pytest.raises(ToolchainError, match="too old"):
         ResultCache(tmp_path).go_version(Go())
     (tmp_path / "tidybot-v1" / "go-versions.json").write_text(json.dumps({ident: "bogus"}))
     assert ResultCache(tmp_path).go_version(Go()) == v  # not a version: asked again
