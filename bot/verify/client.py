@@ -77,6 +77,10 @@ class ForkError(SecurityError):
         self.older_note, self.newer_note = older_note, newer_note
         self.proof = proof
 
+    def __reduce__(self) -> tuple[type[ForkError], tuple[Tree, bytes, Tree, bytes, str]]:
+        # crosses from a worker process (bot.verify.lookups) with every field
+        return (ForkError, (self.older, self.older_note, self.newer, self.newer_note, self.proof))
+
     def report(self) -> str:
         """go's SECURITY ERROR text: both signed notes and the proof of misbehaviour."""
 
@@ -316,10 +320,20 @@ class SumdbClient:
         with self._latest_lock:
             return self._latest
 
+    @property
+    def latest_note(self) -> bytes:
+        """The signed note of :attr:`latest` (b"" before any tree head was seen)."""
+        with self._latest_lock:
+            return self._latest_note
+
     def _count(self, **fields: int) -> None:
         with self._stats_lock:
             for k, v in fields.items():
                 setattr(self.stats, k, getattr(self.stats, k) + v)
+
+    def add_stats(self, other: Stats) -> None:
+        """Count the work another client did for this one (a worker process's)."""
+        self._count(**{k: getattr(other, k) for k in Stats.__dataclass_fields__})
 
     # -- transport -------------------------------------------------------------------------
 

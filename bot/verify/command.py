@@ -99,12 +99,15 @@ def run_verify(
     jobs: int,
     base_ref_sums: Mapping[str, GoSum] | None = None,
     http: httpx.Client | None = None,
+    processes: int | None = None,
 ) -> VerifyOutcome:
     """Verify every go.sum line under root.
 
     ``env`` is the go environment (GOSUMDB, GOPROXY, GONOSUMDB, GOPRIVATE, GOPATH,
     GOMODCACHE...); ``base_ref_sums`` maps a sum file's path relative to root to its content
-    on the base branch (pull requests: ``sum-changed``).
+    on the base branch (pull requests: ``sum-changed``). ``processes``: how many processes
+    share the lookups (default: ``bot.verify.lookups.auto_processes``); ``http`` serves this
+    process's lookups only.
     """
     started = time.monotonic()
     root = Path(root)
@@ -126,7 +129,7 @@ def run_verify(
 
     client = None if db.off else SumdbClient(db, http=http, jobs=jobs)
     try:
-        res = verify_sum_files(files, db, client, jobs=jobs)
+        res = verify_sum_files(files, db, client, jobs=jobs, processes=processes)
     finally:
         if client is not None:
             client.close()

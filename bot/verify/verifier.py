@@ -1,12 +1,7 @@
 """Check go.sum lines against the checksum database and turn the answers into findings.
 
-Three phases, all lookups of a phase in parallel (bounded by ``jobs``):
-
-1. fetch every distinct ``path@version`` (on-disk cache first) and open its signed tree note;
-2. merge the newest tree head first, so every other head is checked against one tree and
-   needs the same tiles on every run (the warm run then finds them all in the cache);
-3. prove each record in that tree and compare its lines with go.sum.
-
+Every distinct ``path@version`` is looked up and proved once (``bot.verify.lookups``: threads,
+and for a large go.sum several processes); each line is then judged against its proved record.
 A line is *verified* only when its exact ``path version hash`` is in a proved record.
 """
 
@@ -14,20 +9,12 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from bot.engine.gosum import GoSum, SumLine
 from bot.engine.model import Finding, Severity
-from bot.verify.client import (
-    ForkError,
-    Lookup,
-    NotFoundError,
-    SecurityError,
-    SumdbClient,
-    SumdbError,
-    UnavailableError,
-)
+from bot.verify.client import ForkError, NotFoundError, SecurityError, SumdbClient
+from bot.verify.lookups import Answer, auto_processes, lookup_sharded
 from bot.verify.sumdbenv import SumdbEnv
 
 
@@ -67,12 +54,6 @@ class VerifyResult:
     lookups: int = 0  # distinct module versions looked up
 
 
-@dataclass
-class _Answer:
-    lines: list[str] | None = None
-    error: SumdbError | None = None
-
-
 def _finding(
     sf: SumFile, line: int | None, id_: str, sev: Severity, msg: str, why: str = ""
 ) -> Finding:
@@ -80,9 +61,15 @@ def _finding(
 
 
 def verify_sum_files(
-    files: Sequence[SumFile], db: SumdbEnv, client: SumdbClient | None, *, jobs: int = 16
+    files: Sequence[SumFile],
+    db: SumdbEnv,
+    client: SumdbClient | None,
+    *,
+    jobs: int = 16,
+    processes: int | None = None,
 ) -> VerifyResult:
-    """Check every line of every file; skipped lines are counted and reported, never dropped."""
+    """Check every line of every file; skipped lines are counted and reported, never dropped.
+    ``jobs`` lookups at once, in ``processes`` processes (default: by CPUs and go.sum size)."""
     result = VerifyResult()
     wanted: dict[tuple[str, str], None] = {}
     plan: list[tuple[SumFile, FileResult, list[SumLine], dict[str, list[SumLine]]]] = []
@@ -116,7 +103,10 @@ def verify_sum_files(
             skipped.setdefault(reason or "", []).append(ln)
         plan.append((sf, fr, check, skipped))
 
-    answers = _lookup_all(list(wanted), client, jobs) if client is not None and wanted else {}
+    answers: dict[tuple[str, str], Answer] = {}
+    if client is not None and wanted:
+        n = auto_processes(len(wanted)) if processes is None else processes
+        answers = lookup_sharded(list(wanted), client, jobs, n)
     result.lookups = len(wanted)
     forks: dict[tuple[int, int], ForkError] = {}
 
@@ -176,7 +166,7 @@ def _fork_finding(sf: SumFile, ln: SumLine, err: ForkError, db: SumdbEnv) -> Fin
     )
 
 
-def _judge(sf: SumFile, ln: SumLine, ans: _Answer, dbname: str) -> Finding | None:
+def _judge(sf: SumFile, ln: SumLine, ans: Answer, dbname: str) -> Finding | None:
     mv = f"{ln.path}@{ln.version}"
     if ans.error is not None:
         e = ans.error
@@ -241,40 +231,3 @@ def _judge(sf: SumFile, ln: SumLine, ans: _Answer, dbname: str) -> Finding | Non
 
 def _one_line(s: str) -> str:
     return " ".join(s.split())
-
-
-def _lookup_all(
-    keys: list[tuple[str, str]], client: SumdbClient, jobs: int
-) -> dict[tuple[str, str], _Answer]:
-    answers: dict[tuple[str, str], _Answer] = {k: _Answer() for k in keys}
-    fetched: dict[tuple[str, str], Lookup] = {}
-
-    def fetch(key: tuple[str, str]) -> None:
-        try:
-            lk = fetched[key] = client.fetch(*key)
-        except SumdbError as e:
-            answers[key].error = e
-            return
-        if not lk.from_cache:
-            client.prefetch_proofs([lk], lk.tree)  # overlaps the tile reads with lookups
-
-    def prove(key: tuple[str, str]) -> None:
-        try:
-            answers[key].lines = client.prove(fetched[key])
-        except SumdbError as e:
-            answers[key].error = e
-
-    with ThreadPoolExecutor(max_workers=max(jobs, 1), thread_name_prefix="sumdb") as pool:
-        list(pool.map(fetch, keys))
-        if fetched:
-            newest = max(fetched, key=lambda k: fetched[k].tree.n)
-            prove(newest)
-            latest = client.latest  # lookups read in another tree may need other edge tiles
-            client.prefetch_proofs(
-                [lk for lk in fetched.values() if lk.from_cache or lk.tree != latest]
-            )
-            list(pool.map(prove, [k for k in fetched if k != newest]))
-    for a in answers.values():
-        if a.error is None and a.lines is None:  # pragma: no cover - defensive
-            a.error = UnavailableError("lookup did not complete")
-    return answers

@@ -14,7 +14,9 @@ import pytest
 from bot.engine.gosum import parse_gosum
 from bot.engine.model import Severity
 from bot.errors import ConfigError
+from bot.verify.client import UnavailableError
 from bot.verify.command import VerifyOutcome, run_verify
+from bot.verify.lookups import MIN_PER_PROCESS, _Worker, auto_processes
 from bot.verify.sumdbenv import parse_sumdb_env
 from tests.fakes.goproxy import write_tree
 from tests.fakes.sumdb import SUMDB_NAME, SumdbKey, SumdbServer, filler_record
@@ -45,8 +47,10 @@ def _gosum(server: SumdbServer, *mods: tuple[str, str]) -> str:
     return "".join(ln + "\n" for p, v in mods for ln in server.gosum_lines(p, v))
 
 
-def _verify(root: Path, env: dict[str, str], **kw: object) -> VerifyOutcome:
-    return run_verify(root, env=env, cache_check=bool(kw.get("cache_check")), jobs=8)
+def _verify(
+    root: Path, env: dict[str, str], *, cache_check: bool = False, processes: int = 1
+) -> VerifyOutcome:
+    return run_verify(root, env=env, cache_check=cache_check, jobs=8, processes=processes)
 
 
 def _ids(out: VerifyOutcome) -> list[str]:
@@ -183,19 +187,29 @@ def test_database_lying_about_a_hash_is_a_mismatch(
         ("truncate_tiles", "bad result slice"),
     ],
 )
+@pytest.mark.parametrize("processes", [1, 2])
 def test_lying_database_is_rejected(
-    env: dict[str, str], sumdb_server: SumdbServer, tmp_path: Path, fault: str, reason: str
+    env: dict[str, str],
+    sumdb_server: SumdbServer,
+    tmp_path: Path,
+    fault: str,
+    reason: str,
+    processes: int,
 ) -> None:
-    root = _repo(tmp_path, _gosum(sumdb_server, (GREET, "v1.0.0")))
+    """With 2 processes the worker's shard holds example.com/Upper: whatever it was told
+    crosses back as the same error, never as a verified line."""
+    mods = [(GREET, "v1.0.0"), ("example.com/Upper", "v1.0.0")]
+    root = _repo(tmp_path, _gosum(sumdb_server, *mods))
     if fault in ("forged_tile", "forged_record"):
         setattr(sumdb_server.faults, fault, f"{GREET}@v1.0.0")
     else:
         setattr(sumdb_server.faults, fault, True)
-    out = _verify(root, env)
-    assert _ids(out) == ["sum-unverified", "sum-unverified"]
+    expected = 2 if fault == "forged_record" else 4  # both records sit in the forged tile
+    out = _verify(root, env, processes=processes)
+    assert _ids(out) == ["sum-unverified"] * expected
     assert all(reason in f.message for f in out.findings), out.findings
-    assert out.verified == 0
-    assert out.errors == 2
+    assert out.verified == 4 - expected
+    assert out.errors == expected
     # Nothing unproved reached the cache: no lookup, no tile of the forged data.
     cache = Path(env["GOMODCACHE"]) / "cache/download/sumdb" / SUMDB_NAME
     assert not (cache / "lookup" / f"{GREET}@v1.0.0").exists()
@@ -203,8 +217,9 @@ def test_lying_database_is_rejected(
         assert not (cache / "tile/8/0/000").exists()
 
 
+@pytest.mark.parametrize("processes", [1, 2])
 def test_forked_history_is_detected(
-    env: dict[str, str], sumdb_server: SumdbServer, tmp_path: Path
+    env: dict[str, str], sumdb_server: SumdbServer, tmp_path: Path, processes: int
 ) -> None:
     first = _repo(tmp_path, _gosum(sumdb_server, (GREET, "v1.0.0")), "first")
     assert _verify(first, env).verified == 2
@@ -216,14 +231,18 @@ def test_forked_history_is_detected(
     # that it does not contain the tree of 300 seen before.
     rewrite = next(k for k, i in sumdb_server.log.index.items() if i == 280)
     sumdb_server.fork(rewrite=rewrite)
-    second = _repo(tmp_path, _gosum(sumdb_server, filler_record(100)[:2]), "second")
-    out = _verify(second, env)
+    fresh = [filler_record(i)[:2] for i in (100, 101)]
+    second = _repo(tmp_path, _gosum(sumdb_server, *fresh), "second")
+    out = _verify(second, env, processes=processes)
     assert "sumdb-fork" in _ids(out)
     fork = next(f for f in out.findings if f.id == "sumdb-fork")
     assert fork.severity is Severity.ERROR
     assert "tree #310" in fork.message and "tree #300" in fork.message
     assert "SECURITY ERROR" in fork.why and "proof of misbehavior" in fork.why
     assert out.verified == 0
+    unverified = [f for f in out.findings if f.id == "sum-unverified"]
+    assert len(unverified) == 4  # every line, whichever process proved it, blames the fork
+    assert all(f.why.startswith("sumdb-fork problem") for f in unverified), unverified
     assert latest.read_bytes() == seen  # the forked head never replaces the one seen before
 
 
@@ -374,3 +393,68 @@ def test_bad_gosumdb_is_a_config_error(tmp_path: Path) -> None:
         parse_sumdb_env({"GOSUMDB": "not+a+key", "HOME": str(tmp_path)})
     with pytest.raises(ConfigError, match="too many fields"):
         parse_sumdb_env({"GOSUMDB": "a b c", "HOME": str(tmp_path)})
+
+
+# --- several processes ----------------------------------------------------------------------
+
+
+def test_processes_share_the_work_and_the_cache(
+    env: dict[str, str], sumdb_server: SumdbServer, tmp_path: Path
+) -> None:
+    """Three processes verify what one does, each lookup asked once, every request counted,
+    the newest tree head kept, and the warm run answered from the shared cache."""
+    mods = [(GREET, "v1.0.0"), ("example.com/Upper", "v1.0.0")]
+    mods += [filler_record(i)[:2] for i in (1, 3, 5, 70, 140, 200, 250, 255, 260, 280)]
+    bad = _gosum(sumdb_server, *mods).replace(
+        sumdb_server.gosum_lines(*filler_record(140)[:2])[0].split(" ")[2], f"h1:{'B' * 43}="
+    )
+    root = _repo(tmp_path, bad)
+    own_caches = {**env, "GOPATH": str(tmp_path / "p1"), "GOMODCACHE": str(tmp_path / "m1")}
+    one = _verify(_repo(tmp_path, bad, "single"), own_caches)
+    sumdb_server.requests.clear()
+
+    out = _verify(root, env, processes=3)
+    assert [(f.id, f.line) for f in out.findings] == [(f.id, f.line) for f in one.findings]
+    assert _ids(out) == ["sum-mismatch"]
+    assert (out.lines, out.verified, out.errors, out.lookups) == (24, 23, 1, 12)
+    lookups = sumdb_server.lookup_requests()
+    assert len(lookups) == len(set(lookups)) == 12  # every module version asked once
+    assert out.requests == len(sumdb_server.requests)  # the workers' requests are counted
+    latest = Path(env["GOPATH"]) / "pkg/sumdb" / SUMDB_NAME / "latest"
+    assert f"\n{len(sumdb_server.log.records)}\n".encode() in latest.read_bytes()
+
+    before = len(sumdb_server.requests)
+    again = _verify(root, env, processes=3)
+    assert _ids(again) == ["sum-mismatch"]
+    assert again.requests == 0
+    assert len(sumdb_server.requests) == before
+
+
+def test_a_checkout_bot_directory_never_stands_in_for_tidybot(
+    env: dict[str, str],
+    sumdb_server: SumdbServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Workers import tidybot from where this process did, not from the current directory."""
+    mods = [(GREET, "v1.0.0"), ("example.com/Upper", "v1.0.0")]
+    root = _repo(tmp_path, _gosum(sumdb_server, *mods))
+    write_tree(root, {"bot/__init__.py": "raise SystemExit('the checkout was imported')\n"})
+    monkeypatch.chdir(root)
+    out = _verify(root, env, processes=2)
+    assert out.findings == []
+    assert out.verified == 4
+
+
+def test_a_failing_worker_says_why(tmp_path: Path) -> None:
+    """A worker that cannot do its work fails with its last error line (its keys are then
+    unverified, never verified)."""
+    worker = _Worker((None, [(GREET, "v1.0.0")], 1))  # type: ignore[arg-type]
+    with pytest.raises(UnavailableError, match=r"verification worker failed \(exit 1\): "):
+        worker.result()
+
+
+def test_auto_processes_need_enough_module_versions() -> None:
+    assert auto_processes(0) == 1
+    assert auto_processes(MIN_PER_PROCESS * 2 - 1) == 1
+    assert 1 <= auto_processes(10_000) <= 4
