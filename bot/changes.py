@@ -9,13 +9,11 @@ local replace target outside the root is still seen.
 
 from __future__ import annotations
 
-import os
 import posixpath
+import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-
-import git
 
 from bot.engine.affected import (
     Change,
@@ -27,7 +25,7 @@ from bot.engine.affected import (
     select_affected,
 )
 from bot.engine.cachekey import ParseMemo
-from bot.engine.discover import ModuleRef, skip_dir_name
+from bot.engine.discover import ModuleRef, TreeScan, find_workspaces
 from bot.engine.gowork import parse_gowork
 from bot.errors import ParseError, UsageError
 
@@ -41,66 +39,93 @@ class ChangeSet:
     changes: tuple[Change, ...]
 
 
-def _repo(root: Path) -> git.Repo:
-    try:
-        repo = git.Repo(root, search_parent_directories=True)
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-        raise UsageError(
-            f"{root}: not inside a git work tree, so --since has nothing to compare",
-            hint="run in a git checkout, or drop --since for a full check",
-        ) from None
-    if repo.bare or repo.working_tree_dir is None:
+def _git(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["git", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        errors="surrogateescape",
+        check=False,
+    )
+
+
+def _work_tree(root: Path) -> Path:
+    """The top of the git work tree holding ``root``; UsageError when there is none."""
+    res = None
+    if root.is_dir():
+        where = ("--is-bare-repository", "--is-inside-work-tree", "--show-toplevel")
+        res = _git(root, "rev-parse", *where)
+    lines = res.stdout.splitlines() if res is not None else []
+    if lines[:1] == ["true"]:
         raise UsageError(
             f"{root}: a bare git repository has no work tree to compare",
             hint="run in a checkout, or drop --since",
         )
-    return repo
+    if res is None or res.returncode != 0 or lines[1:2] != ["true"] or len(lines) < 3:
+        raise UsageError(
+            f"{root}: not inside a git work tree, so --since has nothing to compare",
+            hint="run in a git checkout, or drop --since for a full check",
+        )
+    return Path(lines[2]).resolve()
+
+
+def _commit(top: Path, rev: str) -> str | None:
+    """The full hash of the commit ``rev`` names, or None."""
+    if rev.startswith("-"):  # never an option to git; no ref or hash starts with "-"
+        return None
+    res = _git(top, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}")
+    return res.stdout.strip() if res.returncode == 0 and res.stdout.strip() else None
 
 
 def changed_files(root: Path, ref: str) -> ChangeSet:
-    """What changed in ``root`` since the merge base of ``ref`` and HEAD."""
+    """What changed in ``root`` since the merge base of ``ref`` and HEAD.
+
+    Plain ``git`` commands, no GitPython: importing it costs more than every git command of
+    this function together, and ``--since`` is the path that must be fast."""
     root = root.resolve()
-    repo = _repo(root)
-    try:
-        head = repo.head.commit
-    except ValueError:
+    top = _work_tree(root)
+    head = _commit(top, "HEAD")
+    if head is None:
         raise UsageError(
             f"{root}: the repository has no commits yet", hint="commit once, or drop --since"
-        ) from None
-    try:
-        other = repo.commit(ref)
-    except (git.BadName, git.BadObject, ValueError):
+        )
+    other = _commit(top, ref)
+    if other is None:
         raise UsageError(
-            f"--since {ref}: no such commit, branch or tag in {repo.working_tree_dir}",
+            f"--since {ref}: no such commit, branch or tag in {top}",
             hint="fetch it first (actions/checkout with fetch-depth: 0, or "
             f"`git fetch origin {ref}`), or drop --since for a full check",
-        ) from None
-    try:
-        bases = repo.merge_base(other, head)
-    except git.GitCommandError as e:
+        )
+    mb = _git(top, "merge-base", other, head)
+    if mb.returncode not in (0, 1) or (mb.returncode == 1 and mb.stderr.strip()):
         raise UsageError(
-            f"--since {ref}: git merge-base failed: {e.stderr.strip() or e}",
+            f"--since {ref}: git merge-base failed: {mb.stderr.strip() or mb.returncode}",
             hint="fetch more history (actions/checkout with fetch-depth: 0)",
-        ) from None
-    if not bases or bases[0] is None:
+        )
+    base = mb.stdout.split()[0] if mb.stdout.split() else ""
+    if not base:
         raise UsageError(
             f"--since {ref}: {ref} and HEAD have no common ancestor (a shallow clone?)",
             hint="fetch the full history (actions/checkout with fetch-depth: 0), "
             "or drop --since for a full check",
         )
-    base = bases[0]
-    assert isinstance(base, git.Commit)
-    assert repo.working_tree_dir is not None  # checked by _repo
-    top = Path(repo.working_tree_dir).resolve()
     prefix = root.relative_to(top).as_posix() if root != top else "."
 
     out: dict[str, str] = {}
-    raw = repo.git.diff("--name-status", "-z", "--no-renames", "--no-ext-diff", base.hexsha, "--")
-    parts = [p for p in raw.split("\0") if p != ""]
+    diff = _git(top, "diff", "--name-status", "-z", "--no-renames", "--no-ext-diff", base, "--")
+    untracked = _git(top, "ls-files", "--others", "--exclude-standard", "-z", "--full-name")
+    for res in (diff, untracked):
+        if res.returncode != 0:
+            raise UsageError(
+                f"--since {ref}: git {res.args[1]} failed: {res.stderr.strip() or res.returncode}",
+                hint="check the repository with `git status`, or drop --since",
+            )
+    parts = [p for p in diff.stdout.split("\0") if p != ""]
     for status, path in zip(parts[0::2], parts[1::2], strict=False):
         out[path] = status[:1]
-    untracked = repo.git.ls_files("--others", "--exclude-standard", "-z", "--full-name")
-    for path in untracked.split("\0"):
+    for path in untracked.stdout.split("\0"):
         if path:
             out[path] = "A"
     changes = tuple(
@@ -109,7 +134,7 @@ def changed_files(root: Path, ref: str) -> ChangeSet:
             key=lambda c: c.path,
         )
     )
-    return ChangeSet(ref, base.hexsha, changes)
+    return ChangeSet(ref, base, changes)
 
 
 def _relative(path: str, prefix: str) -> str:
@@ -145,16 +170,13 @@ def module_nodes(
     return out
 
 
-def workspaces(root: Path) -> list[Workspace]:
+def workspaces(root: Path, scan: TreeScan | None = None) -> list[Workspace]:
     """Every go.work below ``root`` with the module directories it uses."""
     root = root.resolve()
     found = []
-    for cur, dirs, files in os.walk(root, followlinks=False):
-        dirs[:] = sorted(d for d in dirs if not skip_dir_name(d))
-        if "go.work" not in files:
-            continue
-        rel = Path(cur).relative_to(root).as_posix() or "."
-        text = _text(Path(cur) / "go.work")
+    for path in find_workspaces(root, scan):
+        rel = path.parent.relative_to(root).as_posix() or "."
+        text = _text(path)
         uses: tuple[str, ...] = ()
         if text is not None:
             try:
@@ -167,10 +189,15 @@ def workspaces(root: Path) -> list[Workspace]:
 
 
 def select_since(
-    root: Path, modules: Sequence[ModuleRef], ref: str, memo: ParseMemo | None = None
+    root: Path,
+    modules: Sequence[ModuleRef],
+    ref: str,
+    memo: ParseMemo | None = None,
+    scan: TreeScan | None = None,
 ) -> tuple[ChangeSet, Selection]:
-    """The changes since ``ref`` and the modules of ``modules`` they can affect."""
+    """The changes since ``ref`` and the modules of ``modules`` they can affect (``scan``: the
+    run's walk of ``root``, if it has one)."""
     changes = changed_files(root, ref)
     nodes = module_nodes(root, modules, memo)
-    selection = select_affected(nodes, changes.changes, workspaces(root))
+    selection = select_affected(nodes, changes.changes, workspaces(root, scan))
     return changes, selection

@@ -18,7 +18,7 @@ from bot import __version__
 from bot.config import Config
 from bot.engine.affected import fix_waves
 from bot.engine.cachekey import KeyBuilder, KeyContext, ParseMemo
-from bot.engine.discover import ModuleRef, find_workspaces, is_vendored
+from bot.engine.discover import ModuleRef, TreeScan, find_workspaces, is_vendored, scan_tree
 from bot.engine.discover import discover as discover_modules
 from bot.engine.findings import severity_of
 from bot.engine.goenv import check_toolchain, merge_layers, parse_goenv, parse_toolchain_policy
@@ -82,11 +82,11 @@ def _check_root(root: Path) -> Path:
     return root.resolve()
 
 
-def discover(root: Path, options: RunOptions) -> list[ModuleRef]:
+def discover(root: Path, options: RunOptions, scan: TreeScan | None = None) -> list[ModuleRef]:
     root = _check_root(root)
     mods = [
         m
-        for m in discover_modules(root, options.include, options.exclude)
+        for m in discover_modules(root, options.include, options.exclude, scan)
         if options.config.is_included(m.dir)
     ]
     if not mods:
@@ -250,7 +250,7 @@ _Fn = Callable[[Go, ModuleRef, RunOptions], _Outcome]
 
 
 def _speedups(
-    root: Path,
+    scan: TreeScan,
     mods: list[ModuleRef],
     go: Go,
     options: RunOptions,
@@ -260,13 +260,14 @@ def _speedups(
     """--since (skip what the changes cannot affect) and the result cache around ``fn``; the
     waves modules run in (dependencies first, for fix); what to do when all have run (store
     the parse memo). Fills ``extra`` for the report."""
+    root = scan.root
     cache = ResultCache(options.cache_dir) if options.cache_dir else None
     memo = cache.load_memo() if cache is not None else ParseMemo()
     selection = None
     if options.since:
         from bot.changes import select_since  # GitPython only when asked for
 
-        changes, selection = select_since(root, mods, options.since, memo)
+        changes, selection = select_since(root, mods, options.since, memo, scan)
         chosen = sum(1 for m in mods if m.dir in selection)
         extra["since"] = {
             "ref": options.since,
@@ -315,20 +316,20 @@ def _speedups(
 
 
 def _run_all(
-    root: Path,
+    scan: TreeScan,
     options: RunOptions,
     fn: _Fn,
     extra: dict[str, object] | None = None,
     *,
     dependencies_first: bool = False,
 ) -> tuple[Go, list[_Outcome], list[ModuleRef]]:
-    root = _check_root(root)
-    mods = discover(root, options)
+    root = scan.root
+    mods = discover(root, options, scan)
     go = make_go(options, root)
     if options.cache_dir is None:
         go.version()  # fails early when go is missing or too old
     jobs = _jobs(options)
-    fn, waves, finish = _speedups(root, mods, go, options, fn, {} if extra is None else extra)
+    fn, waves, finish = _speedups(scan, mods, go, options, fn, {} if extra is None else extra)
     if dependencies_first:
         # a fix rewrites go.mod files that dependents read through local replaces
         from bot.changes import module_nodes
@@ -347,14 +348,14 @@ def _run_all(
 
 
 def _merge_workspaces(
-    go: Go, root: Path, results: list[ModuleResult], options: RunOptions
+    go: Go, scan: TreeScan, results: list[ModuleResult], options: RunOptions
 ) -> tuple[list[ModuleResult], list[Finding]]:
     """`go work sync` findings (computed in a scratch copy) joined to the modules they are about;
     the rest (go.work itself, a failed sync) are findings of the report."""
-    root = root.resolve()
+    root = scan.root
     by_dir = {r.dir: i for i, r in enumerate(results)}
     loose: list[Finding] = []
-    for gowork in find_workspaces(root):
+    for gowork in find_workspaces(root, scan):
         from bot.workspace import check_workspace
 
         wc = check_workspace(go, root, gowork)
@@ -386,8 +387,9 @@ def _merge_workspaces(
 def check(root: Path, options: RunOptions) -> Report:
     start = time.monotonic()
     extra: dict[str, object] = {}
-    go, outcomes, _ = _run_all(root, options, _check_module, extra)
-    results, loose = _merge_workspaces(go, root, [o.result for o in outcomes], options)
+    scan = scan_tree(_check_root(root))  # the one walk of the tree
+    go, outcomes, _ = _run_all(scan, options, _check_module, extra)
+    results, loose = _merge_workspaces(go, scan, [o.result for o in outcomes], options)
     return Report(
         root=str(root),
         command="check",
@@ -446,12 +448,12 @@ def _fix_module(go: Go, ref: ModuleRef, options: RunOptions) -> _Outcome:
     )
 
 
-def _fix_workspaces(root: Path, options: RunOptions) -> tuple[list[str], list[Finding]]:
+def _fix_workspaces(scan: TreeScan, options: RunOptions) -> tuple[list[str], list[Finding]]:
     """`go work sync` in every workspace, before the modules are tidied with GOWORK=off."""
     changed: list[str] = []
     errors: list[Finding] = []
-    root = _check_root(root)
-    workspaces = find_workspaces(root)
+    root = scan.root
+    workspaces = find_workspaces(root, scan)
     if not workspaces:
         return changed, errors
     go = make_go(options, root)
@@ -479,8 +481,9 @@ def _owner(path: str, dirs: list[str]) -> str | None:
 def fix(root: Path, options: RunOptions) -> Report:
     start = time.monotonic()
     extra: dict[str, object] = {}
-    synced, ws_errors = _fix_workspaces(root, options)
-    go, outcomes, _ = _run_all(root, options, _fix_module, extra, dependencies_first=True)
+    scan = scan_tree(_check_root(root))  # go work sync adds no go.mod and no go.work
+    synced, ws_errors = _fix_workspaces(scan, options)
+    go, outcomes, _ = _run_all(scan, options, _fix_module, extra, dependencies_first=True)
     results = [o.result for o in outcomes]
     dirs = [r.dir for r in results]
     for path in synced:

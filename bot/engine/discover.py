@@ -35,14 +35,41 @@ def is_vendored(module_path: Path) -> bool:
     return (module_path / "vendor" / "modules.txt").is_file()
 
 
-def find_workspaces(root: Path) -> list[Path]:
-    """Every go.work below ``root`` (skipping what discovery skips), sorted."""
-    found: list[Path] = []
+@dataclass(frozen=True)
+class TreeScan:
+    """One walk of a tree, skipping what the go command skips: the directories (root-relative,
+    ``/``-separated, ``.`` for the root, in walk order) that hold a go.mod or a go.work. A run
+    walks its tree once and hands this to everything that needs either."""
+
+    root: Path  # resolved
+    gomod_dirs: tuple[str, ...]
+    gowork_dirs: tuple[str, ...]
+
+
+def scan_tree(root: Path) -> TreeScan:
+    root = root.resolve()
+    mods: list[str] = []
+    works: list[str] = []
     for cur, dirs, files in os.walk(root, followlinks=False):
         dirs[:] = sorted(d for d in dirs if not skip_dir_name(d))
-        if "go.work" in files:
-            found.append(Path(cur) / "go.work")
-    return found
+        has_mod, has_work = "go.mod" in files, "go.work" in files
+        if has_mod or has_work:
+            rel = Path(cur).relative_to(root).as_posix() or "."
+            if has_mod:
+                mods.append(rel)
+            if has_work:
+                works.append(rel)
+    return TreeScan(root, tuple(mods), tuple(works))
+
+
+def _dir(root: Path, rel: str) -> Path:
+    return root if rel == "." else root / rel
+
+
+def find_workspaces(root: Path, scan: TreeScan | None = None) -> list[Path]:
+    """Every go.work below ``root`` (skipping what discovery skips), sorted."""
+    scan = scan if scan is not None else scan_tree(root)
+    return [_dir(scan.root, d) / "go.work" for d in scan.gowork_dirs]
 
 
 @lru_cache(maxsize=256)
@@ -102,7 +129,10 @@ def selected(dir_: str, include: Iterable[str], exclude: Iterable[str]) -> bool:
 
 
 def discover(
-    root: Path, include: Iterable[str] = (), exclude: Iterable[str] = ()
+    root: Path,
+    include: Iterable[str] = (),
+    exclude: Iterable[str] = (),
+    scan: TreeScan | None = None,
 ) -> list[ModuleRef]:
     """Every directory under ``root`` holding a go.mod, sorted by directory.
 
@@ -110,17 +140,14 @@ def discover(
     ``_``) and symlinked directories. A go.mod that is a symlink pointing outside ``root`` is
     returned with a ``skip_reason``.
     """
-    root = root.resolve()
+    scan = scan if scan is not None else scan_tree(root)
+    root = scan.root
     include, exclude = tuple(include), tuple(exclude)
     found: list[ModuleRef] = []
-    for cur, dirs, files in os.walk(root, followlinks=False):
-        dirs[:] = sorted(d for d in dirs if not skip_dir_name(d))
-        if "go.mod" not in files:
-            continue
-        p = Path(cur)
-        rel = p.relative_to(root).as_posix() or "."
+    for rel in scan.gomod_dirs:
         if not selected(rel, include, exclude):
             continue
+        p = _dir(root, rel)
         gomod = p / "go.mod"
         reason = ""
         if gomod.is_symlink():

@@ -112,6 +112,26 @@ def test_unknown_ref_is_a_usage_error(tmp_path: Path) -> None:
     assert "fetch-depth: 0" in str(e.value)
 
 
+def test_a_ref_that_looks_like_an_option_is_never_one(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"a.go": "package a\n"})
+    git(tmp_path, "init", "-q")
+    commit_all(tmp_path, "base")
+    with pytest.raises(UsageError, match=r"--since --output=x: no such commit"):
+        changed_files(tmp_path, "--output=x")
+    assert not (tmp_path / "x").exists()
+
+
+def test_bare_repository_and_a_repository_without_commits(tmp_path: Path) -> None:
+    git(tmp_path, "init", "-q", "--bare", "bare.git")
+    with pytest.raises(UsageError, match="a bare git repository has no work tree"):
+        changed_files(tmp_path / "bare.git", "main")
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    git(fresh, "init", "-q")
+    with pytest.raises(UsageError, match="the repository has no commits yet"):
+        changed_files(fresh, "main")
+
+
 def test_unrelated_histories_are_a_usage_error(tmp_path: Path) -> None:
     write_tree(tmp_path, {"a.go": "package a\n"})
     git(tmp_path, "init", "-q")
