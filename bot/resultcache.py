@@ -250,6 +250,20 @@ class ResultCache:
             return False
         return True
 
+    def prune_daily(self, max_age_days: float = 30.0) -> int:
+        """:meth:`prune`, at most once a day (a stamp file says when it last ran): listing
+        every entry on every run would make each run slower as the cache grows."""
+        stamp = self.directory / _SUBDIR / "pruned"
+        try:
+            if time.time() - stamp.stat().st_mtime < 86400:
+                return 0
+        except OSError:
+            pass
+        removed = self.prune(max_age_days)
+        with contextlib.suppress(OSError):
+            stamp.touch()
+        return removed
+
     def prune(self, max_age_days: float = 30.0) -> int:
         """Delete entries not used (read or written) for ``max_age_days``; returns how many."""
         cutoff = time.time() - max_age_days * 86400

@@ -247,6 +247,7 @@ def _schedule_weight(ref: ModuleRef) -> int:
 
 
 _Fn = Callable[[Go, ModuleRef, RunOptions], _Outcome]
+_Pre = Callable[[ModuleRef], "_Outcome | None"]
 
 
 def _speedups(
@@ -256,16 +257,23 @@ def _speedups(
     options: RunOptions,
     fn: _Fn,
     extra: dict[str, object],
-) -> tuple[_Fn, list[list[int]], Callable[[], None]]:
-    """--since (skip what the changes cannot affect) and the result cache around ``fn``; the
-    waves modules run in (dependencies first, for fix); what to do when all have run (store
-    the parse memo). Fills ``extra`` for the report."""
+) -> tuple[_Pre, _Fn, list[list[int]], Callable[[], None]]:
+    """--since (skip what the changes cannot affect) and the result cache around ``fn``:
+
+    * ``pre(ref)``: a module's outcome when it needs no go (left out by --since, or a cache
+      hit), else None. Runs in the dispatching thread: keys are pure Python work, which
+      threads only slow down (they take turns holding the GIL);
+    * ``run``: ``fn`` for the rest, in the pool, storing clean results in the cache;
+    * the waves modules run in (dependencies first, for fix);
+    * ``finish``: what to do when all have run (store the parse memo).
+
+    Fills ``extra`` for the report."""
     root = scan.root
     cache = ResultCache(options.cache_dir) if options.cache_dir else None
     memo = cache.load_memo() if cache is not None else ParseMemo()
     selection = None
     if options.since:
-        from bot.changes import select_since  # GitPython only when asked for
+        from bot.changes import select_since
 
         changes, selection = select_since(root, mods, options.since, memo, scan)
         chosen = sum(1 for m in mods if m.dir in selection)
@@ -278,7 +286,7 @@ def _speedups(
         }
     keys = None
     if cache is not None:
-        cache.prune()  # entries unused for 30 days
+        cache.prune_daily()  # entries unused for 30 days
         context = KeyContext(
             cache.go_version(go),
             __version__,
@@ -287,23 +295,30 @@ def _speedups(
         )
         keys = KeyBuilder(root, context, memo)
         extra["cache"] = {"dir": str(options.cache_dir), "stats": cache.stats}
+    pending: dict[str, str] = {}  # module dir -> its key, for the modules go runs in
 
-    def run(go: Go, ref: ModuleRef, options: RunOptions) -> _Outcome:
+    def pre(ref: ModuleRef) -> _Outcome | None:
         if selection is not None and ref.dir not in selection:
             reason = f"not affected by the changes since {options.since}"
             return _Outcome(ModuleResult(ref.dir, "", Status.SKIPPED, error=reason))
         if cache is None or keys is None or ref.skip_reason or is_vendored(ref.path):
-            return fn(go, ref, options)  # vendored modules are always checked in full
+            return None  # vendored modules are always checked in full
         if options.config.settings_for(ref.dir).skip:
-            return fn(go, ref, options)
+            return None
         key = keys.key(ref.dir, _tidy_flags(ref, options))
         hit = cache.get(key, ref.dir)
         if hit is not None:
             return _Outcome(hit)
+        pending[ref.dir] = key
+        return None
+
+    def run(go: Go, ref: ModuleRef, options: RunOptions) -> _Outcome:
         out = fn(go, ref, options)
-        if out.result.changed_files:
-            keys.forget(ref.dir)  # fixed: dependents must read the new go.mod
-        cache.put(key, out.result, go.version())
+        key = pending.get(ref.dir)
+        if cache is not None and keys is not None and key is not None:
+            if out.result.changed_files:
+                keys.forget(ref.dir)  # fixed: dependents (later waves) read the new go.mod
+            cache.put(key, out.result, go.version())
         return out
 
     def finish() -> None:
@@ -312,7 +327,7 @@ def _speedups(
 
     # largest modules first so the long ones do not start last
     order = sorted(range(len(mods)), key=lambda i: -_schedule_weight(mods[i]))
-    return run, [order], finish
+    return pre, run, [order], finish
 
 
 def _run_all(
@@ -329,7 +344,7 @@ def _run_all(
     if options.cache_dir is None:
         go.version()  # fails early when go is missing or too old
     jobs = _jobs(options)
-    fn, waves, finish = _speedups(scan, mods, go, options, fn, {} if extra is None else extra)
+    pre, fn, waves, finish = _speedups(scan, mods, go, options, fn, {} if extra is None else extra)
     if dependencies_first:
         # a fix rewrites go.mod files that dependents read through local replaces
         from bot.changes import module_nodes
@@ -340,7 +355,13 @@ def _run_all(
     outcomes: list[_Outcome | None] = [None] * len(mods)
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         for wave in waves:
-            futs = {i: pool.submit(fn, go, mods[i], options) for i in wave}
+            futs = {}
+            for i in wave:  # a module that needs go starts as soon as its key is known
+                done = pre(mods[i])
+                if done is not None:
+                    outcomes[i] = done
+                else:
+                    futs[i] = pool.submit(fn, go, mods[i], options)
             for i, fut in futs.items():
                 outcomes[i] = fut.result()
     finish()

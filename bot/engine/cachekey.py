@@ -158,37 +158,58 @@ class ParseMemo:
 
 def package_imports(module_root: Path, memo: ParseMemo | None = None) -> list[str]:
     """One line per package directory of the module (nested modules and ``.``-directories
-    excluded): ``<dir> <package names> | <import>[ T] ...`` (``T`` marks a test-only import)."""
+    excluded): ``<dir> <package names> | <import>[ T] ...`` (``T`` marks a test-only import).
+    Directories in the order of a top-down ``os.walk`` with sorted subdirectories."""
     memo = memo if memo is not None else ParseMemo()
     out: list[str] = []
-    for cur, dirs, files in os.walk(module_root, followlinks=False):
-        p = Path(cur)
-        rel = p.relative_to(module_root).as_posix() or "."
-        dirs[:] = sorted(
-            d
-            for d in dirs
-            if not d.startswith(".") and d != "vendor" and not (p / d / "go.mod").exists()
-        )
-        names: set[str] = set()
-        imports: dict[str, bool] = {}  # import -> only from tests
-        for f in sorted(files):
-            if not f.endswith(".go") or f.startswith((".", "_")):
-                continue
-            try:
-                data = (p / f).read_bytes()
-            except OSError:
-                continue
-            counted, package, file_imports = memo.go_file(data)
-            if not counted:
-                continue
-            names.add(package)
-            is_test = f.endswith("_test.go")
-            for imp in file_imports:
-                imports[imp] = imports.get(imp, True) and is_test
-        if names:
-            body = " ".join(f"{i}{' T' if t else ''}" for i, t in sorted(imports.items()))
-            out.append(f"{rel} {','.join(sorted(names))} | {body}")
+    _package_imports(os.fspath(module_root), ".", memo, out)
     return out
+
+
+def _package_imports(path: str, rel: str, memo: ParseMemo, out: list[str]) -> None:
+    # One scandir per directory and plain string paths: this runs over every file of every
+    # module on each cached run. Like os.walk(followlinks=False): a symlink to a directory is
+    # a directory (and never entered), anything else is a file.
+    try:
+        with os.scandir(path) as it:
+            entries = list(it)
+    except OSError:
+        return
+    dirs: list[str] = []
+    files: list[str] = []
+    for e in entries:
+        try:
+            is_dir = e.is_dir()
+        except OSError:
+            is_dir = False
+        (dirs if is_dir else files).append(e.name)
+    names: set[str] = set()
+    imports: dict[str, bool] = {}  # import -> only from tests
+    for f in sorted(files):
+        if not f.endswith(".go") or f.startswith((".", "_")):
+            continue
+        try:
+            with open(f"{path}/{f}", "rb", buffering=0) as fh:
+                data = fh.readall()
+        except OSError:
+            continue
+        counted, package, file_imports = memo.go_file(data)
+        if not counted:
+            continue
+        names.add(package)
+        is_test = f.endswith("_test.go")
+        for imp in file_imports:
+            imports[imp] = imports.get(imp, True) and is_test
+    if names:
+        body = " ".join(f"{i}{' T' if t else ''}" for i, t in sorted(imports.items()))
+        out.append(f"{rel} {','.join(sorted(names))} | {body}")
+    for d in sorted(dirs):
+        if d.startswith(".") or d == "vendor":
+            continue
+        sub = f"{path}/{d}"
+        if os.path.exists(f"{sub}/go.mod") or os.path.islink(sub):
+            continue  # a nested module; a symlinked directory is listed but never entered
+        _package_imports(sub, d if rel == "." else f"{rel}/{d}", memo, out)
 
 
 def _vendor_digest(module_root: Path) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -215,3 +216,49 @@ def test_parse_memo_gives_the_same_key_and_parses_each_file_once(tmp_path: Path)
     assert again == first and memo.added == parsed  # a second builder parses nothing new
     append("main.go", "\nfunc more() {}\n")(root)  # new bytes: parsed again, same key
     assert KeyBuilder(root, CTX, memo).key(".") == first and memo.added == parsed + 1
+
+
+def _reference_package_dirs(module_root: Path) -> list[str]:
+    """Package directories as a plain os.walk(followlinks=False) finds them."""
+    out = []
+    for cur, dirs, files in os.walk(module_root, followlinks=False):
+        p = Path(cur)
+        dirs[:] = sorted(
+            d
+            for d in dirs
+            if not d.startswith(".") and d != "vendor" and not (p / d / "go.mod").exists()
+        )
+        if any(f.endswith(".go") and not f.startswith((".", "_")) for f in files):
+            out.append(p.relative_to(module_root).as_posix() or ".")
+    return out
+
+
+def test_package_walk_matches_os_walk_with_links_and_skipped_names(tmp_path: Path) -> None:
+    root = write_tree(
+        tmp_path / "m",
+        {
+            "go.mod": "module example.com/m\n",
+            "a.go": 'package m\n\nimport "example.com/a"\n',
+            "_skip.go": 'package m\n\nimport "example.com/never"\n',
+            "b/b.go": 'package b\n\nimport "example.com/b"\n',
+            "b/c/c_test.go": 'package c\n\nimport "example.com/c"\n',
+            ".hidden/h.go": 'package h\n\nimport "example.com/never"\n',
+            "vendor/v/v.go": 'package v\n\nimport "example.com/never"\n',
+            "nested/go.mod": "module example.com/nested\n",
+            "nested/n.go": 'package n\n\nimport "example.com/never"\n',
+            "testdata/t.go": 'package t\n\nimport "example.com/t"\n',
+        },
+    )
+    outside = write_tree(tmp_path / "outside", {"o.go": 'package o\n\nimport "example.com/o"\n'})
+    (root / "linkdir").symlink_to(outside, target_is_directory=True)  # listed, never entered
+    (root / "b" / "linked.go").symlink_to(outside / "o.go")  # a file: read
+    (root / "b" / "broken.go").symlink_to(tmp_path / "missing.go")  # unreadable: passed over
+
+    lines = package_imports(root)
+    assert [ln.split(" ", 1)[0] for ln in lines] == _reference_package_dirs(root)
+    assert lines == [
+        ". m | example.com/a",
+        "b b,o | example.com/b example.com/o",
+        "b/c c | example.com/c T",
+        "testdata t | example.com/t",
+    ]

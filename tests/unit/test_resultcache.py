@@ -130,6 +130,24 @@ def test_prune_drops_old_entries_only(tmp_path: Path) -> None:
     assert entry(tmp_path).exists() and not entry(tmp_path, old).exists()
 
 
+def test_prune_runs_at_most_once_a_day(tmp_path: Path) -> None:
+    c = ResultCache(tmp_path)
+    past = time.time() - 40 * 86400
+    old = "cd" + "1" * 62
+    c.put(old, CLEAN, "1.26.0")
+    os.utime(entry(tmp_path, old), (past, past))
+    assert c.prune_daily(30) == 1
+    older = "ce" + "1" * 62
+    c.put(older, CLEAN, "1.26.0")
+    os.utime(entry(tmp_path, older), (past, past))
+    assert c.prune_daily(30) == 0  # pruned less than a day ago: the entries are not listed
+    assert entry(tmp_path, older).exists()
+    stamp = tmp_path / "tidybot-v1" / "pruned"
+    os.utime(stamp, (time.time() - 2 * 86400,) * 2)
+    assert c.prune_daily(30) == 1
+    assert not entry(tmp_path, older).exists()
+
+
 def test_hit_refreshes_last_use(tmp_path: Path) -> None:
     c = ResultCache(tmp_path)
     c.put(KEY, CLEAN, "1.26.0")
