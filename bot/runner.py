@@ -22,7 +22,7 @@ from bot.engine.discover import ModuleRef, TreeScan, find_workspaces, is_vendore
 from bot.engine.discover import discover as discover_modules
 from bot.engine.findings import severity_of
 from bot.engine.goenv import check_toolchain, merge_layers, parse_goenv, parse_toolchain_policy
-from bot.engine.gomod import GoMod, parse_gomod
+from bot.engine.gomod import GoMod, parse_and_format
 from bot.engine.imports import scan_module
 from bot.engine.model import Finding, ModuleResult, Report, Severity, Status
 from bot.errors import ParseError, UsageError
@@ -160,7 +160,8 @@ def _check_tidy(go: Go, ref: ModuleRef, options: RunOptions) -> _Outcome:
             ModuleResult(ref.dir, "", Status.ERROR, error=f"{gomod_rel}: cannot read: {reason}")
         )
     try:
-        gomod = parse_gomod(current_mod, gomod_rel)
+        # one parse for both; the cache key may have parsed this text already
+        gomod, formatted = parse_and_format(current_mod, gomod_rel)
     except ParseError as e:
         return _Outcome(ModuleResult(ref.dir, "", Status.ERROR, error=str(e)))
 
@@ -174,12 +175,12 @@ def _check_tidy(go: Go, ref: ModuleRef, options: RunOptions) -> _Outcome:
     def elapsed() -> float:
         return time.monotonic() - start
 
-    from bot.engine.classify import ModuleTexts, classify, safe_format
+    from bot.engine.classify import ModuleTexts, classify
     from bot.engine.udiff import DiffError, apply, split_diff, unified
 
-    # go diffs against the canonical form of go.mod: a formatting-only difference is not tidy
-    # drift for go, but `go mod tidy` (and `go mod edit -fmt`) would still rewrite the file.
-    formatted = safe_format(current_mod, gomod_rel)
+    # go diffs against the canonical form of go.mod (``formatted``): a formatting-only
+    # difference is not tidy drift for go, but `go mod tidy` (and `go mod edit -fmt`) would
+    # still rewrite the file.
     diff_text = res.stdout
     if res.returncode == 0:
         if formatted == current_mod:

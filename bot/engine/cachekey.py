@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.engine.affected import resolve_dir
-from bot.engine.gomod import parse_gomod
+from bot.engine.gomod import parse_and_format
 from bot.engine.imports import parse_header, tidy_counts_file
 from bot.errors import ParseError
 
@@ -146,7 +146,8 @@ class ParseMemo:
             got = ()
             if b"=>" in gomod:  # no replace directive (each needs "=>"): no parse needed
                 try:
-                    parsed = parse_gomod(gomod.decode("utf-8", errors="replace"), where)
+                    text = gomod.decode("utf-8", errors="replace")
+                    parsed, _ = parse_and_format(text, where)  # the check reuses this parse
                     got = tuple(r.new_path for r in parsed.replaces if r.is_local)
                 except ParseError:
                     pass
@@ -263,7 +264,7 @@ class KeyBuilder:
         return got
 
     def _replace_targets(self, rel: str, sha: str, gomod: bytes) -> tuple[str, ...]:
-        paths = self.memo.local_replaces(sha, gomod, f"{rel}/go.mod")
+        paths = self.memo.local_replaces(sha, gomod, "go.mod" if rel == "." else f"{rel}/go.mod")
         root = self.root.as_posix()
         return tuple(sorted({resolve_dir(rel, new, root) for new in paths}))
 

@@ -8,6 +8,7 @@ same way (``v1`` -> ``v1.0.0``). ``format_gomod`` returns what ``go mod edit -fm
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -611,6 +612,25 @@ def parse_gomod_lax(text: str | bytes, file: str = "go.mod") -> GoMod:
     ignored, a ``go`` line keeps only major.minor of a loose version, bad retracts are
     dropped."""
     return _build(text, file, strict=False).result(require_module=False)
+
+
+@functools.lru_cache(maxsize=256)
+def parse_and_format(text: str, file: str = "go.mod") -> tuple[GoMod, str]:
+    """:func:`parse_gomod` and :func:`format_gomod` of one text from a single parse.
+
+    A run needs both for every module it checks (and the cache key needs its replaces
+    first); the parse is most of either. The formatted text is the text itself where
+    formatting fails (as ``classify.safe_format``). Results are immutable and remembered by
+    content, so the cache key and the check share one parse. Raises what parse_gomod raises."""
+    b = _build(text, file, strict=True)
+    mod = b.result(require_module=True)
+    try:
+        b.sort_blocks()
+        cleanup(b.fs)
+        formatted = format_syntax(b.fs)
+    except (ValueError, ParseError):
+        formatted = text
+    return mod, formatted
 
 
 def format_gomod(text: str | bytes, file: str = "go.mod") -> str:

@@ -7,8 +7,11 @@ for a whole corpus).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from bot.engine.classify import safe_format
 from bot.engine.gomod import (
     Exclude,
     Godebug,
@@ -20,6 +23,7 @@ from bot.engine.gomod import (
     Tool,
     format_gomod,
     is_indirect_comment,
+    parse_and_format,
     parse_gomod,
     parse_gomod_lax,
 )
@@ -650,3 +654,27 @@ def test_gowork_format() -> None:
     assert (
         format_gowork(text) == "go 1.23\n\nuse (\n\t./a\n\t./z\n)\n\nreplace x.example/a => ./two\n"
     )
+
+
+_CORPUS = Path(__file__).resolve().parents[1] / "data" / "gomod"
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted((_CORPUS / "valid").glob("*.mod")) + sorted((_CORPUS / "invalid").glob("*.mod")),
+    ids=lambda p: f"{p.parent.name}/{p.name}",
+)
+def test_parse_and_format_is_parse_plus_format(path: Path) -> None:
+    """One parse for both gives what the two functions give apart (or the same error)."""
+    text = path.read_text(encoding="utf-8")
+    try:
+        expected = (parse_gomod(text, "go.mod"), safe_format(text, "go.mod"))
+    except ParseError as e:
+        error = str(e)
+    else:
+        assert parse_and_format(text, "go.mod") == expected
+        assert parse_and_format(text, "go.mod") is parse_and_format(text, "go.mod")  # remembered
+        return
+    with pytest.raises(ParseError) as together:
+        parse_and_format(text, "go.mod")
+    assert str(together.value) == error
