@@ -6,7 +6,6 @@ import argparse
 import contextlib
 import os
 import sys
-import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -276,6 +275,8 @@ def main(argv: Sequence[str] | None = None, *, runner: Callable[[Sequence[str]],
     except BrokenPipeError:
         return int(ExitCode.CLEAN)
     except Exception:
+        import traceback  # only for a crash
+
         traceback.print_exc()
         print(f"tidybot: internal error. {BUG_REPORT}", file=sys.stderr)
         return int(ExitCode.BUG)

@@ -9,21 +9,17 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot import __version__
 from bot.config import Config
-from bot.engine.affected import fix_waves
 from bot.engine.cachekey import KeyBuilder, KeyContext, ParseMemo
 from bot.engine.discover import ModuleRef, TreeScan, find_workspaces, is_vendored, scan_tree
 from bot.engine.discover import discover as discover_modules
 from bot.engine.findings import severity_of
 from bot.engine.goenv import check_toolchain, merge_layers, parse_goenv, parse_toolchain_policy
-from bot.engine.gomod import GoMod, parse_and_format
-from bot.engine.imports import scan_module
 from bot.engine.model import Finding, ModuleResult, Report, Severity, Status
 from bot.errors import ParseError, UsageError
 from bot.fsutil import atomic_write
@@ -31,9 +27,13 @@ from bot.resultcache import CacheStats, ResultCache
 from bot.toolchain import Go, explain_go_error, runtime_env
 
 if TYPE_CHECKING:
-    from bot.engine.classify import ModuleTexts
+    from concurrent.futures import ThreadPoolExecutor
 
-# Imported where used: most runs meet no vendor/ tree, no go.work and no drift.
+    from bot.engine.classify import ModuleTexts
+    from bot.engine.gomod import GoMod
+
+# Imported where used: most runs meet no vendor/ tree, no go.work and no drift, and a run
+# answered from the result cache parses no go.mod and starts no thread.
 
 
 @dataclass(frozen=True)
@@ -159,6 +159,8 @@ def _check_tidy(go: Go, ref: ModuleRef, options: RunOptions) -> _Outcome:
         return _Outcome(
             ModuleResult(ref.dir, "", Status.ERROR, error=f"{gomod_rel}: cannot read: {reason}")
         )
+    from bot.engine.gomod import parse_and_format
+
     try:
         # one parse for both; the cache key may have parsed this text already
         gomod, formatted = parse_and_format(current_mod, gomod_rel)
@@ -218,6 +220,8 @@ def _check_tidy(go: Go, ref: ModuleRef, options: RunOptions) -> _Outcome:
                 )
             )
     texts = ModuleTexts(ref.dir, gomod_rel, gosum_rel, current_mod, tidy_mod, current_sum, tidy_sum)
+    from bot.engine.imports import scan_module
+
     files = scan_module(ref.path, [i.path for i in gomod.ignores])
     findings = [f for f in classify(texts, files, current=gomod) if not _ignored(f, options)]
     status = Status.DRIFTED if findings else Status.CLEAN
@@ -349,22 +353,31 @@ def _run_all(
     if dependencies_first:
         # a fix rewrites go.mod files that dependents read through local replaces
         from bot.changes import module_nodes
+        from bot.engine.affected import fix_waves
 
         index = {m.dir: i for i, m in enumerate(mods)}
         waves = [[index[d] for d in w] for w in fix_waves(module_nodes(root, mods))]
         waves = [sorted(w, key=lambda i: -_schedule_weight(mods[i])) for w in waves]
     outcomes: list[_Outcome | None] = [None] * len(mods)
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
+    pool: ThreadPoolExecutor | None = None  # made for the first module that needs go
+    try:
         for wave in waves:
             futs = {}
             for i in wave:  # a module that needs go starts as soon as its key is known
                 done = pre(mods[i])
                 if done is not None:
                     outcomes[i] = done
-                else:
-                    futs[i] = pool.submit(fn, go, mods[i], options)
+                    continue
+                if pool is None:
+                    from concurrent.futures import ThreadPoolExecutor
+
+                    pool = ThreadPoolExecutor(max_workers=jobs)
+                futs[i] = pool.submit(fn, go, mods[i], options)
             for i, fut in futs.items():
                 outcomes[i] = fut.result()
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True)
     finish()
     return go, [o for o in outcomes if o is not None], mods
 

@@ -30,8 +30,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.engine.affected import resolve_dir
-from bot.engine.gomod import parse_and_format
-from bot.engine.imports import parse_header, tidy_counts_file
 from bot.errors import ParseError
 
 __all__ = [
@@ -104,6 +102,8 @@ GoFileFacts = tuple[bool, str, tuple[str, ...]]
 
 
 def _go_file_facts(data: bytes) -> GoFileFacts:
+    from bot.engine.imports import parse_header, tidy_counts_file  # a memo miss: a new file
+
     # decoded as Path.read_text would (invalid UTF-8 replaced, universal newlines)
     src = data.decode("utf-8", errors="replace").replace("\r\n", "\n").replace("\r", "\n")
     counted, _ = tidy_counts_file(src)
@@ -146,6 +146,8 @@ class ParseMemo:
             got = ()
             if b"=>" in gomod:  # no replace directive (each needs "=>"): no parse needed
                 try:
+                    from bot.engine.gomod import parse_and_format  # a memo miss
+
                     text = gomod.decode("utf-8", errors="replace")
                     parsed, _ = parse_and_format(text, where)  # the check reuses this parse
                     got = tuple(r.new_path for r in parsed.replaces if r.is_local)
