@@ -133,24 +133,42 @@ class _Worker:
             f"import sys; sys.path.insert(0, {top!r}); "
             "from bot.verify.lookups import worker_main; worker_main(sys.argv[1])"
         )
+        self.proc: subprocess.Popen[bytes] | None = None
+        self._failed = ""
         fd, self._work_file = tempfile.mkstemp(prefix="tidybot-verify-", suffix=".pickle")
-        with os.fdopen(fd, "wb") as f:
-            pickle.dump(work, f)
-        self.proc = subprocess.Popen(
-            [sys.executable, "-I", "-c", code, self._work_file],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-        )
+        try:
+            with os.fdopen(fd, "wb") as f:
+                pickle.dump(work, f)
+            self.proc = subprocess.Popen(
+                [sys.executable, "-I", "-c", code, self._work_file],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+            )
+        except OSError as e:
+            self._failed = f"could not start: {e.strerror or e}"
+            self._cleanup()
+
+    def _cleanup(self) -> None:
+        Path(self._work_file).unlink(missing_ok=True)
+
+    def stop(self) -> None:
+        """End the worker now (this process is failing or interrupted)."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.communicate()
+        self._cleanup()
 
     def result(self) -> _Result:
         """The worker's result; UnavailableError when it failed."""
+        if self.proc is None:
+            raise UnavailableError(f"verification worker {self._failed}")
         try:
             out, err = self.proc.communicate()
         except OSError as e:
             out, err = b"", str(e).encode()
         finally:
-            Path(self._work_file).unlink(missing_ok=True)
+            self._cleanup()
         if self.proc.returncode == 0:
             try:
                 res: _Result = pickle.loads(out)  # noqa: S301 - our own child's output
@@ -174,7 +192,12 @@ def lookup_sharded(
         return lookup_all(keys, client, jobs)
     per = max(1, -(-jobs // len(shards)))
     workers = [(shard, _Worker((client.db, shard, per))) for shard in shards[1:]]
-    answers = lookup_all(shards[0], client, per)
+    try:
+        answers = lookup_all(shards[0], client, per)
+    except BaseException:  # interrupted, or a bug: no worker outlives this call
+        for _, worker in workers:
+            worker.stop()
+        raise
     for shard, worker in workers:
         try:
             part, stats, note = worker.result()

@@ -6,7 +6,11 @@ GOMODCACHE and GOPATH, so caches never leak between tests.
 
 from __future__ import annotations
 
+import socket
 import subprocess
+import sys
+import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -458,3 +462,45 @@ def test_auto_processes_need_enough_module_versions() -> None:
     assert auto_processes(0) == 1
     assert auto_processes(MIN_PER_PROCESS * 2 - 1) == 1
     assert 1 <= auto_processes(10_000) <= 4
+
+
+def test_a_worker_that_cannot_start_leaves_its_shard_unverified(
+    env: dict[str, str],
+    sumdb_server: SumdbServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    mods = [(GREET, "v1.0.0"), ("example.com/Upper", "v1.0.0")]
+    root = _repo(tmp_path, _gosum(sumdb_server, *mods))
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))  # where the work file goes
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "no-such-python"))
+    out = _verify(root, env, processes=2)
+    assert out.verified == 2  # this process's shard
+    assert _ids(out) == ["sum-unverified", "sum-unverified"]
+    assert all("verification worker could not start" in f.message for f in out.findings)
+    assert list(scratch.iterdir()) == []  # its work file is gone
+
+
+def test_stop_ends_a_worker_waiting_on_a_silent_server(tmp_path: Path, sumdb_key: SumdbKey) -> None:
+    """A worker must never outlive an interrupted verification."""
+    with socket.socket() as silent:  # accepts connections (backlog), never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        port = silent.getsockname()[1]
+        db = parse_sumdb_env(
+            {
+                "GOSUMDB": f"{sumdb_key.vkey} http://127.0.0.1:{port}",
+                "GOMODCACHE": str(tmp_path / "modcache"),
+                "GOPATH": str(tmp_path / "gopath"),
+                "HOME": str(tmp_path),
+            }
+        )
+        worker = _Worker((db, [(GREET, "v1.0.0")], 1))
+        time.sleep(0.5)
+        assert worker.proc is not None and worker.proc.poll() is None  # still waiting
+        started = time.monotonic()
+        worker.stop()
+        assert time.monotonic() - started < 5
+        assert worker.proc.returncode is not None and worker.proc.returncode < 0
