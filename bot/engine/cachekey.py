@@ -178,14 +178,17 @@ def _package_imports(path: str, rel: str, memo: ParseMemo, out: list[str]) -> No
             entries = list(it)
     except OSError:
         return
-    dirs: list[str] = []
+    dirs: list[str] = []  # real directories, to enter
     files: list[str] = []
     for e in entries:
         try:
             is_dir = e.is_dir()
         except OSError:
             is_dir = False
-        (dirs if is_dir else files).append(e.name)
+        if not is_dir:
+            files.append(e.name)
+        elif not e.is_symlink():  # a symlinked directory is listed but never entered
+            dirs.append(e.name)
     names: set[str] = set()
     imports: dict[str, bool] = {}  # import -> only from tests
     for f in sorted(files):
@@ -210,8 +213,8 @@ def _package_imports(path: str, rel: str, memo: ParseMemo, out: list[str]) -> No
         if d.startswith(".") or d == "vendor":
             continue
         sub = f"{path}/{d}"
-        if os.path.exists(f"{sub}/go.mod") or os.path.islink(sub):
-            continue  # a nested module; a symlinked directory is listed but never entered
+        if os.path.exists(f"{sub}/go.mod"):
+            continue  # a nested module
         _package_imports(sub, d if rel == "." else f"{rel}/{d}", memo, out)
 
 

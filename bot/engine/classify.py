@@ -178,12 +178,8 @@ def _key_order(x: tuple[str, str], y: tuple[str, str]) -> int:
     return c or (-1 if x[1] < y[1] else (1 if x[1] > y[1] else 0))
 
 
-def safe_format(text: str, file: str) -> str:
-    """``go mod edit -fmt`` of the text, or the text itself when it does not parse."""
-    return _safe_fmt(text, file)
-
-
 def _safe_fmt(text: str, file: str) -> str:
+    """``go mod edit -fmt`` of the text, or the text itself when it does not parse."""
     try:
         return str(format_gomod(text, file))
     except (ValueError, ParseError):

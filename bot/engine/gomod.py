@@ -620,24 +620,26 @@ def parse_and_format(text: str, file: str = "go.mod") -> tuple[GoMod, str]:
 
     A run needs both for every module it checks (and the cache key needs its replaces
     first); the parse is most of either. The formatted text is the text itself where
-    formatting fails (as ``classify.safe_format``). Results are immutable and remembered by
-    content, so the cache key and the check share one parse. Raises what parse_gomod raises."""
+    formatting fails. Results are immutable and remembered by content, so the cache key and
+    the check share one parse. Raises what parse_gomod raises."""
     b = _build(text, file, strict=True)
     mod = b.result(require_module=True)
     try:
-        b.sort_blocks()
-        cleanup(b.fs)
-        formatted = format_syntax(b.fs)
+        formatted = _format(b)
     except (ValueError, ParseError):
         formatted = text
     return mod, formatted
+
+
+def _format(b: _Builder) -> str:
+    """The canonical text of a parsed go.mod (changes ``b``'s syntax: take its result first)."""
+    b.sort_blocks()
+    cleanup(b.fs)
+    return format_syntax(b.fs)
 
 
 def format_gomod(text: str | bytes, file: str = "go.mod") -> str:
     """Exactly what ``go mod edit -fmt`` writes for this go.mod.
 
     Raises :class:`bot.errors.ParseError` where ``go mod edit`` fails."""
-    b = _build(text, file, strict=True)
-    b.sort_blocks()
-    cleanup(b.fs)
-    return format_syntax(b.fs)
+    return _format(_build(text, file, strict=True))

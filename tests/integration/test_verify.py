@@ -57,6 +57,11 @@ def _verify(
     return run_verify(root, env=env, cache_check=cache_check, jobs=8, processes=processes)
 
 
+def _two_module_repo(tmp_path: Path, server: SumdbServer) -> Path:
+    """A go.sum of two module versions (4 lines): with 2 processes, one in each."""
+    return _repo(tmp_path, _gosum(server, (GREET, "v1.0.0"), ("example.com/Upper", "v1.0.0")))
+
+
 def _ids(out: VerifyOutcome) -> list[str]:
     return [f.id for f in out.findings]
 
@@ -202,8 +207,7 @@ def test_lying_database_is_rejected(
 ) -> None:
     """With 2 processes the worker's shard holds example.com/Upper: whatever it was told
     crosses back as the same error, never as a verified line."""
-    mods = [(GREET, "v1.0.0"), ("example.com/Upper", "v1.0.0")]
-    root = _repo(tmp_path, _gosum(sumdb_server, *mods))
+    root = _two_module_repo(tmp_path, sumdb_server)
     if fault in ("forged_tile", "forged_record"):
         setattr(sumdb_server.faults, fault, f"{GREET}@v1.0.0")
     else:
@@ -441,8 +445,7 @@ def test_a_checkout_bot_directory_never_stands_in_for_tidybot(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Workers import tidybot from where this process did, not from the current directory."""
-    mods = [(GREET, "v1.0.0"), ("example.com/Upper", "v1.0.0")]
-    root = _repo(tmp_path, _gosum(sumdb_server, *mods))
+    root = _two_module_repo(tmp_path, sumdb_server)
     write_tree(root, {"bot/__init__.py": "raise SystemExit('the checkout was imported')\n"})
     monkeypatch.chdir(root)
     out = _verify(root, env, processes=2)
@@ -470,8 +473,7 @@ def test_a_worker_that_cannot_start_leaves_its_shard_unverified(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    mods = [(GREET, "v1.0.0"), ("example.com/Upper", "v1.0.0")]
-    root = _repo(tmp_path, _gosum(sumdb_server, *mods))
+    root = _two_module_repo(tmp_path, sumdb_server)
     scratch = tmp_path / "tmp"
     scratch.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(scratch))  # where the work file goes
