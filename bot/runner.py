@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from bot import __version__
 from bot.config import Config
@@ -49,8 +49,7 @@ class RunOptions:
     cache_dir: Path | None = None  # the result cache (bot.resultcache); None: no cache
 
 
-@dataclass
-class _Outcome:
+class _Outcome(NamedTuple):
     result: ModuleResult
     texts: ModuleTexts | None = None
 

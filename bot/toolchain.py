@@ -14,11 +14,10 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import subprocess
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from bot.errors import ToolchainError
 
@@ -33,8 +32,7 @@ NEEDS_NEWER_GO_RE = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class GoResult:
+class GoResult(NamedTuple):
     args: tuple[str, ...]
     cwd: str
     returncode: int
@@ -128,6 +126,8 @@ class Go:
         if extra_env:
             env = dict(env)
             env.update(extra_env)
+        import subprocess  # not at import time: a run answered from the cache starts no process
+
         start = time.monotonic()
         try:
             proc = subprocess.run(

@@ -24,6 +24,8 @@ import posixpath
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from bot.engine.discover import norm, resolve_dir
+
 __all__ = [
     "CONFIG_FILES",
     "Change",
@@ -82,27 +84,6 @@ class Selection:
 
     def reason(self, module_dir: str) -> str:
         return self.reasons.get(module_dir, "")
-
-
-def norm(path: str) -> str:
-    """A root-relative ``/`` path in canonical form: ``./a//b/`` -> ``a/b``, ``""`` -> ``.``."""
-    p = posixpath.normpath(path.replace("\\", "/")) if path else "."
-    return "." if p in ("", ".") else p
-
-
-def resolve_dir(module_dir: str, target: str, root: str = "") -> str:
-    """The root-relative directory a local ``replace`` path names.
-
-    ``target`` is the path as written (``../b``, ``./b``, ``/abs/b``); ``root`` is the absolute
-    root, needed only for absolute targets.
-    """
-    target = target.replace("\\", "/")
-    if posixpath.isabs(target):
-        if not root:
-            return norm(target)
-        return norm(posixpath.relpath(target, root))
-    base = "" if module_dir == "." else module_dir
-    return norm(posixpath.join(base, target))
 
 
 def _within(path: str, dir_: str) -> bool:

@@ -28,8 +28,9 @@ import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
-from bot.engine.affected import resolve_dir
+from bot.engine.discover import resolve_dir
 from bot.errors import ParseError
 
 __all__ = [
@@ -232,8 +233,7 @@ def _vendor_digest(module_root: Path) -> str:
     return h.hexdigest()
 
 
-@dataclass(frozen=True)
-class _Summary:
+class _Summary(NamedTuple):
     gomod: str  # sha256 of go.mod, or "absent"
     packages: tuple[str, ...]
     replaces: tuple[str, ...]  # root-relative local replace targets

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import posixpath
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 
 @dataclass(frozen=True)
@@ -35,8 +37,28 @@ def is_vendored(module_path: Path) -> bool:
     return (module_path / "vendor" / "modules.txt").is_file()
 
 
-@dataclass(frozen=True)
-class TreeScan:
+def norm(path: str) -> str:
+    """A root-relative ``/`` path in canonical form: ``./a//b/`` -> ``a/b``, ``""`` -> ``.``."""
+    p = posixpath.normpath(path.replace("\\", "/")) if path else "."
+    return "." if p in ("", ".") else p
+
+
+def resolve_dir(module_dir: str, target: str, root: str = "") -> str:
+    """The root-relative directory a local ``replace`` path names.
+
+    ``target`` is the path as written (``../b``, ``./b``, ``/abs/b``); ``root`` is the absolute
+    root, needed only for absolute targets.
+    """
+    target = target.replace("\\", "/")
+    if posixpath.isabs(target):
+        if not root:
+            return norm(target)
+        return norm(posixpath.relpath(target, root))
+    base = "" if module_dir == "." else module_dir
+    return norm(posixpath.join(base, target))
+
+
+class TreeScan(NamedTuple):
     """One walk of a tree, skipping what the go command skips: the directories (root-relative,
     ``/``-separated, ``.`` for the root, in walk order) that hold a go.mod or a go.work. A run
     walks its tree once and hands this to everything that needs either."""
@@ -50,16 +72,37 @@ def scan_tree(root: Path) -> TreeScan:
     root = root.resolve()
     mods: list[str] = []
     works: list[str] = []
-    for cur, dirs, files in os.walk(root, followlinks=False):
-        dirs[:] = sorted(d for d in dirs if not skip_dir_name(d))
-        has_mod, has_work = "go.mod" in files, "go.work" in files
-        if has_mod or has_work:
-            rel = Path(cur).relative_to(root).as_posix() or "."
-            if has_mod:
-                mods.append(rel)
-            if has_work:
-                works.append(rel)
+    _scan(os.fspath(root), ".", mods, works)
     return TreeScan(root, tuple(mods), tuple(works))
+
+
+def _scan(path: str, rel: str, mods: list[str], works: list[str]) -> None:
+    # os.walk(followlinks=False) top-down with sorted directories, in one scandir per
+    # directory: a symlink to a directory is never entered, and the entry's type (from the
+    # directory listing) decides, with no lstat per subdirectory
+    try:
+        with os.scandir(path) as it:
+            entries = list(it)
+    except OSError:
+        return
+    subdirs: list[str] = []
+    has_mod = has_work = False
+    for e in entries:
+        try:
+            is_dir = e.is_dir()
+        except OSError:
+            is_dir = False
+        if not is_dir:
+            has_mod = has_mod or e.name == "go.mod"
+            has_work = has_work or e.name == "go.work"
+        elif not skip_dir_name(e.name) and not e.is_symlink():
+            subdirs.append(e.name)
+    if has_mod:
+        mods.append(rel)
+    if has_work:
+        works.append(rel)
+    for name in sorted(subdirs):
+        _scan(f"{path}/{name}", name if rel == "." else f"{rel}/{name}", mods, works)
 
 
 def _dir(root: Path, rel: str) -> Path:

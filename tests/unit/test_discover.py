@@ -1,10 +1,11 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
-from bot.engine.discover import discover, glob_match
+from bot.engine.discover import discover, glob_match, scan_tree, skip_dir_name
 
 
 def _mods(root: Path, *dirs: str) -> None:
@@ -31,6 +32,37 @@ def test_symlinked_dirs_are_not_followed_and_outside_gomod_is_skipped(tmp_path: 
     assert [m.dir for m in mods] == ["x"]
     assert "outside" in mods[0].skip_reason
     assert "not followed" in mods[0].skip_reason
+
+
+def _reference_scan(root: Path) -> tuple[list[str], list[str]]:
+    """go.mod and go.work directories as os.walk(followlinks=False) finds them."""
+    mods, works = [], []
+    for cur, dirs, files in os.walk(root, followlinks=False):
+        dirs[:] = sorted(d for d in dirs if not skip_dir_name(d))
+        rel = Path(cur).relative_to(root).as_posix() or "."
+        if "go.mod" in files:
+            mods.append(rel)
+        if "go.work" in files:
+            works.append(rel)
+    return mods, works
+
+
+def test_scan_tree_walks_as_os_walk_does(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    outside = tmp_path / "outside"
+    _mods(outside, "m")
+    _mods(root, ".", "b", "a/x", "a/x/y", "testdata/t", "_old/o", ".git/g", "vendor/v", "c-d")
+    (root / "go.work").write_text("go 1.22\n")
+    (root / "a" / "go.work").write_text("go 1.22\n")
+    (root / "a" / "Z").mkdir()
+    (root / "a" / "Z" / "go.mod").symlink_to(outside / "m" / "go.mod")  # a file: counted
+    (root / "linked").symlink_to(outside / "m", target_is_directory=True)  # never entered
+    (root / "b" / "go.work").symlink_to(tmp_path / "missing")  # broken: a file name
+    (root / "a" / "go.mod").mkdir()  # a directory named go.mod is no go.mod
+    scan = scan_tree(root)
+    assert (list(scan.gomod_dirs), list(scan.gowork_dirs)) == _reference_scan(root)
+    assert scan.gomod_dirs == (".", "a/Z", "a/x", "a/x/y", "b", "c-d")
+    assert scan.gowork_dirs == (".", "a", "b")
 
 
 @pytest.mark.parametrize(
