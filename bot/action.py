@@ -210,14 +210,19 @@ class Settings:
         return redact(text, self.private_token)
 
 
+GITHUB_TOKEN_VARS = ("INPUT_TOKEN", "GITHUB_TOKEN")
+"""Where the GitHub API token arrives. Only tidybot's own API client uses it: go and git never
+need it (fixes are committed through the API, private modules use ``private-token``)."""
+
+
 def child_env(environ: Mapping[str, str], secret: str = "") -> dict[str, str]:
-    """The environment go and git get: without the private-token variables, and without any
-    other variable set to the token (a workflow may pass the same secret twice)."""
-    return {
-        k: v
-        for k, v in environ.items()
-        if k not in PRIVATE_TOKEN_VARS and not (secret and v == secret)
-    }
+    """The environment go and git get: without the token variables (the GitHub API token's
+    and the private token's), and without any other variable set to one of those tokens (a
+    workflow may pass the same secret twice)."""
+    secrets = {environ.get(k, "").strip() for k in GITHUB_TOKEN_VARS} | {secret.strip()}
+    secrets.discard("")
+    dropped = (*GITHUB_TOKEN_VARS, *PRIVATE_TOKEN_VARS)
+    return {k: v for k, v in environ.items() if k not in dropped and v.strip() not in secrets}
 
 
 def private_credentials(settings: Settings, config: Config) -> Credentials | None:
@@ -1165,8 +1170,9 @@ def main(
     private = next((s for s in secrets[2:] if s), "")
     if environ is None or environ is os.environ:
         # every child process (go, git, and git run by libraries) inherits the process's own
-        # environment: the private token leaves it once read
-        for name in [k for k, v in os.environ.items() if k not in child_env({k: v}, private)]:
+        # environment: the tokens leave it once read (``env`` keeps them for the API client)
+        kept = child_env(os.environ, private)
+        for name in [k for k in os.environ if k not in kept]:
             del os.environ[name]
     try:
         settings = Settings.from_env(env)

@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 
+from tests.fakes.github import GITHUB_WRITE_TOKEN
 from tests.fakes.github_api import FakeGitHub
 from tests.fakes.goproxy import build_proxy, write_tree
 from tests.integration.private_proxy import (
@@ -168,6 +169,7 @@ def test_tidy_command_fixes_with_the_input(
     recorded = seen.read_text()
     assert "--- git -C" in recorded and "rev-parse HEAD" in recorded  # the fix's head check
     assert TOKEN not in recorded  # in no git the run starts (GitPython runs one on import)
+    assert GITHUB_WRITE_TOKEN not in recorded  # nor the GitHub API token: git never needs it
     sha = res.outputs["commit-sha"]
     assert sha and sha == pworld.gh.branch_sha(REPO, "feature")
     go_sum = pworld.gh.branch_files(REPO, "feature")["go.sum"].decode()
@@ -224,7 +226,8 @@ def test_input_with_no_host_to_receive_it(
 def test_go_and_git_never_get_the_token_variables(
     pworld: ActionWorld, private_proxy: PrivateProxy, tmp_path: Path
 ) -> None:
-    """A stand-in go records the environment of every go command the action runs."""
+    """A stand-in go records the environment of every go command the action runs: neither
+    token reaches it, under any variable name."""
     fake = tmp_path / "bin" / "go"
     fake.parent.mkdir()
     seen = tmp_path / "go-env.txt"
@@ -237,12 +240,26 @@ def test_go_and_git_never_get_the_token_variables(
         pworld.checkout(),
         private_token=TOKEN,
         gonoproxy="corp.example/nothing",
-        env_extra={"TIDYBOT_GO": str(fake), "TIDYBOT_PRIVATE_TOKEN": TOKEN, "ALSO": TOKEN},
+        env_extra={
+            "TIDYBOT_GO": str(fake),
+            "TIDYBOT_PRIVATE_TOKEN": TOKEN,
+            "ALSO": TOKEN,
+            "GITHUB_TOKEN": GITHUB_WRITE_TOKEN,
+            "API_TOO": GITHUB_WRITE_TOKEN,
+        },
     )
     recorded = seen.read_text()
     assert "--- mod tidy" in recorded, res.explain()  # the stand-in did run
-    assert TOKEN not in recorded
-    for name in ("INPUT_PRIVATE-TOKEN", "TIDYBOT_PRIVATE_TOKEN", "ALSO"):
+    assert res.returncode == 0 and any(r.login for r in pworld.gh.log)  # the API got it
+    assert TOKEN not in recorded and GITHUB_WRITE_TOKEN not in recorded
+    for name in (
+        "INPUT_PRIVATE-TOKEN",
+        "TIDYBOT_PRIVATE_TOKEN",
+        "ALSO",
+        "INPUT_TOKEN",
+        "GITHUB_TOKEN",
+        "API_TOO",
+    ):
         assert f"\n{name}=" not in recorded
     runs = recorded.split("--- ")
     assert all("GONOPROXY=corp.example/nothing" in r for r in runs[:-1])
