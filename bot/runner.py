@@ -245,7 +245,7 @@ def _ignored(f: Finding, options: RunOptions) -> bool:
 
 def _schedule_weight(ref: ModuleRef) -> int:
     try:
-        return ref.gomod.stat().st_size
+        return os.stat(f"{os.fspath(ref.path)}/go.mod").st_size
     except OSError:
         return 0
 

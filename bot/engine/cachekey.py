@@ -245,6 +245,7 @@ class KeyBuilder:
     def __init__(self, root: Path, context: KeyContext, memo: ParseMemo | None = None) -> None:
         self.root = root.resolve()
         self.context = context
+        self._context_lines = context.lines()  # the same for every module
         self.memo = memo if memo is not None else ParseMemo()
         self._summaries: dict[str, _Summary] = {}
 
@@ -300,7 +301,7 @@ class KeyBuilder:
         path = self._dir(module_dir)
         gosum = _read(path / "go.sum")
         lines = [
-            *self.context.lines(),
+            *self._context_lines,
             f"flags {' '.join(tidy_flags)}",
             f"module {module_dir}",
             f"go.sum {'absent' if gosum is None else _sha(gosum)}",

@@ -34,7 +34,7 @@ def skip_dir_name(name: str) -> bool:
 
 def is_vendored(module_path: Path) -> bool:
     """A module is vendored when it has ``vendor/modules.txt`` (go writes one for any deps)."""
-    return (module_path / "vendor" / "modules.txt").is_file()
+    return os.path.isfile(f"{os.fspath(module_path)}/vendor/modules.txt")
 
 
 def norm(path: str) -> str:
