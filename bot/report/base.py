@@ -24,3 +24,27 @@ def fix_command(report: Report) -> str:
     return "tidybot fix .   # or, per module: " + "; ".join(
         "go mod tidy" if d == "." else f"(cd {d} && go mod tidy)" for d in dirs
     )
+
+
+HEADLINE_MAX = 300
+
+
+def error_headline(error: str) -> str:
+    """An error's first message on one line, for a table cell or a title.
+
+    go writes one message over several lines: an import or requirement chain
+    (``go: example.com/m/sub imports`` then a tab-indented ``example.com/x: cannot find
+    module ...``) or a hint (``to add it:`` then ``\tgo get example.com/x``). Its first line
+    alone names no cause, so the indented lines that follow are joined to it.
+    """
+    parts: list[str] = []
+    for line in error.splitlines():
+        if not line.strip():
+            if parts:
+                break
+            continue
+        if parts and not line[:1].isspace():
+            break
+        parts.append(line.strip())
+    text = " ".join(parts)
+    return text if len(text) <= HEADLINE_MAX else text[: HEADLINE_MAX - 1].rstrip() + "…"

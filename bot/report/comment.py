@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from bot.engine.model import ModuleResult, Report, Status
 from bot.forge.port import marker_for
+from bot.report.base import error_headline
 
 #: GitHub's maximum comment body length ("body is too long (maximum is 65536 characters)").
 COMMENT_LIMIT = 65536
@@ -101,8 +102,13 @@ class CommentRenderer:
         fix = self._fix_section(report)
         footer = self._footer()
 
-        diffs = [
-            (_path(self.workdir, m.dir), m.diff) for m in sorted(report.drifted, key=_sort_key)
+        blocks = [
+            _Block(_path(self.workdir, m.dir), "<code>go mod tidy -diff</code>", "diff", m.diff)
+            for m in sorted(report.drifted, key=_sort_key)
+        ]
+        blocks += [
+            _Block(_path(self.workdir, m.dir), "error", "", m.error)
+            for m in sorted(_errors(report), key=_sort_key)
         ]
         fixed = "\n".join(head) + "\n"
         table_head = "| module | status | findings |\n| --- | --- | --- |\n"
@@ -123,7 +129,7 @@ class CommentRenderer:
         if len(kept_rows) < len(rows):
             cut = True
             table += f"\n…and {len(rows) - len(kept_rows)} more modules.\n"
-        diff_text, diffs_cut = _diffs(diffs, budget)
+        diff_text, diffs_cut = _blocks(blocks, budget)
         cut = cut or diffs_cut
         body = fixed + table + fixed_tail + diff_text
         if cut:
@@ -189,7 +195,7 @@ def _row(m: ModuleResult, workdir: str) -> str:
     if m.module:
         name += f" ({_cell(m.module)})"
     if m.status is Status.ERROR or m.status is Status.SKIPPED:
-        detail = _cell(_first_line(m.error)) or "—"
+        detail = _cell(error_headline(m.error)) or "—"
     else:
         detail = _finding_counts(f.id for f in m.findings) or "—"
     return f"| {name} | {_STATUS.get(m.status, str(m.status))} | {detail} |"
@@ -200,30 +206,43 @@ def _finding_counts(ids: Iterable[str]) -> str:
     return ", ".join(f"`{i}`" + (f" ×{n}" if n > 1 else "") for i, n in sorted(counts.items()))
 
 
-def _diffs(diffs: list[tuple[str, str]], budget: int) -> tuple[str, bool]:
+@dataclass(frozen=True)
+class _Block:
+    """A collapsed section after the table: a module's diff, or its whole error."""
+
+    path: str
+    what: str  # HTML after the path in the summary line
+    lang: str  # the code fence's language
+    text: str
+
+
+def _blocks(blocks: list[_Block], budget: int) -> tuple[str, bool]:
+    """As many blocks as fit in ``budget`` characters, the last one cut short if need be."""
     parts: list[str] = []
     cut = False
     omitted = 0
-    for path, diff in diffs:
-        if not diff.strip():
+    for b in blocks:
+        if not b.text.strip():
             continue
-        summary = f"<summary><code>{_html(path)}</code>: <code>go mod tidy -diff</code></summary>"
-        fence = _fence(diff)
-        block_overhead = len(f"\n<details>{summary}\n\n{fence}diff\n\n{fence}\n</details>\n") + 80
+        summary = f"<summary><code>{_html(b.path)}</code>: {b.what}</summary>"
+        fence = _fence(b.text)
+        block_overhead = (
+            len(f"\n<details>{summary}\n\n{fence}{b.lang}\n\n{fence}\n</details>\n") + 80
+        )
         if budget - block_overhead < 200:
             omitted += 1
             cut = True
             continue
-        text = diff if diff.endswith("\n") else diff + "\n"
+        text = b.text if b.text.endswith("\n") else b.text + "\n"
         room = budget - block_overhead
         if len(text) > room:
-            text = text[:room].rsplit("\n", 1)[0] + "\n… (diff cut here)\n"
+            text = text[:room].rsplit("\n", 1)[0] + "\n… (cut here)\n"
             cut = True
-        block = f"\n<details>{summary}\n\n{fence}diff\n{text}{fence}\n</details>\n"
+        block = f"\n<details>{summary}\n\n{fence}{b.lang}\n{text}{fence}\n</details>\n"
         parts.append(block)
         budget -= len(block)
     if omitted:
-        parts.append(f"\n…{_plural(omitted, 'more diff')} not shown.\n")
+        parts.append(f"\n…{_plural(omitted, 'more section')} not shown.\n")
     return "".join(parts), cut
 
 
@@ -251,13 +270,6 @@ def _path(workdir: str, d: str) -> str:
     if d in (".", ""):
         return w
     return f"{w}/{d}"
-
-
-def _first_line(text: str) -> str:
-    for line in text.splitlines():
-        if line.strip():
-            return line.strip()
-    return ""
 
 
 def _cell(text: str) -> str:

@@ -6,6 +6,10 @@ from typing import ClassVar
 
 from bot.engine.model import Finding, Report, Severity, Status
 
+# an annotation shows the whole of a module's error, up to this much (the log has all of it)
+ERROR_LINES = 40
+ERROR_CHARS = 4000
+
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.NOTE: "notice"}
 
 
@@ -38,10 +42,29 @@ class GithubRenderer:
         for m in report.modules:
             if m.status is Status.ERROR:
                 gomod = "go.mod" if m.dir == "." else f"{m.dir}/go.mod"
-                first = m.error.splitlines()[0] if m.error else "could not be checked"
                 lines.append(
                     f"::error file={escape_property(self.prefix + gomod)},"
                     f"title={escape_property('tidybot: module not checked')}::"
-                    f"{escape_data(first)}"
+                    f"{escape_data(_error_message(m.error))}"
                 )
         return "\n".join(lines) + ("\n" if lines else "")
+
+
+def _error_message(error: str) -> str:
+    """A module's error as an annotation message: all of it (go's cause is often on the second
+    line), but bounded; what is cut is said."""
+    lines = [ln.rstrip() for ln in error.strip().splitlines()]
+    if not lines:
+        return "could not be checked"
+    kept: list[str] = []
+    size = 0
+    for ln in lines[:ERROR_LINES]:
+        if size + len(ln) + 1 > ERROR_CHARS:
+            break
+        kept.append(ln)
+        size += len(ln) + 1
+    if not kept:  # one very long line
+        kept = [lines[0][: ERROR_CHARS - 1] + "…"]
+    if len(kept) < len(lines):
+        kept.append(f"… {len(lines) - len(kept)} more lines in the job log")
+    return "\n".join(kept)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from bot.engine.model import Finding, ModuleResult, Report, Status
-from bot.report.base import fix_command
+from bot.report.base import error_headline, fix_command
 
 _ICON = {
     Status.CLEAN: "✅ clean",
@@ -42,7 +42,7 @@ class MarkdownRenderer:
             ids = sorted({f.id for f in m.findings})
             detail = ", ".join(f"`{i}`" for i in ids) if ids else ""
             if m.status is Status.ERROR or m.status is Status.SKIPPED:
-                detail = _cell(m.error.splitlines()[0] if m.error else "")
+                detail = _cell(error_headline(m.error))
             name = f"`{m.dir}`" + (f" ({_cell(m.module)})" if m.module else "")
             lines.append(f"| {name} | {_ICON[m.status]} | {detail} |")
         return lines

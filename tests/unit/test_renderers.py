@@ -10,6 +10,8 @@ import pytest
 
 from bot.engine.model import Finding, ModuleResult, Report, Severity, Status
 from bot.report import FORMATS, render
+from bot.report.base import HEADLINE_MAX, error_headline
+from bot.report.comment import CommentRenderer
 
 GOLDEN = Path(__file__).parent.parent / "data" / "golden"
 
@@ -104,3 +106,69 @@ def test_github_annotations_escape_and_point_at_lines() -> None:
     )
     assert lines[1].startswith("::error file=svc/a/go.sum,title=tidybot missing-sum::")
     assert lines[2].startswith("::error file=svc/b/go.mod,title=tidybot%3A module not checked::")
+
+
+# go's own text for a package nobody provides (go mod tidy -diff, GOPROXY=off): the first line
+# names no cause; the indented line that follows does
+GO_IMPORT_CHAIN = (
+    "go: example.com/m/sub imports\n"
+    "\texample.com/missing/pkg: cannot find module providing package example.com/missing/pkg:"
+    " module lookup disabled by GOPROXY=off\n"
+)
+CAUSE = (
+    "example.com/missing/pkg: cannot find module providing package example.com/missing/pkg:"
+    " module lookup disabled by GOPROXY=off"
+)
+
+
+def _failed(error: str) -> Report:
+    return Report(
+        root="repo",
+        command="check",
+        modules=(ModuleResult("svc/b", "example.com/m", Status.ERROR, error=error),),
+        go_version="1.26.8",
+        tool_version="0.1.0",
+        duration=0.1,
+    )
+
+
+def test_error_headline_joins_gos_continuation_lines() -> None:
+    assert error_headline(GO_IMPORT_CHAIN) == f"go: example.com/m/sub imports {CAUSE}"
+    two = "go: first problem\ngo: second problem\n"
+    assert error_headline(two) == "go: first problem"
+    assert error_headline("\n\n  \nonly line") == "only line"
+    assert error_headline("") == ""
+    long = error_headline("x" * 1000)
+    assert len(long) == HEADLINE_MAX and long.endswith("…")
+
+
+def test_tables_name_the_cause_of_a_module_error() -> None:
+    r = _failed(GO_IMPORT_CHAIN)
+    for text in (render(r, "markdown"), CommentRenderer().render(r)):
+        row = next(ln for ln in text.splitlines() if ln.startswith("| `svc/b`"))
+        assert CAUSE in row
+
+
+def test_annotation_carries_the_whole_error_bounded() -> None:
+    [line] = render(_failed(GO_IMPORT_CHAIN), "github").splitlines()
+    assert line == (
+        "::error file=svc/b/go.mod,title=tidybot%3A module not checked::"
+        f"go: example.com/m/sub imports%0A\t{CAUSE}"
+    )
+    many = "\n".join(f"go: line {i}" for i in range(100))
+    [line] = render(_failed(many), "github").splitlines()
+    shown = line.split("::", 2)[2].split("%0A")
+    assert shown[:40] == [f"go: line {i}" for i in range(40)]
+    assert shown[40:] == ["… 60 more lines in the job log"]
+    [line] = render(_failed("y" * 10_000), "github").splitlines()
+    assert len(line.split("::", 2)[2]) == 4000
+
+
+def test_comment_shows_a_module_error_in_full_under_the_table() -> None:
+    body = CommentRenderer().render(_failed(GO_IMPORT_CHAIN))
+    assert "<summary><code>svc/b</code>: error</summary>" in body
+    assert f"```\n{GO_IMPORT_CHAIN}```" in body
+    # within the comment's size limit, as the diffs are
+    huge = "\n".join(f"go: {i} " + "z" * 80 for i in range(5000))
+    small = CommentRenderer(limit=6000).render(_failed(huge))
+    assert len(small) <= 6000 and "… (cut here)" in small
