@@ -41,6 +41,7 @@ from typing import IO, Any, cast
 from bot import __version__
 from bot.config import CONFIG_FILES, Config, load_config
 from bot.credentials import Credentials, private_access, redact
+from bot.engine.globs import GLOB_HELP, glob_error
 from bot.engine.goenv import TOOLCHAIN_POLICY_HELP, parse_toolchain_policy
 from bot.engine.model import Finding, ModuleResult, Report, Severity, Status
 from bot.errors import ConfigError, ExitCode, ForgeError, TidybotError, UsageError
@@ -148,8 +149,8 @@ class Settings:
         return cls(
             token=get("token") or environ.get("GITHUB_TOKEN", ""),
             mode=get("mode", "auto") or "auto",
-            paths=_globs(get("paths")),
-            exclude=_globs(get("exclude")),
+            paths=_globs("paths", get("paths")),
+            exclude=_globs("exclude", get("exclude")),
             working_directory=workdir,
             fail_on_drift=_bool("fail-on-drift", get("fail-on-drift", "true") or "true"),
             commit_message=get("commit-message", "go mod tidy") or "go mod tidy",
@@ -291,9 +292,13 @@ def _cache_dir(workspace: Path, value: str) -> str:
     return value
 
 
-def _globs(value: str) -> tuple[str, ...]:
-    parts = re.split(r"[\n,]", value)
-    return tuple(p.strip() for p in parts if p.strip())
+def _globs(name: str, value: str) -> tuple[str, ...]:
+    """A list input: globs separated by newlines or commas, each checked."""
+    globs = tuple(p.strip() for p in re.split(r"[\n,]", value) if p.strip())
+    for g in globs:
+        if (why := glob_error(g)) is not None:
+            raise ConfigError(f"input '{name}': bad glob {g!r}: {why}", hint=GLOB_HELP)
+    return globs
 
 
 def _bool(name: str, value: str) -> bool:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from bot import __version__
 from bot.config import CONFIG_FILES, Config, load_config
+from bot.engine.globs import GLOB_HELP, glob_error
 from bot.engine.goenv import TOOLCHAIN_POLICY_HELP, parse_toolchain_policy
 from bot.engine.model import Report, Status
 from bot.errors import ConfigError, ExitCode, TidybotError, UsageError
@@ -121,6 +122,10 @@ def build_parser(*, org_audit: bool = True) -> argparse.ArgumentParser:
 
 def _options(args: argparse.Namespace, root: Path) -> RunOptions:
     """Command line over the config file over the defaults."""
+    for flag, globs in (("--include", args.include), ("--exclude", args.exclude)):
+        for g in globs:
+            if (why := glob_error(g)) is not None:
+                raise UsageError(f"{flag} {g!r}: {why}", hint=GLOB_HELP)
     config = load_config(root) if root.is_dir() else Config()
     gotoolchain = args.gotoolchain or os.environ.get("TIDYBOT_GOTOOLCHAIN")
     if gotoolchain:

@@ -46,6 +46,7 @@ if TYPE_CHECKING:
 else:
     yaml = lazy_import("yaml")  # only a run with a config file parses YAML
 from bot.engine.findings import RULES
+from bot.engine.globs import compile_glob
 from bot.engine.goenv import (
     TOOLCHAIN_POLICY_HELP,
     ToolchainPolicy,
@@ -80,72 +81,6 @@ _FLOAT = "tag:yaml.org,2002:float"
 
 
 # --- globs -------------------------------------------------------------------------------------
-
-
-def compile_glob(glob: str) -> re.Pattern[str] | str:
-    """Compile a module-directory glob; returns the reason as a string when it is invalid.
-
-    Globs match a module's directory relative to the root, with ``/`` separators; the root
-    module is ``.``. ``*`` and ``?`` stay inside one path segment, ``[abc]``/``[!abc]`` are
-    character classes, and a segment that is exactly ``**`` matches any number of segments
-    (a trailing ``/**`` also matches the directory itself).
-    """
-    if glob == "":
-        return "empty glob"
-    if glob.startswith("/"):
-        return "globs are relative to the repository root and must not start with '/'"
-    if "\\" in glob:
-        return "use '/' as the path separator"
-    segs = glob.rstrip("/").split("/") if glob != "/" else [""]
-    if any(s in ("", "..") for s in segs):
-        return "empty or '..' path segment"
-    if glob == "**":
-        return re.compile(r".*")
-    parts: list[str] = []
-    for i, seg in enumerate(segs):
-        last = i == len(segs) - 1
-        if seg == "**":
-            if last:
-                parts.append(r"(?:/.*)?")
-            else:
-                parts.append(r"(?:[^/]+/)*" if i == 0 else r"/(?:[^/]+/)*")
-            continue
-        if "**" in seg:
-            return "'**' must be a whole path segment"
-        rx = _segment(seg)
-        if rx is None:
-            return "unbalanced [ ] in character class"
-        sep = "" if i == 0 or segs[i - 1] == "**" else "/"
-        parts.append(sep + rx)
-    return re.compile("".join(parts))
-
-
-def _segment(seg: str) -> str | None:
-    out: list[str] = []
-    i = 0
-    while i < len(seg):
-        c = seg[i]
-        if c == "*":
-            out.append("[^/]*")
-        elif c == "?":
-            out.append("[^/]")
-        elif c == "[":
-            j = seg.find("]", i + 2 if seg[i + 1 : i + 2] in ("!", "^") else i + 1)
-            if j < 0:
-                return None
-            body = seg[i + 1 : j]
-            neg = body[:1] in ("!", "^")
-            body = body[1:] if neg else body
-            if not body:
-                return None
-            out.append("[" + ("^" if neg else "") + body.replace("\\", "\\\\") + "]")
-            i = j
-        elif c == "]":
-            return None
-        else:
-            out.append(re.escape(c))
-        i += 1
-    return "".join(out)
 
 
 def _matches(patterns: Iterable[re.Pattern[str]], module_dir: str) -> bool:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import os
 import posixpath
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
+
+from bot.engine.globs import selected
 
 
 @dataclass(frozen=True)
@@ -113,62 +113,6 @@ def find_workspaces(root: Path, scan: TreeScan | None = None) -> list[Path]:
     """Every go.work below ``root`` (skipping what discovery skips), sorted."""
     scan = scan if scan is not None else scan_tree(root)
     return [_dir(scan.root, d) / "go.work" for d in scan.gowork_dirs]
-
-
-@lru_cache(maxsize=256)
-def _glob_regex(pattern: str) -> re.Pattern[str]:
-    pat = pattern.strip().strip("/") or "."
-    if pat.startswith("./"):
-        pat = pat[2:] or "."
-    out = []
-    i = 0
-    while i < len(pat):
-        c = pat[i]
-        if pat.startswith("**/", i):
-            out.append("(?:.*/)?")
-            i += 3
-        elif pat.startswith("/**", i) and i + 3 == len(pat):
-            out.append("(?:/.*)?")
-            i += 3
-        elif pat.startswith("**", i):
-            out.append(".*")
-            i += 2
-        elif c == "*":
-            out.append("[^/]*")
-            i += 1
-        elif c == "?":
-            out.append("[^/]")
-            i += 1
-        elif c == "[":
-            j = pat.find("]", i + 1)
-            if j < 0:
-                out.append(re.escape(c))
-                i += 1
-            else:
-                body = pat[i + 1 : j].replace("\\", "\\\\")
-                if body.startswith("!"):
-                    body = "^" + body[1:]
-                out.append(f"[{body}]")
-                i = j + 1
-        else:
-            out.append(re.escape(c))
-            i += 1
-    return re.compile("".join(out) + r"\Z")
-
-
-def glob_match(pattern: str, path: str) -> bool:
-    """Match a module dir (``svc/a``, ``.``) against a glob: ``*`` within a segment, ``**`` across.
-
-    ``dir/**`` matches ``dir`` itself and everything below it.
-    """
-    return _glob_regex(pattern).match(path) is not None
-
-
-def selected(dir_: str, include: Iterable[str], exclude: Iterable[str]) -> bool:
-    inc = list(include)
-    if inc and not any(glob_match(p, dir_) for p in inc):
-        return False
-    return not any(glob_match(p, dir_) for p in exclude)
 
 
 def discover(

@@ -88,6 +88,8 @@ def test_closed_pull_request_is_skipped(world: ActionWorld) -> None:
         ({"working_directory": "../elsewhere"}, "outside the repository"),
         ({"working_directory": "missing"}, "not a directory of the checkout"),
         ({"gotoolchain": "go2"}, "input 'gotoolchain' is 'go2'"),
+        ({"exclude": "svc/*\n/abs"}, "input 'exclude': bad glob '/abs'"),
+        ({"paths": "svc/[ab"}, "input 'paths': bad glob 'svc/[ab': unbalanced [ ]"),
     ],
 )
 def test_bad_inputs_are_one_line_errors(

@@ -206,3 +206,19 @@ def test_bad_gotoolchain_option(tmp_path: Path, goenv: dict[str, str]) -> None:
     module(tmp_path, ".", "example.com/app", {})
     res = tidybot(goenv, "check", str(tmp_path), "--gotoolchain", "bogus")
     assert_one_line_error(res, 2, "--gotoolchain 'bogus'", "local, auto")
+
+
+@pytest.mark.parametrize(
+    ("flag", "glob", "why"),
+    [
+        ("--exclude", "/svc", "must not start with '/'"),
+        ("--include", "../x", "'..' path segment"),
+        ("--exclude", "svc**", "'**' must be a whole path segment"),
+    ],
+)
+def test_bad_glob_option(
+    tmp_path: Path, goenv: dict[str, str], flag: str, glob: str, why: str
+) -> None:
+    module(tmp_path, ".", "example.com/app", {})
+    res = tidybot(goenv, "check", str(tmp_path), flag, glob)
+    assert_one_line_error(res, 2, f"{flag} {glob!r}", why)

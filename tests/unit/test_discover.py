@@ -1,11 +1,15 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
 
-from bot.engine.discover import discover, glob_match, scan_tree, skip_dir_name
+from bot.config import parse_config
+from bot.engine.discover import discover, scan_tree, skip_dir_name
+from bot.engine.globs import glob_error, glob_match
+from bot.errors import ConfigError
 
 
 def _mods(root: Path, *dirs: str) -> None:
@@ -78,7 +82,32 @@ def test_scan_tree_walks_as_os_walk_does(tmp_path: Path) -> None:
         ("./svc/a", "svc/a", True),
         ("svc/[ab]", "svc/b", True),
         ("svc/[!ab]", "svc/b", False),
+        ("svc/", "svc", True),
+        ("./", ".", True),
+        ("**", ".", True),
+        ("a/**/z", "a/z", True),
     ],
 )
 def test_glob_match(pattern: str, path: str, ok: bool) -> None:
     assert glob_match(pattern, path) is ok
+
+
+@pytest.mark.parametrize(
+    ("pattern", "why"),
+    [
+        ("/svc", "must not start with '/'"),
+        ("../x", "'..' path segment"),
+        ("svc**", "'**' must be a whole path segment"),
+        ("svc/[ab", "unbalanced"),
+        ("a//b", "empty or '..' path segment"),
+        ("", "empty glob"),
+    ],
+)
+def test_one_glob_grammar_refuses_the_same_mistakes(pattern: str, why: str) -> None:
+    """The command line, the action's inputs and the config file share this grammar."""
+    reason = glob_error(pattern)
+    assert reason is not None and why in reason
+    with pytest.raises(ValueError, match="bad glob"):
+        glob_match(pattern, "svc")
+    with pytest.raises(ConfigError, match=re.escape(f"bad glob {pattern!r}")):
+        parse_config(f"exclude: ['{pattern}']\n")
