@@ -250,6 +250,31 @@ def _schedule_weight(ref: ModuleRef) -> int:
         return 0
 
 
+def _replaces_locally(ref: ModuleRef) -> bool:
+    """Whether go.mod may hold a local replace (every replace directive has ``=>``): its key
+    then covers the replaced modules too, which the run reads and parses first."""
+    try:
+        with open(f"{os.fspath(ref.path)}/go.mod", "rb") as f:
+            return b"=>" in f.read()
+    except OSError:
+        return False
+
+
+def _quick_start(order: list[int], mods: list[ModuleRef], jobs: int) -> list[int]:
+    """``order`` with the first ``jobs`` modules whose key is quick to compute (no local
+    replace) moved to the front, so go starts on them while the rest of the keys, the shared
+    replaced modules' included, are computed: on a cold cache the first key otherwise reads
+    and parses a whole replace graph (35 ms on a 67-module repository) before any go runs."""
+    first: list[int] = []
+    for i in order:
+        if len(first) == jobs:
+            break
+        if not _replaces_locally(mods[i]):
+            first.append(i)
+    chosen = set(first)
+    return first + [i for i in order if i not in chosen]
+
+
 _Fn = Callable[[Go, ModuleRef, RunOptions], _Outcome]
 _Pre = Callable[[ModuleRef], "_Outcome | None"]
 
@@ -331,6 +356,8 @@ def _speedups(
 
     # largest modules first so the long ones do not start last
     order = sorted(range(len(mods)), key=lambda i: -_schedule_weight(mods[i]))
+    if keys is not None:
+        order = _quick_start(order, mods, _jobs(options))
     return pre, run, [order], finish
 
 

@@ -468,3 +468,32 @@ def test_corrupt_parse_memo_is_ignored_and_rewritten(work: Base) -> None:
     assert cache["hits"] == sorted(MODS)  # same keys, computed by parsing again
     assert cache["rejected"] == 1
     assert isinstance(json.loads(memo.read_text())["go"][h][2], list)
+
+
+def test_go_runs_largest_first_after_a_quick_start(tmp_path: Path) -> None:
+    """With the cache on, the first go commands (one per job) go to the largest modules whose
+    key needs no replaced module read first; then every other module, largest go.mod first.
+    A stand-in go records the directory of each ``go mod tidy``."""
+    seen = tmp_path / "order.txt"
+    fake = tmp_path / "bin" / "go"
+    fake.parent.mkdir()
+    fake.write_text(
+        "#!/bin/sh\n"
+        'case "$*" in "env GOVERSION") echo go1.26.0; exit 0;; esac\n'
+        f'basename "$PWD" >> "{seen}"\n'
+    )
+    fake.chmod(0o755)
+    root = tmp_path / "repo"
+    pad = "// " + "x" * 100 + "\n"
+    sizes = {"small": 1, "big": 6, "mid": 3, "huge-replacing": 9, "bigger-replacing": 8}
+    for name, n in sizes.items():
+        (root / name).mkdir(parents=True)
+        text = pad * n + f"module example.com/{name}\n\ngo 1.22\n"
+        if "replacing" in name:
+            text += "\nreplace example.com/small => ../small\n"
+        (root / name / "go.mod").write_text(text)
+    env = {**os.environ, "TIDYBOT_GO": str(fake)}
+    options = RunOptions(jobs=1, base_env=env, cache_dir=tmp_path / "cache")
+    report = check(root, options)
+    assert [m.status for m in report.modules] == [Status.CLEAN] * 5, report.modules
+    assert seen.read_text().split() == ["big", "huge-replacing", "bigger-replacing", "mid", "small"]
