@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from bot import toolchain
-from bot.cli import main
+from bot.cli import exit_now, main
 
 _intervals: list[tuple[float, float]] = []
 _orig = toolchain.Go.run
@@ -34,4 +34,4 @@ if __name__ == "__main__":
     out = Path(sys.argv[1])
     code = main(sys.argv[2:])
     out.write_text(json.dumps({"intervals": _intervals, "code": code}))
-    sys.exit(code)
+    exit_now(code)  # as the tidybot command ends

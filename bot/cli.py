@@ -9,6 +9,7 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import NoReturn
 
 from bot import __version__
 from bot.config import CONFIG_FILES, Config, load_config
@@ -285,3 +286,26 @@ def main(argv: Sequence[str] | None = None, *, runner: Callable[[Sequence[str]],
         traceback.print_exc()
         print(f"tidybot: internal error. {BUG_REPORT}", file=sys.stderr)
         return int(ExitCode.BUG)
+
+
+def exit_now(code: int) -> NoReturn:
+    """End the process with ``code`` once the output is flushed, skipping the interpreter's
+    teardown (freeing every module and object: ~11 ms here, a tenth of a run answered from
+    the cache), as mypy does. Every file tidybot writes is closed by then and every pool shut
+    down; should a thread still be running, the normal exit waits for it instead."""
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (BrokenPipeError, ValueError):  # a closed pipe: nothing more can be said
+        pass
+    import threading
+
+    main_thread = threading.main_thread()
+    if all(t is main_thread or t.daemon or not t.is_alive() for t in threading.enumerate()):
+        os._exit(code)
+    sys.exit(code)
+
+
+def entry() -> NoReturn:
+    """The ``tidybot`` command."""
+    exit_now(main())

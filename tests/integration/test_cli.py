@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import tomllib
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -222,3 +223,44 @@ def test_bad_glob_option(
     module(tmp_path, ".", "example.com/app", {})
     res = tidybot(goenv, "check", str(tmp_path), flag, glob)
     assert_one_line_error(res, 2, f"{flag} {glob!r}", why)
+
+
+def _python(code: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=60
+    )
+
+
+def test_exit_now_flushes_the_output_and_skips_the_teardown() -> None:
+    res = _python(
+        "import atexit\n"
+        "from bot.cli import exit_now\n"
+        "atexit.register(lambda: print('teardown ran'))\n"
+        "print('x' * 100_000)\n"  # more than any pipe or stdio buffer holds
+        "print('last line')\n"
+        "exit_now(3)\n"
+    )
+    assert res.returncode == 3
+    assert res.stdout == "x" * 100_000 + "\nlast line\n"  # all of it, and no teardown
+
+
+def test_exit_now_waits_for_a_running_thread() -> None:
+    res = _python(
+        "import threading, time\n"
+        "from bot.cli import exit_now\n"
+        "t = threading.Thread(target=lambda: (time.sleep(0.2), print('thread done')))\n"
+        "t.start()\n"
+        "exit_now(4)\n"
+    )
+    assert (res.returncode, res.stdout) == (4, "thread done\n")
+
+
+def test_the_command_ends_through_exit_now(tmp_path: Path, goenv: dict[str, str]) -> None:
+    """``python -m bot`` and the console script end with the output complete and the code."""
+    for i in range(12):
+        tidy_module(goenv, tmp_path, f"m{i:02d}", f"example.com/m{i:02d}", {"main.go": MAIN_GO})
+    res = tidybot(goenv, "check", str(tmp_path), "--format", "json")
+    assert res.returncode == 0, res.stderr
+    assert json.loads(res.stdout)["summary"]["clean"] == 12
+    entry = tomllib.loads((Path(__file__).parents[2] / "pyproject.toml").read_text())
+    assert entry["project"]["scripts"]["tidybot"] == "bot.cli:entry"
