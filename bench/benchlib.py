@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -143,6 +145,44 @@ def row(name: str, loop: float, run: TidybotRun) -> str:
         f"{name:<34} loop {loop:7.2f}s  tidybot {run.wall:6.2f}s  ratio {ratio:5.3f}  "
         f"outside go {run.outside_share * 100:5.1f}%  ({describe(run)})"
     )
+
+
+def scenario(
+    name: str,
+    loop: Callable[[], tuple[float, int]],
+    args: Sequence[str],
+    env: Mapping[str, str],
+    cache: Path,
+    repeat: int,
+) -> tuple[str, int]:
+    """One scenario, ``repeat`` rounds of (the sequential loop, then tidybot), each tidybot run
+    starting from the result cache as it was before the first: the row of the median loop
+    against the median tidybot run (by wall time), and how many modules the loop saw differ."""
+    snapshot = cache.with_name(cache.name + ".before")
+    shutil.rmtree(snapshot, ignore_errors=True)
+    if cache.exists():
+        shutil.copytree(cache, snapshot)
+    loops: list[float] = []
+    runs: list[TidybotRun] = []
+    bad = 0
+    try:
+        for _ in range(repeat):
+            seconds, bad = loop()
+            loops.append(seconds)
+            shutil.rmtree(cache, ignore_errors=True)
+            if snapshot.exists():
+                shutil.copytree(snapshot, cache)
+            runs.append(tidybot(args, env))
+    finally:
+        shutil.rmtree(snapshot, ignore_errors=True)
+    runs.sort(key=lambda r: r.wall)
+    return row(name, statistics.median(loops), runs[len(runs) // 2]), bad
+
+
+def median_floor(
+    root: Path, dirs: Sequence[str], env: Mapping[str, str], jobs: int | None, repeat: int
+) -> float:
+    return statistics.median(parallel_floor(root, dirs, env, jobs) for _ in range(repeat))
 
 
 def git(cwd: Path, *args: str) -> str:

@@ -1,12 +1,14 @@
 """Benchmark (a): a generated monorepo of 60 modules joined by local replaces, no network.
 
-    python bench/monorepo_generated.py [--jobs N] [--keep DIR] [--download-experiment]
+    python bench/monorepo_generated.py [--jobs N] [--repeat N] [--keep DIR] [--download-experiment]
 
 Builds the fixture module proxy (tests/fakes/goproxy.py) in a temp dir, generates 5 shared
 "core" modules (a replace chain core0 <- core1 <- ... <- core4) and 55 services that each
 replace to one or two cores (and, as go requires, to the cores those reach), tidies them all,
 commits them in a git repository, then prints for each scenario tidybot's wall time against the
-sequential ``go mod tidy -diff`` loop over the same 60 modules, measured in the same run:
+sequential ``go mod tidy -diff`` loop over the same 60 modules, measured in the same run: the
+medians of ``--repeat`` rounds (default 3), each round the loop then tidybot, every tidybot run
+starting from the same result cache state:
 
 1. full check, empty result cache;
 2. a PR that changes one function body in one leaf service (``--since main``, warm cache);
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -33,8 +36,8 @@ from benchlib import (
     floor_row,
     git,
     machine,
-    parallel_floor,
-    row,
+    median_floor,
+    scenario,
     sequential_loop,
     tidybot,
 )
@@ -176,6 +179,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--jobs", default="", help="tidybot --jobs (default: CPUs)")
     ap.add_argument("--keep", type=Path, help="work in DIR and keep it")
+    ap.add_argument(
+        "--repeat", type=int, default=3, help="rounds per scenario; medians are printed"
+    )
     ap.add_argument("--download-experiment", action="store_true")
     args = ap.parse_args()
     base = args.keep or Path(tempfile.mkdtemp(prefix="tidybot-bench-gen-"))
@@ -194,20 +200,31 @@ def main() -> None:
         jobs = ["--jobs", args.jobs] if args.jobs else []
         common = [*jobs, "--cache-dir", str(cache)]
 
-        loop, bad = sequential_loop(root, dirs, env)
+        n = args.repeat
+        jobs_n = int(args.jobs) if args.jobs else None
+
+        def loop() -> tuple[float, int]:
+            return sequential_loop(root, dirs, env)
+
+        print(f"medians of {n} rounds (loop, then tidybot), each from the same cache state")
+        text, bad = scenario(
+            "1. full check (empty cache)", loop, ["check", str(root), *common], env, cache, n
+        )
         assert bad == 0, "the generated monorepo is not tidy"
-        print(row("1. full check (empty cache)", loop, tidybot(["check", str(root), *common], env)))
+        print(text)
         print(
-            floor_row(loop, parallel_floor(root, dirs, env, int(args.jobs) if args.jobs else None))
+            floor_row(
+                statistics.median(loop()[0] for _ in range(n)),
+                median_floor(root, dirs, env, jobs_n, n),
+            )
         )
 
+        since = ["check", str(root), "--since", "main", *common]
         git(root, "checkout", "-q", "-b", "pr-body")
         leaf = root / "svc54" / "pkg3" / "more.go"
         leaf.write_text(leaf.read_text().replace("sort.Ints(x)", "sort.Ints(x); _ = len(x)"))
         commit_all(root, "one function body in one leaf module")
-        loop, _ = sequential_loop(root, dirs, env)
-        run = tidybot(["check", str(root), "--since", "main", *common], env)
-        print(row("2. one-file PR (--since, cache)", loop, run))
+        print(scenario("2. one-file PR (--since, cache)", loop, since, env, cache, n)[0])
 
         git(root, "checkout", "-q", "main")
         git(root, "checkout", "-q", "-b", "pr-import")
@@ -217,19 +234,12 @@ def main() -> None:
             "func B() string { return fmt.Sprint(upper.Name) }\n"
         )
         commit_all(root, "an import in the most shared module")
-        loop, bad = sequential_loop(root, dirs, env)
-        run = tidybot(["check", str(root), "--since", "main", *common], env)
-        print(row("3. import in a shared module", loop, run) + f"; loop saw {bad} drifted")
+        text, bad = scenario("3. import in a shared module", loop, since, env, cache, n)
+        print(f"{text}; loop saw {bad} drifted")
 
         git(root, "checkout", "-q", "main")
-        loop, _ = sequential_loop(root, dirs, env)
-        print(
-            row(
-                "4. rerun, nothing changed (cache)",
-                loop,
-                tidybot(["check", str(root), *common], env),
-            )
-        )
+        rerun = ["check", str(root), *common]
+        print(scenario("4. rerun, nothing changed (cache)", loop, rerun, env, cache, n)[0])
 
         if args.download_experiment:
             download_experiment(root, dirs, proxy, base, args.jobs or "2")

@@ -1,12 +1,13 @@
 """Benchmark (b): a real monorepo with a warm module cache and the real module proxy.
 
     git clone --depth 1 https://github.com/open-telemetry/opentelemetry-go-contrib /tmp/otel
-    python bench/monorepo_real.py /tmp/otel [--jobs N] [--keep DIR]
+    python bench/monorepo_real.py /tmp/otel [--jobs N] [--repeat N] [--keep DIR]
 
 The tree is copied into the benchmark's work dir (the original is never touched) and committed
 to a fresh git repository there. The sequential loop runs first once to warm the module cache
 (untimed), then the script prints for each scenario tidybot's wall time against the sequential
-``go mod tidy -diff`` loop over the same modules, both measured in this run:
+``go mod tidy -diff`` loop over the same modules, both measured in this run (the medians of
+``--repeat`` rounds, default 3, every tidybot run starting from the same result cache state):
 
 1. full check, empty result cache;
 2. a PR that changes one function body in one leaf module (no module replaces to it):
@@ -26,6 +27,7 @@ import argparse
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -38,10 +40,9 @@ from benchlib import (
     git,
     loop_env,
     machine,
-    parallel_floor,
-    row,
+    median_floor,
+    scenario,
     sequential_loop,
-    tidybot,
 )
 
 sys.path.insert(0, str(REPO))
@@ -111,6 +112,9 @@ def main() -> None:
     ap.add_argument("tree", type=Path, help="a checkout of the monorepo (it is copied)")
     ap.add_argument("--jobs", default="", help="tidybot --jobs (default: CPUs)")
     ap.add_argument("--keep", type=Path, help="work in DIR and keep it")
+    ap.add_argument(
+        "--repeat", type=int, default=3, help="rounds per scenario; medians are printed"
+    )
     args = ap.parse_args()
     if not (args.tree / "go.mod").exists() and not any(args.tree.glob("*/go.mod")):
         raise SystemExit(f"{args.tree}: no Go modules here (see the usage in this file)")
@@ -142,20 +146,29 @@ def main() -> None:
         jobs += [a for d in failing for a in ("--exclude", d)]
         common = [*jobs, "--cache-dir", str(cache)]
 
-        loop, _ = sequential_loop(root, dirs, env)
-        print(row("1. full check (empty cache)", loop, tidybot(["check", str(root), *common], env)))
+        n = args.repeat
+        jobs_n = int(args.jobs) if args.jobs else None
+
+        def loop() -> tuple[float, int]:
+            return sequential_loop(root, dirs, env)
+
+        print(f"medians of {n} rounds (loop, then tidybot), each from the same cache state")
+        full = ["check", str(root), *common]
+        print(scenario("1. full check (empty cache)", loop, full, env, cache, n)[0])
         print(
-            floor_row(loop, parallel_floor(root, dirs, env, int(args.jobs) if args.jobs else None))
+            floor_row(
+                statistics.median(loop()[0] for _ in range(n)),
+                median_floor(root, dirs, env, jobs_n, n),
+            )
         )
 
+        since = ["check", str(root), "--since", "main", *common]
         git(root, "checkout", "-q", "-b", "pr-body")
         target = _a_go_file(root, leaf)
         assert target is not None
         change_body(target)
         commit_all(root, "one function body in one leaf module")
-        loop, _ = sequential_loop(root, dirs, env)
-        run = tidybot(["check", str(root), "--since", "main", *common], env)
-        print(row("2. one-file PR (--since, cache)", loop, run))
+        print(scenario("2. one-file PR (--since, cache)", loop, since, env, cache, n)[0])
 
         git(root, "checkout", "-q", "main")
         git(root, "checkout", "-q", "-b", "pr-import")
@@ -163,19 +176,10 @@ def main() -> None:
         assert target is not None
         add_import(target)
         commit_all(root, "an import in the most shared module")
-        loop, _ = sequential_loop(root, dirs, env)
-        run = tidybot(["check", str(root), "--since", "main", *common], env)
-        print(row("3. import in a shared module", loop, run))
+        print(scenario("3. import in a shared module", loop, since, env, cache, n)[0])
 
         git(root, "checkout", "-q", "main")
-        loop, _ = sequential_loop(root, dirs, env)
-        print(
-            row(
-                "4. rerun, nothing changed (cache)",
-                loop,
-                tidybot(["check", str(root), *common], env),
-            )
-        )
+        print(scenario("4. rerun, nothing changed (cache)", loop, full, env, cache, n)[0])
     finally:
         if args.keep is None:
             shutil.rmtree(base, ignore_errors=True)
