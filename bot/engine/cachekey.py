@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-from bot.engine.discover import resolve_dir
+from bot.engine.discover import list_dir, resolve_dir
 from bot.errors import ParseError
 
 __all__ = [
@@ -171,25 +171,12 @@ def package_imports(module_root: Path, memo: ParseMemo | None = None) -> list[st
 
 
 def _package_imports(path: str, rel: str, memo: ParseMemo, out: list[str]) -> None:
-    # One scandir per directory and plain string paths: this runs over every file of every
-    # module on each cached run. Like os.walk(followlinks=False): a symlink to a directory is
-    # a directory (and never entered), anything else is a file.
-    try:
-        with os.scandir(path) as it:
-            entries = list(it)
-    except OSError:
+    # Plain string paths and one scandir per directory: this runs over every file of every
+    # module on each cached run.
+    listed = list_dir(path)
+    if listed is None:
         return
-    dirs: list[str] = []  # real directories, to enter
-    files: list[str] = []
-    for e in entries:
-        try:
-            is_dir = e.is_dir()
-        except OSError:
-            is_dir = False
-        if not is_dir:
-            files.append(e.name)
-        elif not e.is_symlink():  # a symlinked directory is listed but never entered
-            dirs.append(e.name)
+    files, dirs = listed
     names: set[str] = set()
     imports: dict[str, bool] = {}  # import -> only from tests
     for f in sorted(files):

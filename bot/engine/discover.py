@@ -76,32 +76,40 @@ def scan_tree(root: Path) -> TreeScan:
     return TreeScan(root, tuple(mods), tuple(works))
 
 
-def _scan(path: str, rel: str, mods: list[str], works: list[str]) -> None:
-    # os.walk(followlinks=False) top-down with sorted directories, in one scandir per
-    # directory: a symlink to a directory is never entered, and the entry's type (from the
-    # directory listing) decides, with no lstat per subdirectory
+def list_dir(path: str) -> tuple[list[str], list[str]] | None:
+    """A directory's entries as ``os.walk(followlinks=False)`` sees them, from one scandir
+    with no stat per entry: (file names, names of real directories to enter). A symlink to a
+    directory is neither (listed by os.walk, never entered); anything else that is not a
+    directory is a file. None when the directory cannot be read."""
     try:
         with os.scandir(path) as it:
             entries = list(it)
     except OSError:
-        return
-    subdirs: list[str] = []
-    has_mod = has_work = False
+        return None
+    files: list[str] = []
+    dirs: list[str] = []
     for e in entries:
         try:
             is_dir = e.is_dir()
         except OSError:
             is_dir = False
         if not is_dir:
-            has_mod = has_mod or e.name == "go.mod"
-            has_work = has_work or e.name == "go.work"
-        elif not skip_dir_name(e.name) and not e.is_symlink():
-            subdirs.append(e.name)
-    if has_mod:
+            files.append(e.name)
+        elif not e.is_symlink():
+            dirs.append(e.name)
+    return files, dirs
+
+
+def _scan(path: str, rel: str, mods: list[str], works: list[str]) -> None:
+    listed = list_dir(path)
+    if listed is None:
+        return
+    files, dirs = listed
+    if "go.mod" in files:
         mods.append(rel)
-    if has_work:
+    if "go.work" in files:
         works.append(rel)
-    for name in sorted(subdirs):
+    for name in sorted(d for d in dirs if not skip_dir_name(d)):
         _scan(f"{path}/{name}", name if rel == "." else f"{rel}/{name}", mods, works)
 
 
