@@ -149,8 +149,10 @@ def _options(args: argparse.Namespace, root: Path) -> RunOptions:
 
 
 def _cache_dir(args: argparse.Namespace) -> Path | None:
+    """``--cache-dir`` or ``$TIDYBOT_CACHE_DIR``; a leading ``~`` is the home directory, as a
+    shell would have it (pre-commit and CI ``args:`` lists pass arguments without a shell)."""
     value = args.cache_dir or os.environ.get("TIDYBOT_CACHE_DIR", "")
-    return Path(value) if value.strip() else None
+    return Path(value).expanduser() if value.strip() else None
 
 
 def exit_code_for(report: Report) -> ExitCode:

@@ -497,3 +497,19 @@ def test_go_runs_largest_first_after_a_quick_start(tmp_path: Path) -> None:
     report = check(root, options)
     assert [m.status for m in report.modules] == [Status.CLEAN] * 5, report.modules
     assert seen.read_text().split() == ["big", "huge-replacing", "bigger-replacing", "mid", "small"]
+
+
+def test_cli_cache_dir_with_a_tilde_is_under_home(
+    work: Base, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """pre-commit passes ``args:`` without a shell: ``~/...`` is expanded by tidybot."""
+    for k, v in work.env.items():
+        monkeypatch.setenv(k, v)
+    home = work.cache.parent / "home"
+    monkeypatch.setenv("HOME", str(home))
+    code = main(["check", str(work.repo), "--cache-dir", "~/.cache/tidybot", "--format", "json"])
+    assert code == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["cache"]["dir"] == str(home / ".cache" / "tidybot")
+    assert doc["cache"]["stored"] == doc["summary"]["clean"] > 0
+    assert (home / ".cache" / "tidybot").is_dir() and not Path("~").exists()
