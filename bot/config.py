@@ -46,7 +46,7 @@ if TYPE_CHECKING:
 else:
     yaml = lazy_import("yaml")  # only a run with a config file parses YAML
 from bot.engine.findings import RULES
-from bot.engine.globs import compile_glob
+from bot.engine.globs import compile_glob, glob_match, selected
 from bot.engine.goenv import (
     TOOLCHAIN_POLICY_HELP,
     ToolchainPolicy,
@@ -78,14 +78,6 @@ _BOOL = "tag:yaml.org,2002:bool"
 _NULL = "tag:yaml.org,2002:null"
 _INT = "tag:yaml.org,2002:int"
 _FLOAT = "tag:yaml.org,2002:float"
-
-
-# --- globs -------------------------------------------------------------------------------------
-
-
-def _matches(patterns: Iterable[re.Pattern[str]], module_dir: str) -> bool:
-    d = module_dir.strip("/") or "."
-    return any(p.fullmatch(d) for p in patterns)
 
 
 # --- the model ---------------------------------------------------------------------------------
@@ -175,15 +167,13 @@ class Config:
 
     def is_included(self, module_dir: str) -> bool:
         """Whether discovery keeps this module: matches an include (if any), no exclude."""
-        if self.include and not _matches(_compiled(self.include), module_dir):
-            return False
-        return not _matches(_compiled(self.exclude), module_dir)
+        return selected(module_dir, self.include, self.exclude)
 
     def settings_for(self, module_dir: str) -> ModuleSettings:
         """Every matching ``modules`` entry merged in file order (later entries win)."""
         merged = ModuleSettings(pattern=module_dir)
         for s in self.modules:
-            if not _matches(_compiled((s.pattern,)), module_dir):
+            if not glob_match(s.pattern, module_dir):
                 continue
             merged = ModuleSettings(
                 pattern=module_dir,
@@ -197,7 +187,9 @@ class Config:
 
     def ignored_by(self, finding: Finding) -> IgnoreRule | None:
         for rule in self.ignore:
-            if rule.id == finding.id and _matches(_compiled(rule.modules), finding.module_dir):
+            if rule.id == finding.id and any(
+                glob_match(g, finding.module_dir) for g in rule.modules
+            ):
                 return rule
         return None
 
@@ -206,18 +198,6 @@ class Config:
 
     def filter_findings(self, findings: Iterable[Finding]) -> list[Finding]:
         return [f for f in findings if not self.is_ignored(f)]
-
-
-_CACHE: dict[tuple[str, ...], tuple[re.Pattern[str], ...]] = {}
-
-
-def _compiled(globs: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
-    got = _CACHE.get(globs)
-    if got is None:
-        pats = [compile_glob(g) for g in globs]
-        got = tuple(p for p in pats if isinstance(p, re.Pattern))
-        _CACHE[globs] = got
-    return got
 
 
 # --- loading -----------------------------------------------------------------------------------
