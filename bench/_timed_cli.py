@@ -2,7 +2,8 @@
 
 Usage: ``python bench/_timed_cli.py TIMING.json <tidybot arguments>``. Writes
 ``{"intervals": [[start, end], ...], "code": N}`` (``time.time()`` seconds) to TIMING.json.
-Instrumentation for the benchmarks only: it wraps ``bot.toolchain.Go.run``.
+Instrumentation for the benchmarks only: it wraps ``bot.toolchain.Go.start`` and
+``GoProcess.wait`` (a go command runs from its start to the end of the wait for it).
 """
 
 from __future__ import annotations
@@ -17,18 +18,27 @@ from bot import toolchain
 from bot.cli import exit_now, main
 
 _intervals: list[tuple[float, float]] = []
-_orig = toolchain.Go.run
+_started: dict[int, float] = {}
+_start = toolchain.Go.start
+_wait = toolchain.GoProcess.wait
 
 
-def _timed(self: toolchain.Go, *args: Any, **kwargs: Any) -> toolchain.GoResult:
+def _timed_start(self: toolchain.Go, *args: Any, **kwargs: Any) -> toolchain.GoProcess:
     start = time.time()
+    proc = _start(self, *args, **kwargs)
+    _started[id(proc)] = start
+    return proc
+
+
+def _timed_wait(self: toolchain.GoProcess) -> toolchain.GoResult:
     try:
-        return _orig(self, *args, **kwargs)
+        return _wait(self)
     finally:
-        _intervals.append((start, time.time()))
+        _intervals.append((_started.pop(id(self)), time.time()))
 
 
-toolchain.Go.run = _timed  # type: ignore[method-assign]
+toolchain.Go.start = _timed_start  # type: ignore[method-assign]
+toolchain.GoProcess.wait = _timed_wait  # type: ignore[method-assign]
 
 if __name__ == "__main__":
     out = Path(sys.argv[1])

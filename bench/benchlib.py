@@ -2,10 +2,10 @@
 the share of wall time spent outside ``go``, and git helpers.
 
 The tidybot run is the real CLI in a child Python process (interpreter start-up included), with
-``bot.toolchain.Go.run`` wrapped to record when each ``go`` subprocess starts and ends
-(``bench/_timed_cli.py``). "Outside go" is the wall time of that process during which no
-``go`` subprocess was running: Python start-up, imports, discovery, selection, cache keys,
-git, report rendering.
+``bot.toolchain.Go.start`` and ``GoProcess.wait`` wrapped to record when each ``go`` subprocess
+starts and ends (``bench/_timed_cli.py``). "Outside go" is the wall time of that process during
+which no ``go`` subprocess was running: Python start-up, imports, discovery, selection, cache
+keys, git, report rendering.
 """
 
 from __future__ import annotations

@@ -158,20 +158,30 @@ def _check_tidy(go: Go, ref: ModuleRef, options: RunOptions) -> _Outcome:
         return _Outcome(
             ModuleResult(ref.dir, "", Status.ERROR, error=f"{gomod_rel}: cannot read: {reason}")
         )
+    # go starts before go.mod is parsed and checked here, so the two overlap; with another
+    # policy than `local` go might fetch a toolchain, so the check comes first there. With
+    # `local`, go stops at once on a go line it cannot run, and its run is dropped when this
+    # side finds go.mod unreadable or the go line too new.
+    early = go.gotoolchain == "local"
+    args = ["mod", "tidy", "-diff", *_tidy_flags(ref, options)]
+    proc = go.start(args, ref.path) if early else None
     from bot.engine.gomod import parse_and_format
 
     try:
         # one parse for both; the cache key may have parsed this text already
         gomod, formatted = parse_and_format(current_mod, gomod_rel)
-    except ParseError as e:
-        return _Outcome(ModuleResult(ref.dir, "", Status.ERROR, error=str(e)))
-
-    toolchain_error = _toolchain_problem(go, gomod)
+        toolchain_error = _toolchain_problem(go, gomod)
+    except BaseException as e:
+        if proc is not None:
+            proc.kill()
+        if isinstance(e, ParseError):
+            return _Outcome(ModuleResult(ref.dir, "", Status.ERROR, error=str(e)))
+        raise
     if toolchain_error:
+        if proc is not None:
+            proc.kill()
         return _Outcome(ModuleResult(ref.dir, gomod.module, Status.ERROR, error=toolchain_error))
-
-    flags = _tidy_flags(ref, options)
-    res = go.run(["mod", "tidy", "-diff", *flags], ref.path)
+    res = (proc or go.start(args, ref.path)).wait()
 
     def elapsed() -> float:
         return time.monotonic() - start

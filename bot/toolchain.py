@@ -17,9 +17,12 @@ import shutil
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from bot.errors import ToolchainError
+
+if TYPE_CHECKING:
+    import subprocess
 
 MIN_GO = (1, 23)  # `go mod tidy -diff` appeared in Go 1.23
 
@@ -43,6 +46,46 @@ class GoResult(NamedTuple):
     @property
     def ok(self) -> bool:
         return self.returncode == 0
+
+
+class GoProcess:
+    """A running go command (``Go.start``)."""
+
+    def __init__(
+        self,
+        args: tuple[str, ...],
+        cwd: str,
+        proc: subprocess.Popen[str],
+        started: float,
+        timeout: float | None,
+    ) -> None:
+        self.args = args
+        self.cwd = cwd
+        self._proc = proc
+        self._started = started
+        self._timeout = timeout
+
+    def wait(self) -> GoResult:
+        """Wait for go to end (killing it at the timeout): its output and exit code."""
+        import subprocess
+
+        left = None
+        if self._timeout is not None:
+            left = max(0.0, self._started + self._timeout - time.monotonic())
+        try:
+            out, err = self._proc.communicate(timeout=left)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            what = f"go {' '.join(self.args[1:])}: timed out after {self._timeout:.0f}s"
+            return GoResult(self.args, self.cwd, -1, "", what, time.monotonic() - self._started)
+        return GoResult(
+            self.args, self.cwd, self._proc.returncode, out, err, time.monotonic() - self._started
+        )
+
+    def kill(self) -> None:
+        """Stop go (its result is not wanted) and reap it."""
+        self._proc.kill()
+        self._proc.communicate()
 
 
 def parse_go_version(text: str) -> tuple[int, int, int] | None:
@@ -122,24 +165,35 @@ class Go:
         extra_env: Mapping[str, str] | None = None,
         timeout: float | None = None,
     ) -> GoResult:
+        return self.start(args, cwd, extra_env=extra_env, timeout=timeout).wait()
+
+    def start(
+        self,
+        args: Sequence[str],
+        cwd: Path,
+        *,
+        extra_env: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> GoProcess:
+        """Start ``go args`` in ``cwd``; ``wait()`` on the result for its :class:`GoResult`.
+        The caller can do other work while go runs."""
         env = self.env
         if extra_env:
             env = dict(env)
             env.update(extra_env)
         import subprocess  # not at import time: a run answered from the cache starts no process
 
-        start = time.monotonic()
+        started = time.monotonic()
         try:
-            proc = subprocess.run(
+            proc = subprocess.Popen(
                 [self.go, *args],
                 cwd=cwd,
                 env=env,
-                capture_output=True,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
                 text=True,
                 encoding="utf-8",
                 errors="replace",
-                timeout=timeout,
-                check=False,
             )
         except FileNotFoundError as e:
             raise ToolchainError(
@@ -147,23 +201,7 @@ class Go:
                 hint="install Go 1.23 or newer (https://go.dev/dl/) and put it on PATH, "
                 "or point TIDYBOT_GO at the go binary",
             ) from e
-        except subprocess.TimeoutExpired as e:
-            return GoResult(
-                (self.go, *args),
-                str(cwd),
-                -1,
-                "",
-                f"go {' '.join(args)}: timed out after {e.timeout:.0f}s",
-                time.monotonic() - start,
-            )
-        return GoResult(
-            (self.go, *args),
-            str(cwd),
-            proc.returncode,
-            proc.stdout,
-            proc.stderr,
-            time.monotonic() - start,
-        )
+        return GoProcess((self.go, *args), str(cwd), proc, started, timeout)
 
     def _binary(self) -> str | None:
         found = shutil.which(self.go, path=self.env.get("PATH"))
