@@ -29,70 +29,44 @@ class GoFile:
         return self.rel.endswith("_test.go")
 
 
-class _Lexer:
-    """Just enough of Go's lexer for the file header: comments, identifiers, strings."""
-
-    def __init__(self, src: str) -> None:
-        self.src = src
-        self.i = 0
-        self.line = 1
-
-    def next(self) -> tuple[str, str, int] | None:  # (kind, text, line); kind in id, str, punct
-        s = self.src
-        n = len(s)
-        while self.i < n:
-            c = s[self.i]
-            if c == "\n":
-                self.line += 1
-                self.i += 1
-            elif c in " \t\r;":
-                self.i += 1
-            elif s.startswith("//", self.i):
-                j = s.find("\n", self.i)
-                self.i = n if j < 0 else j
-            elif s.startswith("/*", self.i):
-                j = s.find("*/", self.i + 2)
-                end = n if j < 0 else j + 2
-                self.line += s.count("\n", self.i, end)
-                self.i = end
-            else:
-                break
-        if self.i >= n:
-            return None
-        c = s[self.i]
-        line = self.line
-        if c == '"':
-            j = self.i + 1
-            while j < n and s[j] != '"' and s[j] != "\n":
-                j += 2 if s[j] == "\\" else 1
-            text = s[self.i + 1 : j]
-            self.i = j + 1
-            return ("str", text, line)
-        if c == "`":
-            j = s.find("`", self.i + 1)
-            j = n if j < 0 else j
-            text = s[self.i + 1 : j]
-            self.line += text.count("\n")
-            self.i = j + 1
-            return ("str", text, line)
-        m = _IDENT.match(s, self.i)
-        if m:
-            self.i = m.end()
-            return ("id", m.group(0), line)
-        self.i += 1
-        return ("punct", c, line)
+# One token of a Go file's header, after any blanks, ``;`` and comments (possessive: an
+# unterminated block comment runs to the end, and nothing skipped is given back): a "string" (an
+# unterminated one ends at the line's end), a `raw string`, an identifier (dots allowed), or
+# any other single character.
+_HEADER_TOKEN = re.compile(
+    r"(?:[ \t\r\n;]+|//[^\n]*|/\*.*?(?:\*/|\Z))*+"
+    r'(?:"(?P<str>(?:\\.?|[^"\\\n])*)"?|`(?P<raw>[^`]*)`?|(?P<id>[\w.]+)|(?P<punct>.))',
+    re.DOTALL,
+)
 
 
-_IDENT = re.compile(r"[\w.]+", re.UNICODE)
+def _header_tokens(src: str) -> Iterator[tuple[str, str, int]]:
+    """(kind, text, line) of each token: kind is str, id or punct. One regular-expression match
+    per token (a file's header is a handful of them)."""
+    pos, line = 0, 1
+    while (m := _HEADER_TOKEN.match(src, pos)) is not None:
+        kind = m.lastgroup
+        assert kind is not None
+        start = m.start(kind) - (1 if kind in ("str", "raw") else 0)
+        line += src.count("\n", pos, start)
+        yield ("str" if kind == "raw" else kind), m.group(kind), line
+        line += src.count("\n", start, m.end())  # a raw string's lines
+        pos = m.end()
 
 
 def _header_constraint(src: str) -> tuple[list[str], list[str]]:
-    """The //go:build and // +build lines of the header (before the package clause)."""
+    """The //go:build and // +build lines of the header (before the package clause). Lines end
+    at a newline, as go reads them; only the header's lines are looked at."""
     gobuild: list[str] = []
     plus: list[str] = []
     in_block = False
-    for raw in src.splitlines():
-        line = raw.strip()
+    pos, n = 0, len(src)
+    while pos < n:
+        end = src.find("\n", pos)
+        if end < 0:
+            end = n
+        line = src[pos:end].strip()
+        pos = end + 1
         if in_block:
             if "*/" in line:
                 in_block = False
@@ -246,29 +220,29 @@ def parse_go_file(src: str, rel: str = "x.go") -> GoFile:
 
 def parse_header(src: str) -> tuple[str, list[tuple[str, int]]]:
     """The package name and the (import path, line) pairs of a Go source file's header."""
-    lx = _Lexer(src)
+    tokens = _header_tokens(src)
     package = ""
     imports: list[tuple[str, int]] = []
-    tok = lx.next()
+    tok = next(tokens, None)
     if tok and tok[1] == "package":
-        nxt = lx.next()
+        nxt = next(tokens, None)
         package = nxt[1] if nxt else ""
-        tok = lx.next()
+        tok = next(tokens, None)
     while tok and tok[1] == "import":
-        tok = lx.next()
+        tok = next(tokens, None)
         if tok and tok[1] == "(":
-            tok = lx.next()
+            tok = next(tokens, None)
             while tok and tok[1] != ")":
                 if tok[0] == "str":
                     imports.append((tok[1], tok[2]))
-                tok = lx.next()
-            tok = lx.next()
+                tok = next(tokens, None)
+            tok = next(tokens, None)
         else:
             while tok and tok[0] != "str":
-                tok = lx.next()
+                tok = next(tokens, None)
             if tok:
                 imports.append((tok[1], tok[2]))
-            tok = lx.next()
+            tok = next(tokens, None)
     return package, imports
 
 

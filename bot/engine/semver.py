@@ -9,6 +9,7 @@ valid one.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 __all__ = [
@@ -105,6 +106,7 @@ def _parse_build(v: str) -> tuple[str, str] | None:
     return v[:i], v[i:]
 
 
+@functools.lru_cache(maxsize=4096)  # pure; a monorepo's go.mod files repeat their versions
 def _parse(v: str) -> _Parsed | None:
     if not v or v[0] != "v":
         return None

@@ -43,6 +43,17 @@ import "not/an/import"
     )
 
 
+def test_parse_header_lines_after_raw_strings_semicolons_and_odd_ends() -> None:
+    src = 'package p; import "a"; import ("b"; `c\nd`\n"e")\n/* x\n */ import "f"\nvar v = 1\n'
+    f = parse_go_file(src)
+    assert (f.package, f.imports) == ("p", (("a", 1), ("b", 1), ("c\nd", 1), ("e", 3), ("f", 5)))
+    # an unterminated comment or import block ends the header without an error
+    assert parse_go_file('package p\nimport "a"\n/* open').imports == (("a", 2),)
+    assert parse_go_file('package p\nimport (\n"a"\n// "b"').imports == (("a", 3),)
+    assert parse_go_file("// only a comment\n").package == ""
+    assert parse_go_file("").imports == ()
+
+
 @pytest.mark.parametrize(
     ("header", "counted"),
     [
