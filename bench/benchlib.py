@@ -10,6 +10,7 @@ keys, git, report rendering.
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import shutil
@@ -24,6 +25,23 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
+PYTHON = sys.executable
+"""The interpreter that runs tidybot: this one (tidybot from this checkout, or however it is
+installed here), or with ``--python`` another one, for example a virtual environment's after
+``pip install .``: tidybot as a user installs it, without this interpreter's site hooks."""
+
+
+def python_option(ap: argparse.ArgumentParser) -> None:
+    ap.add_argument(
+        "--python",
+        default=sys.executable,
+        help="the Python that runs tidybot (default: this one); e.g. a venv after `pip install .`",
+    )
+
+
+def use_python(path: str) -> None:
+    global PYTHON
+    PYTHON = path
 
 
 def loop_env(env: Mapping[str, str]) -> dict[str, str]:
@@ -103,7 +121,7 @@ def tidybot(args: Sequence[str], env: Mapping[str, str]) -> TidybotRun:
     """``tidybot <args> --format json`` in a child process, timed."""
     with tempfile.TemporaryDirectory(prefix="tidybot-bench-") as tmp:
         out = Path(tmp) / "timing.json"
-        cmd = [sys.executable, str(HERE / "_timed_cli.py"), str(out), *args, "--format", "json"]
+        cmd = [PYTHON, str(HERE / "_timed_cli.py"), str(out), *args, "--format", "json"]
         start = time.time()
         res = subprocess.run(
             cmd, env=dict(env), capture_output=True, text=True, check=False, cwd=REPO
@@ -216,20 +234,28 @@ def machine() -> str:
     """The machine, and two things every tidybot run pays before its first line of code: the
     bytecode is compiled first (untimed, as an installed package ships it; this also makes the
     runs independent of PYTHONDONTWRITEBYTECODE), and the bare interpreter start-up is measured
-    (``python -c pass``, median of 5) so the ratios can be read against that floor."""
+    (``python -c pass``, median of 5) so the ratios can be read against that floor. Names the
+    tidybot the runs use."""
+    where = subprocess.run(
+        [PYTHON, "-c", "import bot, os; print(os.path.dirname(bot.__file__))"],
+        cwd=HERE,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     subprocess.run(
-        [sys.executable, "-m", "compileall", "-q", str(REPO / "bot")],
+        [PYTHON, "-m", "compileall", "-q", where],
         check=True,
         stdout=subprocess.DEVNULL,
     )
     times = []
     for _ in range(5):
         start = time.monotonic()
-        subprocess.run([sys.executable, "-c", "pass"], check=True)
+        subprocess.run([PYTHON, "-c", "pass"], check=True)
         times.append(time.monotonic() - start)
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     gov = subprocess.run(["go", "env", "GOVERSION"], capture_output=True, text=True, check=False)
     return (
         f"{os.cpu_count()} CPUs, load average {load:.2f}, {gov.stdout.strip()}, "
-        f"python start-up {sorted(times)[2] * 1000:.0f} ms"
+        f"python start-up {sorted(times)[2] * 1000:.0f} ms; tidybot from {where}"
     )

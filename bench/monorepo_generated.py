@@ -1,6 +1,7 @@
 """Benchmark (a): a generated monorepo of 60 modules joined by local replaces, no network.
 
-    python bench/monorepo_generated.py [--jobs N] [--repeat N] [--keep DIR] [--download-experiment]
+    python bench/monorepo_generated.py [--jobs N] [--repeat N] [--keep DIR] [--python PY]
+                                       [--download-experiment]
 
 Builds the fixture module proxy (tests/fakes/goproxy.py) in a temp dir, generates 5 shared
 "core" modules (a replace chain core0 <- core1 <- ... <- core4) and 55 services that each
@@ -37,9 +38,11 @@ from benchlib import (
     git,
     machine,
     median_floor,
+    python_option,
     scenario,
     sequential_loop,
     tidybot,
+    use_python,
 )
 
 sys.path.insert(0, str(REPO))
@@ -183,7 +186,9 @@ def main() -> None:
         "--repeat", type=int, default=3, help="rounds per scenario; medians are printed"
     )
     ap.add_argument("--download-experiment", action="store_true")
+    python_option(ap)
     args = ap.parse_args()
+    use_python(args.python)
     base = args.keep or Path(tempfile.mkdtemp(prefix="tidybot-bench-gen-"))
     base.mkdir(parents=True, exist_ok=True)
     try:

@@ -1,7 +1,7 @@
 """Benchmark (b): a real monorepo with a warm module cache and the real module proxy.
 
     git clone --depth 1 https://github.com/open-telemetry/opentelemetry-go-contrib /tmp/otel
-    python bench/monorepo_real.py /tmp/otel [--jobs N] [--repeat N] [--keep DIR]
+    python bench/monorepo_real.py /tmp/otel [--jobs N] [--repeat N] [--keep DIR] [--python PY]
 
 The tree is copied into the benchmark's work dir (the original is never touched) and committed
 to a fresh git repository there. The sequential loop runs first once to warm the module cache
@@ -41,8 +41,10 @@ from benchlib import (
     loop_env,
     machine,
     median_floor,
+    python_option,
     scenario,
     sequential_loop,
+    use_python,
 )
 
 sys.path.insert(0, str(REPO))
@@ -115,7 +117,9 @@ def main() -> None:
     ap.add_argument(
         "--repeat", type=int, default=3, help="rounds per scenario; medians are printed"
     )
+    python_option(ap)
     args = ap.parse_args()
+    use_python(args.python)
     if not (args.tree / "go.mod").exists() and not any(args.tree.glob("*/go.mod")):
         raise SystemExit(f"{args.tree}: no Go modules here (see the usage in this file)")
     base = args.keep or Path(tempfile.mkdtemp(prefix="tidybot-bench-real-"))

@@ -9,7 +9,6 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import NoReturn
 
 from bot import __version__
 from bot.config import CONFIG_FILES, Config, load_config
@@ -20,6 +19,10 @@ from bot.errors import ConfigError, ExitCode, TidybotError, UsageError
 from bot.fsutil import atomic_write
 from bot.report import FORMATS, render
 from bot.runner import RunOptions, check, fix
+
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (see bot/lazy.py)
+if TYPE_CHECKING:
+    from typing import NoReturn
 
 BUG_REPORT = (
     "This is a bug in tidybot, not in your repository. Please report it with the traceback "

@@ -35,16 +35,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from bot.lazy import lazy_import
-
-if TYPE_CHECKING:
-    import yaml
-
-    from bot.credentials import Credentials
-else:
-    yaml = lazy_import("yaml")  # only a run with a config file parses YAML
 from bot.engine.findings import RULES
 from bot.engine.globs import compile_glob, glob_match, selected
 from bot.engine.goenv import (
@@ -55,6 +46,15 @@ from bot.engine.goenv import (
 )
 from bot.engine.model import Finding
 from bot.errors import ConfigError
+from bot.lazy import lazy_import
+
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (see bot/lazy.py)
+if TYPE_CHECKING:
+    import yaml
+
+    from bot.credentials import Credentials
+else:
+    yaml = lazy_import("yaml")  # only a run with a config file parses YAML
 
 __all__ = [
     "CONFIG_FILES",

@@ -3,6 +3,10 @@
 Start-up time is part of every run, and most runs never need most of tidybot: a ``check``
 without a config file never parses YAML. Modules named here load when an attribute is first
 read. Type checkers see a normal import (``if TYPE_CHECKING: import yaml``).
+
+The modules every ``check`` loads do not import ``typing`` either (5 ms): where they need a
+name from it for annotations only, they write ``TYPE_CHECKING = False`` and import it under
+``if TYPE_CHECKING:``; type checkers take any name ``TYPE_CHECKING`` as true.
 """
 
 from __future__ import annotations

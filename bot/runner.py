@@ -11,7 +11,6 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
 
 from bot import __version__
 from bot.config import Config
@@ -26,6 +25,7 @@ from bot.fsutil import atomic_write
 from bot.resultcache import CacheStats, ResultCache
 from bot.toolchain import Go, explain_go_error, runtime_env
 
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (see bot/lazy.py)
 if TYPE_CHECKING:
     from concurrent.futures import ThreadPoolExecutor
 
@@ -49,9 +49,12 @@ class RunOptions:
     cache_dir: Path | None = None  # the result cache (bot.resultcache); None: no cache
 
 
-class _Outcome(NamedTuple):
-    result: ModuleResult
-    texts: ModuleTexts | None = None
+class _Outcome:
+    __slots__ = ("result", "texts")
+
+    def __init__(self, result: ModuleResult, texts: ModuleTexts | None = None) -> None:
+        self.result = result
+        self.texts = texts
 
 
 def make_go(options: RunOptions, root: Path | None = None) -> Go:

@@ -17,10 +17,10 @@ import shutil
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
 
 from bot.errors import ToolchainError
 
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (see bot/lazy.py)
 if TYPE_CHECKING:
     import subprocess
 
@@ -35,13 +35,32 @@ NEEDS_NEWER_GO_RE = re.compile(
 )
 
 
-class GoResult(NamedTuple):
-    args: tuple[str, ...]
-    cwd: str
-    returncode: int
-    stdout: str
-    stderr: str
-    duration: float
+class GoResult:
+    """What a go command did: its arguments, directory, exit code, output and seconds."""
+
+    __slots__ = ("args", "cwd", "duration", "returncode", "stderr", "stdout")
+
+    def __init__(
+        self,
+        args: tuple[str, ...],
+        cwd: str,
+        returncode: int,
+        stdout: str,
+        stderr: str,
+        duration: float,
+    ) -> None:
+        self.args = args
+        self.cwd = cwd
+        self.returncode = returncode
+        self.stdout = stdout
+        self.stderr = stderr
+        self.duration = duration
+
+    def __repr__(self) -> str:
+        return (
+            f"GoResult(args={self.args!r}, cwd={self.cwd!r}, returncode={self.returncode}, "
+            f"stdout={self.stdout!r}, stderr={self.stderr!r})"
+        )
 
     @property
     def ok(self) -> bool:

@@ -28,7 +28,6 @@ import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple
 
 from bot.engine.discover import list_dir, resolve_dir
 from bot.errors import ParseError
@@ -220,10 +219,13 @@ def _vendor_digest(module_root: Path) -> str:
     return h.hexdigest()
 
 
-class _Summary(NamedTuple):
-    gomod: str  # sha256 of go.mod, or "absent"
-    packages: tuple[str, ...]
-    replaces: tuple[str, ...]  # root-relative local replace targets
+class _Summary:
+    __slots__ = ("gomod", "packages", "replaces")
+
+    def __init__(self, gomod: str, packages: tuple[str, ...], replaces: tuple[str, ...]) -> None:
+        self.gomod = gomod  # sha256 of go.mod, or "absent"
+        self.packages = packages
+        self.replaces = replaces  # root-relative local replace targets
 
 
 class KeyBuilder:

@@ -7,7 +7,6 @@ import posixpath
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
 
 from bot.engine.globs import selected
 
@@ -58,14 +57,19 @@ def resolve_dir(module_dir: str, target: str, root: str = "") -> str:
     return norm(posixpath.join(base, target))
 
 
-class TreeScan(NamedTuple):
+class TreeScan:
     """One walk of a tree, skipping what the go command skips: the directories (root-relative,
     ``/``-separated, ``.`` for the root, in walk order) that hold a go.mod or a go.work. A run
     walks its tree once and hands this to everything that needs either."""
 
-    root: Path  # resolved
-    gomod_dirs: tuple[str, ...]
-    gowork_dirs: tuple[str, ...]
+    __slots__ = ("gomod_dirs", "gowork_dirs", "root")
+
+    def __init__(
+        self, root: Path, gomod_dirs: tuple[str, ...], gowork_dirs: tuple[str, ...]
+    ) -> None:
+        self.root = root  # resolved
+        self.gomod_dirs = gomod_dirs
+        self.gowork_dirs = gowork_dirs
 
 
 def scan_tree(root: Path) -> TreeScan:

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from typing import ClassVar, Protocol
-
 from bot.engine.model import Report
 
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (see bot/lazy.py)
+if TYPE_CHECKING:
+    from typing import ClassVar, Protocol
 
-class Renderer(Protocol):
-    name: ClassVar[str]
+    class Renderer(Protocol):
+        """What every renderer class is (a type only: nothing checks it at run time)."""
 
-    def render(self, report: Report) -> str: ...
+        name: ClassVar[str]
+
+        def render(self, report: Report) -> str: ...
 
 
 def fix_command(report: Report) -> str:

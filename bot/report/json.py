@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
-from typing import ClassVar
 
 from bot.engine.model import Report
+
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (see bot/lazy.py)
+if TYPE_CHECKING:
+    from typing import ClassVar
 
 SCHEMA_VERSION = 1
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 from bot.engine.model import Finding, ModuleResult, Report, Status
 from bot.report.base import fix_command
+
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (see bot/lazy.py)
+if TYPE_CHECKING:
+    from typing import ClassVar
 
 _MARK = {
     Status.CLEAN: "ok     ",

@@ -513,3 +513,37 @@ def test_cli_cache_dir_with_a_tilde_is_under_home(
     assert doc["cache"]["dir"] == str(home / ".cache" / "tidybot")
     assert doc["cache"]["stored"] == doc["summary"]["clean"] > 0
     assert (home / ".cache" / "tidybot").is_dir() and not Path("~").exists()
+
+
+def test_a_cached_check_imports_no_typing_and_no_tempfile(work: Base) -> None:
+    """Start-up is part of every run (a pre-commit hook runs on each commit): a cached check
+    loads neither ``typing`` nor ``tempfile`` (about 5 ms each). Run without site hooks
+    (``-S``, site-packages on PYTHONPATH), which may import them for their own reasons."""
+    import site
+    import sys
+
+    import bot
+
+    probe = (
+        "import sys\n"
+        "from bot.cli import main\n"
+        "code = main(sys.argv[1:])\n"
+        "print(sorted(m for m in ('typing', 'tempfile') if m in sys.modules), file=sys.stderr)\n"
+        "sys.exit(code)\n"
+    )
+    for name in ("go.work", "go.work.sum"):  # `go work sync` runs in a temporary copy
+        (work.repo / name).unlink(missing_ok=True)
+    check(work.repo, RunOptions(base_env=work.env, cache_dir=work.cache))  # warm again
+    path = [str(Path(bot.__file__).parent.parent), *site.getsitepackages()]
+    env = {**work.env, "PYTHONPATH": os.pathsep.join(path)}
+    for fmt in ("text", "json"):
+        args = ["check", str(work.repo), "--cache-dir", str(work.cache), "--format", fmt]
+        res = subprocess.run(
+            [sys.executable, "-S", "-c", probe, *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert res.returncode == 0, res.stderr
+        assert res.stderr.splitlines()[-1] == "[]", res.stderr
