@@ -12,10 +12,13 @@ import json
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
 from bot import toolchain
 from bot.cli import exit_now, main
+
+TYPE_CHECKING = False  # as tidybot's own modules: the timed run must not load typing itself
+if TYPE_CHECKING:
+    from typing import Any
 
 _intervals: list[tuple[float, float]] = []
 _started: dict[int, float] = {}
