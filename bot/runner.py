@@ -189,16 +189,17 @@ def _check_tidy(go: Go, ref: ModuleRef, options: RunOptions) -> _Outcome:
     def elapsed() -> float:
         return time.monotonic() - start
 
-    from bot.engine.classify import ModuleTexts, classify
-    from bot.engine.udiff import DiffError, apply, split_diff, unified
-
     # go diffs against the canonical form of go.mod (``formatted``): a formatting-only
     # difference is not tidy drift for go, but `go mod tidy` (and `go mod edit -fmt`) would
     # still rewrite the file.
     diff_text = res.stdout
+    if res.returncode == 0 and formatted == current_mod:
+        return _Outcome(ModuleResult(ref.dir, gomod.module, Status.CLEAN, duration=elapsed()))
+    # drift or an error: only now the diff and classification code (a clean module needs none)
+    from bot.engine.classify import ModuleTexts, classify
+    from bot.engine.udiff import DiffError, apply, split_diff, unified
+
     if res.returncode == 0:
-        if formatted == current_mod:
-            return _Outcome(ModuleResult(ref.dir, gomod.module, Status.CLEAN, duration=elapsed()))
         tidy_mod, tidy_sum = formatted, current_sum
         diff_text = unified("go.mod", current_mod, formatted)
     elif not res.stdout.strip():
@@ -410,6 +411,7 @@ def _run_all(
                 if pool is None:
                     from concurrent.futures import ThreadPoolExecutor
 
+                    go.ready()  # here, not in the first worker: it would share the GIL with keys
                     pool = ThreadPoolExecutor(max_workers=jobs)
                 futs[i] = pool.submit(fn, go, mods[i], options)
             for i, fut in futs.items():

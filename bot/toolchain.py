@@ -186,6 +186,11 @@ class Go:
     ) -> GoResult:
         return self.start(args, cwd, extra_env=extra_env, timeout=timeout).wait()
 
+    def ready(self) -> None:
+        """Load what starting a go command needs (the subprocess module), ahead of the first
+        ``start``."""
+        import subprocess  # noqa: F401
+
     def start(
         self,
         args: Sequence[str],
@@ -243,7 +248,8 @@ class Go:
 
     def version(self, known: str | None = None) -> str:
         """The local go version, e.g. ``1.26.8``; checks it is new enough for tidybot.
-        ``known``: what ``go env GOVERSION`` said before for this ``identity()``."""
+        ``known``: what ``go env GOVERSION`` said before for this ``identity()``. Else the
+        version the go binary records (``bot.engine.buildinfo``), else ``go env GOVERSION``."""
         if self._version is not None:
             return self._version
         if self._binary() is None:
@@ -252,6 +258,12 @@ class Go:
                 hint="install Go 1.23 or newer (https://go.dev/dl/) or point TIDYBOT_GO at it",
             )
         ver = parse_go_version(f"go{known}") if known else None
+        if ver is None:
+            # the version the go binary records about itself: no go command to start
+            from bot.engine.buildinfo import go_command_version
+
+            recorded = go_command_version(os.path.realpath(str(self._binary())))
+            ver = parse_go_version(recorded) if recorded else None
         if ver is None:
             res = self.run(["env", "GOVERSION"], Path.cwd(), extra_env={"GOTOOLCHAIN": "local"})
             ver = parse_go_version(res.stdout) if res.ok else None

@@ -12,7 +12,6 @@ import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import TypeVar
 
 from bot.engine import semver
 from bot.engine.modfile import (
@@ -178,7 +177,11 @@ class GoMod:
         )
 
 
-_T = TypeVar("_T")
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (see bot/lazy.py)
+if TYPE_CHECKING:
+    from typing import TypeVar
+
+    _T = TypeVar("_T")
 
 
 def _keep_first(items: tuple[_T, ...], key: Callable[[_T], object]) -> tuple[_T, ...]:
