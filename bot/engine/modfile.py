@@ -250,11 +250,27 @@ def is_directory_path(ns: str) -> bool:
 # ------------------------------------------------------------------------ syntax tree
 
 
-@dataclass(frozen=True)
 class Position:
-    line: int = 0  # 1-based
-    rune: int = 0  # 1-based column, in runes
-    offset: int = 0  # 0-based character offset
+    """A place in a file. Immutable; compares and hashes by value. (A plain class: the lexer
+    makes two per token, and a frozen dataclass is several times slower to create.)"""
+
+    __slots__ = ("line", "offset", "rune")
+
+    def __init__(self, line: int = 0, rune: int = 0, offset: int = 0) -> None:
+        self.line = line  # 1-based
+        self.rune = rune  # 1-based column, in runes
+        self.offset = offset  # 0-based character offset
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Position):
+            return NotImplemented
+        return (self.line, self.rune, self.offset) == (other.line, other.rune, other.offset)
+
+    def __hash__(self) -> int:
+        return hash((self.line, self.rune, self.offset))
+
+    def __repr__(self) -> str:
+        return f"Position(line={self.line}, rune={self.rune}, offset={self.offset})"
 
     def add(self, s: str) -> Position:
         line, rune = self.line, self.rune
@@ -266,9 +282,12 @@ class Position:
         return Position(line, rune + len(s), self.offset + len(s))
 
 
+NO_POSITION = Position()  # shared: positions are never changed after they are made
+
+
 @dataclass(frozen=True)
 class Comment:
-    start: Position = Position()
+    start: Position = NO_POSITION
     token: str = ""  # "// text" without the newline; "" marks a preserved blank line
     suffix: bool = False  # an end-of-line comment
 
@@ -395,12 +414,14 @@ _ASCII_IDENT = re.compile(
 )
 
 
-@dataclass
 class _Token:
-    kind: str = _EOF
-    pos: Position = Position()
-    end: Position = Position()
-    text: str = ""
+    __slots__ = ("end", "kind", "pos", "text")
+
+    def __init__(self, pos: Position = NO_POSITION) -> None:
+        self.kind = _EOF
+        self.pos = pos
+        self.end = NO_POSITION
+        self.text = ""
 
 
 class _Input:
@@ -446,15 +467,16 @@ class _Input:
 
     def start_token(self) -> None:
         self.token_start = self.i
-        self.token = _Token(pos=self.pos)
+        self.token = _Token(Position(self.line, self.rune, self.i))
 
     def end_token(self, kind: str) -> None:
         text = self.data[self.token_start : self.i]
         if kind in (_COMMENT, _EOLCOMMENT):
             text = text[:-2] if text.endswith("\r\n") else text.removesuffix("\n")
-        self.token.kind = kind
-        self.token.text = text
-        self.token.end = self.pos
+        tok = self.token
+        tok.kind = kind
+        tok.text = text
+        tok.end = Position(self.line, self.rune, self.i)
 
     def peek(self) -> str:
         return self.token.kind
@@ -466,8 +488,9 @@ class _Input:
 
     def read_token(self) -> None:
         data = self.data
-        while not self.eof():
-            c = self.peek_rune()
+        n = len(data)
+        while self.i < n:
+            c = data[self.i]
             if c in " \t\r":
                 m = _BLANKS.match(data, self.i)
                 assert m is not None
@@ -497,16 +520,27 @@ class _Input:
                 raise self.error("mod files must use // comments (not /* */ comments)")
             break
 
+        i = self.i
+        if i < n and data[i] in _PUNCT:  # the most common tokens, in one step
+            c = data[i]
+            start = Position(self.line, self.rune, i)
+            self.i = i + 1
+            if c == "\n":
+                self.line += 1
+                self.rune = 1
+            else:
+                self.rune += 1
+            tok = self.token = _Token(start)
+            self.token_start = i
+            tok.kind = tok.text = c
+            tok.end = Position(self.line, self.rune, i + 1)
+            return
         self.start_token()
         if self.eof():
             self.end_token(_EOF)
             return
 
         c = self.peek_rune()
-        if c in _PUNCT:
-            self.read_rune()
-            self.end_token(c)
-            return
         if c in ('"', "`"):
             quote = c
             self.read_rune()
