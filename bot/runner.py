@@ -7,7 +7,9 @@ This is the composition of the pure engine (``bot.engine``) with the go toolchai
 from __future__ import annotations
 
 import os
+import threading
 import time
+from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -27,8 +29,6 @@ from bot.toolchain import Go, explain_go_error, runtime_env
 
 TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (see bot/lazy.py)
 if TYPE_CHECKING:
-    from concurrent.futures import ThreadPoolExecutor
-
     from bot.engine.classify import ModuleTexts
     from bot.engine.gomod import GoMod
 
@@ -375,6 +375,73 @@ def _speedups(
     return pre, run, [order], finish
 
 
+class _Job:
+    """One module's check, submitted to :class:`_Workers`."""
+
+    __slots__ = ("args", "done", "error", "fn", "result")
+
+    def __init__(self, fn: _Fn, args: tuple[Go, ModuleRef, RunOptions]) -> None:
+        self.fn = fn
+        self.args = args
+        self.done = threading.Event()
+        self.result: _Outcome | None = None
+        self.error: BaseException | None = None
+
+    def outcome(self) -> _Outcome:
+        """Wait for the check: its outcome, or the exception it raised."""
+        self.done.wait()
+        if self.error is not None:
+            raise self.error
+        assert self.result is not None
+        return self.result
+
+
+class _Workers:
+    """Up to ``jobs`` threads running submitted checks, oldest first: the part of
+    ``concurrent.futures.ThreadPoolExecutor`` a run uses. Importing that loads ``logging``
+    (4 ms), all of it before the first go command of a cold run could start."""
+
+    def __init__(self, jobs: int) -> None:
+        self._jobs = jobs
+        self._todo: deque[_Job | None] = deque()
+        self._ready = threading.Condition()
+        self._threads: list[threading.Thread] = []
+
+    def submit(self, fn: _Fn, go: Go, ref: ModuleRef, options: RunOptions) -> _Job:
+        job = _Job(fn, (go, ref, options))
+        with self._ready:
+            self._todo.append(job)
+            self._ready.notify()
+        if len(self._threads) < self._jobs:
+            t = threading.Thread(target=self._work, name=f"tidybot-worker-{len(self._threads)}")
+            self._threads.append(t)
+            t.start()
+        return job
+
+    def _work(self) -> None:
+        while True:
+            with self._ready:
+                while not self._todo:
+                    self._ready.wait()
+                job = self._todo.popleft()
+            if job is None:
+                return
+            try:
+                job.result = job.fn(*job.args)
+            except BaseException as e:  # handed to whoever waits for the job
+                job.error = e
+            job.done.set()
+
+    def close(self) -> None:
+        """Drop the checks that have not started, let the running ones end, stop the threads."""
+        with self._ready:
+            self._todo.clear()
+            self._todo.extend([None] * len(self._threads))
+            self._ready.notify_all()
+        for t in self._threads:
+            t.join()
+
+
 def _run_all(
     scan: TreeScan,
     options: RunOptions,
@@ -399,26 +466,24 @@ def _run_all(
         waves = [[index[d] for d in w] for w in fix_waves(module_nodes(root, mods))]
         waves = [sorted(w, key=lambda i: -_schedule_weight(mods[i])) for w in waves]
     outcomes: list[_Outcome | None] = [None] * len(mods)
-    pool: ThreadPoolExecutor | None = None  # made for the first module that needs go
+    workers: _Workers | None = None  # made for the first module that needs go
     try:
         for wave in waves:
-            futs = {}
+            jobs_of_wave = {}
             for i in wave:  # a module that needs go starts as soon as its key is known
                 done = pre(mods[i])
                 if done is not None:
                     outcomes[i] = done
                     continue
-                if pool is None:
-                    from concurrent.futures import ThreadPoolExecutor
-
+                if workers is None:
                     go.ready()  # here, not in the first worker: it would share the GIL with keys
-                    pool = ThreadPoolExecutor(max_workers=jobs)
-                futs[i] = pool.submit(fn, go, mods[i], options)
-            for i, fut in futs.items():
-                outcomes[i] = fut.result()
+                    workers = _Workers(jobs)
+                jobs_of_wave[i] = workers.submit(fn, go, mods[i], options)
+            for i, job in jobs_of_wave.items():
+                outcomes[i] = job.outcome()
     finally:
-        if pool is not None:
-            pool.shutdown(wait=True)
+        if workers is not None:
+            workers.close()
     finish()
     return go, [o for o in outcomes if o is not None], mods
 
