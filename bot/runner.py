@@ -336,7 +336,7 @@ def _speedups(
             go.env,
             (repr(options.config.ignore), go.gotoolchain),
         )
-        keys = KeyBuilder(root, context, memo)
+        keys = KeyBuilder(root, context, memo, scan.listings)
         extra["cache"] = {"dir": str(options.cache_dir), "stats": cache.stats}
     pending: dict[str, str] = {}  # module dir -> its key, for the modules go runs in
 

@@ -29,7 +29,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.engine.discover import list_dir, resolve_dir
+from bot.engine.discover import Listings, list_dir, resolve_dir
 from bot.errors import ParseError
 
 __all__ = [
@@ -159,20 +159,24 @@ class ParseMemo:
         return got
 
 
-def package_imports(module_root: Path, memo: ParseMemo | None = None) -> list[str]:
+def package_imports(
+    module_root: Path, memo: ParseMemo | None = None, listings: Listings | None = None
+) -> list[str]:
     """One line per package directory of the module (nested modules and ``.``-directories
     excluded): ``<dir> <package names> | <import>[ T] ...`` (``T`` marks a test-only import).
     Directories in the order of a top-down ``os.walk`` with sorted subdirectories."""
     memo = memo if memo is not None else ParseMemo()
     out: list[str] = []
-    _package_imports(os.fspath(module_root), ".", memo, out)
+    _package_imports(os.fspath(module_root), ".", memo, out, listings or {})
     return out
 
 
-def _package_imports(path: str, rel: str, memo: ParseMemo, out: list[str]) -> None:
-    # Plain string paths and one scandir per directory: this runs over every file of every
-    # module on each cached run.
-    listed = list_dir(path)
+def _package_imports(
+    path: str, rel: str, memo: ParseMemo, out: list[str], listings: Listings
+) -> None:
+    # Plain string paths and one scandir per directory (none where the run's tree scan has
+    # listed it already): this runs over every file of every module on each cached run.
+    listed = listings.get(path) or list_dir(path)
     if listed is None:
         return
     files, dirs = listed
@@ -200,9 +204,10 @@ def _package_imports(path: str, rel: str, memo: ParseMemo, out: list[str]) -> No
         if d.startswith(".") or d == "vendor":
             continue
         sub = f"{path}/{d}"
-        if os.path.exists(f"{sub}/go.mod"):
+        seen = listings.get(sub)
+        if (seen is None or "go.mod" in seen[0]) and os.path.exists(f"{sub}/go.mod"):
             continue  # a nested module
-        _package_imports(sub, d if rel == "." else f"{rel}/{d}", memo, out)
+        _package_imports(sub, d if rel == "." else f"{rel}/{d}", memo, out, listings)
 
 
 def _vendor_digest(module_root: Path) -> str:
@@ -231,11 +236,18 @@ class _Summary:
 class KeyBuilder:
     """Computes module keys under one root, reading each directory once per builder."""
 
-    def __init__(self, root: Path, context: KeyContext, memo: ParseMemo | None = None) -> None:
+    def __init__(
+        self,
+        root: Path,
+        context: KeyContext,
+        memo: ParseMemo | None = None,
+        listings: Listings | None = None,
+    ) -> None:
         self.root = root.resolve()
         self.context = context
         self._context_lines = context.lines()  # the same for every module
         self.memo = memo if memo is not None else ParseMemo()
+        self.listings = listings or {}  # the run's tree scan: directories it need not list again
         self._summaries: dict[str, _Summary] = {}
 
     def _dir(self, rel: str) -> Path:
@@ -252,7 +264,7 @@ class KeyBuilder:
                 sha = _sha(gomod)
                 got = _Summary(
                     sha,
-                    tuple(package_imports(path, self.memo)),
+                    tuple(package_imports(path, self.memo, self.listings)),
                     self._replace_targets(rel, sha, gomod),
                 )
             self._summaries[rel] = got

@@ -57,27 +57,40 @@ def resolve_dir(module_dir: str, target: str, root: str = "") -> str:
     return norm(posixpath.join(base, target))
 
 
+Listings = dict[str, tuple[list[str], list[str]]]
+"""Directory listings by path: (file names, names of real directories), as list_dir gives."""
+
+
 class TreeScan:
     """One walk of a tree, skipping what the go command skips: the directories (root-relative,
     ``/``-separated, ``.`` for the root, in walk order) that hold a go.mod or a go.work. A run
     walks its tree once and hands this to everything that needs either."""
 
-    __slots__ = ("gomod_dirs", "gowork_dirs", "root")
+    __slots__ = ("gomod_dirs", "gowork_dirs", "listings", "root")
 
     def __init__(
-        self, root: Path, gomod_dirs: tuple[str, ...], gowork_dirs: tuple[str, ...]
+        self,
+        root: Path,
+        gomod_dirs: tuple[str, ...],
+        gowork_dirs: tuple[str, ...],
+        listings: Listings | None = None,
     ) -> None:
         self.root = root  # resolved
         self.gomod_dirs = gomod_dirs
         self.gowork_dirs = gowork_dirs
+        # every directory the walk listed, by its path (the root's path joined with "/"):
+        # (file names, real directories), as list_dir gives them, so later walks of the same
+        # run (the cache key's) need not list them again
+        self.listings: Listings = listings if listings is not None else {}
 
 
 def scan_tree(root: Path) -> TreeScan:
     root = root.resolve()
     mods: list[str] = []
     works: list[str] = []
-    _scan(os.fspath(root), ".", mods, works)
-    return TreeScan(root, tuple(mods), tuple(works))
+    listings: Listings = {}
+    _scan(os.fspath(root), ".", mods, works, listings)
+    return TreeScan(root, tuple(mods), tuple(works), listings)
 
 
 def list_dir(path: str) -> tuple[list[str], list[str]] | None:
@@ -104,17 +117,18 @@ def list_dir(path: str) -> tuple[list[str], list[str]] | None:
     return files, dirs
 
 
-def _scan(path: str, rel: str, mods: list[str], works: list[str]) -> None:
+def _scan(path: str, rel: str, mods: list[str], works: list[str], listings: Listings) -> None:
     listed = list_dir(path)
     if listed is None:
         return
+    listings[path] = listed
     files, dirs = listed
     if "go.mod" in files:
         mods.append(rel)
     if "go.work" in files:
         works.append(rel)
     for name in sorted(d for d in dirs if not skip_dir_name(d)):
-        _scan(f"{path}/{name}", name if rel == "." else f"{rel}/{name}", mods, works)
+        _scan(f"{path}/{name}", name if rel == "." else f"{rel}/{name}", mods, works, listings)
 
 
 def _dir(root: Path, rel: str) -> Path:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.engine.cachekey import KEY_ENV, KeyBuilder, KeyContext, package_imports
+from bot.engine.discover import scan_tree
 from tests.fakes.goproxy import write_tree
 
 CTX = KeyContext("1.26.0", "0.1.0", {"GOPROXY": "https://proxy.golang.org,direct"})
@@ -254,11 +255,20 @@ def test_package_walk_matches_os_walk_with_links_and_skipped_names(tmp_path: Pat
     (root / "b" / "linked.go").symlink_to(outside / "o.go")  # a file: read
     (root / "b" / "broken.go").symlink_to(tmp_path / "missing.go")  # unreadable: passed over
 
+    (root / "testdata" / "inner").mkdir()  # below a directory the tree scan skips
+    (root / "testdata" / "inner" / "go.mod").write_text("module example.com/inner\n")
+    (root / "b" / "gone").mkdir()
+    (root / "b" / "gone" / "go.mod").symlink_to(tmp_path / "missing.mod")  # no module
+    (root / "b" / "gone" / "g.go").write_text('package g\n\nimport "example.com/g"\n')
+
     lines = package_imports(root)
     assert [ln.split(" ", 1)[0] for ln in lines] == _reference_package_dirs(root)
     assert lines == [
         ". m | example.com/a",
         "b b,o | example.com/b example.com/o",
         "b/c c | example.com/c T",
+        "b/gone g | example.com/g",
         "testdata t | example.com/t",
     ]
+    # the same lines from the run's tree scan, whose listings the walk reuses
+    assert package_imports(root, listings=scan_tree(root).listings) == lines
