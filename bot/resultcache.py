@@ -48,6 +48,7 @@ _SUBDIR = f"tidybot-v{SCHEMA}"
 _KEY_RE = re.compile(r"[0-9a-f]{64}\Z")
 _VERSION_RE = re.compile(r"[0-9]+\.[0-9]+\.[0-9]+\Z")
 _MAX_ENTRY = 64 * 1024  # an entry is a few hundred bytes; anything bigger is not ours
+_TOUCH_AFTER = 86400.0  # a hit marks its entry used unless it was marked in the last day
 _MEMO_LIMIT = 200_000  # parse results kept beyond those a run used
 _FIELDS = ("schema", "tool", "tool_version", "key", "module_dir", "module", "status", "go_version")
 
@@ -93,6 +94,10 @@ class ResultCache:
                 hint="pass --cache-dir (or TIDYBOT_CACHE_DIR) a writable directory",
             ) from e
 
+    @property
+    def _entries(self) -> str:
+        return f"{os.fspath(self.directory)}/{_SUBDIR}"
+
     def _path(self, key: str) -> Path:
         return self.directory / _SUBDIR / key[:2] / f"{key}.json"
 
@@ -111,10 +116,11 @@ class ResultCache:
     def _valid(self, key: str, module_dir: str) -> dict[str, object] | None:
         if not _KEY_RE.match(key):
             return None
-        path = self._path(key)
+        path = f"{self._entries}/{key[:2]}/{key}.json"  # as _path(key), without Path objects
         try:
-            with path.open("rb") as f:
+            with open(path, "rb", buffering=0) as f:
                 data = f.read(_MAX_ENTRY + 1)
+                used = os.fstat(f.fileno()).st_mtime
         except OSError:
             return None
         try:
@@ -135,8 +141,9 @@ class ResultCache:
             with self._lock:
                 self.stats.rejected += 1
             return None
-        with contextlib.suppress(OSError):
-            os.utime(path)  # last use, for prune()
+        if time.time() - used > _TOUCH_AFTER:
+            with contextlib.suppress(OSError):
+                os.utime(path)  # last use, for prune() (a day's precision is enough for it)
         return doc
 
     def put(self, key: str, result: ModuleResult, go_version: str) -> bool:

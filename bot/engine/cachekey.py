@@ -90,9 +90,10 @@ def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _read(p: Path) -> bytes | None:
+def _read(p: Path | str) -> bytes | None:
     try:
-        return p.read_bytes()
+        with open(p, "rb", buffering=0) as f:
+            return f.readall()
     except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
         return None
 
@@ -211,9 +212,9 @@ def _package_imports(
 
 
 def _vendor_digest(module_root: Path) -> str:
-    vendor = module_root / "vendor"
-    if not vendor.is_dir():
+    if not os.path.isdir(f"{os.fspath(module_root)}/vendor"):  # most modules: one stat
         return "none"
+    vendor = module_root / "vendor"
     h = hashlib.sha256()
     for cur, dirs, files in os.walk(vendor, followlinks=False):
         dirs.sort()
@@ -257,7 +258,7 @@ class KeyBuilder:
         got = self._summaries.get(rel)
         if got is None:
             path = self._dir(rel)
-            gomod = _read(path / "go.mod")
+            gomod = _read(f"{os.fspath(path)}/go.mod")
             if gomod is None:
                 got = _Summary("absent", (), ())
             else:
@@ -300,7 +301,7 @@ class KeyBuilder:
     def key(self, module_dir: str, tidy_flags: Iterable[str] = ()) -> str:
         """The key of the module at ``module_dir`` (root-relative, ``.`` for the root)."""
         path = self._dir(module_dir)
-        gosum = _read(path / "go.sum")
+        gosum = _read(f"{os.fspath(path)}/go.sum")
         lines = [
             *self._context_lines,
             f"flags {' '.join(tidy_flags)}",

@@ -156,6 +156,15 @@ def test_hit_refreshes_last_use(tmp_path: Path) -> None:
     assert c.get(KEY, "svc/a") is not None
     assert c.prune(30) == 0
     assert c.stats.hits == ["svc/a"]
+    # marked used in the last day: a hit writes nothing (prune counts in days)
+    recent = time.time() - 3600
+    os.utime(entry(tmp_path), (recent, recent))
+    assert c.get(KEY, "svc/a") is not None
+    assert entry(tmp_path).stat().st_mtime == recent
+    yesterday = time.time() - 25 * 3600
+    os.utime(entry(tmp_path), (yesterday, yesterday))
+    assert c.get(KEY, "svc/a") is not None
+    assert entry(tmp_path).stat().st_mtime > time.time() - 60
 
 
 def test_parse_memo_round_trip_and_distrust(tmp_path: Path) -> None:
