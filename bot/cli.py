@@ -87,40 +87,49 @@ def _common(p: argparse.ArgumentParser) -> None:
     )
 
 
-def build_parser(*, org_audit: bool = True) -> argparse.ArgumentParser:
-    """The whole command line. ``org_audit=False`` lists org-audit without its options, so a
-    check does not import the audit code just to parse its arguments."""
+def build_parser(*, command: str | None = None) -> argparse.ArgumentParser:
+    """The whole command line; with ``command``, only that subcommand's options (the others
+    are listed by name): a check neither imports the audit code nor builds the options of
+    every other command just to parse its own arguments."""
     parser = _Parser(
         prog="tidybot",
         description="Keeps every Go module of a repository tidy.",
     )
     parser.add_argument("--version", action="version", version=f"tidybot {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    _common(sub.add_parser("check", help="report what go mod tidy would change, per module"))
-    _common(sub.add_parser("fix", help="run go mod tidy in every drifted module"))
+
+    def wanted(name: str) -> bool:
+        return command is None or command == name
+
+    check = sub.add_parser("check", help="report what go mod tidy would change, per module")
+    fix = sub.add_parser("fix", help="run go mod tidy in every drifted module")
+    for name, p in (("check", check), ("fix", fix)):
+        if wanted(name):
+            _common(p)
     sub.add_parser("action", help="the GitHub Action: reads INPUT_* and GITHUB_* variables")
-    if org_audit:
+    if wanted("org-audit"):
         from bot.orgaudit import add_parser as add_org_audit
 
         add_org_audit(sub)
     else:
         sub.add_parser("org-audit", help="audit every Go repository of an organisation")
     v = sub.add_parser("verify", help="prove every go.sum line against the checksum database")
-    v.add_argument("path", nargs="?", default=".", help="the checkout to look at (default: .)")
-    v.add_argument("--format", choices=FORMATS, default="text", help="output format")
-    v.add_argument("--output", "-o", metavar="FILE", help="also write the report to FILE")
-    v.add_argument("--jobs", "-j", type=_jobs, default=8, help="lookups at once (default: 8)")
-    v.add_argument(
-        "--cache",
-        action="store_true",
-        help="also rehash the module cache's copies of the modules go.sum lists",
-    )
-    v.add_argument(
-        "--base",
-        metavar="REF",
-        help="flag hashes recorded at REF (the PR's base) that the tree changes",
-    )
-    v.set_defaults(show_diff=False)
+    if wanted("verify"):
+        v.add_argument("path", nargs="?", default=".", help="the checkout to look at (default: .)")
+        v.add_argument("--format", choices=FORMATS, default="text", help="output format")
+        v.add_argument("--output", "-o", metavar="FILE", help="also write the report to FILE")
+        v.add_argument("--jobs", "-j", type=_jobs, default=8, help="lookups at once (default: 8)")
+        v.add_argument(
+            "--cache",
+            action="store_true",
+            help="also rehash the module cache's copies of the modules go.sum lists",
+        )
+        v.add_argument(
+            "--base",
+            metavar="REF",
+            help="flag hashes recorded at REF (the PR's base) that the tree changes",
+        )
+        v.set_defaults(show_diff=False)
     return parser
 
 
@@ -225,7 +234,7 @@ def _verify(root: Path, args: argparse.Namespace) -> Report:
 
 def run(argv: Sequence[str]) -> int:
     argv = list(argv)
-    parser = build_parser(org_audit=bool(argv) and argv[0] == "org-audit")
+    parser = build_parser(command=argv[0] if argv else "")
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()
