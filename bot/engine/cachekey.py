@@ -29,7 +29,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.engine.discover import Listings, list_dir, resolve_dir
+from bot.engine.discover import Listings, list_dir, read_bytes, resolve_dir
 from bot.errors import ParseError
 
 __all__ = [
@@ -92,8 +92,7 @@ def _sha(data: bytes) -> str:
 
 def _read(p: Path | str) -> bytes | None:
     try:
-        with open(p, "rb", buffering=0) as f:
-            return f.readall()
+        return read_bytes(os.fspath(p))
     except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
         return None
 
@@ -187,8 +186,7 @@ def _package_imports(
         if not f.endswith(".go") or f.startswith((".", "_")):
             continue
         try:
-            with open(f"{path}/{f}", "rb", buffering=0) as fh:
-                data = fh.readall()
+            data = read_bytes(f"{path}/{f}")
         except OSError:
             continue
         counted, package, file_imports = memo.go_file(data)

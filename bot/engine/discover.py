@@ -117,6 +117,27 @@ def list_dir(path: str) -> tuple[list[str], list[str]] | None:
     return files, dirs
 
 
+def read_bytes(path: str) -> bytes:
+    """A file's bytes with fewer system calls than ``open(path, "rb").read()`` (no ``fstat``
+    in the file object's set-up and none for the read's size): open, read until a read
+    returns nothing, close. The cache key reads every Go file of every module on each cached
+    run. Raises OSError."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+    try:
+        data = os.read(fd, _READ_SIZE)
+        if not data:
+            return data
+        chunks = [data]
+        while more := os.read(fd, _READ_SIZE):  # until the end (some file systems read short)
+            chunks.append(more)
+        return b"".join(chunks) if len(chunks) > 1 else data
+    finally:
+        os.close(fd)
+
+
+_READ_SIZE = 64 * 1024  # below malloc's mmap threshold: no mmap/munmap per small file
+
+
 def _scan(path: str, rel: str, mods: list[str], works: list[str], listings: Listings) -> None:
     listed = list_dir(path)
     if listed is None:

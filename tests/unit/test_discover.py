@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import parse_config
-from bot.engine.discover import discover, scan_tree, skip_dir_name
+from bot.engine.discover import discover, read_bytes, scan_tree, skip_dir_name
 from bot.engine.globs import glob_error, glob_match
 from bot.errors import ConfigError
 
@@ -111,3 +111,15 @@ def test_one_glob_grammar_refuses_the_same_mistakes(pattern: str, why: str) -> N
         glob_match(pattern, "svc")
     with pytest.raises(ConfigError, match=re.escape(f"bad glob {pattern!r}")):
         parse_config(f"exclude: ['{pattern}']\n")
+
+
+def test_read_bytes_whole_files_of_any_size(tmp_path: Path) -> None:
+    for size in (0, 1, 64 * 1024 - 1, 64 * 1024, 64 * 1024 + 1, 300_001):
+        f = tmp_path / f"f{size}"
+        data = os.urandom(size)
+        f.write_bytes(data)
+        assert read_bytes(str(f)) == data, size
+    with pytest.raises(FileNotFoundError):
+        read_bytes(str(tmp_path / "missing"))
+    with pytest.raises(IsADirectoryError):
+        read_bytes(str(tmp_path))
