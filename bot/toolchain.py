@@ -252,7 +252,8 @@ class Go:
         version the go binary records (``bot.engine.buildinfo``), else ``go env GOVERSION``."""
         if self._version is not None:
             return self._version
-        if self._binary() is None:
+        binary = self._binary()
+        if binary is None:
             raise ToolchainError(
                 f"the go command ({self.go}) was not found on PATH",
                 hint="install Go 1.23 or newer (https://go.dev/dl/) or point TIDYBOT_GO at it",
@@ -262,7 +263,7 @@ class Go:
             # the version the go binary records about itself: no go command to start
             from bot.engine.buildinfo import go_command_version
 
-            recorded = go_command_version(os.path.realpath(str(self._binary())))
+            recorded = go_command_version(os.path.realpath(binary))
             ver = parse_go_version(recorded) if recorded else None
         if ver is None:
             res = self.run(["env", "GOVERSION"], Path.cwd(), extra_env={"GOTOOLCHAIN": "local"})
