@@ -308,7 +308,7 @@ def _speedups(
       threads only slow down (they take turns holding the GIL);
     * ``run``: ``fn`` for the rest, in the pool, storing clean results in the cache;
     * the waves modules run in (dependencies first, for fix);
-    * ``finish``: what to do when all have run (store the parse memo).
+    * ``finish``: what to do once every key is known (store the parse memo).
 
     Fills ``extra`` for the report."""
     root = scan.root
@@ -468,7 +468,7 @@ def _run_all(
     outcomes: list[_Outcome | None] = [None] * len(mods)
     workers: _Workers | None = None  # made for the first module that needs go
     try:
-        for wave in waves:
+        for n, wave in enumerate(waves, 1):
             jobs_of_wave = {}
             for i in wave:  # a module that needs go starts as soon as its key is known
                 done = pre(mods[i])
@@ -479,12 +479,15 @@ def _run_all(
                     go.ready()  # here, not in the first worker: it would share the GIL with keys
                     workers = _Workers(jobs)
                 jobs_of_wave[i] = workers.submit(fn, go, mods[i], options)
+            if n == len(waves):
+                finish()  # every key is known: done while the last go commands run
             for i, job in jobs_of_wave.items():
                 outcomes[i] = job.outcome()
     finally:
         if workers is not None:
             workers.close()
-    finish()
+    if not waves:
+        finish()
     return go, [o for o in outcomes if o is not None], mods
 
 
