@@ -210,7 +210,11 @@ def _check_tidy(go: Go, ref: ModuleRef, options: RunOptions) -> _Outcome:
     else:
         diffs = split_diff(res.stdout)
         try:
-            tidy_mod = apply(formatted, diffs["go.mod"]) if "go.mod" in diffs else formatted
+            tidy_mod = (
+                apply(_go_before(current_mod, gomod_rel), diffs["go.mod"])
+                if "go.mod" in diffs
+                else formatted
+            )
             tidy_sum = apply(current_sum, diffs["go.sum"]) if "go.sum" in diffs else current_sum
         except DiffError as e:
             finding = Finding(
@@ -247,6 +251,16 @@ def _check_tidy(go: Go, ref: ModuleRef, options: RunOptions) -> _Outcome:
         duration=elapsed(),
     )
     return _Outcome(result, texts)
+
+
+def _go_before(text: str, file: str) -> str:
+    """The go.mod text go's diff starts from: the file as ``modfile.Format`` prints what it
+    parsed, before any change (blocks in their order, empty blocks kept), whereas ``formatted``
+    is the canonical text (sorted blocks, as ``go mod edit -fmt`` writes). go: ``modload``'s
+    ``UpdateGoModFromReqs`` formats the file before it sets the requirements."""
+    from bot.engine.modfile import format_syntax, parse_syntax
+
+    return format_syntax(parse_syntax(text, file))
 
 
 def _tidy_flags(ref: ModuleRef, options: RunOptions) -> tuple[str, ...]:

@@ -226,6 +226,41 @@ def test_format_finding(tmp_path: Path, goenv: dict[str, str]) -> None:
     assert (f.id, f.line) == ("format", 3)
 
 
+TWO_DEPS_GO = """package main
+
+import (
+	"example.com/greet"
+	"example.com/util"
+)
+
+func main() { println(greet.Hello(), util.Shout()) }
+"""
+
+
+@pytest.mark.parametrize("edit", ["swap", "empty-block"])
+def test_hand_edited_layout_is_a_format_finding(
+    tmp_path: Path, goenv: dict[str, str], edit: str
+) -> None:
+    """go's -diff starts from the file as parsed (its require block out of order, an empty
+    block kept), not from the canonical text: tidybot reads that diff and reports the layout,
+    instead of "its diff could not be read"."""
+    d = tidy_module(goenv, tmp_path, ".", "example.com/app", {"main.go": TWO_DEPS_GO})
+    text = (d / "go.mod").read_text()
+    lines = text.splitlines(keepends=True)
+    at = [i for i, ln in enumerate(lines) if ln.startswith("\texample.com/")]
+    assert len(at) == 2, text  # one block of two requirements
+    if edit == "swap":
+        lines[at[0]], lines[at[1]] = lines[at[1]], lines[at[0]]
+        (d / "go.mod").write_text("".join(lines))
+    else:
+        (d / "go.mod").write_text(text + "\nrequire ()\n")
+    r = run_check(tmp_path, goenv)
+    (f,) = r.modules[0].findings
+    assert f.id == "format"
+    assert f.message == "go.mod is not formatted as `go mod edit -fmt` writes it"
+    assert r.modules[0].status is Status.DRIFTED
+
+
 def test_report_order_is_deterministic_with_parallel_jobs(
     tmp_path: Path, goenv: dict[str, str]
 ) -> None:
