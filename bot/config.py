@@ -108,6 +108,8 @@ class ModuleSettings:
 
 @dataclass(frozen=True)
 class IgnoreRule:
+    """An ``ignore:`` entry of the config file: a finding id, the modules it covers, why."""
+
     id: str
     modules: tuple[str, ...] = ("**",)
     reason: str = ""
@@ -116,6 +118,8 @@ class IgnoreRule:
 
 @dataclass(frozen=True)
 class GitSettings:
+    """Where the org audit finds repositories: the host and the organisations."""
+
     host: str = "github.com"
     orgs: tuple[str, ...] = ()
 
@@ -157,6 +161,8 @@ class PrivateSettings:
 
 @dataclass(frozen=True)
 class Config:
+    """The config file's settings, with the defaults for what it leaves out."""
+
     file: str | None = None  # relative to the root, None when no file exists
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()

@@ -62,6 +62,8 @@ def entry_checksum(doc: dict[str, object]) -> str:
 
 @dataclass
 class CacheStats:
+    """What the result cache did in a run (reported in the JSON report's ``cache``)."""
+
     hits: list[str] = field(default_factory=list)  # module dirs answered from the cache
     misses: int = 0
     stored: int = 0

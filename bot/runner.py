@@ -38,6 +38,8 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class RunOptions:
+    """How to run: the command line over the config file over the defaults."""
+
     jobs: int | None = None
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()

@@ -13,6 +13,8 @@ from bot.engine.globs import selected
 
 @dataclass(frozen=True)
 class ModuleRef:
+    """A module found in the tree: its directory, and why it is skipped if it is."""
+
     dir: str  # relative to the root, "/"-separated, "." for the root itself
     path: Path  # absolute module directory
     skip_reason: str = ""  # non-empty: reported as skipped, never run

@@ -12,6 +12,8 @@ from bot.engine.model import Severity
 
 @dataclass(frozen=True)
 class Rule:
+    """A finding id with its default severity and a one-line summary (the README lists them)."""
+
     id: str
     severity: Severity
     summary: str

@@ -37,6 +37,8 @@ __all__ = [
 
 @dataclass(frozen=True)
 class GoEnvFile:
+    """The settings of a go.env file, in file order, with their lines."""
+
     file: str
     values: tuple[tuple[str, str, int], ...]  # (name, value, 1-based line), in file order
 
@@ -83,6 +85,8 @@ def merge_layers(layers: Sequence[Mapping[str, str]]) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class GoVersion:
+    """A Go release version split as go's ``gover`` package splits it."""
+
     major: str
     minor: str = ""
     patch: str = ""
@@ -205,6 +209,8 @@ def parse_toolchain_policy(value: str) -> ToolchainPolicy | None:
 
 @dataclass(frozen=True)
 class ToolchainProblem:
+    """Why a module's go or toolchain line cannot run under the chosen policy."""
+
     needs: str  # the Go version the module needs, e.g. "1.99"
     source: str  # "go" or "toolchain": which line asks for it
     message: str  # one line, names the version and the fix

@@ -63,6 +63,8 @@ _DEPRECATED_RE = re.compile(r"(?:^|\n\n)Deprecated: *(.*?)(?:\Z|\n\n)", re.DOTAL
 
 @dataclass(frozen=True)
 class Require:
+    """A ``require`` directive."""
+
     path: str
     version: str
     indirect: bool  # the line carries a ``// indirect`` comment (reference §1.4)
@@ -71,6 +73,8 @@ class Require:
 
 @dataclass(frozen=True)
 class Exclude:
+    """An ``exclude`` directive."""
+
     path: str
     version: str
     line: int
@@ -78,6 +82,8 @@ class Exclude:
 
 @dataclass(frozen=True)
 class Replace:
+    """A ``replace`` directive."""
+
     old_path: str
     old_version: str | None  # None: every version of old_path
     new_path: str
@@ -92,6 +98,8 @@ class Replace:
 
 @dataclass(frozen=True)
 class Retract:
+    """A ``retract`` directive (a version or an interval)."""
+
     low: str
     high: str  # == low for a single version
     rationale: str  # the directive's comments, one line each (reference §1.5)
@@ -100,18 +108,24 @@ class Retract:
 
 @dataclass(frozen=True)
 class Tool:
+    """A ``tool`` directive."""
+
     path: str
     line: int
 
 
 @dataclass(frozen=True)
 class Ignore:
+    """An ``ignore`` directive (Go 1.25)."""
+
     path: str
     line: int
 
 
 @dataclass(frozen=True)
 class Godebug:
+    """A ``godebug`` directive."""
+
     key: str
     value: str
     line: int
@@ -119,6 +133,8 @@ class Godebug:
 
 @dataclass(frozen=True)
 class GoMod:
+    """A parsed go.mod: its directives with their lines."""
+
     file: str
     module: str  # "" only when parsed with require_module=False and there is none
     module_line: int  # 0 when there is no module directive

@@ -19,6 +19,8 @@ from bot.engine.discover import skip_dir_name
 
 @dataclass(frozen=True)
 class GoFile:
+    """A Go file as tidy sees it: its package, imports and build constraint."""
+
     rel: str  # path relative to the module root, "/"-separated
     package: str
     imports: tuple[tuple[str, int], ...]  # (import path, line)

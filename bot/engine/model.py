@@ -78,6 +78,8 @@ class ModuleResult:
 
 @dataclass(frozen=True)
 class Summary:
+    """How many modules ended in each status."""
+
     modules: int
     clean: int
     drifted: int

@@ -287,6 +287,8 @@ NO_POSITION = Position()  # shared: positions are never changed after they are m
 
 @dataclass(frozen=True)
 class Comment:
+    """A ``//`` comment of a go.mod or go.work file, where it starts."""
+
     start: Position = NO_POSITION
     token: str = ""  # "// text" without the newline; "" marks a preserved blank line
     suffix: bool = False  # an end-of-line comment
@@ -297,6 +299,8 @@ _BLANK = Comment()
 
 @dataclass(eq=False)
 class Comments:
+    """The comments attached to a syntax node: before it, at its end, after it."""
+
     before: list[Comment] = field(default_factory=list)  # whole-line comments before
     suffix: list[Comment] = field(default_factory=list)  # end-of-line comments
     after: list[Comment] = field(default_factory=list)  # whole-line comments after

@@ -35,6 +35,8 @@ __all__ = [
 
 @dataclass(frozen=True)
 class _Parsed:
+    """The parts of a valid semantic version."""
+
     major: str
     minor: str
     patch: str
