@@ -100,8 +100,12 @@ class ResultCache:
     def _entries(self) -> str:
         return f"{os.fspath(self.directory)}/{_SUBDIR}"
 
+    def _entry(self, key: str) -> str:
+        """Where ``key``'s entry lives (a plain path: a cached run looks up every module)."""
+        return f"{self._entries}/{key[:2]}/{key}.json"
+
     def _path(self, key: str) -> Path:
-        return self.directory / _SUBDIR / key[:2] / f"{key}.json"
+        return Path(self._entry(key))
 
     def get(self, key: str, module_dir: str) -> ModuleResult | None:
         """The clean result stored for ``key`` and ``module_dir``, if a trusted one exists."""
@@ -118,7 +122,7 @@ class ResultCache:
     def _valid(self, key: str, module_dir: str) -> dict[str, object] | None:
         if not _KEY_RE.match(key):
             return None
-        path = f"{self._entries}/{key[:2]}/{key}.json"  # as _path(key), without Path objects
+        path = self._entry(key)
         try:
             with open(path, "rb", buffering=0) as f:
                 data = f.read(_MAX_ENTRY + 1)

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from bot.config import parse_config
-from bot.engine.model import Status
+from bot.engine.model import ModuleResult, Status
 from bot.runner import RunOptions, check
 from bot.toolchain import Go
 
@@ -84,28 +84,29 @@ def _repo(tmp_path: Path, gomod: str) -> Path:
     return root
 
 
-def test_go_is_stopped_when_go_mod_does_not_parse(tmp_path: Path) -> None:
-    """Under GOTOOLCHAIN=local go starts with the parse; a parse error stops it (the stand-in
-    would run 30 s) and is the module's error."""
+def _check_with_a_slow_go(tmp_path: Path, gomod: str) -> ModuleResult:
+    """The one module's result, checked with a stand-in go that would run 30 s; the check
+    must end well before that."""
     fake = _stand_in(tmp_path, "exec sleep 30\n")
-    root = _repo(tmp_path, "module example.com/app\n\ngo 1.22\n\nrequire (\n")
+    root = _repo(tmp_path, gomod)
     env = {**os.environ, "TIDYBOT_GO": str(fake)}
     start = time.monotonic()
     report = check(root, RunOptions(jobs=1, base_env=env))
     assert time.monotonic() - start < 10
     (mod,) = report.modules
+    return mod
+
+
+def test_go_is_stopped_when_go_mod_does_not_parse(tmp_path: Path) -> None:
+    """Under GOTOOLCHAIN=local go starts with the parse; a parse error stops it and is the
+    module's error."""
+    mod = _check_with_a_slow_go(tmp_path, "module example.com/app\n\ngo 1.22\n\nrequire (\n")
     assert mod.status is Status.ERROR
     assert mod.error == "go.mod:6: syntax error (unterminated block started at go.mod:5:1)"
 
 
 def test_go_is_stopped_when_the_local_go_is_too_old(tmp_path: Path) -> None:
-    fake = _stand_in(tmp_path, "exec sleep 30\n")
-    root = _repo(tmp_path, "module example.com/app\n\ngo 1.99\n")
-    env = {**os.environ, "TIDYBOT_GO": str(fake)}
-    start = time.monotonic()
-    report = check(root, RunOptions(jobs=1, base_env=env))
-    assert time.monotonic() - start < 10
-    (mod,) = report.modules
+    mod = _check_with_a_slow_go(tmp_path, "module example.com/app\n\ngo 1.99\n")
     assert mod.status is Status.ERROR
     assert "module requires go >= 1.99, but the local Go is go 1.26.0" in mod.error
 
