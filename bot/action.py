@@ -34,7 +34,6 @@ import sys
 import traceback
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import IO, Any, cast
 
@@ -47,6 +46,7 @@ from bot.engine.model import Finding, ModuleResult, Report, Severity, Status
 from bot.errors import ConfigError, ExitCode, ForgeError, TidybotError, UsageError
 from bot.forge.port import Forge, PullRequest
 from bot.modes import Decision, Mode, select_mode
+from bot.record import field, record, replace
 from bot.report.comment import MARKER, CommentRenderer, fix_commands
 from bot.report.github import GithubRenderer, escape_data, escape_property
 from bot.report.json import JsonRenderer
@@ -83,7 +83,7 @@ ForgeFactory = Callable[["Settings", str], Forge]
 # --- settings ----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record
 class Settings:
     """Every input and runner variable the action reads, validated in one place."""
 
@@ -449,7 +449,7 @@ def run_check(settings: Settings, since: str | None = None) -> Report:
     return check(settings.root, _run_options(settings, since))
 
 
-@dataclass(frozen=True)
+@record
 class FixPlan:
     """What a fix changes, as data: repository-relative path -> new bytes (None: delete)."""
 
@@ -711,7 +711,7 @@ class _RedactingForge:
         return redact(value, self._token) if isinstance(value, str) else value
 
 
-@dataclass
+@record(frozen=False)
 class Outcome:
     report: Report | None = None
     commit_sha: str = ""

@@ -22,7 +22,6 @@ import os
 import shutil
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Literal
 
@@ -31,6 +30,7 @@ from bot.engine.discover import skip_dir_name
 from bot.engine.model import Finding, ModuleResult, Report, Severity, Status
 from bot.errors import ConfigError, ExitCode, TidybotError
 from bot.forge.port import Forge, PullRequest, marker_for
+from bot.record import field, record, replace
 from bot.report.markdown import MarkdownRenderer
 from bot.runner import RunOptions, check, fix, make_go
 from bot.toolchain import Go
@@ -58,7 +58,7 @@ _FIXABLE_NAMES = frozenset({"go.mod", "go.sum", "go.work", "go.work.sum"})
 # --- the audit ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record
 class AuditOptions:
     run: RunOptions = field(default_factory=RunOptions)
     verify: bool = True  # check every go.sum line against the checksum database
@@ -247,7 +247,7 @@ def fingerprint(files: Mapping[str, bytes | None]) -> str:
 # --- dashboard and fix pull request ------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record
 class Target:
     """Where the audit ran: the repository, its branch and commit, and the run."""
 
@@ -262,13 +262,13 @@ DashboardAction = Literal["created", "updated", "unchanged", "closed", "reopened
 PullAction = Literal["opened", "updated", "unchanged", "closed", "none"]
 
 
-@dataclass(frozen=True)
+@record
 class DashboardResult:
     action: DashboardAction
     number: int | None = None
 
 
-@dataclass(frozen=True)
+@record
 class PullResult:
     action: PullAction
     number: int | None = None

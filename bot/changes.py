@@ -12,7 +12,6 @@ from __future__ import annotations
 import posixpath
 import subprocess
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from bot.engine.affected import (
@@ -28,11 +27,12 @@ from bot.engine.cachekey import ParseMemo
 from bot.engine.discover import ModuleRef, TreeScan, find_workspaces
 from bot.engine.gowork import parse_gowork
 from bot.errors import ParseError, UsageError
+from bot.record import record
 
 __all__ = ["ChangeSet", "changed_files", "module_nodes", "select_since", "workspaces"]
 
 
-@dataclass(frozen=True)
+@record
 class ChangeSet:
     ref: str  # as given
     base: str  # the merge base commit (full hex)

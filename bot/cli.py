@@ -7,7 +7,6 @@ import contextlib
 import os
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from pathlib import Path
 
 from bot import __version__
@@ -17,6 +16,7 @@ from bot.engine.goenv import TOOLCHAIN_POLICY_HELP, parse_toolchain_policy
 from bot.engine.model import Report, Status
 from bot.errors import ConfigError, ExitCode, TidybotError, UsageError
 from bot.fsutil import atomic_write
+from bot.record import replace
 from bot.report import FORMATS, render
 from bot.runner import RunOptions, check, fix
 

@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.engine.findings import RULES
@@ -47,6 +46,7 @@ from bot.engine.goenv import (
 from bot.engine.model import Finding
 from bot.errors import ConfigError
 from bot.lazy import lazy_import
+from bot.record import field, record
 
 TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (see bot/lazy.py)
 if TYPE_CHECKING:
@@ -83,7 +83,7 @@ _FLOAT = "tag:yaml.org,2002:float"
 # --- the model ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record
 class ModuleSettings:
     """Per-module settings; a field left as None inherits from earlier matching entries."""
 
@@ -106,7 +106,7 @@ class ModuleSettings:
         return tuple(flags)
 
 
-@dataclass(frozen=True)
+@record
 class IgnoreRule:
     """An ``ignore:`` entry of the config file: a finding id, the modules it covers, why."""
 
@@ -116,7 +116,7 @@ class IgnoreRule:
     line: int | None = None
 
 
-@dataclass(frozen=True)
+@record
 class GitSettings:
     """Where the org audit finds repositories: the host and the organisations."""
 
@@ -124,7 +124,7 @@ class GitSettings:
     orgs: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@record
 class PrivateSettings:
     """Where private modules live. The token itself never goes in the config file."""
 
@@ -159,7 +159,7 @@ class PrivateSettings:
         return {k: v for k, v in pairs.items() if v}
 
 
-@dataclass(frozen=True)
+@record
 class Config:
     """The config file's settings, with the defaults for what it leaves out."""
 

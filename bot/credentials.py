@@ -26,10 +26,10 @@ import shutil
 import stat
 import tempfile
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.errors import ConfigError
+from bot.record import field, record
 
 __all__ = ["Credentials", "private_access", "redact"]
 
@@ -38,7 +38,7 @@ _ORG = re.compile(r"[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*")
 GIT_USER = "tidybot-x-access-token"  # a user name only the rewritten URLs carry
 
 
-@dataclass(frozen=True)
+@record
 class Credentials:
     token: str = field(repr=False)
     proxy_hosts: tuple[str, ...] = ()  # host[:port] of private proxies that get the token

@@ -32,10 +32,10 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from bot.errors import ConfigError
+from bot.record import record
 
 
 class Mode(enum.StrEnum):
@@ -63,7 +63,7 @@ EVENTS: tuple[str, ...] = (
 TIDY_COMMAND = "/tidy"
 
 
-@dataclass(frozen=True)
+@record
 class Decision:
     """What to do, and why (the reason is logged as is)."""
 

@@ -37,7 +37,6 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Protocol
 from urllib.parse import urlsplit
@@ -45,6 +44,7 @@ from urllib.parse import urlsplit
 from bot import __version__
 from bot.errors import ConfigError, ExitCode, ForgeError, TidybotError, UsageError
 from bot.fsutil import atomic_write
+from bot.record import field, record
 
 STATE_VERSION = 1
 REPORT_KIND = "tidybot-org-audit"
@@ -58,7 +58,7 @@ _STATUSES = ("clean", "drifted", "error", "skipped")
 # --- repositories and filters ------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record
 class RepoInfo:
     """One repository of the listing, as much of it as the audit needs."""
 
@@ -88,7 +88,7 @@ class RepoInfo:
         )
 
 
-@dataclass(frozen=True)
+@record
 class Filters:
     """Which repositories to audit. Globs match the name (``api-*``) or ``owner/name``."""
 
@@ -126,7 +126,7 @@ def _glob(pattern: str, repo: RepoInfo) -> bool:
     return fnmatch.fnmatchcase(target.lower(), pattern.lower())
 
 
-@dataclass(frozen=True)
+@record
 class Shard:
     """Shard ``index`` of ``count`` (1-based): the repositories whose name hashes to it."""
 
@@ -372,7 +372,7 @@ def clone(repo: RepoInfo, dest: Path, token: str) -> str:
 # --- one repository ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record
 class RepoResult:
     repo: str
     status: str  # clean, drifted, error, skipped
@@ -414,7 +414,7 @@ class RepoResult:
         return s if isinstance(s, dict) else {}
 
 
-@dataclass(frozen=True)
+@record
 class RepoAuditSettings:
     verify: bool = True
     go_jobs: int = 2
@@ -469,7 +469,7 @@ def audit_repository(
             report = audit(root, AuditOptions(run=run, verify=settings.verify, jobs=2))
         except TidybotError as e:
             return done("error", scrub(str(e), token).replace(str(root) + "/", ""), sha)
-        from dataclasses import replace
+        from bot.record import replace
 
         report = replace(report, root=repo.full_name)
         doc = json.loads(JsonRenderer().render(report))
@@ -568,7 +568,7 @@ class StateFile:
 # --- the combined report -----------------------------------------------------------------------
 
 
-@dataclass
+@record(frozen=False)
 class OrgReport:
     org: str
     repositories: list[RepoResult]
@@ -804,7 +804,7 @@ def _result_lines(r: RepoResult) -> list[str]:
 # --- the run -----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record
 class OrgAuditOptions:
     org: str
     filters: Filters = field(default_factory=Filters)

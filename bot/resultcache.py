@@ -31,7 +31,6 @@ import os
 import re
 import threading
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot import __version__
@@ -39,6 +38,7 @@ from bot.engine.cachekey import KEY_VERSION, ParseMemo
 from bot.engine.model import ModuleResult, Status
 from bot.errors import UsageError
 from bot.fsutil import atomic_write
+from bot.record import field, record
 from bot.toolchain import Go
 
 __all__ = ["SCHEMA", "CacheStats", "ResultCache", "entry_checksum"]
@@ -60,7 +60,7 @@ def entry_checksum(doc: dict[str, object]) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-@dataclass
+@record(frozen=False)
 class CacheStats:
     """What the result cache did in a run (reported in the JSON report's ``cache``)."""
 

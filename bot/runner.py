@@ -11,7 +11,6 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from bot import __version__
@@ -24,6 +23,7 @@ from bot.engine.goenv import check_toolchain, merge_layers, parse_goenv, parse_t
 from bot.engine.model import Finding, ModuleResult, Report, Severity, Status
 from bot.errors import ParseError, UsageError
 from bot.fsutil import atomic_write
+from bot.record import field, record, replace
 from bot.resultcache import CacheStats, ResultCache
 from bot.toolchain import Go, explain_go_error, runtime_env
 
@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 # answered from the result cache parses no go.mod and starts no thread.
 
 
-@dataclass(frozen=True)
+@record
 class RunOptions:
     """How to run: the command line over the config file over the defaults."""
 

@@ -17,7 +17,6 @@ import re
 import shutil
 import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.engine.discover import is_vendored
@@ -31,6 +30,7 @@ from bot.engine.vendor import (
     parse_modules_txt,
     vendor_findings,
 )
+from bot.record import field, record
 from bot.toolchain import Go, explain_go_error
 
 __all__ = [
@@ -45,7 +45,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
+@record
 class TreeDiff:
     added: tuple[str, ...] = ()  # in the tree go would write, not committed
     removed: tuple[str, ...] = ()  # committed, go would not write it
@@ -85,7 +85,7 @@ def diff_trees(committed: Path, expected: Path) -> TreeDiff:
     )
 
 
-@dataclass(frozen=True)
+@record
 class VendorCheck:
     module_dir: str
     findings: tuple[Finding, ...] = ()

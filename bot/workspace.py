@@ -16,12 +16,12 @@ from __future__ import annotations
 import json
 import re
 import shutil
-from dataclasses import dataclass
 from pathlib import Path
 
 from bot.engine.discover import find_workspaces
 from bot.engine.findings import severity_of
 from bot.engine.model import Finding
+from bot.record import record
 from bot.toolchain import Go, explain_go_error
 from bot.vendoring import check_vendoring, fix_vendoring, scratch_dir
 
@@ -69,7 +69,7 @@ def is_vendored_workspace(workdir: Path) -> bool:
     return first.strip() == "## workspace"
 
 
-@dataclass(frozen=True)
+@record
 class WorkspaceModule:
     dir: str  # relative to the checked root
     synced: bool  # go work sync writes its go.mod or go.sum
@@ -81,7 +81,7 @@ class WorkspaceModule:
         return bool(self.changed_files)
 
 
-@dataclass(frozen=True)
+@record
 class WorkspaceCheck:
     gowork: str  # relative to the checked root
     used: tuple[str, ...] = ()

@@ -22,9 +22,9 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 
 from bot.engine.discover import norm, resolve_dir
+from bot.record import field, record
 
 __all__ = [
     "CONFIG_FILES",
@@ -47,7 +47,7 @@ _MODULE_FILES = frozenset({"go.mod", "go.sum"})
 _WORK_FILES = frozenset({"go.work", "go.work.sum"})
 
 
-@dataclass(frozen=True)
+@record
 class Change:
     """One changed path. ``status``: ``A`` added, ``M`` modified, ``D`` deleted (a rename is a
     ``D`` of the old path and an ``A`` of the new one)."""
@@ -56,7 +56,7 @@ class Change:
     status: str = "M"
 
 
-@dataclass(frozen=True)
+@record
 class ModuleNode:
     """A module directory and the directories its go.mod replaces modules with."""
 
@@ -64,7 +64,7 @@ class ModuleNode:
     replaces: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@record
 class Workspace:
     """A go.work: its directory and the module directories it uses."""
 
@@ -72,7 +72,7 @@ class Workspace:
     uses: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@record
 class Selection:
     """The modules to check, each with the reason it was selected."""
 

@@ -26,11 +26,11 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.engine.discover import Listings, list_dir, read_bytes, resolve_dir
 from bot.errors import ParseError
+from bot.record import field, record
 
 __all__ = [
     "KEY_ENV",
@@ -66,7 +66,7 @@ KEY_ENV = (
 ``GOAUTH`` or ``.netrc`` only decide whether go may read a module, not what tidy writes)."""
 
 
-@dataclass(frozen=True)
+@record
 class KeyContext:
     """What every module's key shares: the Go version, tidybot's version and the environment."""
 
@@ -113,7 +113,7 @@ def _go_file_facts(data: bytes) -> GoFileFacts:
     return True, package, tuple(imp for imp, _line in imports)
 
 
-@dataclass
+@record(frozen=False)
 class ParseMemo:
     """Parse results by content hash: a run still reads every input, but parses only files it
     has not seen before. Results depend on the bytes alone, so an entry can never be stale;

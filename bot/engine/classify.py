@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import cmp_to_key
 
 from bot.engine.findings import severity_of
@@ -13,9 +12,10 @@ from bot.engine.imports import GoFile, importers_of
 from bot.engine.model import Finding
 from bot.engine.semver import compare
 from bot.errors import ParseError
+from bot.record import record
 
 
-@dataclass(frozen=True)
+@record
 class ModuleTexts:
     """What the module has now and what ``go mod tidy`` would write."""
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import os
 import posixpath
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
 from bot.engine.globs import selected
+from bot.record import record
 
 
-@dataclass(frozen=True)
+@record
 class ModuleRef:
     """A module found in the tree: its directory, and why it is skipped if it is."""
 

@@ -5,12 +5,11 @@ Each id has a severity, a summary and a docs anchor in README.md ("Findings").
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from bot.engine.model import Severity
+from bot.record import record
 
 
-@dataclass(frozen=True)
+@record
 class Rule:
     """A finding id with its default severity and a one-line summary (the README lists them)."""
 

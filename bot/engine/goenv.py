@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+
+from bot.record import record
 
 __all__ = [
     "GoEnvFile",
@@ -35,7 +36,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
+@record
 class GoEnvFile:
     """The settings of a go.env file, in file order, with their lines."""
 
@@ -83,7 +84,7 @@ def merge_layers(layers: Sequence[Mapping[str, str]]) -> dict[str, str]:
 # --- Go versions (internal/gover) -------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record
 class GoVersion:
     """A Go release version split as go's ``gover`` package splits it."""
 
@@ -172,7 +173,7 @@ def from_toolchain(name: str) -> str:
 # --- GOTOOLCHAIN policy ------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record
 class ToolchainPolicy:
     """The ``gotoolchain`` setting: ``local``, ``auto`` or a pinned ``go1.X.Y``."""
 
@@ -207,7 +208,7 @@ def parse_toolchain_policy(value: str) -> ToolchainPolicy | None:
     return None
 
 
-@dataclass(frozen=True)
+@record
 class ToolchainProblem:
     """Why a module's go or toolchain line cannot run under the chosen policy."""
 

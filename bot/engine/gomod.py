@@ -11,7 +11,6 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, replace
 
 from bot.engine import semver
 from bot.engine.modfile import (
@@ -33,6 +32,7 @@ from bot.engine.modfile import (
     sort_blocks,
 )
 from bot.errors import ParseError
+from bot.record import record, replace
 
 __all__ = [
     "MISSING_MODULE",
@@ -61,7 +61,7 @@ TOOLCHAIN_RE = re.compile(r"default\Z|go1(\Z|\.)")
 _DEPRECATED_RE = re.compile(r"(?:^|\n\n)Deprecated: *(.*?)(?:\Z|\n\n)", re.DOTALL)
 
 
-@dataclass(frozen=True)
+@record
 class Require:
     """A ``require`` directive."""
 
@@ -71,7 +71,7 @@ class Require:
     line: int
 
 
-@dataclass(frozen=True)
+@record
 class Exclude:
     """An ``exclude`` directive."""
 
@@ -80,7 +80,7 @@ class Exclude:
     line: int
 
 
-@dataclass(frozen=True)
+@record
 class Replace:
     """A ``replace`` directive."""
 
@@ -96,7 +96,7 @@ class Replace:
         return self.new_version is None
 
 
-@dataclass(frozen=True)
+@record
 class Retract:
     """A ``retract`` directive (a version or an interval)."""
 
@@ -106,7 +106,7 @@ class Retract:
     line: int
 
 
-@dataclass(frozen=True)
+@record
 class Tool:
     """A ``tool`` directive."""
 
@@ -114,7 +114,7 @@ class Tool:
     line: int
 
 
-@dataclass(frozen=True)
+@record
 class Ignore:
     """An ``ignore`` directive (Go 1.25)."""
 
@@ -122,7 +122,7 @@ class Ignore:
     line: int
 
 
-@dataclass(frozen=True)
+@record
 class Godebug:
     """A ``godebug`` directive."""
 
@@ -131,7 +131,7 @@ class Godebug:
     line: int
 
 
-@dataclass(frozen=True)
+@record
 class GoMod:
     """A parsed go.mod: its directives with their lines."""
 

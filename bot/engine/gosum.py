@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from bot.record import record
 
 # The hash of an empty go.mod that an old go bug wrote; go drops such lines on read.
 EMPTY_GOMOD_HASH = "h1:G7mAYYxgmS0lVkHyy2hEOLQCFB0DlQFTMLWggykrydY="
 
 
-@dataclass(frozen=True, order=True)
+@record(order=True)
 class SumLine:
     path: str  # module path, unescaped (real case)
     version: str  # "v1.2.3" or "v1.2.3/go.mod"
@@ -29,14 +29,14 @@ class SumLine:
         return (self.path, self.version)
 
 
-@dataclass(frozen=True)
+@record
 class Malformed:
     line: int
     text: str
     reason: str  # as go says it: "wrong number of fields 2"
 
 
-@dataclass(frozen=True)
+@record
 class GoSum:
     file: str
     lines: tuple[SumLine, ...]

@@ -6,8 +6,6 @@ directives ``go``, ``toolchain``, ``godebug``, ``use`` and ``replace``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-
 from bot.engine.gomod import (
     DirectiveError,
     Godebug,
@@ -30,6 +28,7 @@ from bot.engine.modfile import (
     sort_blocks,
 )
 from bot.errors import ParseError
+from bot.record import record, replace
 
 __all__ = ["DEFAULT_GO_WORK_VERSION", "GoWork", "Use", "format_gowork", "parse_gowork"]
 
@@ -39,14 +38,14 @@ DEFAULT_GO_WORK_VERSION = "1.18"
 _BLOCK_VERBS = frozenset(("godebug", "use", "replace"))
 
 
-@dataclass(frozen=True)
+@record
 class Use:
     path: str  # the directory, as written (unquoted)
     module_path: str  # the module path go records for it; parsing leaves it ""
     line: int
 
 
-@dataclass(frozen=True)
+@record
 class GoWork:
     file: str
     go: str | None

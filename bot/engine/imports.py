@@ -11,13 +11,13 @@ import itertools
 import os
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 from bot.engine.discover import skip_dir_name
+from bot.record import record
 
 
-@dataclass(frozen=True)
+@record
 class GoFile:
     """A Go file as tidy sees it: its package, imports and build constraint."""
 

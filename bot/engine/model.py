@@ -1,13 +1,14 @@
 """The data every part of tidybot passes around: findings, module results, reports.
 
-All frozen dataclasses; renderers and forges read these and nothing else.
+All frozen records (`bot.record`); renderers and forges read these and nothing else.
 """
 
 from __future__ import annotations
 
 import enum
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+
+from bot.record import field, record
 
 
 class Severity(enum.StrEnum):
@@ -23,7 +24,7 @@ class Status(enum.StrEnum):
     SKIPPED = "skipped"
 
 
-@dataclass(frozen=True, order=True)
+@record(order=True)
 class Finding:
     """One thing that is off, with a stable id (see ``bot.engine.findings.RULES``)."""
 
@@ -46,7 +47,7 @@ class Finding:
         }
 
 
-@dataclass(frozen=True)
+@record
 class ModuleResult:
     """Exactly one result per discovered module."""
 
@@ -76,7 +77,7 @@ class ModuleResult:
         return out
 
 
-@dataclass(frozen=True)
+@record
 class Summary:
     """How many modules ended in each status."""
 
@@ -111,7 +112,7 @@ class Summary:
         }
 
 
-@dataclass(frozen=True)
+@record
 class Report:
     """The result of one run over one root directory."""
 

@@ -17,9 +17,9 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 
 from bot.errors import ParseError
+from bot.record import field, record
 
 __all__ = [
     "Comment",
@@ -252,7 +252,7 @@ def is_directory_path(ns: str) -> bool:
 
 class Position:
     """A place in a file. Immutable; compares and hashes by value. (A plain class: the lexer
-    makes two per token, and a frozen dataclass is several times slower to create.)"""
+    makes two per token, and a frozen record is several times slower to create.)"""
 
     __slots__ = ("line", "offset", "rune")
 
@@ -285,7 +285,7 @@ class Position:
 NO_POSITION = Position()  # shared: positions are never changed after they are made
 
 
-@dataclass(frozen=True)
+@record
 class Comment:
     """A ``//`` comment of a go.mod or go.work file, where it starts."""
 
@@ -297,7 +297,7 @@ class Comment:
 _BLANK = Comment()
 
 
-@dataclass(eq=False)
+@record(frozen=False, eq=False)
 class Comments:
     """The comments attached to a syntax node: before it, at its end, after it."""
 

@@ -10,7 +10,8 @@ valid one.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+
+from bot.record import record
 
 __all__ = [
     "ModuleSortKey",
@@ -33,7 +34,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
+@record
 class _Parsed:
     """The parts of a valid semantic version."""
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass
+
+from bot.record import record
 
 _HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
 
@@ -18,7 +19,7 @@ class DiffError(ValueError):
     pass
 
 
-@dataclass(frozen=True)
+@record
 class FileDiff:
     name: str  # "go.mod" or "go.sum"
     text: str  # the diff section for this file, as printed

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 
 from bot.engine.goenv import compare_go
 from bot.engine.model import Finding, Severity
+from bot.record import field, record
 
 __all__ = [
     "FINDING_ID",
@@ -55,7 +55,7 @@ def _import_path_ok(p: str) -> bool:
     )
 
 
-@dataclass(frozen=True)
+@record
 class Mod:
     path: str
     version: str = ""  # "" for a wildcard replacement or a directory replacement target
@@ -64,14 +64,14 @@ class Mod:
         return f"{self.path}@{self.version}" if self.version else self.path
 
 
-@dataclass
+@record(frozen=False)
 class _Meta:
     explicit: bool = False
     replacement: Mod | None = None
     go_version: str = ""
 
 
-@dataclass(frozen=True)
+@record
 class VendoredModule:
     path: str
     version: str  # "" for a wildcard replacement line
@@ -82,7 +82,7 @@ class VendoredModule:
     packages: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@record
 class ModulesTxt:
     file: str
     workspace: bool  # first line is "## workspace" (written by go work vendor)
@@ -192,14 +192,14 @@ def _semver_key(v: str) -> tuple[tuple[int, ...], int, tuple[tuple[int, int | st
     return nums, 0 if dash else 1, pre_key
 
 
-@dataclass(frozen=True)
+@record
 class Require:
     path: str
     version: str
     line: int | None = None  # line in go.mod
 
 
-@dataclass(frozen=True)
+@record
 class Replace:
     old_path: str
     old_version: str  # "" for a wildcard replacement
@@ -209,7 +209,7 @@ class Replace:
     source: str = "go.mod"  # the file the replacement is written in, as go names it
 
 
-@dataclass(frozen=True)
+@record
 class VendorProblem:
     """One line of go's ``inconsistent vendoring`` error."""
 

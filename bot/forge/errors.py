@@ -10,9 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from bot.errors import ForgeError
+from bot.record import record
 
 # Workflow ``permissions:`` keys, in the order GitHub's docs list them.
 _PERMISSION_ORDER = ("contents", "pull-requests", "issues", "checks", "metadata")
@@ -78,7 +78,7 @@ class Fault(enum.Enum):
     FINAL = "final"
 
 
-@dataclass(frozen=True)
+@record
 class Failure:
     """One failed HTTP answer, reduced to what the decisions need."""
 

@@ -1,4 +1,4 @@
-"""The forge port: what tidybot asks of GitHub, in the project's own frozen dataclasses.
+"""The forge port: what tidybot asks of GitHub, in the project's own frozen records.
 
 Nothing here imports PyGithub; ``bot.forge.github.GitHubForge`` is the one real adapter and
 tests may implement ``Forge`` by hand where the fake GitHub server is more than they need.
@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Literal, Protocol, runtime_checkable
+
+from bot.record import record
 
 Reaction = Literal["+1", "-1", "laugh", "confused", "heart", "hooray", "rocket", "eyes"]
 IssueState = Literal["open", "closed"]
@@ -33,7 +34,7 @@ def check_marker(marker: str) -> str:
     return marker
 
 
-@dataclass(frozen=True)
+@record
 class PullRequest:
     number: int
     head_sha: str
@@ -49,7 +50,7 @@ class PullRequest:
     url: str = ""
 
 
-@dataclass(frozen=True)
+@record
 class Comment:
     id: int
     body: str
@@ -57,7 +58,7 @@ class Comment:
     url: str = ""
 
 
-@dataclass(frozen=True)
+@record
 class CommitInfo:
     sha: str
     message: str
@@ -66,7 +67,7 @@ class CommitInfo:
     parents: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@record
 class Issue:
     number: int
     title: str

@@ -16,10 +16,10 @@ from __future__ import annotations
 import shlex
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from bot.engine.model import ModuleResult, Report, Status
 from bot.forge.port import marker_for
+from bot.record import record
 from bot.report.base import error_headline
 
 #: GitHub's maximum comment body length ("body is too long (maximum is 65536 characters)").
@@ -40,7 +40,7 @@ _STATUS = {
 _ORDER = {Status.DRIFTED: 0, Status.ERROR: 1, Status.SKIPPED: 2, Status.CLEAN: 3}
 
 
-@dataclass(frozen=True)
+@record
 class CommentRenderer:
     """Renders the sticky comment for one report.
 
@@ -206,7 +206,7 @@ def _finding_counts(ids: Iterable[str]) -> str:
     return ", ".join(f"`{i}`" + (f" ×{n}" if n > 1 else "") for i, n in sorted(counts.items()))
 
 
-@dataclass(frozen=True)
+@record
 class _Block:
     """A collapsed section after the table: a module's diff, or its whole error."""
 

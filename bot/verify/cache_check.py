@@ -15,23 +15,23 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.engine.dirhash import hash_dir, hash_gomod, hash_zip
 from bot.engine.model import Finding, Severity
 from bot.engine.modpath import escape_path, escape_version
+from bot.record import field, record
 from bot.verify.verifier import SumFile
 
 
-@dataclass
+@record(frozen=False)
 class CacheCheckResult:
     findings: list[Finding] = field(default_factory=list)
     checked: int = 0  # module versions found in the cache and hashed
     not_downloaded: int = 0
 
 
-@dataclass(frozen=True)
+@record
 class _Item:
     sf: SumFile
     line: int

@@ -29,7 +29,6 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 from urllib.parse import unquote, urlsplit
@@ -37,6 +36,7 @@ from urllib.parse import unquote, urlsplit
 import httpx
 
 from bot.engine.modpath import escape_path, escape_version
+from bot.record import fields, record
 from bot.verify import tlog
 from bot.verify.note import NoteError, Verifiers, open_note
 from bot.verify.sumdbenv import SumdbEnv
@@ -186,7 +186,7 @@ class DiskCache:
 # --- the client ---------------------------------------------------------------------------
 
 
-@dataclass
+@record(frozen=False)
 class Stats:
     requests: int = 0  # HTTP requests sent (retries included)
     retries: int = 0
@@ -195,7 +195,7 @@ class Stats:
     tiles_remote: int = 0
 
 
-@dataclass(frozen=True)
+@record
 class Lookup:
     """A lookup response: record id, record text and the signed tree note it came with."""
 
@@ -333,7 +333,7 @@ class SumdbClient:
 
     def add_stats(self, other: Stats) -> None:
         """Count the work another client did for this one (a worker process's)."""
-        self._count(**{k: getattr(other, k) for k in Stats.__dataclass_fields__})
+        self._count(**{k: getattr(other, k) for k in (f.name for f in fields(Stats))})
 
     # -- transport -------------------------------------------------------------------------
 

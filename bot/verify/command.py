@@ -6,7 +6,6 @@ import os
 import time
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -16,6 +15,7 @@ from bot.engine.gosum import GoSum, parse_gosum
 from bot.engine.model import Finding, Severity
 from bot.engine.sumdiff import changed_sums
 from bot.errors import UsageError
+from bot.record import field, record
 from bot.verify.cache_check import check_module_cache
 from bot.verify.client import SumdbClient
 from bot.verify.envcheck import check_env
@@ -25,7 +25,7 @@ from bot.verify.verifier import FileResult, SumFile, verify_sum_files
 SUM_FILE_NAMES = ("go.sum", "go.work.sum")
 
 
-@dataclass
+@record(frozen=False)
 class VerifyOutcome:
     """What ``tidybot verify`` found, with the counts a report shows."""
 

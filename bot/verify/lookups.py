@@ -29,9 +29,9 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 
+from bot.record import record
 from bot.verify.client import Lookup, Stats, SumdbClient, SumdbError, UnavailableError
 from bot.verify.sumdbenv import SumdbEnv
 
@@ -54,7 +54,7 @@ an interpreter and the imports; 128 lookups cost about ten times that in one pro
 MAX_PROCESSES = 4
 
 
-@dataclass
+@record(frozen=False)
 class Answer:
     lines: list[str] | None = None  # the proved record's go.sum lines
     error: SumdbError | None = None

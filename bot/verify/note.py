@@ -13,11 +13,12 @@ import hashlib
 import re
 import secrets
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+from bot.record import field, record
 
 ALG_ED25519 = 1
 _SIG_PREFIX = "— "  # U+2014 EM DASH, space
@@ -72,7 +73,7 @@ def _parse_hash16(s: str) -> int | None:
     return int(s, 16)
 
 
-@dataclass(frozen=True)
+@record
 class Verifier:
     name: str
     key_hash: int
@@ -111,7 +112,7 @@ def parse_verifier(vkey: str) -> Verifier:
     return Verifier(name, h, key[1:])
 
 
-@dataclass(frozen=True)
+@record
 class Signer:
     name: str
     key_hash: int
@@ -157,14 +158,14 @@ def generate_key(name: str) -> tuple[str, str]:
     return skey, vkey
 
 
-@dataclass(frozen=True)
+@record
 class Signature:
     name: str
     key_hash: int
     base64: str
 
 
-@dataclass(frozen=True)
+@record
 class Note:
     text: str
     sigs: tuple[Signature, ...] = ()

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from bot.engine.modpath import match_prefix_patterns
 from bot.errors import ConfigError
+from bot.record import record
 from bot.verify.note import NoteError, Verifier, parse_verifier
 
 DEFAULT_GOPROXY = "https://proxy.golang.org,direct"
@@ -29,13 +29,13 @@ _GOSUMDB_HINT = (
 )
 
 
-@dataclass(frozen=True)
+@record
 class ProxyEntry:
     url: str  # "https://...", "file://...", or the keywords "direct", "off", "noproxy"
     fallback_on_error: bool = False  # the entry is followed by '|'
 
 
-@dataclass(frozen=True)
+@record
 class SumdbEnv:
     """The checksum database settings of one environment."""
 

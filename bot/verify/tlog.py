@@ -16,8 +16,9 @@ import binascii
 import hashlib
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Protocol
+
+from bot.record import record
 
 HASH_SIZE = 32
 EMPTY_HASH = hashlib.sha256(b"").digest()
@@ -333,7 +334,7 @@ def check_tree(p: Sequence[bytes], t: int, th: bytes, n: int, h: bytes) -> None:
 # --- tree notes and records ---------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record
 class Tree:
     n: int
     hash: bytes
@@ -397,7 +398,7 @@ def parse_record(msg: bytes) -> tuple[int, bytes, bytes]:
 # --- tiles --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, order=True)
+@record(order=True)
 class Tile:
     """W consecutive hashes at tree level L*H, starting at N * 2**H (L = -1: record data)."""
 
@@ -564,7 +565,7 @@ class TileReader(Protocol):
         ...
 
 
-@dataclass(frozen=True)
+@record
 class _Plan:
     """What read_hashes reads: the tiles, and where each needed hash is among them."""
 

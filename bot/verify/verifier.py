@@ -9,16 +9,16 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
 from bot.engine.gosum import GoSum, SumLine
 from bot.engine.model import Finding, Severity
+from bot.record import field, record
 from bot.verify.client import ForkError, NotFoundError, SecurityError, SumdbClient
 from bot.verify.lookups import Answer, auto_processes, lookup_sharded
 from bot.verify.sumdbenv import SumdbEnv
 
 
-@dataclass(frozen=True)
+@record
 class SumFile:
     """One go.sum / go.work.sum, with where it sits relative to the checked root."""
 
@@ -27,7 +27,7 @@ class SumFile:
     sums: GoSum
 
 
-@dataclass
+@record(frozen=False)
 class FileResult:
     file: str
     lines: int = 0
@@ -47,7 +47,7 @@ class FileResult:
         }
 
 
-@dataclass
+@record(frozen=False)
 class VerifyResult:
     findings: list[Finding] = field(default_factory=list)
     files: list[FileResult] = field(default_factory=list)
