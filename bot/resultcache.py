@@ -7,14 +7,14 @@ Layout: ``<dir>/tidybot-v1/<key[:2]>/<key>.json``, one small JSON document per e
 
     {"schema": 1, "tool": "tidybot", "tool_version": "0.1.0", "key": "<64 hex>",
      "module_dir": "svc/a", "module": "example.com/a", "status": "clean",
-     "go_version": "1.26.8", "checksum": "<sha256 of the fields above, canonical JSON>"}
+     "go_version": "1.26.8", "checksum": "<BLAKE2b-256 of the fields above, canonical JSON>"}
 
 Every entry is checked before it is believed: schema, tool, tool version, the key it is filed
 under, the module directory, the status and the checksum must all match. Anything else (a
 truncated write, an entry from another tidybot version or another module, a file edited by
 hand) is ignored, counted as ``rejected``, and overwritten by the next clean result.
 Next to the entries, ``parsed.json`` holds a ``bot.engine.cachekey.ParseMemo``: what parsing
-found in Go files and go.mod files, by the sha256 of their bytes, so a run with warm cache
+found in Go files and go.mod files, by the digest of their bytes, so a run with warm cache
 parses only new files. It is believed only when every part has the expected shape, and only
 for the same tidybot version; anything else is ignored (and counted as ``rejected``).
 Writes go through a temp file and a rename, so a reader never sees half an entry. The checksum
@@ -25,7 +25,6 @@ module, so the cache must come from a trusted place (see README.md, "Speed").
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import re
@@ -34,7 +33,7 @@ import time
 from pathlib import Path
 
 from bot import __version__
-from bot.engine.cachekey import KEY_VERSION, ParseMemo
+from bot.engine.cachekey import KEY_VERSION, ParseMemo, digest
 from bot.engine.model import ModuleResult, Status
 from bot.errors import UsageError
 from bot.fsutil import atomic_write
@@ -54,10 +53,11 @@ _FIELDS = ("schema", "tool", "tool_version", "key", "module_dir", "module", "sta
 
 
 def entry_checksum(doc: dict[str, object]) -> str:
-    """sha256 of the entry's fields (all but ``checksum``) as canonical JSON."""
+    """The digest (BLAKE2b-256) of the entry's fields (all but ``checksum``) as canonical
+    JSON."""
     body = {k: doc.get(k) for k in _FIELDS}
     data = json.dumps(body, sort_keys=True, separators=(",", ":")).encode("utf-8")
-    return hashlib.sha256(data).hexdigest()
+    return digest(data)
 
 
 @record(frozen=False)

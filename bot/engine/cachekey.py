@@ -23,7 +23,6 @@ Only nested modules and ``.``-directories (never importable) are left out.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -32,17 +31,23 @@ from bot.engine.discover import Listings, list_dir, read_bytes, resolve_dir
 from bot.errors import ParseError
 from bot.record import field, record
 
+try:  # BLAKE2b is built into CPython; importing hashlib would load OpenSSL first (3 ms a run)
+    from _blake2 import blake2b
+except ImportError:  # pragma: no cover - an interpreter without the built-in module
+    from hashlib import blake2b
+
 __all__ = [
     "KEY_ENV",
     "KEY_VERSION",
     "KeyBuilder",
     "KeyContext",
     "ParseMemo",
+    "digest",
     "package_imports",
 ]
 
-KEY_VERSION = 1
-"""Bumped whenever what goes into a key changes."""
+KEY_VERSION = 2
+"""Bumped whenever what goes into a key changes (2: BLAKE2b instead of SHA-256)."""
 
 KEY_ENV = (
     "CGO_ENABLED",
@@ -86,8 +91,11 @@ class KeyContext:
         return out
 
 
-def _sha(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+def digest(data: bytes) -> str:
+    """The hex BLAKE2b-256 of ``data``: the hash of keys, of the files in them, and of cache
+    entries. (A cache key needs collision resistance, not SHA-256 in particular; BLAKE2b runs
+    at about half OpenSSL's SHA-256 speed here, i.e. 0.2 ms on a large repository's inputs.)"""
+    return blake2b(data, digest_size=32).hexdigest()
 
 
 def _read(p: Path | str) -> bytes | None:
@@ -125,7 +133,7 @@ class ParseMemo:
     added: int = 0
 
     def go_file(self, data: bytes) -> GoFileFacts:
-        h = _sha(data)
+        h = digest(data)
         got = self.go_files.get(h)
         if got is None:
             got = self.go_files[h] = _go_file_facts(data)
@@ -135,7 +143,7 @@ class ParseMemo:
 
     def local_replaces_of(self, gomod: bytes, where: str) -> tuple[str, ...]:
         """:meth:`local_replaces` for go.mod bytes not hashed yet."""
-        return self.local_replaces(_sha(gomod), gomod, where)
+        return self.local_replaces(digest(gomod), gomod, where)
 
     def local_replaces(self, gomod_sha: str, gomod: bytes, where: str) -> tuple[str, ...]:
         """The new paths of the local ``replace`` directives of a go.mod (hashed as
@@ -213,13 +221,13 @@ def _vendor_digest(module_root: Path) -> str:
     if not os.path.isdir(f"{os.fspath(module_root)}/vendor"):  # most modules: one stat
         return "none"
     vendor = module_root / "vendor"
-    h = hashlib.sha256()
+    h = blake2b(digest_size=32)
     for cur, dirs, files in os.walk(vendor, followlinks=False):
         dirs.sort()
         for f in sorted(files):
             p = Path(cur) / f
             data = _read(p) or b""
-            h.update(f"{p.relative_to(vendor).as_posix()} {_sha(data)}\n".encode())
+            h.update(f"{p.relative_to(vendor).as_posix()} {digest(data)}\n".encode())
     return h.hexdigest()
 
 
@@ -227,7 +235,7 @@ class _Summary:
     __slots__ = ("gomod", "packages", "replaces")
 
     def __init__(self, gomod: str, packages: tuple[str, ...], replaces: tuple[str, ...]) -> None:
-        self.gomod = gomod  # sha256 of go.mod, or "absent"
+        self.gomod = gomod  # digest of go.mod, or "absent"
         self.packages = packages
         self.replaces = replaces  # root-relative local replace targets
 
@@ -260,7 +268,7 @@ class KeyBuilder:
             if gomod is None:
                 got = _Summary("absent", (), ())
             else:
-                sha = _sha(gomod)
+                sha = digest(gomod)
                 got = _Summary(
                     sha,
                     tuple(package_imports(path, self.memo, self.listings)),
@@ -304,8 +312,8 @@ class KeyBuilder:
             *self._context_lines,
             f"flags {' '.join(tidy_flags)}",
             f"module {module_dir}",
-            f"go.sum {'absent' if gosum is None else _sha(gosum)}",
+            f"go.sum {'absent' if gosum is None else digest(gosum)}",
             f"vendor {_vendor_digest(path)}",
             *self.content_lines(module_dir),
         ]
-        return _sha("\n".join(lines).encode())
+        return digest("\n".join(lines).encode())

@@ -515,11 +515,12 @@ def test_cli_cache_dir_with_a_tilde_is_under_home(
     assert (home / ".cache" / "tidybot").is_dir() and not Path("~").exists()
 
 
-def test_a_cached_check_imports_no_typing_tempfile_or_dataclasses(work: Base) -> None:
+def test_a_cached_check_imports_nothing_heavy_it_does_not_need(work: Base) -> None:
     """Start-up is part of every run (a pre-commit hook runs on each commit): a cached check
     loads neither ``typing`` nor ``tempfile`` (about 5 ms each), nor ``dataclasses`` with the
-    ``inspect`` it imports (about 8 ms, and 0.7 ms per class; see bot/record.py). Run without
-    site hooks (``-S``, site-packages on PYTHONPATH), which may import them for their own
+    ``inspect`` it imports (about 8 ms, and 0.7 ms per class; see bot/record.py), nor
+    ``hashlib``, which loads OpenSSL (3 ms; keys use the built-in BLAKE2b). Run without site
+    hooks (``-S``, site-packages on PYTHONPATH), which may import them for their own
     reasons."""
     import site
     import sys
@@ -530,7 +531,7 @@ def test_a_cached_check_imports_no_typing_tempfile_or_dataclasses(work: Base) ->
         "import sys\n"
         "from bot.cli import main\n"
         "code = main(sys.argv[1:])\n"
-        "heavy = ('typing', 'tempfile', 'dataclasses', 'inspect')\n"
+        "heavy = ('typing', 'tempfile', 'dataclasses', 'inspect', 'hashlib', '_hashlib')\n"
         "print(sorted(m for m in heavy if m in sys.modules), file=sys.stderr)\n"
         "sys.exit(code)\n"
     )
