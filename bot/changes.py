@@ -79,12 +79,38 @@ def _commit(top: Path, rev: str) -> str | None:
     return res.stdout.strip() if res.returncode == 0 and res.stdout.strip() else None
 
 
-def changed_files(root: Path, ref: str) -> ChangeSet:
-    """What changed in ``root`` since the merge base of ``ref`` and HEAD.
+def _git_both(
+    cwd: Path, a: Sequence[str], b: Sequence[str]
+) -> tuple[subprocess.CompletedProcess[str], subprocess.CompletedProcess[str]]:
+    """Two git commands run side by side (each is mostly git's own start-up)."""
+    procs = [
+        subprocess.Popen(
+            ["git", *args],
+            cwd=cwd,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            encoding="utf-8",
+            errors="surrogateescape",
+        )
+        for args in (a, b)
+    ]
+    done = []
+    for p in procs:
+        out, err = p.communicate()
+        done.append(subprocess.CompletedProcess(p.args, p.returncode, out, err))
+    return done[0], done[1]
 
-    Plain ``git`` commands, no GitPython: importing it costs more than every git command of
-    this function together, and ``--since`` is the path that must be fast."""
-    root = root.resolve()
+
+def _locate(root: Path, ref: str) -> tuple[Path, str, str]:
+    """The work tree's top, HEAD's commit and ``ref``'s commit, in one git command when all is
+    well; otherwise step by step, for the message that says what is wrong."""
+    if root.is_dir() and not ref.startswith("-"):  # never an option to git
+        where = ("--is-bare-repository", "--is-inside-work-tree", "--show-toplevel")
+        res = _git(root, "rev-parse", *where, "HEAD^{commit}", f"{ref}^{{commit}}", "--")
+        lines = res.stdout.splitlines()  # git echoes the closing "--"
+        if res.returncode == 0 and lines[:2] == ["false", "true"] and lines[5:] == ["--"]:
+            return Path(lines[2]).resolve(), lines[3], lines[4]
     top = _work_tree(root)
     head = _commit(top, "HEAD")
     if head is None:
@@ -98,6 +124,18 @@ def changed_files(root: Path, ref: str) -> ChangeSet:
             hint="fetch it first (actions/checkout with fetch-depth: 0, or "
             f"`git fetch origin {ref}`), or drop --since for a full check",
         )
+    return top, head, other
+
+
+def changed_files(root: Path, ref: str) -> ChangeSet:
+    """What changed in ``root`` since the merge base of ``ref`` and HEAD.
+
+    Plain ``git`` commands, no GitPython: importing it costs more than every git command of
+    this function together, and ``--since`` is the path that must be fast: three rounds of
+    git (where and which commits; the merge base; the diff and the untracked files, side by
+    side)."""
+    root = root.resolve()
+    top, head, other = _locate(root, ref)
     mb = _git(top, "merge-base", other, head)
     if mb.returncode not in (0, 1) or (mb.returncode == 1 and mb.stderr.strip()):
         raise UsageError(
@@ -114,8 +152,11 @@ def changed_files(root: Path, ref: str) -> ChangeSet:
     prefix = root.relative_to(top).as_posix() if root != top else "."
 
     out: dict[str, str] = {}
-    diff = _git(top, "diff", "--name-status", "-z", "--no-renames", "--no-ext-diff", base, "--")
-    untracked = _git(top, "ls-files", "--others", "--exclude-standard", "-z", "--full-name")
+    diff, untracked = _git_both(
+        top,
+        ("diff", "--name-status", "-z", "--no-renames", "--no-ext-diff", base, "--"),
+        ("ls-files", "--others", "--exclude-standard", "-z", "--full-name"),
+    )
     for res in (diff, untracked):
         if res.returncode != 0:
             raise UsageError(

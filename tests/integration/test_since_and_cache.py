@@ -53,7 +53,7 @@ def commit_all(root: Path, message: str) -> None:
     git(root, "commit", "-q", "-m", message)
 
 
-# ---------------------------------------------------------------- changed files (GitPython)
+# ---------------------------------------------------------------- changed files (git)
 
 
 def test_changes_since_merge_base_staged_unstaged_untracked(tmp_path: Path) -> None:
@@ -81,6 +81,32 @@ def test_changes_since_merge_base_staged_unstaged_untracked(tmp_path: Path) -> N
         Change("new/z.go", "A"),
     )
     assert len(cs.base) == 40
+
+
+def test_changes_take_four_git_commands_in_three_rounds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every git command is mostly git's start-up, on the path a pull request takes: where and
+    which commits in one ``rev-parse``, then the merge base, then the diff and the untracked
+    files side by side. (Errors take more commands, to say exactly what is wrong.)"""
+    write_tree(tmp_path / "repo", {"a/x.go": "package a\n"})
+    repo = tmp_path / "repo"
+    git(repo, "init", "-q")
+    commit_all(repo, "base")
+    git(repo, "checkout", "-q", "-b", "pr")
+    write_tree(repo, {"a/x.go": "package a // pr\n"})
+    commit_all(repo, "pr")
+    real = shutil.which("git")
+    assert real is not None
+    log = tmp_path / "git-calls.log"
+    shim = tmp_path / "bin" / "git"
+    shim.parent.mkdir()
+    shim.write_text(f'#!/bin/sh\necho "$1" >> "{log}"\nexec "{real}" "$@"\n')
+    shim.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{shim.parent}{os.pathsep}{os.environ['PATH']}")
+    cs = changed_files(repo, "main")
+    assert cs.changes == (Change("a/x.go", "M"),)
+    assert sorted(log.read_text().split()) == ["diff", "ls-files", "merge-base", "rev-parse"]
 
 
 def test_changes_relative_to_a_subdirectory_root(tmp_path: Path) -> None:
