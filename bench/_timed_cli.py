@@ -13,6 +13,7 @@ import sys
 import time
 from pathlib import Path
 
+import bot.__main__  # noqa: F401 - first, as the command starts: its garbage collector setting
 from bot import toolchain
 from bot.cli import exit_now, main
 

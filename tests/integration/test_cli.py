@@ -255,6 +255,25 @@ def test_exit_now_waits_for_a_running_thread() -> None:
     assert (res.returncode, res.stdout) == (4, "thread done\n")
 
 
+def test_the_command_collects_garbage_less_often_and_a_library_import_does_not() -> None:
+    """The entry point raises the collector's first threshold before its imports (see
+    bot/__main__.py); importing the CLI as a library leaves the interpreter's setting alone."""
+    from importlib.metadata import entry_points
+
+    probe = (
+        "import gc, sys\n"
+        "before = gc.get_threshold()[0]\n"
+        "import bot.cli\n"
+        "library = gc.get_threshold()[0]\n"
+        "import bot.__main__\n"
+        "print(before, library, gc.get_threshold()[0], bot.__main__.entry is bot.cli.entry)\n"
+    )
+    res = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert res.stdout.split() == ["700", "700", "100000", "True"]
+    (script,) = entry_points(group="console_scripts", name="tidybot")
+    assert script.value == "bot.__main__:entry"
+
+
 def test_the_command_ends_through_exit_now(tmp_path: Path, goenv: dict[str, str]) -> None:
     """``python -m bot`` and the console script end with the output complete and the code."""
     for i in range(12):
@@ -263,4 +282,4 @@ def test_the_command_ends_through_exit_now(tmp_path: Path, goenv: dict[str, str]
     assert res.returncode == 0, res.stderr
     assert json.loads(res.stdout)["summary"]["clean"] == 12
     entry = tomllib.loads((Path(__file__).parents[2] / "pyproject.toml").read_text())
-    assert entry["project"]["scripts"]["tidybot"] == "bot.cli:entry"
+    assert entry["project"]["scripts"]["tidybot"] == "bot.__main__:entry"
