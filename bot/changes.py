@@ -40,15 +40,29 @@ class ChangeSet:
 
 
 def _git(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        ["git", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        errors="surrogateescape",
-        check=False,
-    )
+    return _git_together(cwd, args)[0]
+
+
+def _git_together(cwd: Path, *commands: Sequence[str]) -> list[subprocess.CompletedProcess[str]]:
+    """git commands started side by side (each is mostly git's own start-up), their results in
+    order."""
+    procs = [
+        subprocess.Popen(
+            ["git", *args],
+            cwd=cwd,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            encoding="utf-8",
+            errors="surrogateescape",
+        )
+        for args in commands
+    ]
+    done = []
+    for p in procs:
+        out, err = p.communicate()
+        done.append(subprocess.CompletedProcess(p.args, p.returncode, out, err))
+    return done
 
 
 def _work_tree(root: Path) -> Path:
@@ -77,29 +91,6 @@ def _commit(top: Path, rev: str) -> str | None:
         return None
     res = _git(top, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}")
     return res.stdout.strip() if res.returncode == 0 and res.stdout.strip() else None
-
-
-def _git_both(
-    cwd: Path, a: Sequence[str], b: Sequence[str]
-) -> tuple[subprocess.CompletedProcess[str], subprocess.CompletedProcess[str]]:
-    """Two git commands run side by side (each is mostly git's own start-up)."""
-    procs = [
-        subprocess.Popen(
-            ["git", *args],
-            cwd=cwd,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            encoding="utf-8",
-            errors="surrogateescape",
-        )
-        for args in (a, b)
-    ]
-    done = []
-    for p in procs:
-        out, err = p.communicate()
-        done.append(subprocess.CompletedProcess(p.args, p.returncode, out, err))
-    return done[0], done[1]
 
 
 def _locate(root: Path, ref: str) -> tuple[Path, str, str]:
@@ -152,7 +143,7 @@ def changed_files(root: Path, ref: str) -> ChangeSet:
     prefix = root.relative_to(top).as_posix() if root != top else "."
 
     out: dict[str, str] = {}
-    diff, untracked = _git_both(
+    diff, untracked = _git_together(
         top,
         ("diff", "--name-status", "-z", "--no-renames", "--no-ext-diff", base, "--"),
         ("ls-files", "--others", "--exclude-standard", "-z", "--full-name"),

@@ -96,17 +96,12 @@ def test_changes_take_four_git_commands_in_three_rounds(
     git(repo, "checkout", "-q", "-b", "pr")
     write_tree(repo, {"a/x.go": "package a // pr\n"})
     commit_all(repo, "pr")
-    real = shutil.which("git")
-    assert real is not None
-    log = tmp_path / "git-calls.log"
-    shim = tmp_path / "bin" / "git"
-    shim.parent.mkdir()
-    shim.write_text(f'#!/bin/sh\necho "$1" >> "{log}"\nexec "{real}" "$@"\n')
-    shim.chmod(0o755)
+    shim, log = _logging_shim(tmp_path, "git")
     monkeypatch.setenv("PATH", f"{shim.parent}{os.pathsep}{os.environ['PATH']}")
     cs = changed_files(repo, "main")
     assert cs.changes == (Change("a/x.go", "M"),)
-    assert sorted(log.read_text().split()) == ["diff", "ls-files", "merge-base", "rev-parse"]
+    commands = sorted(call.split()[0] for call in log.read_text().splitlines())
+    assert commands == ["diff", "ls-files", "merge-base", "rev-parse"]
 
 
 def test_changes_relative_to_a_subdirectory_root(tmp_path: Path) -> None:
@@ -447,12 +442,13 @@ def test_cli_json_reports_since_and_cache(
 # ---------------------------------------------------------------- what a warm run skips
 
 
-def _logging_go(tmp: Path) -> tuple[Path, Path]:
-    """A go wrapper that records its arguments, one call per line, then runs the real go."""
-    real = shutil.which("go")
+def _logging_shim(tmp: Path, tool: str) -> tuple[Path, Path]:
+    """A wrapper for ``tool`` (in ``tmp/bin``) that records its arguments, one call per line,
+    then runs the real one. Returns the wrapper and the log."""
+    real = shutil.which(tool)
     assert real is not None
-    log = tmp / "go-calls.log"
-    wrapper = tmp / "bin" / "go"
+    log = tmp / f"{tool}-calls.log"
+    wrapper = tmp / "bin" / tool
     wrapper.parent.mkdir()
     wrapper.write_text(f'#!/bin/sh\necho "$*" >> "{log}"\nexec "{real}" "$@"\n')
     wrapper.chmod(0o755)
@@ -460,7 +456,7 @@ def _logging_go(tmp: Path) -> tuple[Path, Path]:
 
 
 def test_warm_run_asks_no_version_tidies_nothing_parses_nothing(work: Base, tmp_path: Path) -> None:
-    wrapper, log = _logging_go(tmp_path)
+    wrapper, log = _logging_shim(tmp_path, "go")
     env = {**work.env, "TIDYBOT_GO": str(wrapper)}
     r = check(work.repo, RunOptions(base_env=env, cache_dir=work.cache))
     calls = log.read_text().splitlines()
