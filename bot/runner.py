@@ -19,9 +19,9 @@ from bot.engine.cachekey import KeyBuilder, KeyContext, ParseMemo
 from bot.engine.discover import ModuleRef, TreeScan, find_workspaces, is_vendored, scan_tree
 from bot.engine.discover import discover as discover_modules
 from bot.engine.findings import severity_of
-from bot.engine.goenv import check_toolchain, merge_layers, parse_goenv, parse_toolchain_policy
+from bot.engine.goenv import check_toolchain, parse_toolchain_policy
 from bot.engine.model import Finding, ModuleResult, Report, Severity, Status
-from bot.errors import ParseError, UsageError
+from bot.errors import ConfigError, ParseError, UsageError
 from bot.fsutil import atomic_write
 from bot.record import field, record, replace
 from bot.resultcache import CacheStats, ResultCache
@@ -49,6 +49,7 @@ class RunOptions:
     config: Config = field(default_factory=Config)  # the config file (.github/tidybot.yml)
     since: str | None = None  # check only the modules the changes since this git ref can affect
     cache_dir: Path | None = None  # the result cache (bot.resultcache); None: no cache
+    untrusted: bool = False  # the tree is someone else's code (bot.options.tree_is_untrusted)
 
 
 class _Outcome:
@@ -60,18 +61,29 @@ class _Outcome:
 
 
 def make_go(options: RunOptions, root: Path | None = None) -> Go:
-    """go with: the options' GO* settings over the process environment over a committed
-    ``go.env`` at the root (read as go reads go.env files, the lowest layer)."""
-    env = dict(os.environ if options.base_env is None else options.base_env)
-    layers: list[Mapping[str, str]] = [{k: v for k, v in options.env.items() if v}, env]
+    """go in the environment ``bot.childenv.go_env`` builds: the options' GO* settings over the
+    process environment over a committed ``go.env`` at the root (read only when the tree is
+    trusted; an untrusted run pins every trust variable instead). A ``gotoolchain`` policy that
+    would run a downloaded toolchain unchecked is refused here, before any go command."""
+    from bot.childenv import go_env, layered_go_env, toolchain_problem
+
+    base = os.environ if options.base_env is None else options.base_env
     committed = (root / "go.env") if root is not None else None
-    if committed is not None and committed.is_file():
-        text = committed.read_text(encoding="utf-8", errors="replace")
-        layers.append(parse_goenv(text, "go.env").as_dict())
-    merged = merge_layers(layers)
-    env.update(merged)
+    tree_goenv = None
+    if committed is not None and not options.untrusted and committed.is_file():
+        tree_goenv = committed.read_text(encoding="utf-8", errors="replace")
+    env = go_env(base, settings=options.env, tree_goenv=tree_goenv, untrusted=options.untrusted)
     env.update(runtime_env(_jobs(options), env))
-    return Go(env, gotoolchain=options.gotoolchain)
+    go = Go(env, gotoolchain=options.gotoolchain, go=base.get("TIDYBOT_GO") or None)
+    problem = toolchain_problem(layered_go_env(go.env, go.binary()), options.gotoolchain)
+    if problem:
+        raise ConfigError(
+            f"gotoolchain {options.gotoolchain} would run a Go toolchain that go downloads "
+            f"without checking it against the checksum database ({problem})",
+            hint="keep the checksum database on for golang.org/toolchain, or use gotoolchain: "
+            "local",
+        )
+    return go
 
 
 def _jobs(options: RunOptions) -> int:

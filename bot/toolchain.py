@@ -227,6 +227,10 @@ class Go:
             ) from e
         return GoProcess((self.go, *args), str(cwd), proc, started, timeout)
 
+    def binary(self) -> str | None:
+        """The go binary this port runs (its path), or None when there is none."""
+        return self._binary()
+
     def _binary(self) -> str | None:
         found = shutil.which(self.go, path=self.env.get("PATH"))
         if found is None and Path(self.go).exists():

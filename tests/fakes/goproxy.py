@@ -15,7 +15,8 @@ pytest fixtures (registered by tests/conftest.py):
 - ``gomodcache`` (session): one module cache shared by the whole session;
 - ``gocache`` (session): one build cache, so tests do not each rebuild the standard library;
 - ``goenv`` (function): a ``dict[str, str]`` environment for ``go`` that reaches no network and
-  no user cache: GOPROXY=<file url>, GOSUMDB=off, GOFLAGS=-modcacherw, private GOPATH and HOME,
+  no user cache: GOPROXY=<file url>, GONOSUMDB=example.com (the checksum database stays on),
+  GOFLAGS=-modcacherw, private GOPATH and HOME,
   GOTOOLCHAIN=local, GOWORK=off, GOENV=off, GOTELEMETRY=off, CGO_ENABLED=0.
 """
 
@@ -264,7 +265,10 @@ def go_environment(
     gopath = home / "gopath"
     env.update(
         GOPROXY=proxy_url,
-        GOSUMDB="off",
+        # the checksum database stays on (as in real use: tidybot refuses to let go switch
+        # toolchains without it), and the fixture modules are left out of it
+        GOSUMDB="sum.golang.org",
+        GONOSUMDB="example.com",
         GOFLAGS="-modcacherw",
         GOMODCACHE=str(modcache),
         GOPATH=str(gopath),

@@ -46,7 +46,7 @@ def _schedule(world: ActionWorld, sumdb: SumdbServer, **inputs: str) -> ActionRe
         "schedule",
         world.load_event("schedule"),
         ws,
-        env_extra={"GOSUMDB": sumdb.gosumdb},
+        env_extra={"GOSUMDB": sumdb.gosumdb, "GONOSUMDB": ""},
         inputs=inputs,
     )
     assert res.returncode in (0, 1), res.explain()
@@ -202,7 +202,7 @@ def _go(env: dict[str, str], cwd: Path, *args: str) -> None:
 
 @pytest.fixture
 def audit_env(goenv: dict[str, str], sumdb_server: SumdbServer) -> dict[str, str]:
-    return {**goenv, "GOSUMDB": sumdb_server.gosumdb}
+    return {**goenv, "GOSUMDB": sumdb_server.gosumdb, "GONOSUMDB": ""}
 
 
 def test_audit_merges_vendor_and_workspace_findings(

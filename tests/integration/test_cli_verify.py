@@ -20,6 +20,7 @@ GREET = "example.com/greet"
 def env(goenv: dict[str, str], sumdb_server: SumdbServer, tmp_path: Path) -> dict[str, str]:
     e = dict(goenv)
     e["GOSUMDB"] = sumdb_server.gosumdb
+    e.pop("GONOSUMDB", None)
     e["GOMODCACHE"] = str(tmp_path / "modcache")
     e["GOPATH"] = str(tmp_path / "gopath")
     return e

@@ -218,9 +218,10 @@ def test_goenv_is_hermetic(
     goenv: dict[str, str], goproxy_url: str, gomodcache: Path, tmp_path: Path
 ) -> None:
     assert goenv["GOPROXY"] == goproxy_url
-    assert goenv["GOSUMDB"] == "off"
+    assert goenv["GOSUMDB"] == "sum.golang.org"
+    assert goenv["GONOSUMDB"] == "example.com"
     assert goenv["GOMODCACHE"] == str(gomodcache)
-    assert "GONOSUMDB" not in goenv and "GOPRIVATE" not in goenv
+    assert "GOPRIVATE" not in goenv
     assert not [k for k in goenv if k.startswith("GITHUB_")]
     proc = go(["env", "-json"], tmp_path, goenv)
     seen = json.loads(proc.stdout)
@@ -230,7 +231,7 @@ def test_goenv_is_hermetic(
     assert seen["GOTOOLCHAIN"] == "local"
     assert seen["GOPATH"] == goenv["GOPATH"]
     assert seen["CGO_ENABLED"] == "0"
-    assert seen["GONOSUMDB"] == ""
+    assert seen["GONOSUMDB"] == "example.com"
     # A module that exists only on the internet is not found: nothing leaves the machine.
     proc = subprocess.run(
         ["go", "mod", "download", "-json", "rsc.io/quote@v1.5.2"],

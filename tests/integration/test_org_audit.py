@@ -189,6 +189,7 @@ def org(
         transport = GitTransport(gh, tmp / "git").install()
         env = go_environment(goproxy_url, gomodcache, tmp / "home", gocache)
         env["GOSUMDB"] = db.gosumdb
+        env.pop("GONOSUMDB", None)
         env.update(
             GITHUB_TOKEN=TOKEN,
             GITHUB_API_URL=gh.base_url,

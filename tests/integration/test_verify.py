@@ -33,6 +33,7 @@ def env(goenv: dict[str, str], sumdb_server: SumdbServer, tmp_path: Path) -> dic
     """go's hermetic environment, pointed at the test database, with private caches."""
     e = dict(goenv)
     e["GOSUMDB"] = sumdb_server.gosumdb
+    e.pop("GONOSUMDB", None)
     e["GOMODCACHE"] = str(tmp_path / "modcache")
     e["GOPATH"] = str(tmp_path / "gopath")
     e.pop("GONOSUMDB", None)

@@ -1,0 +1,177 @@
+"""Fixes as data: what ``tidybot fix`` would change, computed in a scratch copy of the tree.
+
+:func:`plan_fix` is the one planner. It copies the checked tree (without ``.git`` and tidybot's
+own directories) into a private temporary directory, runs the engine's fix there
+(``bot.runner.fix``: tidy, ``go work sync``, re-vendoring) and returns a :class:`FixPlan`: the
+changed files by repository-relative path, their old contents, and the fix's report. The user's
+tree is never written while planning, so there is nothing to restore when go fails midway.
+
+A plan is used three ways: committed through the GitHub API (``/tidy``, the fix pull request of
+the scheduled audit), written as a patch into the artifact of a pull request run, or applied to a
+tree with :func:`apply_plan`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import os
+import shutil
+from collections.abc import Iterable, Mapping
+from pathlib import Path, PurePosixPath
+
+from bot.engine.model import Report
+from bot.errors import TidybotError
+from bot.fsutil import atomic_write
+from bot.record import record
+from bot.runner import RunOptions, fix
+
+__all__ = ["FIX_NAMES", "FixPlan", "apply_plan", "fingerprint", "make_patch", "plan_fix"]
+
+#: The files a fix may change (and the vendor/ trees of vendored modules).
+FIX_NAMES = frozenset({"go.mod", "go.sum", "go.work", "go.work.sum"})
+
+#: Directories a scratch copy leaves out: git's, and tidybot's own (cache, artifact).
+_SKIP_DIRS = frozenset({".git"})
+
+
+@record
+class FixPlan:
+    """What a fix changes: repository-relative path -> new bytes (None: delete)."""
+
+    files: Mapping[str, bytes | None]
+    old: Mapping[str, bytes | None]
+    report: Report
+
+    @property
+    def empty(self) -> bool:
+        return not self.files
+
+    def fingerprint(self) -> str:
+        return fingerprint(self.files)
+
+    def patch(self) -> str:
+        return make_patch(self.old, self.files)
+
+
+def fingerprint(files: Mapping[str, bytes | None]) -> str:
+    """A short, stable digest of a set of file changes (the fix commits' trailer)."""
+    h = hashlib.sha256()
+    for path in sorted(files):
+        data = files[path]
+        h.update(path.encode() + b"\0" + (b"-" if data is None else data) + b"\0")
+    return h.hexdigest()[:16]
+
+
+def _fixable(rel: PurePosixPath) -> bool:
+    return rel.name in FIX_NAMES or "vendor" in rel.parts[:-1]
+
+
+def _tree_files(root: Path, skip: frozenset[str]) -> dict[str, bytes]:
+    """The files a fix may change below ``root`` (regular files only), by root-relative path."""
+    out: dict[str, bytes] = {}
+    for cur, dirs, files in os.walk(root):
+        here = Path(cur)
+        rel_dir = here.relative_to(root)
+        dirs[:] = sorted(
+            d for d in dirs if d not in _SKIP_DIRS and (rel_dir / d).as_posix() not in skip
+        )
+        for name in files:
+            rel = PurePosixPath((rel_dir / name).as_posix())
+            if not _fixable(rel):
+                continue
+            path = here / name
+            if path.is_symlink() or not path.is_file():
+                continue
+            out[rel.as_posix()] = path.read_bytes()
+    return out
+
+
+def plan_fix(
+    repo: Path,
+    root: Path,
+    options: RunOptions,
+    *,
+    skip: Iterable[str] = (),
+    allowed: frozenset[str] | None = None,
+) -> FixPlan:
+    """Run the fix of the modules under ``root`` in a scratch copy of the repository ``repo``
+    (``root`` itself or a directory above it: a local replace may point at a sibling of
+    ``root``) and return what it changed, by path relative to ``repo``.
+
+    ``skip``: repository-relative directories not copied (the result cache, the artifact
+    directory); ``allowed``: the only file names the plan may touch (anything else is refused
+    with a ``TidybotError``: a /tidy commit never writes vendor/, for instance).
+    """
+    from bot.vendoring import scratch_dir
+
+    repo, root = repo.resolve(), root.resolve()
+    if root != repo and repo not in root.parents:
+        raise TidybotError(f"{root}: not inside {repo}")
+    skipped = frozenset(p.strip("/") for p in skip if p.strip("/") not in ("", "."))
+    before = _tree_files(repo, skipped)
+    with scratch_dir("tidybot-fix-") as tmp:
+        copy = tmp / "tree"
+
+        def ignore(directory: str, names: list[str]) -> set[str]:
+            rel = Path(directory).relative_to(repo)
+            return {n for n in names if n in _SKIP_DIRS or (rel / n).as_posix() in skipped}
+
+        shutil.copytree(repo, copy, symlinks=True, ignore=ignore)
+        report = fix(copy / root.relative_to(repo), options)
+        after = _tree_files(copy, skipped)
+    files: dict[str, bytes | None] = {}
+    old: dict[str, bytes | None] = {}
+    for rel in sorted(set(before) | set(after)):
+        if before.get(rel) == after.get(rel):
+            continue
+        if allowed is not None and PurePosixPath(rel).name not in allowed:
+            raise TidybotError(
+                f"{rel}: the fix would change a file other than "
+                f"{', '.join(sorted(allowed))}; not planned"
+            )
+        files[rel] = after.get(rel)
+        old[rel] = before.get(rel)
+    return FixPlan(files, old, report)
+
+
+def apply_plan(plan: FixPlan, base: Path) -> list[str]:
+    """Write the plan into the tree at ``base`` (the repository root): atomically, never
+    through a symlink, never outside ``base``. Returns the paths written."""
+    base = base.resolve()
+    written: list[str] = []
+    for rel, data in sorted(plan.files.items()):
+        target = base / rel
+        parent = target.parent.resolve()
+        if parent != base and base not in parent.parents:
+            raise TidybotError(f"{rel}: outside the repository; not written")
+        if target.is_symlink():
+            raise TidybotError(f"{rel}: a symbolic link; not written")
+        if data is None:
+            target.unlink(missing_ok=True)
+        else:
+            parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(target, data)
+        written.append(rel)
+    return written
+
+
+def make_patch(old: Mapping[str, bytes | None], new: Mapping[str, bytes | None]) -> str:
+    """A ``git apply``-able unified diff from old to new file contents."""
+    out: list[str] = []
+    for path in sorted(new):
+        a, b = old.get(path), new[path]
+        if a == b:
+            continue
+        a_lines = (a or b"").decode("utf-8", "replace").splitlines(keepends=True)
+        b_lines = (b or b"").decode("utf-8", "replace").splitlines(keepends=True)
+        out.append(f"diff --git a/{path} b/{path}\n")
+        if a is None:
+            out.append("new file mode 100644\n")
+        elif b is None:
+            out.append("deleted file mode 100644\n")
+        src = "/dev/null" if a is None else f"a/{path}"
+        dst = "/dev/null" if b is None else f"b/{path}"
+        for line in difflib.unified_diff(a_lines, b_lines, src, dst):
+            out.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
+    return "".join(out)
