@@ -433,7 +433,8 @@ def audit_repository(
     stop: threading.Event | None = None,
 ) -> RepoResult:
     """Clone and audit one repository; every failure becomes its result."""
-    from bot.audit import AuditOptions, audit, exit_code
+    from bot.audit import AuditOptions, audit
+    from bot.exitcodes import AUDIT, exit_code
     from bot.config import load_config
     from bot.engine.discover import discover
     from bot.report.json import JsonRenderer
@@ -474,7 +475,7 @@ def audit_repository(
         report = replace(report, root=repo.full_name)
         doc = json.loads(JsonRenderer().render(report))
         doc.pop("root", None)
-        code = exit_code(report)
+        code = exit_code(report, AUDIT)
         status = {ExitCode.CLEAN: "clean", ExitCode.DRIFT: "drifted"}.get(code, "error")
         reason = ""
         if status == "error":
@@ -695,7 +696,7 @@ _ICONS = {"clean": "✅ clean", "drifted": "❌ drifted", "error": "⚠️ error
 
 
 def render_markdown(report: OrgReport) -> str:
-    from bot.action import report_from_json
+    from bot.report.json import parse_report
     from bot.report.markdown import MarkdownRenderer
 
     report.sort()
@@ -723,7 +724,7 @@ def render_markdown(report: OrgReport) -> str:
         if r.status not in ("drifted", "error") or r.report is None:
             continue
         body = MarkdownRenderer(title=f"{r.repo} at {r.sha[:12]}").render(
-            report_from_json(r.report)
+            parse_report(r.report)
         )
         lines.extend(
             ["", f"<details><summary><code>{r.repo}</code></summary>", "", body, "</details>"]

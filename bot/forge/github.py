@@ -38,7 +38,16 @@ from bot.errors import ForgeError
 
 from . import errors
 from .errors import BranchMovedError, Failure, Fault
-from .port import Comment, CommitInfo, Issue, IssueState, PullRequest, Reaction, check_marker
+from .port import (
+    BranchInfo,
+    Comment,
+    CommitInfo,
+    Issue,
+    IssueState,
+    PullRequest,
+    Reaction,
+    check_marker,
+)
 
 T = TypeVar("T")
 
@@ -113,6 +122,7 @@ class GitHubForge:
         self._sleep = sleep
         self._clock = clock
         self._lock = threading.Lock()
+        self._identity: str | None = None
 
     @property
     def repository(self) -> str:
@@ -211,6 +221,56 @@ class GitHubForge:
             self._read_only = not writable
         return writable
 
+    # ---- who this token is, files, branches ----------------------------------------------
+
+    def identity(self) -> str:
+        """The token's own login, asked once: ``GET /user`` for a personal token; GitHub
+        refuses that to integration tokens (the workflow's ``GITHUB_TOKEN``, App installation
+        tokens), whose account the GraphQL ``viewer`` names (``github-actions[bot]``)."""
+        with self._lock:
+            if self._identity is not None:
+                return self._identity
+        try:
+            login = self._call(
+                "read the token's account", {}, lambda: self._gh.get_user().login
+            )
+        except errors.PermissionDeniedError:
+            data = self._call(
+                "read the token's account (GraphQL viewer)",
+                {},
+                lambda: self._gh.requester.graphql_query("query { viewer { login } }", {}),
+            )
+            login = str(data[1].get("data", {}).get("viewer", {}).get("login") or "")
+        if not login:
+            raise ForgeError("GitHub did not say which account the token belongs to")
+        with self._lock:
+            self._identity = login
+        return login
+
+    def read_file(self, path: str, ref: str, *, limit: int = 1 << 20) -> bytes | None:
+        """A regular file at ``ref``, at most ``limit`` bytes (None: no such file, or larger)."""
+        try:
+            content = self._call(
+                f"read {path} at {ref[:12]}",
+                _READ_CONTENTS,
+                lambda: self._repo.get_contents(path, ref=ref),
+            )
+        except errors.NotFoundError:
+            return None
+        if isinstance(content, list) or content.type != "file" or content.size > limit:
+            return None
+        return bytes(content.decoded_content)
+
+    def branch_info(self, branch: str) -> BranchInfo:
+        data = self._call(
+            f"read branch {branch}",
+            _READ_CONTENTS,
+            lambda: self._repo.get_branch(branch),
+            branch=branch,
+        )
+        default = self._call("read the repository", {"metadata": "read"}, lambda: self._repo)
+        return BranchInfo(branch, bool(data.protected), branch == default.default_branch)
+
     # ---- pull requests -------------------------------------------------------------------
 
     def get_pull(self, number: int) -> PullRequest:
@@ -251,9 +311,12 @@ class GitHubForge:
         title: str | None = None,
         body: str | None = None,
         state: IssueState | None = None,
+        base: str | None = None,
     ) -> PullRequest:
         fields: dict[str, Any] = {
-            k: v for k, v in (("title", title), ("body", body), ("state", state)) if v is not None
+            k: v
+            for k, v in (("title", title), ("body", body), ("state", state), ("base", base))
+            if v is not None
         }
 
         def edit() -> GhPull:
@@ -283,8 +346,17 @@ class GitHubForge:
     # ---- comments ------------------------------------------------------------------------
 
     def _comments(self, issue_number: int, marker: str) -> list[IssueComment]:
+        """tidybot's own comments with ``marker``, oldest first: the marker alone proves
+        nothing (anyone can post it), the author does."""
+        me = self.identity()
         issue: GhIssue = self._repo.get_issue(issue_number)
-        found = [c for c in issue.get_comments() if (c.body or "").lstrip().startswith(marker)]
+        found = [
+            c
+            for c in issue.get_comments()
+            if c.user is not None
+            and c.user.login == me
+            and (c.body or "").lstrip().startswith(marker)
+        ]
         return sorted(found, key=lambda c: c.id)
 
     def find_comment(self, issue_number: int, marker: str) -> Comment | None:
@@ -297,11 +369,11 @@ class GitHubForge:
         return _comment(found[0]) if found else None
 
     def upsert_comment(self, issue_number: int, marker: str, body: str) -> Comment:
-        """One sticky comment per marker, edited in place.
+        """One sticky comment per marker, edited in place; only tidybot's own comments count.
 
         Two runs racing may both create one; after creating, each lists again, keeps the
-        oldest comment with the marker (the same one for both runs), writes its body there
-        and deletes the newer duplicates.
+        oldest own comment with the marker (the same one for both runs), writes its body there
+        and deletes its own newer duplicates.
         """
         check_marker(marker)
         text = body if body.lstrip().startswith(marker) else f"{marker}\n{body}"
@@ -318,6 +390,8 @@ class GitHubForge:
             found = self._call(
                 f"list comments of {where}", _READ_PR, lambda: self._comments(issue_number, marker)
             )
+        if not found:
+            raise ForgeError(f"the comment posted on {where} is not listed as tidybot's own")
         keep, duplicates = found[0], found[1:]
         for dup in duplicates:
             self._delete_comment(dup.id)
@@ -325,7 +399,7 @@ class GitHubForge:
             self._call(
                 f"edit comment {keep.id} on {where}", _WRITE_COMMENT, lambda: keep.edit(text)
             )
-        return Comment(keep.id, text, keep.user.login if keep.user else "", keep.html_url)
+        return Comment(keep.id, text, keep.user.login if keep.user else "", keep.html_url, "Bot")
 
     def _delete_comment(self, comment_id: int) -> None:
         comment = self._comment_object(comment_id)
@@ -386,6 +460,7 @@ class GitHubForge:
             author_name=commit.author.name,
             author_email=commit.author.email,
             parents=tuple(p.sha for p in commit.parents),
+            tree=commit.tree.sha,
         )
 
     def commit_files(
@@ -510,7 +585,10 @@ class GitHubForge:
 
     # ---- issues --------------------------------------------------------------------------
 
-    def find_issue_by_label(self, label: str, *, state: str = "open") -> Issue | None:
+    def find_issue_by_label(
+        self, label: str, *, state: str = "open", marker: str | None = None
+    ) -> Issue | None:
+        me = self.identity()
         issues = self._call(
             f"list issues labelled {label}",
             _READ_ISSUES,
@@ -518,6 +596,9 @@ class GitHubForge:
                 i
                 for i in self._repo.get_issues(state=state, labels=[label])
                 if i.pull_request is None
+                and i.user is not None
+                and i.user.login == me
+                and (marker is None or marker in (i.body or ""))
             ],
         )
         if not issues:
@@ -559,7 +640,10 @@ def _failure(exc: GithubException) -> Failure:
 
 
 def _comment(c: IssueComment) -> Comment:
-    return Comment(c.id, c.body or "", c.user.login if c.user else "", c.html_url)
+    user = c.user
+    return Comment(
+        c.id, c.body or "", user.login if user else "", c.html_url, user.type if user else ""
+    )
 
 
 def _issue(i: GhIssue) -> Issue:
@@ -570,4 +654,5 @@ def _issue(i: GhIssue) -> Issue:
         state=i.state,
         labels=tuple(label.name for label in i.labels),
         url=i.html_url,
+        author=i.user.login if i.user is not None else "",
     )

@@ -56,6 +56,7 @@ class Comment:
     body: str
     author: str
     url: str = ""
+    author_type: str = "User"  # GitHub's user type: "User", "Bot", "Organization"
 
 
 @record
@@ -65,6 +66,14 @@ class CommitInfo:
     author_name: str
     author_email: str
     parents: tuple[str, ...]
+    tree: str = ""
+
+
+@record
+class BranchInfo:
+    name: str
+    protected: bool
+    default: bool  # the repository's default branch
 
 
 @record
@@ -75,6 +84,7 @@ class Issue:
     state: str
     labels: tuple[str, ...]
     url: str = ""
+    author: str = ""
 
 
 @runtime_checkable
@@ -90,12 +100,28 @@ class Forge(Protocol):
         """False for a read-only token (a pull request from a fork): report, do not write."""
         ...
 
+    def identity(self) -> str:
+        """The login of the token's own account (``github-actions[bot]``, ``my-app[bot]``, a
+        user): what tidybot wrote is what this account wrote, and nothing else is touched."""
+        ...
+
+    def read_file(self, path: str, ref: str) -> bytes | None:
+        """A file of the repository at ``ref`` (None when there is none)."""
+        ...
+
+    def branch_info(self, branch: str) -> BranchInfo: ...
+
     # pull requests and comments
     def get_pull(self, number: int) -> PullRequest: ...
 
-    def find_comment(self, issue_number: int, marker: str) -> Comment | None: ...
+    def find_comment(self, issue_number: int, marker: str) -> Comment | None:
+        """tidybot's own comment with ``marker`` (written by :meth:`identity`), or None."""
+        ...
 
-    def upsert_comment(self, issue_number: int, marker: str, body: str) -> Comment: ...
+    def upsert_comment(self, issue_number: int, marker: str, body: str) -> Comment:
+        """Edit tidybot's own comment with ``marker`` in place, or post it. Comments of anyone
+        else are never edited or deleted, whatever they contain."""
+        ...
 
     def react(self, comment_id: int, reaction: Reaction) -> None: ...
 
@@ -119,7 +145,12 @@ class Forge(Protocol):
     def create_or_update_branch(self, branch: str, sha: str, *, force: bool = False) -> None: ...
 
     # dashboard issue and fix pull request
-    def find_issue_by_label(self, label: str, *, state: str = "open") -> Issue | None: ...
+    def find_issue_by_label(
+        self, label: str, *, state: str = "open", marker: str | None = None
+    ) -> Issue | None:
+        """The oldest issue with ``label`` that tidybot's own account opened (and whose body
+        holds ``marker``, when given); issues of anyone else are never returned."""
+        ...
 
     def create_issue(self, title: str, body: str, labels: tuple[str, ...] = ()) -> Issue: ...
 
@@ -143,4 +174,5 @@ class Forge(Protocol):
         title: str | None = None,
         body: str | None = None,
         state: IssueState | None = None,
+        base: str | None = None,
     ) -> PullRequest: ...

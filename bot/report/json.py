@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 
-from bot.engine.model import Report
+from bot.engine.model import Finding, ModuleResult, Report, Severity, Status
+from bot.errors import UsageError
 
 TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (see bot/lazy.py)
 if TYPE_CHECKING:
-    from typing import ClassVar
+    from collections.abc import Mapping
+    from typing import Any, ClassVar
 
 SCHEMA_VERSION = 1
 
@@ -29,3 +31,71 @@ class JsonRenderer:
         }
         doc.update({k: v for k, v in report.extra.items() if k not in doc})
         return json.dumps(doc, indent=2, sort_keys=False) + "\n"
+
+
+def parse_report(doc: Mapping[str, Any], what: str = "report.json") -> Report:
+    """A Report from tidybot's JSON report, read as untrusted data (an artifact written by a
+    pull request's run, a shard of an org audit): every field type-checked and length-bounded;
+    anything else is a ``UsageError`` naming ``what``."""
+    if not isinstance(doc, dict) or doc.get("schema_version") != SCHEMA_VERSION:
+        raise UsageError(f"{what} is not a tidybot JSON report (version {SCHEMA_VERSION})")
+    modules = []
+    for raw in _list(doc.get("modules")):
+        m = _map(raw)
+        status = _text(m.get("status"), 20)
+        if status not in {s.value for s in Status}:
+            raise UsageError(f"{what}: unknown module status {status!r}")
+        mdir = _text(m.get("dir"), 400) or "."
+        findings = tuple(_finding(mdir, f) for f in _list(m.get("findings")))
+        modules.append(
+            ModuleResult(
+                dir=mdir,
+                module=_text(m.get("module"), 400),
+                status=Status(status),
+                findings=findings,
+                diff=_text(m.get("diff"), 2_000_000),
+                error=_text(m.get("error"), 20_000),
+            )
+        )
+    extra = tuple(
+        _finding(_text(_map(f).get("module_dir"), 400) or ".", f)
+        for f in _list(doc.get("findings"))
+    )
+    tool = _map(doc.get("tool"))
+    return Report(
+        root=".",
+        command=_text(doc.get("command"), 40) or "check",
+        modules=tuple(modules),
+        go_version=_text(doc.get("go_version"), 40),
+        tool_version=_text(tool.get("version"), 40),
+        findings=extra,
+    )
+
+
+def _finding(module_dir: str, raw: Any) -> Finding:
+    f = _map(raw)
+    severity = _text(f.get("severity"), 10) or "error"
+    if severity not in {s.value for s in Severity}:
+        severity = "error"
+    line = f.get("line")
+    return Finding(
+        module_dir=module_dir,
+        file=_text(f.get("file"), 400),
+        line=line if isinstance(line, int) and not isinstance(line, bool) and line > 0 else None,
+        id=_text(f.get("id"), 60),
+        severity=Severity(severity),
+        message=_text(f.get("message"), 2000),
+        why=_text(f.get("why"), 2000),
+    )
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _map(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _text(value: Any, limit: int) -> str:
+    return value[:limit] if isinstance(value, str) else ""

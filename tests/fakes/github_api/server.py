@@ -52,6 +52,7 @@ BOT_EMAIL = "41898282+github-actions[bot]@users.noreply.github.com"
 # operation id -> alternatives of (permission, level); any one alternative suffices.
 PERMISSIONS: dict[str, tuple[tuple[tuple[str, str], ...], ...]] = {
     "repos/get": (((("metadata", READ),)),),
+    "repos/get-content": ((("contents", READ),),),
     "pulls/get": ((("pull_requests", READ),),),
     "pulls/list": ((("pull_requests", READ),),),
     "pulls/create": ((("pull_requests", WRITE),),),
@@ -450,6 +451,27 @@ class FakeGitHub:
         body: JSON | None = None
         has_body = bool(raw_body.strip())
         token = _token(headers.get("authorization", ""))
+        if method == "POST" and path.rstrip("/") == "/graphql":
+            from .identity import graphql
+
+            with self.lock:
+                entry = self.tokens.get(token) if token else None
+                try:
+                    request = json.loads(raw_body) if has_body else None
+                except ValueError:
+                    request = None
+                status, answer = graphql(self, token, request)
+                return self._finish(
+                    method,
+                    path,
+                    query,
+                    request,
+                    "graphql",
+                    entry.login if entry else None,
+                    status,
+                    {},
+                    answer,
+                )
         with self.lock:
             entry = self.tokens.get(token) if token else None
             login = entry.login if entry else None
@@ -1705,4 +1727,5 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 # Handlers that live in their own files register themselves on import.
+from . import identity as _identity  # noqa: E402, F401
 from . import orgs as _orgs  # noqa: E402, F401
