@@ -71,7 +71,14 @@ def audit(root: Path, options: AuditOptions) -> Report:
     report = check(root, options.run)
     root = root.resolve()
     errors: list[str] = []
-    parts: dict[str, object] = {"modules": len(report.modules)}
+    from bot.engine.discover import find_workspaces, is_vendored
+
+    vendored = [m for m in report.modules if is_vendored(root / m.dir if m.dir != "." else root)]
+    parts: dict[str, object] = {
+        "modules": len(report.modules),
+        "vendored_modules": len(vendored),
+        "workspaces": len(find_workspaces(root)),
+    }
     loose = list(report.findings)
     verify_json: dict[str, object] | None = None
     if options.verify:

@@ -10,7 +10,6 @@ local replace target outside the root is still seen.
 from __future__ import annotations
 
 import posixpath
-import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -27,6 +26,7 @@ from bot.engine.cachekey import ParseMemo
 from bot.engine.discover import ModuleRef, TreeScan, find_workspaces
 from bot.engine.gowork import parse_gowork
 from bot.errors import ParseError, UsageError
+from bot.gitport import Git, GitResult
 from bot.record import record
 
 __all__ = ["ChangeSet", "changed_files", "module_nodes", "select_since", "workspaces"]
@@ -39,30 +39,8 @@ class ChangeSet:
     changes: tuple[Change, ...]
 
 
-def _git(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return _git_together(cwd, args)[0]
-
-
-def _git_together(cwd: Path, *commands: Sequence[str]) -> list[subprocess.CompletedProcess[str]]:
-    """git commands started side by side (each is mostly git's own start-up), their results in
-    order."""
-    procs = [
-        subprocess.Popen(
-            ["git", *args],
-            cwd=cwd,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            encoding="utf-8",
-            errors="surrogateescape",
-        )
-        for args in commands
-    ]
-    done = []
-    for p in procs:
-        out, err = p.communicate()
-        done.append(subprocess.CompletedProcess(p.args, p.returncode, out, err))
-    return done
+def _git(cwd: Path, *args: str) -> GitResult:
+    return Git(cwd).run(*args)
 
 
 def _work_tree(root: Path) -> Path:
@@ -71,7 +49,7 @@ def _work_tree(root: Path) -> Path:
     if root.is_dir():
         where = ("--is-bare-repository", "--is-inside-work-tree", "--show-toplevel")
         res = _git(root, "rev-parse", *where)
-    lines = res.stdout.splitlines() if res is not None else []
+    lines = res.text.splitlines() if res is not None else []
     if lines[:1] == ["true"]:
         raise UsageError(
             f"{root}: a bare git repository has no work tree to compare",
@@ -90,7 +68,7 @@ def _commit(top: Path, rev: str) -> str | None:
     if rev.startswith("-"):  # never an option to git; no ref or hash starts with "-"
         return None
     res = _git(top, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}")
-    return res.stdout.strip() if res.returncode == 0 and res.stdout.strip() else None
+    return res.text.strip() if res.returncode == 0 and res.text.strip() else None
 
 
 def _locate(root: Path, ref: str) -> tuple[Path, str, str]:
@@ -99,7 +77,7 @@ def _locate(root: Path, ref: str) -> tuple[Path, str, str]:
     if root.is_dir() and not ref.startswith("-"):  # never an option to git
         where = ("--is-bare-repository", "--is-inside-work-tree", "--show-toplevel")
         res = _git(root, "rev-parse", *where, "HEAD^{commit}", f"{ref}^{{commit}}", "--")
-        lines = res.stdout.splitlines()  # git echoes the closing "--"
+        lines = res.text.splitlines()  # git echoes the closing "--"
         if res.returncode == 0 and lines[:2] == ["false", "true"] and lines[5:] == ["--"]:
             return Path(lines[2]).resolve(), lines[3], lines[4]
     top = _work_tree(root)
@@ -121,19 +99,17 @@ def _locate(root: Path, ref: str) -> tuple[Path, str, str]:
 def changed_files(root: Path, ref: str) -> ChangeSet:
     """What changed in ``root`` since the merge base of ``ref`` and HEAD.
 
-    Plain ``git`` commands, no GitPython: importing it costs more than every git command of
-    this function together, and ``--since`` is the path that must be fast: three rounds of
-    git (where and which commits; the merge base; the diff and the untracked files, side by
-    side)."""
+    Three rounds of git through ``bot.gitport`` (where and which commits; the merge base; the
+    diff and the untracked files, side by side): ``--since`` is the path that must be fast."""
     root = root.resolve()
     top, head, other = _locate(root, ref)
     mb = _git(top, "merge-base", other, head)
-    if mb.returncode not in (0, 1) or (mb.returncode == 1 and mb.stderr.strip()):
+    if mb.returncode not in (0, 1) or (mb.returncode == 1 and mb.error):
         raise UsageError(
-            f"--since {ref}: git merge-base failed: {mb.stderr.strip() or mb.returncode}",
+            f"--since {ref}: git merge-base failed: {mb.error or mb.returncode}",
             hint="fetch more history (actions/checkout with fetch-depth: 0)",
         )
-    base = mb.stdout.split()[0] if mb.stdout.split() else ""
+    base = mb.text.split()[0] if mb.text.split() else ""
     if not base:
         raise UsageError(
             f"--since {ref}: {ref} and HEAD have no common ancestor (a shallow clone?)",
@@ -143,21 +119,20 @@ def changed_files(root: Path, ref: str) -> ChangeSet:
     prefix = root.relative_to(top).as_posix() if root != top else "."
 
     out: dict[str, str] = {}
-    diff, untracked = _git_together(
-        top,
+    diff, untracked = Git(top).together(
         ("diff", "--name-status", "-z", "--no-renames", "--no-ext-diff", base, "--"),
         ("ls-files", "--others", "--exclude-standard", "-z", "--full-name"),
     )
     for res in (diff, untracked):
         if res.returncode != 0:
             raise UsageError(
-                f"--since {ref}: git {res.args[1]} failed: {res.stderr.strip() or res.returncode}",
+                f"--since {ref}: git {res.args[0]} failed: {res.error or res.returncode}",
                 hint="check the repository with `git status`, or drop --since",
             )
-    parts = [p for p in diff.stdout.split("\0") if p != ""]
+    parts = [p for p in diff.text.split("\0") if p != ""]
     for status, path in zip(parts[0::2], parts[1::2], strict=False):
         out[path] = status[:1]
-    for path in untracked.stdout.split("\0"):
+    for path in untracked.text.split("\0"):
         if path:
             out[path] = "A"
     changes = tuple(

@@ -3,22 +3,19 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from bot import __version__
-from bot.config import CONFIG_FILES, Config, load_config
-from bot.engine.globs import GLOB_HELP, glob_error
-from bot.engine.goenv import TOOLCHAIN_POLICY_HELP, parse_toolchain_policy
-from bot.engine.model import Report, Status
-from bot.errors import ConfigError, ExitCode, TidybotError, UsageError
+from bot.engine.model import Report
+from bot.errors import ExitCode, TidybotError, UsageError
+from bot.exitcodes import exit_code
 from bot.fsutil import atomic_write
-from bot.record import replace
+from bot.options import Request, Resolved, check_globs, resolve, toolchain_value
 from bot.report import FORMATS, render
-from bot.runner import RunOptions, check, fix
+from bot.secrets import Secrets
 
 TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (see bot/lazy.py)
 if TYPE_CHECKING:
@@ -85,6 +82,24 @@ def _common(p: argparse.ArgumentParser) -> None:
         help="keep clean results in DIR and skip modules whose tidy inputs are unchanged "
         "(default: $TIDYBOT_CACHE_DIR, else no cache)",
     )
+    _trust(p)
+
+
+def _trust(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--untrusted",
+        action="store_true",
+        help="the tree is someone else's code (a pull request): its go.env and the config "
+        "keys gotoolchain and private: are not read (automatic in GitHub Actions on "
+        "pull_request, pull_request_target, issue_comment and workflow_run events)",
+    )
+    p.add_argument(
+        "--config",
+        metavar="FILE",
+        default=None,
+        help="read the config from FILE instead of the tree's .github/tidybot.yml (trusted: "
+        "its gotoolchain and private: apply even with --untrusted)",
+    )
 
 
 def build_parser(*, command: str | None = None) -> argparse.ArgumentParser:
@@ -129,53 +144,53 @@ def build_parser(*, command: str | None = None) -> argparse.ArgumentParser:
             metavar="REF",
             help="flag hashes recorded at REF (the PR's base) that the tree changes",
         )
+        _trust(v)
         v.set_defaults(show_diff=False)
     return parser
 
 
-def _options(args: argparse.Namespace, root: Path) -> RunOptions:
-    """Command line over the config file over the defaults."""
-    for flag, globs in (("--include", args.include), ("--exclude", args.exclude)):
-        for g in globs:
-            if (why := glob_error(g)) is not None:
-                raise UsageError(f"{flag} {g!r}: {why}", hint=GLOB_HELP)
-    config = load_config(root) if root.is_dir() else Config()
-    gotoolchain = args.gotoolchain or os.environ.get("TIDYBOT_GOTOOLCHAIN")
-    if gotoolchain:
-        policy = parse_toolchain_policy(gotoolchain)
-        if policy is None:
-            raise UsageError(
-                f"--gotoolchain {gotoolchain!r}: {TOOLCHAIN_POLICY_HELP}",
-            )
-        gotoolchain = policy.env_value
-    return RunOptions(
-        jobs=args.jobs,
-        include=tuple(args.include),
-        exclude=tuple(args.exclude),
-        gotoolchain=gotoolchain or config.gotoolchain.env_value,
-        env=config.private.go_env(),
-        config=config,
-        since=args.since or None,
+def _resolve(args: argparse.Namespace, root: Path) -> Resolved:
+    """The command line over the config file over the defaults (``bot.options``)."""
+    from bot.options import tree_is_untrusted
+
+    include = check_globs("--include", tuple(getattr(args, "include", ())))
+    exclude = check_globs("--exclude", tuple(getattr(args, "exclude", ())))
+    gotoolchain = getattr(args, "gotoolchain", None) or os.environ.get("TIDYBOT_GOTOOLCHAIN", "")
+    where = "--gotoolchain" if getattr(args, "gotoolchain", None) else "TIDYBOT_GOTOOLCHAIN"
+    override = None
+    if args.config:
+        path = Path(args.config)
+        if not path.is_file():
+            raise UsageError(f"--config {args.config}: no such file")
+        from bot.config import parse_config
+
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as e:
+            raise UsageError(f"--config {args.config}: cannot read it: {e}") from None
+        override = parse_config(text, str(path))
+    untrusted = tree_is_untrusted(os.environ.get("GITHUB_EVENT_NAME"), forced=args.untrusted)
+    request = Request(
+        jobs=getattr(args, "jobs", None),
+        include=include,
+        exclude=exclude,
+        gotoolchain=toolchain_value(gotoolchain, where),
+        since=getattr(args, "since", None) or None,
         cache_dir=_cache_dir(args),
+        untrusted=untrusted,
+        config_override=override,
     )
+    resolved = resolve(root, request, os.environ)
+    for text in resolved.notices:
+        print(f"tidybot: note: {text}", file=sys.stderr)
+    return resolved
 
 
 def _cache_dir(args: argparse.Namespace) -> Path | None:
     """``--cache-dir`` or ``$TIDYBOT_CACHE_DIR``; a leading ``~`` is the home directory, as a
     shell would have it (pre-commit and CI ``args:`` lists pass arguments without a shell)."""
-    value = args.cache_dir or os.environ.get("TIDYBOT_CACHE_DIR", "")
+    value = getattr(args, "cache_dir", None) or os.environ.get("TIDYBOT_CACHE_DIR", "")
     return Path(value).expanduser() if value.strip() else None
-
-
-def exit_code_for(report: Report) -> ExitCode:
-    """Errors outrank drift."""
-    if any(m.status is Status.ERROR for m in report.modules):
-        return ExitCode.ERROR
-    if any(m.status is Status.DRIFTED for m in report.modules):
-        return ExitCode.DRIFT
-    if any(f.severity == "error" for f in report.findings):
-        return ExitCode.DRIFT
-    return ExitCode.CLEAN
 
 
 def _emit(report: Report, args: argparse.Namespace) -> None:
@@ -189,22 +204,17 @@ def _emit(report: Report, args: argparse.Namespace) -> None:
             raise UsageError(f"{target}: cannot write the report: {e.strerror or e}") from e
 
 
-def verify_exit_code(report: Report) -> ExitCode:
-    """verify: 2 when a line could not be checked, 1 for any other error finding."""
-    if any(f.id == "sum-unverified" for f in report.findings):
-        return ExitCode.ERROR
-    return exit_code_for(report)
-
-
 def _verify(root: Path, args: argparse.Namespace) -> Report:
     from bot.basesums import base_sums
     from bot.verify.command import run_verify
 
     if not root.is_dir():
         raise UsageError(f"{root}: no such directory", hint="pass the path of a checkout")
-    config = load_config(root)
-    env = dict(os.environ)
-    env.update(config.private.go_env())
+    from bot.runner import make_go
+
+    resolved = _resolve(args, root)
+    config = resolved.config
+    env = make_go(resolved.options, root).env  # what go would verify with
     base = base_sums(root, args.base) if args.base else None
     out = run_verify(root, env=env, cache_check=args.cache, jobs=args.jobs, base_ref_sums=base)
     findings = [f for f in out.findings if not config.is_ignored(f)]
@@ -232,8 +242,11 @@ def _verify(root: Path, args: argparse.Namespace) -> Report:
     )
 
 
-def run(argv: Sequence[str]) -> int:
+def run(argv: Sequence[str], secrets: Secrets | None = None) -> int:
+    from bot.secrets import take
+
     argv = list(argv)
+    secrets = secrets if secrets is not None else take(os.environ, argv)
     parser = build_parser(command=argv[0] if argv else "")
     args = parser.parse_args(argv)
     if args.command is None:
@@ -242,36 +255,33 @@ def run(argv: Sequence[str]) -> int:
     if args.command == "action":
         from bot.action import main as action_main
 
-        return action_main(os.environ)
+        return action_main(os.environ, secrets=secrets)
     if args.command == "org-audit":
         from bot.orgaudit import run_cli as org_audit
 
-        return org_audit(args)
+        return org_audit(args, environ={**os.environ, **secrets.values})
     root = Path(args.path)
     if args.command == "verify":
         report = _verify(root, args)
         _emit(report, args)
-        return verify_exit_code(report)
-    options = _options(args, root)
-    with contextlib.ExitStack() as stack:
-        # TIDYBOT_PRIVATE_TOKEN (never an argument: it would show in process lists) gives go
-        # and git access to the private hosts the config names, for this run only.
-        # The variable leaves this process's environment too: nothing tidybot starts (git
-        # through GitPython included) inherits it.
-        token = os.environ.pop("TIDYBOT_PRIVATE_TOKEN", "")
-        env = {k: v for k, v in os.environ.items() if not (token and v == token)}
-        creds = options.config.private.credentials(token)
-        if token and creds is None:
-            where = options.config.file or CONFIG_FILES[0]
-            raise ConfigError(
-                "TIDYBOT_PRIVATE_TOKEN is set but no host is named to receive it: add "
-                f"private.auth_hosts or private.git.orgs to {where}"
-            )
-        if creds is not None:
-            from bot.credentials import private_access
+        return exit_code(report)
+    resolved = _resolve(args, root)
+    from bot.options import private_env
 
-            env.update(stack.enter_context(private_access(creds, env)))
-        options = replace(options, base_env=env)  # go and git never see the variable
+    # TIDYBOT_PRIVATE_TOKEN (never an argument: it would show in process lists) gives go and
+    # git access to the private hosts the resolved config names, for this run only; go and git
+    # never see the variable itself
+    token = secrets.get("TIDYBOT_PRIVATE_TOKEN")
+    with private_env(
+        resolved.config, token, os.environ, given_as="TIDYBOT_PRIVATE_TOKEN"
+    ) as access:
+        options = resolved.options
+        if access:
+            from bot.record import replace
+
+            options = replace(options, base_env={**os.environ, **access})
+        from bot.runner import check, fix
+
         if args.command == "check":
             report = check(root, options)
         elif args.command == "fix":
@@ -279,13 +289,21 @@ def run(argv: Sequence[str]) -> int:
         else:  # pragma: no cover - argparse rejects unknown commands
             raise UsageError(f"unknown command {args.command}")
     _emit(report, args)
-    return exit_code_for(report)
+    return exit_code(report)
 
 
-def main(argv: Sequence[str] | None = None, *, runner: Callable[[Sequence[str]], int] = run) -> int:
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    runner: Callable[[Sequence[str]], int] | None = None,
+    secrets: Secrets | None = None,
+) -> int:
     """The one top-level handler: user errors print one line, crashes a traceback (exit 3)."""
+    args = sys.argv[1:] if argv is None else argv
     try:
-        return runner(sys.argv[1:] if argv is None else argv)
+        if runner is not None:
+            return runner(args)
+        return run(args, secrets)
     except TidybotError as e:
         print(f"tidybot: error: {e}", file=sys.stderr)
         return int(e.exit_code)
@@ -321,5 +339,8 @@ def exit_now(code: int) -> NoReturn:
 
 
 def entry() -> NoReturn:
-    """The ``tidybot`` command."""
-    exit_now(main())
+    """The ``tidybot`` command: the secrets out of the environment first (``bot.secrets``)."""
+    from bot.secrets import isolate
+
+    secrets = isolate(sys.argv[1:])
+    exit_now(main(secrets=secrets))

@@ -89,11 +89,17 @@ class Resolved:
         return self.options.config
 
 
+def _named(what: str, value: str) -> str:
+    """How an error names a value: ``--flag 'value'`` or ``input 'name' is 'value'``."""
+    return f"{what} {value!r}" if what.startswith("--") else f"{what} is {value!r}"
+
+
 def check_globs(what: str, globs: tuple[str, ...]) -> tuple[str, ...]:
-    """Each glob checked; ``what`` names the flag or input in the error."""
+    """Each glob checked; ``what`` names the flag (``--include``) or input in the error."""
     for g in globs:
         if (why := glob_error(g)) is not None:
-            raise ConfigError(f"{what}: bad glob {g!r}: {why}", hint=GLOB_HELP)
+            where = f"{what} {g!r}" if what.startswith("--") else f"{what}: bad glob {g!r}"
+            raise ConfigError(f"{where}: {why}", hint=GLOB_HELP)
     return globs
 
 
@@ -105,7 +111,7 @@ def toolchain_value(value: str, what: str) -> str:
     policy = parse_toolchain_policy(value)
     if policy is None:
         raise ConfigError(
-            f"{what} is {value!r}: {TOOLCHAIN_POLICY_HELP}",
+            f"{_named(what, value)}: {TOOLCHAIN_POLICY_HELP}",
             hint="remove it to use the installed Go (local)",
         )
     return policy.env_value
@@ -155,18 +161,19 @@ def resolve(root: Path, request: Request, environ: Mapping[str, str]) -> Resolve
 
 @contextlib.contextmanager
 def private_env(
-    config: Config, token: str, base_env: Mapping[str, str], *, given_as: str
+    config: Config, token: str, base_env: Mapping[str, str], *, given_as: str, prefix: str = ""
 ) -> Iterator[dict[str, str]]:
     """The variables that give go and git the private-module token for this run only (a netrc
     and git rules for the hosts the resolved config's ``private:`` names; empty without a
     token). ``given_as`` names where the token came from, for the error when no host is named
-    to receive it."""
+    to receive it; ``prefix`` is the checked directory, to name the config file from the
+    repository root."""
     if not token:
         yield {}
         return
     creds = config.private.credentials(token)
     if creds is None:
-        where = config.file or CONFIG_FILES[0]
+        where = prefix + (config.file or CONFIG_FILES[0])
         raise ConfigError(
             f"{given_as} is set but no host is named to receive it: add private.auth_hosts or "
             f"private.git.orgs to {where}"

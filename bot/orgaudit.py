@@ -434,9 +434,9 @@ def audit_repository(
 ) -> RepoResult:
     """Clone and audit one repository; every failure becomes its result."""
     from bot.audit import AuditOptions, audit
-    from bot.exitcodes import AUDIT, exit_code
     from bot.config import load_config
     from bot.engine.discover import discover
+    from bot.exitcodes import AUDIT, exit_code
     from bot.report.json import JsonRenderer
     from bot.runner import RunOptions
 
@@ -723,9 +723,7 @@ def render_markdown(report: OrgReport) -> str:
     for r in report.repositories:
         if r.status not in ("drifted", "error") or r.report is None:
             continue
-        body = MarkdownRenderer(title=f"{r.repo} at {r.sha[:12]}").render(
-            parse_report(r.report)
-        )
+        body = MarkdownRenderer(title=f"{r.repo} at {r.sha[:12]}").render(parse_report(r.report))
         lines.extend(
             ["", f"<details><summary><code>{r.repo}</code></summary>", "", body, "</details>"]
         )

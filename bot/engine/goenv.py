@@ -203,7 +203,9 @@ def parse_toolchain_policy(value: str) -> ToolchainPolicy | None:
     if value in ("local", "auto"):
         return ToolchainPolicy(value)
     v = from_toolchain(value)
-    if v and value == "go" + v:
+    # a release of Go 1 with its minor version (go1.25, go1.25.3, go1.26rc1): "go1" or "go2"
+    # parse as versions but name no toolchain go could download
+    if v and value == "go" + v and re.fullmatch(r"1\.\d+(\.\d+|(rc|beta)\d+)?", v):
         return ToolchainPolicy("pinned", v)
     return None
 

@@ -231,9 +231,7 @@ class GitHubForge:
             if self._identity is not None:
                 return self._identity
         try:
-            login = self._call(
-                "read the token's account", {}, lambda: self._gh.get_user().login
-            )
+            login = self._call("read the token's account", {}, lambda: self._gh.get_user().login)
         except errors.PermissionDeniedError:
             data = self._call(
                 "read the token's account (GraphQL viewer)",

@@ -9,7 +9,8 @@ sink                            function
 ==============================  ===============================================================
 workflow command message        :func:`command_data` (``%``, CR, LF as ``@actions/core``)
 workflow command property       :func:`command_property` (also ``:`` and ``,``)
-foreign text in the job log     :func:`stop_commands` (a fresh token fences it verbatim)
+foreign text in the job log     :func:`stop_commands` (a fresh token fences it verbatim) when
+                                :func:`speaks_commands` says the runner could read a command
 ``GITHUB_OUTPUT`` value         :func:`output_entry` (``name<<DELIM``; DELIM random, not in it)
 Markdown, running text          :func:`md_text` (HTML, Markdown punctuation, mentions, links)
 Markdown, inline code           :func:`md_code` (a backtick fence longer than any run inside)
@@ -36,6 +37,7 @@ __all__ = [
     "md_code",
     "md_text",
     "output_entry",
+    "speaks_commands",
     "stop_commands",
     "terminal_text",
 ]
@@ -51,6 +53,13 @@ def command_data(text: str) -> str:
 def command_property(text: str) -> str:
     """A property value (``file=``, ``title=``): also no ``:`` or ``,`` that would end it."""
     return command_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def speaks_commands(text: str) -> bool:
+    """Whether the runner could read a command in ``text`` printed as log lines: a line that
+    starts with ``::`` once leading blanks are trimmed, or ``##[`` anywhere (the runner's older
+    command syntax, still parsed)."""
+    return "##[" in text or any(ln.lstrip().startswith("::") for ln in text.splitlines())
 
 
 def stop_commands(text: str) -> tuple[str, str, str]:

@@ -126,6 +126,8 @@ class ActionWorld:
             self.gh.create_repo(head_repo, fork_of=REPO)
         base = self.gh.branch_sha(REPO, "main")
         self.gh.push(where, branch, files, "Change", parent=base)
+        if head_repo is None:  # a branch of this repository: its author can push here
+            self.gh.set_permission(REPO, "octocat", "write")
         return self.gh.open_pull(
             REPO,
             head=branch,
@@ -209,9 +211,16 @@ class ActionWorld:
         )
 
     def pr_event(self, number: int, action: str = "synchronize") -> dict[str, Any]:
-        return self.load_event("pull_request", action, number=number)
+        author = str(self.gh.repo(REPO).issues[number]["user"])
+        return self.load_event("pull_request", action, number=number, sender=author)
 
-    def tidy_comment(self, number: int, user: str, body: str = "/tidy") -> dict[str, Any]:
+    def tidy_comment(self, number: int, user: str, body: str | None = None) -> dict[str, Any]:
+        """``user`` comments ``body``; by default ``/tidy <head>``, naming the pull request's
+        head commit as tidybot's comment offers it."""
+        if body is None:
+            pull = self.gh.repo(REPO).pulls[number]
+            head = self.gh.branch_sha(str(pull["head_repo"]), str(pull["head_ref"]))
+            body = f"/tidy {str(head)[:12]}"
         cid = self.gh.add_comment(REPO, number, body, user=user)
         return self.load_event(
             "issue_comment", "created", number=number, comment_id=cid, sender=user

@@ -274,6 +274,9 @@ def test_tidy_command_by_a_reader_is_refused_with_a_reply(world: ActionWorld) ->
 def test_tidy_command_by_a_writer_fixes_the_pull_request(world: ActionWorld) -> None:
     number = world.open_pr()
     world.gh.set_permission(REPO, "maintainer", "write")
+    # the pull request's run reports the head the maintainer then sees
+    report = world.run("pull_request", world.pr_event(number), world.checkout())
+    assert report.returncode == 1, report.explain()
     event = world.tidy_comment(number, "maintainer")
     res = world.run("issue_comment", event, world.checkout())
     assert res.returncode == 0, res.explain()
@@ -286,6 +289,7 @@ def test_tidy_command_by_a_writer_fixes_the_pull_request(world: ActionWorld) -> 
     assert reactions == [{"content": "eyes"}, {"content": "rocket"}]
     [comment] = world.bot_comments(number)
     assert f"fixed in {sha}" in str(comment["body"])
+    assert f"<!-- tidybot:head:{sha} -->" in str(comment["body"])
     # a second /tidy on the fixed head finds nothing to do
     again = world.run("issue_comment", world.tidy_comment(number, "maintainer"), world.checkout())
     assert again.returncode == 0, again.explain()
@@ -334,10 +338,14 @@ def workflow_run_event(world: ActionWorld, number: int) -> dict[str, object]:
     return event
 
 
-def follow_up_workspace(world: ActionWorld, artifact: Path) -> Path:
-    """The workflow_run job checks out nothing: it only downloads the artifact."""
-    ws = world.tmp / "follow-up"
-    ws.mkdir()
+def follow_up_workspace(world: ActionWorld, artifact: Path, *, head: bool = False) -> Path:
+    """The workflow_run job downloads the artifact; to fix, it also checks out the head."""
+    if head:
+        ws = world.checkout("feature", repo="contributor/app")
+        shutil.rmtree(ws / ".tidybot", ignore_errors=True)
+    else:
+        ws = world.tmp / "follow-up"
+        ws.mkdir()
     shutil.copytree(artifact, ws / ".tidybot")
     return ws
 
@@ -360,15 +368,9 @@ def test_workflow_run_fix_pushes_to_a_fork_that_allows_maintainer_edits(
     world: ActionWorld,
 ) -> None:
     number, artifact = fork_run(world)
-    ws = follow_up_workspace(world, artifact)
+    ws = follow_up_workspace(world, artifact, head=True)
     head = world.gh.branch_sha("contributor/app", "feature")
-    res = world.run(
-        "workflow_run",
-        workflow_run_event(world, number),
-        ws,
-        mode="fix",
-        env_extra={"TIDYBOT_GO": str(world.tmp / "no-go-here")},
-    )
+    res = world.run("workflow_run", workflow_run_event(world, number), ws, mode="fix")
     assert res.returncode == 0, res.explain()
     sha = res.outputs["commit-sha"]
     assert sha == world.gh.branch_sha("contributor/app", "feature")
@@ -391,13 +393,13 @@ def test_workflow_run_refuses_an_artifact_for_another_commit(world: ActionWorld)
     assert world.gh.comments(REPO, number) == []
 
 
-def test_workflow_run_refuses_a_fix_touching_other_files(world: ActionWorld) -> None:
+def test_workflow_run_fix_without_the_head_checked_out_only_comments(world: ActionWorld) -> None:
+    """The follow-up never pushes what the artifact says: without a checkout of the head to
+    compute the fix from, it comments and says why."""
     number, artifact = fork_run(world)
-    report = json.loads((artifact / "report.json").read_text())
-    report["fix_files"][".github/workflows/evil.yml"] = "on: push\n"
-    (artifact / "report.json").write_text(json.dumps(report))
     ws = follow_up_workspace(world, artifact)
     res = world.run("workflow_run", workflow_run_event(world, number), ws, mode="fix")
-    assert res.returncode == 2, res.explain()
-    assert "refused" in res.stderr
+    assert res.returncode == 0, res.explain()
+    assert "no fix: the workspace is not a checkout" in res.stdout
     assert pushed(world) == []
+    assert len(world.bot_comments(number)) == 1

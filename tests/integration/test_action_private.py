@@ -38,13 +38,23 @@ __all__ = ["private_proxy", "world"]
 MAIN = f'package main\n\nimport "{MODULE}"\n\nfunc main() {{ println(secret.Name) }}\n'
 
 
-def _files(proxy: PrivateProxy, config: str | None = None) -> dict[str, bytes | None]:
-    """A module that imports the private module; go.sum not written yet (drift: missing-sum)."""
+def _config(proxy: PrivateProxy) -> str:
+    return (
+        "private:\n  gonosumdb: corp.example\n"
+        f"  goproxy: {proxy.url}\n  auth_hosts: [{proxy.host}]\n"
+    )
+
+
+def _files(
+    proxy: PrivateProxy, config: str | None = None, *, world: ActionWorld | None = None
+) -> dict[str, bytes | None]:
+    """A module that imports the private module; go.sum not written yet (drift: missing-sum).
+    With ``world``, the config is committed on the base branch too: in a run on a pull
+    request, only the base branch's ``private:`` section is trusted."""
     if config is None:
-        config = (
-            "private:\n  gonosumdb: corp.example\n"
-            f"  goproxy: {proxy.url}\n  auth_hosts: [{proxy.host}]\n"
-        )
+        config = _config(proxy)
+    if world is not None:
+        world.gh.push(REPO, "main", {".github/tidybot.yml": config.encode()}, "config")
     return {
         "go.mod": f"module example.com/app\n\ngo 1.22\n\nrequire {MODULE} v1.0.0\n".encode(),
         "main.go": MAIN.encode(),
@@ -97,7 +107,7 @@ def _assert_token_nowhere(world: ActionWorld, res: ActionResult) -> None:
 
 
 def test_refused_without_the_input(pworld: ActionWorld, private_proxy: PrivateProxy) -> None:
-    number = pworld.open_pr(_files(private_proxy))
+    number = pworld.open_pr(_files(private_proxy, world=pworld))
     res = pworld.run("pull_request", pworld.pr_event(number), pworld.checkout())
 
     assert res.returncode == 2, res.explain()
@@ -120,7 +130,7 @@ def test_refused_without_the_input(pworld: ActionWorld, private_proxy: PrivatePr
 def test_found_with_the_input_and_never_shown(
     pworld: ActionWorld, private_proxy: PrivateProxy
 ) -> None:
-    number = pworld.open_pr(_files(private_proxy))
+    number = pworld.open_pr(_files(private_proxy, world=pworld))
     res = pworld.run(
         "pull_request", pworld.pr_event(number), pworld.checkout(), private_token=TOKEN
     )
@@ -154,7 +164,7 @@ def test_tidy_command_fixes_with_the_input(
     wrapper.chmod(0o755)
     path = f"{wrapper.parent}{os.pathsep}{pworld.goenv['PATH']}"
 
-    number = pworld.open_pr(_files(private_proxy))
+    number = pworld.open_pr(_files(private_proxy, world=pworld))
     pworld.gh.set_permission(REPO, "maintainer", "write")
     event = pworld.tidy_comment(number, "maintainer")
     res = pworld.run(
@@ -167,7 +177,7 @@ def test_tidy_command_fixes_with_the_input(
 
     assert res.returncode == 0, res.explain()
     recorded = seen.read_text()
-    assert "--- git -C" in recorded and "rev-parse HEAD" in recorded  # the fix's head check
+    assert "--- git rev-parse --verify HEAD^{commit}" in recorded  # the fix's head check
     assert TOKEN not in recorded  # in no git the run starts (GitPython runs one on import)
     assert GITHUB_WRITE_TOKEN not in recorded  # nor the GitHub API token: git never needs it
     sha = res.outputs["commit-sha"]
@@ -207,7 +217,7 @@ def test_audit_with_the_input(pworld: ActionWorld, private_proxy: PrivateProxy) 
 def test_input_with_no_host_to_receive_it(
     pworld: ActionWorld, private_proxy: PrivateProxy, config: str
 ) -> None:
-    number = pworld.open_pr(_files(private_proxy, config))
+    number = pworld.open_pr(_files(private_proxy, config, world=pworld))
     res = pworld.run(
         "pull_request", pworld.pr_event(number), pworld.checkout(), private_token=TOKEN
     )
@@ -233,7 +243,7 @@ def test_go_and_git_never_get_the_token_variables(
     seen = tmp_path / "go-env.txt"
     fake.write_text(f'#!/bin/sh\nenv >> "{seen}"\necho "--- $*" >> "{seen}"\necho go1.26.0\n')
     fake.chmod(0o755)
-    number = pworld.open_pr(_files(private_proxy))
+    number = pworld.open_pr(_files(private_proxy, world=pworld))
     res = pworld.run(
         "pull_request",
         pworld.pr_event(number),
@@ -282,7 +292,7 @@ def test_a_go_that_quotes_the_token_is_redacted_everywhere(
         "echo go1.26.0\n"
     )
     fake.chmod(0o755)
-    number = pworld.open_pr(_files(private_proxy))
+    number = pworld.open_pr(_files(private_proxy, world=pworld))
     res = pworld.run(
         "pull_request",
         pworld.pr_event(number),
@@ -329,7 +339,11 @@ def test_gonoproxy_reaches_go(world: ActionWorld, acme_proxy: str, tmp_path: Pat
         "main.go": f'package main\n\nimport "{LIB}"\n\nfunc main() {{ println(lib.N) }}\n'.encode(),
     }
     number = world.open_pr(files)
-    env = {"GOVCS": "*:off", "GOMODCACHE": str(tmp_path / "modcache")}
+    env = {
+        "GOVCS": "*:off",
+        "GOMODCACHE": str(tmp_path / "modcache"),
+        "GONOSUMDB": "example.com,github.com/acme",  # the fixture module is in no database
+    }
     direct = world.run(
         "pull_request",
         world.pr_event(number),

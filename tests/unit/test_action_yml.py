@@ -9,10 +9,13 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.action import Settings, private_credentials
+from bot.action.settings import Settings
+from bot.action.trigger import MODE_INPUTS
 from bot.config import load_config
+from bot.credentials import Credentials
 from bot.errors import ConfigError
-from bot.modes import MODE_INPUTS
+from bot.options import private_env
+from bot.secrets import redact
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -121,7 +124,7 @@ def test_settings_read_the_private_module_inputs(tmp_path: Path) -> None:
     }
     settings = Settings.from_env(env)
     assert settings.private_token == token
-    assert settings.go_env() == {"GONOPROXY": "corp.example/*"}
+    assert settings.go_settings() == {"GONOPROXY": "corp.example/*"}
     assert token not in repr(settings)
     # go and git get settings.env: no variable that names or holds the private token
     assert "INPUT_PRIVATE-TOKEN" not in settings.env
@@ -129,7 +132,7 @@ def test_settings_read_the_private_module_inputs(tmp_path: Path) -> None:
     assert settings.env["EMPTY"] == ""
     assert settings.env["INPUT_GONOPROXY"] == "corp.example/*"
     assert (
-        settings.clean(f"go: reading https://u:{token}@h/: 401")
+        redact(f"go: reading https://u:{token}@h/: 401", settings.secrets)
         == "go: reading https://u:***@h/: 401"
     )
 
@@ -158,8 +161,8 @@ def test_private_token_with_no_host_to_receive_it(config: str, where: str, tmp_p
     settings = Settings.from_env(
         {"GITHUB_WORKSPACE": str(tmp_path), "INPUT_PRIVATE-TOKEN": "ghp_x"}
     )
-    with pytest.raises(ConfigError) as err:
-        private_credentials(settings, load_config(settings.root))
+    with pytest.raises(ConfigError) as err, _access(settings):
+        pass
     assert str(err.value) == (
         "input 'private-token' is set but no host is named to receive it: add "
         f"private.auth_hosts or private.git.orgs to {where}"
@@ -173,12 +176,29 @@ def test_private_token_goes_to_the_configured_hosts(tmp_path: Path) -> None:
         "private:\n  auth_hosts: [goproxy.corp.example]\n  git:\n    orgs: [acme]\n"
     )
     env = {"GITHUB_WORKSPACE": str(tmp_path), "INPUT_WORKING-DIRECTORY": "svc"}
-    assert private_credentials(Settings.from_env(env), load_config(tmp_path / "svc")) is None
+    with _access(Settings.from_env(env)) as access:
+        assert access == {}
     settings = Settings.from_env({**env, "INPUT_PRIVATE-TOKEN": "ghp_x"})
-    creds = private_credentials(settings, load_config(settings.root))
-    assert creds is not None
+    creds = load_config(settings.root).private.credentials(settings.private_token)
+    assert isinstance(creds, Credentials)
     assert creds.proxy_hosts == ("goproxy.corp.example",)
     assert (creds.git_host, creds.git_orgs) == ("github.com", ("acme",))
+    with _access(settings) as access:
+        assert access["GOAUTH"] == "netrc"
+        assert "ghp_x" in Path(access["NETRC"]).read_text()
+        assert "ghp_x" not in access.values()
     (tmp_path / "svc" / ".tidybot.yml").write_text("private:\n  goprivate: corp.example\n")
-    with pytest.raises(ConfigError, match=r"to svc/\.tidybot\.yml$"):
-        private_credentials(settings, load_config(settings.root))
+    with pytest.raises(ConfigError, match=r"to svc/\.tidybot\.yml$"), _access(settings):
+        pass
+
+
+def _access(settings: Settings) -> Any:
+    """The private access the action enters for ``settings`` (bot.options.private_env)."""
+    prefix = "" if settings.workdir == "." else settings.workdir + "/"
+    return private_env(
+        load_config(settings.root),
+        settings.private_token,
+        {},
+        given_as="input 'private-token'",
+        prefix=prefix,
+    )

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
+from bot.action.trigger import Decision, Mode, is_fork, is_tidy_command, select_mode
 from bot.errors import ConfigError
-from bot.modes import Decision, Mode, is_fork, is_tidy_command, select_mode
 
 EXAMPLES = (
     Path(__file__).resolve().parents[1]

@@ -21,7 +21,8 @@ event                       mode
 pull_request                comment; check when the PR comes from a fork or the token is
                             read-only (the report then goes to the summary and an artifact)
 pull_request_target         comment (the workflow must not check out the PR's code)
-issue_comment ``/tidy``     fix (the permission of the commenter is checked later, by API)
+issue_comment ``/tidy``     fix (the permission of the commenter is checked later, by API);
+                            skipped when a bot wrote the comment or it carries tidybot's marker
 workflow_run                comment, posted from the artifact of the pull_request run
 push                        check
 schedule, workflow_dispatch audit
@@ -31,6 +32,7 @@ schedule, workflow_dispatch audit
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -62,6 +64,9 @@ EVENTS: tuple[str, ...] = (
 
 TIDY_COMMAND = "/tidy"
 
+#: Any hidden marker of tidybot's (its comments, issues and pull requests carry one).
+TIDYBOT_MARKER = "<!-- tidybot:"
+
 
 @record
 class Decision:
@@ -77,11 +82,27 @@ class Decision:
     from_artifact: bool = False
     #: ``issue_comment``: the run answers a ``/tidy`` command (react, check permission, reply)
     command: bool = False
+    #: ``/tidy <sha>``: the head commit the maintainer asked to fix ("" for a bare ``/tidy``)
+    command_sha: str = ""
+
+
+def tidy_command(body: str) -> str | None:
+    """The commit a comment asks to fix: ``""`` for a line that is exactly ``/tidy``, the hex
+    prefix for ``/tidy <sha>`` (7 to 40 hex digits); None when the comment asks nothing."""
+    for line in body.splitlines():
+        words = line.split()
+        if not words or words[0] != TIDY_COMMAND or len(words) > 2:
+            continue
+        if len(words) == 1:
+            return ""
+        if re.fullmatch(r"[0-9a-f]{7,40}", words[1]):
+            return words[1]
+    return None
 
 
 def is_tidy_command(body: str) -> bool:
-    """True when a comment asks for a fix: a line that is exactly ``/tidy`` (spaces allowed)."""
-    return any(line.strip() == TIDY_COMMAND for line in body.splitlines())
+    """True when a comment asks for a fix (``/tidy`` or ``/tidy <sha>`` on a line of its own)."""
+    return tidy_command(body) is not None
 
 
 def is_fork(pull: Mapping[str, Any]) -> bool:
@@ -143,6 +164,7 @@ def select_mode(
         fork=auto.fork,
         from_artifact=auto.from_artifact,
         command=auto.command,
+        command_sha=auto.command_sha,
     )
 
 
@@ -171,14 +193,23 @@ def _auto(event: str, payload: Mapping[str, Any], can_write: bool | None) -> Dec
             return Decision(Mode.SKIP, "issue_comment event without issue/comment")
         if payload.get("action", "created") != "created":
             return Decision(Mode.SKIP, f"comment {payload.get('action')}, not created")
-        if not is_tidy_command(str(comment.get("body") or "")):
+        body = str(comment.get("body") or "")
+        sha = tidy_command(body)
+        if sha is None:
             return Decision(Mode.SKIP, "the comment is not a /tidy command")
+        user = comment.get("user")
+        if isinstance(user, Mapping) and user.get("type") != "User":
+            return Decision(Mode.SKIP, f"/tidy from a {user.get('type')} account: not honoured")
+        if TIDYBOT_MARKER in body:
+            return Decision(Mode.SKIP, "a comment carrying tidybot's marker is never a command")
         number = _int(issue.get("number"))
         if not issue.get("pull_request"):
             return Decision(Mode.SKIP, "/tidy on an issue, not a pull request", command=True)
         if issue.get("state") == "closed":
             return Decision(Mode.SKIP, "/tidy on a closed pull request", command=True)
-        return Decision(Mode.FIX, "/tidy command", pull_number=number, command=True)
+        return Decision(
+            Mode.FIX, "/tidy command", pull_number=number, command=True, command_sha=sha
+        )
     if event == "workflow_run":
         run = payload.get("workflow_run")
         if not isinstance(run, Mapping):
