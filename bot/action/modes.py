@@ -43,7 +43,7 @@ from bot.fixplan import FixPlan, plan_fix
 from bot.forge.port import Forge, PullRequest, marker_for
 from bot.record import record, replace
 from bot.report.comment import MARKER, CommentRenderer, fix_commands
-from bot.report.escape import md_code
+from bot.report.escape import md_code, no_command_lines
 from bot.report.github import GithubRenderer
 from bot.report.json import JsonRenderer
 from bot.report.markdown import MarkdownRenderer
@@ -177,7 +177,7 @@ def comment(
     if existing is None and not drift and not fixed_in:
         run.w.log("tidybot: no drift and no earlier comment: nothing to post")
         return
-    body = renderer.render(report) + extra
+    body = no_command_lines(renderer.render(report) + extra)
     if _SHA.fullmatch(head_sha):
         body += f"\n{marker_for('head:' + head_sha)}\n"
     if existing is not None and existing.body == body:

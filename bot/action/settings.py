@@ -221,10 +221,18 @@ def inside_workspace(workspace: Path, name: str, value: str, hint: str | None = 
         raise ConfigError(
             f"input '{name}' is {value!r}: give a path relative to the repository root", hint=hint
         )
+    lexical = os.path.normpath(os.path.join(workspace, value))
     path = (workspace / value).resolve()
     try:
         path.relative_to(workspace.resolve())
     except ValueError:
+        if os.path.commonpath([lexical, os.path.normpath(workspace)]) == os.path.normpath(
+            workspace
+        ):
+            raise ConfigError(
+                f"input '{name}' is {value!r}, a symbolic link that leads outside the repository",
+                hint="remove the link from the checkout, or choose another path",
+            ) from None
         raise ConfigError(f"input '{name}' is {value!r}, which is outside the repository") from None
     return path
 

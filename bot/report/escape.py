@@ -17,6 +17,7 @@ Markdown, inline code           :func:`md_code` (a backtick fence longer than an
 Markdown, fenced block          :func:`md_block` (likewise, backticks and tildes)
 Markdown, table cell            :func:`md_cell` (``md_text`` on one line, ``|`` escaped)
 Markdown, inside HTML tags      :func:`html_text`
+a comment or issue body         :func:`no_command_lines` (no line reads as ``/tidy``)
 a terminal                      :func:`terminal_text` (control characters made visible)
 ==============================  ===============================================================
 
@@ -36,6 +37,7 @@ __all__ = [
     "md_cell",
     "md_code",
     "md_text",
+    "no_command_lines",
     "output_entry",
     "speaks_commands",
     "stop_commands",
@@ -124,6 +126,21 @@ def md_code(text: str) -> str:
     fence = "`" * (_longest_run(text, "`") + 1)
     pad = " " if text.startswith("`") or text.endswith("`") else ""
     return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def no_command_lines(markdown: str) -> str:
+    """``markdown`` with no line that a comment bot would read as a command: a line whose first
+    word starts with ``/`` (``/tidy``) gets a zero-width joiner after the slash. The last step
+    of every comment and issue body tidybot writes, so untrusted text inside it never forms
+    one, whatever block it sits in."""
+    out = []
+    for line in markdown.split("\n"):
+        stripped = line.lstrip()
+        if stripped.startswith("/") and stripped[1:2].isalpha():
+            cut = len(line) - len(stripped)
+            line = line[:cut] + "/" + _ZWJ + stripped[1:]
+        out.append(line)
+    return "\n".join(out)
 
 
 def md_block(text: str, lang: str = "") -> str:

@@ -1,0 +1,358 @@
+"""What tidybot writes with a write token can be steered by nobody but tidybot: each attack on
+the write path is a test through ``tidybot action`` against the fake GitHub, with real webhook
+payloads, real git and real go.
+
+The items follow the review of the GitHub-facing logic: the artifact's content, the bot's own
+comment as a command, the fix branch and pull request, the dashboard issue, the branch a fix goes
+to, the artifact directory, the audited branch, the head a ``/tidy`` fixes, deadlines, closed
+pull requests, hostile JSON, and the permission check.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from pathlib import Path
+from typing import Any
+
+from bot.audit import DASHBOARD_LABEL, DASHBOARD_MARKER, FIX_BRANCH
+from tests.fakes.github_api import FakeGitHub
+from tests.fakes.sumdb import SumdbServer
+from tests.integration.test_action_harness import (
+    DRIFTED,
+    REPO,
+    ActionResult,
+    ActionWorld,
+    world,
+)
+from tests.integration.test_action_pr import (
+    follow_up_workspace,
+    fork_run,
+    workflow_run_event,
+)
+
+__all__ = ["world"]
+
+FORK = "contributor/app"
+
+
+def _git_writes(gh: FakeGitHub) -> list[Any]:
+    return [r for r in gh.writes() if r.operation_id and r.operation_id.startswith("git/")]
+
+
+# --- 1. the follow-up pushes only what it computed itself -----------------------------------------
+
+
+def test_an_edited_artifact_cannot_choose_the_pushed_files(world: ActionWorld) -> None:
+    number, artifact = fork_run(world)
+    report = json.loads((artifact / "report.json").read_text())
+    evil = "replace example.com/greet => github.com/attacker/greet v6.6.6\n"
+    report["fix_files"] = {
+        "go.mod": "module example.com/app\n\ngo 1.22\n\n" + evil,
+        "tools/evil/go.mod": "module evil\n",
+        "main.go": None,
+    }
+    (artifact / "report.json").write_text(json.dumps(report))
+    (artifact / "tidy.patch").write_text("diff --git a/go.mod b/go.mod\n+" + evil)
+    ws = follow_up_workspace(world, artifact, head=True)
+    res = world.run("workflow_run", workflow_run_event(world, number), ws, mode="fix")
+    assert res.returncode == 0, res.explain()
+    sha = res.outputs["commit-sha"]
+    assert sha, res.explain()
+    files = world.gh.branch_files(FORK, "feature")
+    assert b"attacker" not in files["go.mod"]
+    assert b"require example.com/greet v1.1.0" in files["go.mod"]
+    assert "tools/evil/go.mod" not in files and "main.go" in files
+    changed = set(world.gh.store.files(world.gh.store.commit(sha).tree)) ^ set(files)
+    assert changed == set()
+
+
+# --- 2. the bot's own comment is never a command --------------------------------------------------
+
+
+def test_the_sticky_comment_replayed_as_a_comment_event_starts_nothing(world: ActionWorld) -> None:
+    """A fork's artifact puts a bare ``/tidy`` line into the report the follow-up renders;
+    GitHub then delivers tidybot's own comment as an issue_comment. Nothing happens: the
+    comment is a bot's, carries tidybot's marker, and no line of it is a bare /tidy."""
+    number, artifact = fork_run(world)
+    report = json.loads((artifact / "report.json").read_text())
+    report["modules"][0]["diff"] += "\n/tidy\n"
+    report["modules"][0]["findings"][0]["message"] = "x\n/tidy\ny"
+    (artifact / "report.json").write_text(json.dumps(report))
+    ws = follow_up_workspace(world, artifact)
+    res = world.run("workflow_run", workflow_run_event(world, number), ws)
+    assert res.returncode == 0, res.explain()
+    [ours] = world.bot_comments(number)
+    assert "/tidy" not in [ln.strip() for ln in str(ours["body"]).splitlines()]
+    # the token's account may write (a PAT or an App); the replayed event names it
+    world.gh.set_permission(REPO, "github-actions[bot]", "write")
+    event = world.load_event(
+        "issue_comment",
+        "created",
+        number=number,
+        comment_id=int(ours["id"]),
+        sender="github-actions[bot]",
+    )
+    event["comment"]["body"] = str(ours["body"]) + "\n/tidy\n"  # even if it held one
+    head = world.gh.branch_sha(FORK, "feature")
+    again = world.run("issue_comment", event, world.checkout("feature", repo=FORK))
+    assert again.returncode == 0, again.explain()
+    assert "mode skip" in again.stdout
+    assert world.gh.branch_sha(FORK, "feature") == head
+    assert _git_writes(world.gh) == []
+
+
+# --- 4, 5, 8. the audit's issue and pull request --------------------------------------------------
+
+
+def _audit(
+    world: ActionWorld, sumdb: SumdbServer, ref: str = "main", **inputs: str
+) -> ActionResult:
+    ws = world.checkout(ref)
+    res = world.run(
+        "schedule",
+        world.load_event("schedule"),
+        ws,
+        env_extra={"GOSUMDB": sumdb.gosumdb, "GONOSUMDB": "", "GITHUB_REF_NAME": ref},
+        inputs=inputs,
+    )
+    assert res.returncode in (0, 1), res.explain()
+    return res
+
+
+def test_a_forged_commit_on_the_fix_branch_is_replaced(
+    world: ActionWorld, sumdb_server: SumdbServer
+) -> None:
+    world.gh.push(REPO, "main", DRIFTED, "drift")
+    _audit(world, sumdb_server, **{"open-pr": "true"})
+    fix = world.gh.branch_sha(REPO, FIX_BRANCH)
+    assert fix is not None
+    commit = world.gh.store.commit(fix)
+    # someone who can push copies the fix commit's message and parent, and adds a backdoor
+    world.gh.push(
+        REPO,
+        FIX_BRANCH,
+        {**world.gh.branch_files(REPO, FIX_BRANCH), ".github/workflows/x.yml": b"on: push\n"},
+        commit.message,
+        parent=commit.parents[0],
+    )
+    _audit(world, sumdb_server, **{"open-pr": "true"})
+    rebuilt = world.gh.branch_sha(REPO, FIX_BRANCH)
+    assert rebuilt is not None
+    assert ".github/workflows/x.yml" not in world.gh.branch_files(REPO, FIX_BRANCH)
+    assert world.gh.store.commit(rebuilt).tree == commit.tree  # exactly the fix again
+
+
+def test_a_persons_issue_with_the_label_is_never_touched(
+    world: ActionWorld, sumdb_server: SumdbServer
+) -> None:
+    world.gh.push(REPO, "main", DRIFTED, "drift")
+    repo = world.gh.repo(REPO)
+    body = f"{DASHBOARD_MARKER}\nMy bug report: the tidybot dashboard looks odd."
+    with world.gh.lock:
+        theirs = world.gh._new_issue(repo, "A bug", body, "octocat", [DASHBOARD_LABEL])
+    _audit(world, sumdb_server)
+    issue = repo.issues[theirs]
+    assert issue["body"] == body and issue["title"] == "A bug" and issue["state"] == "open"
+    ours = [
+        i
+        for i in repo.issues.values()
+        if DASHBOARD_LABEL in i["labels"] and i["user"] == "github-actions[bot]"
+    ]
+    assert len(ours) == 1
+    # all clean later: only tidybot's own issue is closed
+    world.gh.push(
+        REPO,
+        "main",
+        {
+            "go.mod": b"module example.com/app\n\ngo 1.22\n",
+            "main.go": b"package main\n\nfunc main() {}\n",
+        },
+        "tidy",
+    )
+    _audit(world, sumdb_server)
+    assert repo.issues[theirs]["state"] == "open" and repo.issues[theirs]["body"] == body
+
+
+def test_an_audit_of_another_branch_keeps_its_own_fix_branch(
+    world: ActionWorld, sumdb_server: SumdbServer
+) -> None:
+    world.gh.push(REPO, "main", DRIFTED, "drift")
+    _audit(world, sumdb_server, **{"open-pr": "true"})
+    main_fix = world.gh.branch_sha(REPO, FIX_BRANCH)
+    [main_pr] = [p for p in world.gh.repo(REPO).pulls.values() if p["head_ref"] == FIX_BRANCH]
+    world.gh.push(REPO, "release", {**DRIFTED, "other.go": b"package main\n"}, "release")
+    _audit(world, sumdb_server, ref="release", **{"open-pr": "true"})
+    assert world.gh.branch_sha(REPO, FIX_BRANCH) == main_fix
+    assert main_pr["base_ref"] == "main"
+    release = [p for p in world.gh.repo(REPO).pulls.values() if p["head_ref"] != FIX_BRANCH]
+    assert [(p["head_ref"], p["base_ref"]) for p in release] == [
+        (f"{FIX_BRANCH}-release", "release")
+    ]
+
+
+# --- 6. never the default or a protected branch ---------------------------------------------------
+
+
+def test_a_pull_request_from_the_default_branch_gets_no_push(world: ActionWorld) -> None:
+    world.gh.push(REPO, "main", DRIFTED, "drift")
+    world.gh.push(REPO, "release", {"go.mod": b"module example.com/app\n\ngo 1.22\n"}, "release")
+    world.gh.set_permission(REPO, "octocat", "write")
+    number = world.gh.open_pull(REPO, head="main", base="release", user="octocat")
+    world.gh.set_permission(REPO, "maintainer", "write")
+    head = world.gh.branch_sha(REPO, "main")
+    res = world.run(
+        "issue_comment", world.tidy_comment(number, "maintainer"), world.checkout("main")
+    )
+    assert res.returncode == 2, res.explain()
+    assert "default branch" in res.stderr
+    assert world.gh.branch_sha(REPO, "main") == head
+    assert _git_writes(world.gh) == []
+
+
+# --- 7. the artifact directory is written only as a real directory --------------------------------
+
+
+def test_a_committed_symlink_in_the_artifact_directory_is_not_written_through(
+    world: ActionWorld, tmp_path: Path
+) -> None:
+    target = tmp_path / "outside.txt"
+    target.write_text("original\n")
+    number = world.open_pr(DRIFTED)
+    ws = world.checkout()
+    (ws / ".tidybot").mkdir()
+    (ws / ".tidybot" / "report.json").symlink_to(target)
+    (ws / ".tidybot" / "tidy.patch").symlink_to(target)
+    res = world.run("pull_request", world.pr_event(number), ws, mode="check")
+    assert res.returncode == 1, res.explain()
+    assert target.read_text() == "original\n"
+    assert not (ws / ".tidybot" / "report.json").is_symlink()
+    assert json.loads((ws / ".tidybot" / "report.json").read_text())["schema_version"] == 1
+
+
+def test_an_artifact_directory_that_is_a_symlink_is_refused(
+    world: ActionWorld, tmp_path: Path
+) -> None:
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    number = world.open_pr(DRIFTED)
+    ws = world.checkout()
+    (ws / ".tidybot").symlink_to(outside)
+    res = world.run("pull_request", world.pr_event(number), ws, mode="check")
+    assert res.returncode == 2, res.explain()
+    assert "a symbolic link that leads outside the repository" in res.stderr
+    assert "Traceback" not in res.stderr
+    assert list(outside.iterdir()) == []
+
+
+# --- 9. /tidy fixes the head its author saw -------------------------------------------------------
+
+
+def test_tidy_with_a_sha_refuses_a_newer_head(world: ActionWorld) -> None:
+    number = world.open_pr(DRIFTED)
+    world.gh.set_permission(REPO, "maintainer", "write")
+    seen = world.gh.branch_sha(REPO, "feature")
+    assert seen is not None
+    event = world.tidy_comment(number, "maintainer", body=f"/tidy {seen[:12]}")
+    # the author pushes after the maintainer's comment, before the run checks out
+    world.gh.push(REPO, "feature", {"extra.go": b"package main\n"}, "more")
+    moved = world.gh.branch_sha(REPO, "feature")
+    res = world.run("issue_comment", event, world.checkout())
+    assert res.returncode == 2, res.explain()
+    assert world.gh.branch_sha(REPO, "feature") == moved
+    [reply] = [c for c in world.gh.comments(REPO, number) if "`/tidy` failed" in str(c["body"])]
+    assert f"/tidy {str(moved)[:12]}" in str(reply["body"])
+
+
+def test_bare_tidy_refuses_a_head_newer_than_the_last_report(world: ActionWorld) -> None:
+    number = world.open_pr(DRIFTED)
+    world.gh.set_permission(REPO, "maintainer", "write")
+    first = world.run("pull_request", world.pr_event(number), world.checkout())
+    assert first.returncode == 1, first.explain()
+    world.gh.push(REPO, "feature", {"extra.go": b"package main\n"}, "more")
+    moved = world.gh.branch_sha(REPO, "feature")
+    res = world.run(
+        "issue_comment", world.tidy_comment(number, "maintainer", body="/tidy"), world.checkout()
+    )
+    assert res.returncode == 2, res.explain()
+    assert world.gh.branch_sha(REPO, "feature") == moved
+    assert _git_writes(world.gh) == []
+
+
+# --- 10. git has a deadline -----------------------------------------------------------------------
+
+
+def test_a_git_that_never_ends_is_stopped(world: ActionWorld, tmp_path: Path) -> None:
+    real = shutil.which("git")
+    assert real is not None
+    wrapper = tmp_path / "gitbin" / "git"
+    wrapper.parent.mkdir()
+    wrapper.write_text(
+        f'#!/bin/sh\ncase "$*" in *rev-parse*) exec sleep 60;; esac\nexec "{real}" "$@"\n'
+    )
+    wrapper.chmod(0o755)
+    number = world.open_pr(DRIFTED)
+    world.gh.set_permission(REPO, "maintainer", "write")
+    ws = world.checkout()
+    event = world.tidy_comment(number, "maintainer")
+    started = time.monotonic()
+    res = world.run(
+        "issue_comment",
+        event,
+        ws,
+        env_extra={
+            "PATH": f"{wrapper.parent}{os.pathsep}{world.goenv['PATH']}",
+            "TIDYBOT_GIT_TIMEOUT": "1",
+        },
+    )
+    assert time.monotonic() - started < 45
+    assert res.returncode == 2, res.explain()
+    assert "ran for more than 1s and was stopped" in res.stderr
+    assert "TIDYBOT_GIT_TIMEOUT" in res.stderr
+
+
+# --- 11. the follow-up leaves closed pull requests alone ------------------------------------------
+
+
+def test_the_follow_up_does_nothing_on_a_closed_pull_request(world: ActionWorld) -> None:
+    number, artifact = fork_run(world)
+    ws = follow_up_workspace(world, artifact, head=True)
+    with world.gh.lock:
+        world.gh.repo(REPO).issues[number]["state"] = "closed"
+    head = world.gh.branch_sha(FORK, "feature")
+    res = world.run("workflow_run", workflow_run_event(world, number), ws, mode="fix")
+    assert res.returncode == 0, res.explain()
+    assert f"#{number} is closed" in res.stdout
+    assert world.gh.branch_sha(FORK, "feature") == head
+    assert world.gh.comments(REPO, number) == []
+
+
+# --- 12. hostile JSON in the artifact -------------------------------------------------------------
+
+
+def test_deeply_nested_artifact_json_is_a_clear_error(world: ActionWorld) -> None:
+    number, artifact = fork_run(world)
+    (artifact / "report.json").write_text("[" * 200_000 + "]" * 200_000)
+    ws = follow_up_workspace(world, artifact)
+    res = world.run("workflow_run", workflow_run_event(world, number), ws)
+    assert res.returncode == 2, res.explain()
+    assert "nests deeper than" in res.stderr
+    assert "Traceback" not in res.stderr and "RecursionError" not in res.stderr
+
+
+# --- 13. the permission check does not depend on the payload's shape ------------------------------
+
+
+def test_a_tidy_comment_without_an_integer_id_is_still_checked(world: ActionWorld) -> None:
+    number = world.open_pr(DRIFTED)
+    world.gh.set_permission(REPO, "reader", "read")
+    event = world.tidy_comment(number, "reader")
+    event["comment"]["id"] = "not-a-number"
+    head = world.gh.branch_sha(REPO, "feature")
+    res = world.run("issue_comment", event, world.checkout())
+    assert res.returncode == 0, res.explain()
+    assert "refused: permission read" in res.stdout
+    assert world.gh.branch_sha(REPO, "feature") == head
+    assert _git_writes(world.gh) == []
