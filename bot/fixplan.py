@@ -23,7 +23,7 @@ from pathlib import Path, PurePosixPath
 from bot.engine.model import Report
 from bot.errors import TidybotError
 from bot.fsutil import atomic_write
-from bot.record import record
+from bot.record import record, replace
 from bot.runner import RunOptions, fix
 
 __all__ = ["FIX_NAMES", "FixPlan", "apply_plan", "fingerprint", "make_patch", "plan_fix"]
@@ -108,6 +108,11 @@ def plan_fix(
     repo, root = repo.resolve(), root.resolve()
     if root != repo and repo not in root.parents:
         raise TidybotError(f"{root}: not inside {repo}")
+    if options.since:
+        # the scratch copy has no git history: choose the modules here, fix those there
+        options = _since_as_include(root, options)
+        if not options.include:
+            return FixPlan({}, {}, Report(str(root), "fix", ()))
     skipped = frozenset(p.strip("/") for p in skip if p.strip("/") not in ("", "."))
     before = _tree_files(repo, skipped)
     with scratch_dir("tidybot-fix-") as tmp:
@@ -133,6 +138,18 @@ def plan_fix(
         files[rel] = after.get(rel)
         old[rel] = before.get(rel)
     return FixPlan(files, old, report)
+
+
+def _since_as_include(root: Path, options: RunOptions) -> RunOptions:
+    """``options`` with ``--since`` replaced by the modules it selects (as ``--include``)."""
+    from bot.changes import select_since
+    from bot.runner import discover
+
+    assert options.since is not None
+    modules = discover(root, options)
+    _, selection = select_since(root, modules, options.since)
+    chosen = tuple(m.dir for m in modules if m.dir in selection)
+    return replace(options, since=None, include=chosen)
 
 
 def apply_plan(plan: FixPlan, base: Path) -> list[str]:

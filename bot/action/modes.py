@@ -414,9 +414,30 @@ def _fix(run: Run, number: int, decision: Decision, since: str | None = None) ->
         run.w.log("tidybot: the fix changes no file on the branch: no commit")
         return outcome
     run.w.notice(f"pushed fix commit {sha} to {pull.head_repo}:{pull.head_ref}")
-    comment(run, number, plan.report, head_sha=sha, fixed_in=sha, extra=_changed(plan))
+    comment(
+        run,
+        number,
+        plan.report,
+        head_sha=sha,
+        fixed_in=sha,
+        extra=_affected(report, since) + _changed(plan),
+    )
     return Outcome(
         plan.report, commit_sha=sha, exit_code=ExitCode.CLEAN, report_path=outcome.report_path
+    )
+
+
+def _affected(report: Report, since: str | None) -> str:
+    """Which modules the change since ``since`` (a pull request's base) can affect."""
+    if since is None:
+        return ""
+    dirs = [m.dir for m in report.modules if m.status is not Status.SKIPPED]
+    names = ", ".join(md_code(d) for d in dirs) or "none"
+    skipped = len(report.modules) - len(dirs)
+    return (
+        f"\n**The change since {since[:12]} affected:** {names}"
+        + (f" ({skipped} other modules not affected, not run)" if skipped else "")
+        + "\n"
     )
 
 
@@ -509,9 +530,6 @@ def _follow_up_fix(
     except ForgeError as e:
         run.w.warning(f"fix not pushed: {e.message}")
         return None
-    if since is not None and outcome.report is not None:
-        affected = [m.dir for m in outcome.report.modules if m.status is not Status.SKIPPED]
-        run.w.log(f"tidybot: the change since {since[:12]} affects: {', '.join(affected)}")
     return outcome
 
 
