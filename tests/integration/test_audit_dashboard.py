@@ -40,13 +40,15 @@ DRIFTED_LIB = {
 }
 
 
-def _schedule(world: ActionWorld, sumdb: SumdbServer, **inputs: str) -> ActionResult:
+def _schedule(
+    world: ActionWorld, sumdb: SumdbServer, run_id: str = "4242", **inputs: str
+) -> ActionResult:
     ws = world.checkout("main")
     res = world.run(
         "schedule",
         world.load_event("schedule"),
         ws,
-        env_extra={"GOSUMDB": sumdb.gosumdb, "GONOSUMDB": ""},
+        env_extra={"GOSUMDB": sumdb.gosumdb, "GONOSUMDB": "", "GITHUB_RUN_ID": run_id},
         inputs=inputs,
     )
     assert res.returncode in (0, 1), res.explain()
@@ -99,9 +101,9 @@ def test_dashboard_and_fix_pull_request_across_runs(
     assert b"example.com/greet v1.1.0 h1:" in fixed["go.sum"]
     assert f"#{pull}" in str(issue["body"])
 
-    # 2. nothing changed: no write at all
+    # 2. nothing changed (another run, another run link): no write at all
     writes = len(gh.writes())
-    second = _schedule(world, sumdb_server, open_pr="true")
+    second = _schedule(world, sumdb_server, run_id="4343", open_pr="true")
     assert "dashboard issue unchanged" in second.stdout, second.explain()
     assert "fix pull request unchanged" in second.stdout
     assert len(gh.writes()) == writes
