@@ -53,6 +53,9 @@ def evil_toolchain_proxy(tmp: Path, marker: Path) -> Path:
         info = zipfile.ZipInfo(prefix + "bin/go")
         info.external_attr = 0o755 << 16
         z.writestr(info, script)
+        z.writestr(prefix + "bin/gofmt", "#!/bin/sh\nexit 1\n")
+        z.writestr(prefix + "pkg/tool/linux_amd64/compile", "#!/bin/sh\nexit 1\n")
+        z.writestr(prefix + "lib/time/README", "a toolchain as go lays it out\n")
     at = tmp / "evil-proxy" / "golang.org" / "toolchain" / "@v"
     at.mkdir(parents=True)
     (at / f"{EVIL_TOOLCHAIN}.zip").write_bytes(buf.getvalue())
@@ -82,6 +85,10 @@ def test_a_committed_go_env_cannot_run_the_attackers_toolchain(
     world: ActionWorld, tmp_path: Path
 ) -> None:
     marker = tmp_path / "evil-ran"
+    # the runner's environment leaves GOPROXY and GOSUMDB to go (the image's $GOROOT/go.env)
+    world.goenv = {
+        k: v for k, v in world.goenv.items() if k not in ("GOPROXY", "GOSUMDB", "GONOSUMDB")
+    }
     number = world.open_pr(toolchain_takeover_tree(evil_toolchain_proxy(tmp_path, marker)))
     res = world.run("pull_request", world.pr_event(number), world.checkout())
     assert not marker.exists(), marker.read_text()
