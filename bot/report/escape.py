@@ -15,8 +15,12 @@ Markdown, running text          :func:`md_text` (HTML, Markdown punctuation, men
 Markdown, inline code           :func:`md_code` (a backtick fence longer than any run inside)
 Markdown, fenced block          :func:`md_block` (likewise, backticks and tildes)
 Markdown, table cell            :func:`md_cell` (``md_text`` on one line, ``|`` escaped)
-Markdown, inside HTML tags      :func:`html_text`
-a terminal                      :func:`terminal_text` (control characters made visible)
+Markdown, code in a table cell  :func:`md_cell_code` (``md_code`` with ``|`` escaped)
+Markdown, inside HTML tags      :func:`html_text` (one line: a blank line would end the HTML)
+a whole comment body            :func:`no_command_lines` (no line that is a ``/tidy`` command)
+a terminal or a job log         :func:`terminal_text` (control characters made visible, no line
+                                that the runner would read as a workflow command)
+a value on one terminal line    :func:`terminal_line` (``terminal_text``, line breaks shown too)
 ==============================  ===============================================================
 
 JSON and SARIF need no function: ``json.dumps`` escapes everything their syntax knows.
@@ -33,10 +37,13 @@ __all__ = [
     "html_text",
     "md_block",
     "md_cell",
+    "md_cell_code",
     "md_code",
     "md_text",
+    "no_command_lines",
     "output_entry",
     "stop_commands",
+    "terminal_line",
     "terminal_text",
 ]
 
@@ -83,9 +90,10 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u2028\u2029\u202a-\u202e\u2066-\
 
 
 def html_text(text: str) -> str:
-    """Text inside an HTML element (``<code>…</code>``, ``<summary>…</summary>``)."""
-    out = "".join(_HTML.get(c, c) for c in _CONTROL.sub("\ufffd", text))
-    return _defuse(out)
+    """Text inside an HTML element (``<code>…</code>``, ``<summary>…</summary>``), on one line:
+    in Markdown a blank line ends an HTML block, and what follows it would be Markdown again."""
+    text = " ".join(_CONTROL.sub("\ufffd", text).splitlines())
+    return _defuse("".join(_HTML.get(c, c) for c in text))
 
 
 def md_text(text: str) -> str:
@@ -108,6 +116,12 @@ def md_cell(text: str) -> str:
     return md_text(" ".join(text.splitlines()))
 
 
+def md_cell_code(text: str) -> str:
+    """Inline code in a table cell: :func:`md_code` with ``|`` escaped (GitHub ends a cell at a
+    bare ``|`` even inside a code span, and shows ``\\|`` there as ``|``)."""
+    return md_code(text).replace("|", "\\|")
+
+
 def md_code(text: str) -> str:
     """Inline code showing ``text`` verbatim: a fence of more backticks than any run inside,
     padded with a space where ``text`` starts or ends with a backtick. One line."""
@@ -118,13 +132,33 @@ def md_code(text: str) -> str:
 
 
 def md_block(text: str, lang: str = "") -> str:
-    """A fenced code block showing ``text`` verbatim (longer fence than any run inside)."""
-    body = text.rstrip("\n")
+    """A fenced code block showing ``text`` verbatim (longer fence than any run inside).
+
+    Line ends are ``\\n`` only: a CR (a CRLF file's line end) is dropped, and the other
+    characters that end a line for some reader (form feed, the Unicode line separators) and
+    other control characters are shown as U+FFFD: the block has exactly the lines GitHub shows."""
+    body = _BLOCK_CONTROL.sub("\ufffd", text.replace("\r\n", "\n")).rstrip("\n")
     n = max(3, _longest_run(body, "`") + 1, _longest_run(body, "~") + 1)
     fence = "`" * n
     if not re.fullmatch(r"[A-Za-z0-9_+-]*", lang):
         lang = ""
     return f"{fence}{lang}\n{body}\n{fence}"
+
+
+_BLOCK_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x85\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def no_command_lines(body: str, command: str = "/tidy") -> str:
+    """``body`` with no line that is ``command`` alone (spaces around allowed): a comment the bot
+    posts must never read as a ``/tidy`` command, whatever the data in it (a diff context line,
+    a directory name, go's output). Lines are split as :meth:`str.splitlines` splits them, the
+    way the command is recognised; such a line gets a zero-width space after its ``/``, which
+    shows nothing and is not white space."""
+    lines = body.splitlines(keepends=True)
+    if not any(ln.strip() == command for ln in lines):
+        return body
+    marked = command[:1] + "\u200b" + command[1:]
+    return "".join(ln.replace(command, marked, 1) if ln.strip() == command else ln for ln in lines)
 
 
 def _longest_run(text: str, ch: str) -> int:
@@ -143,9 +177,20 @@ def _defuse(text: str) -> str:
 # --- a terminal ---------------------------------------------------------------------------------
 
 _TERMINAL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_COMMAND_LINE = re.compile(r"^([ \t]*):(?=:)", re.MULTILINE)
 
 
 def terminal_text(text: str) -> str:
-    """Text for a terminal: escape sequences and other control characters are shown as
-    ``\\xNN`` instead of acting on the terminal (newlines and tabs kept)."""
-    return _TERMINAL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    """Text for a terminal or a job log: escape sequences and other control characters are
+    shown as ``\\xNN`` instead of acting on the terminal (newlines and tabs kept), and a line
+    that starts with ``::`` (after spaces: the runner trims them) shows its first colon as
+    ``\\x3a``, so printed data never forms a workflow command in a GitHub Actions log."""
+    text = _TERMINAL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    return _COMMAND_LINE.sub(lambda m: m.group(1) + "\\x3a", text)
+
+
+def terminal_line(text: str) -> str:
+    """A value printed within one line (a directory, a module path, a finding's message): as
+    :func:`terminal_text`, and a line break in it shown as ``\\x0a`` instead of starting a new
+    line that would read as tidybot's own."""
+    return terminal_text(text.replace("\r", "\\x0d").replace("\n", "\\x0a"))
