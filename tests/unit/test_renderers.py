@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
+from markdown_it import MarkdownIt
 
 from bot.engine.model import Finding, ModuleResult, Report, Severity, Status
+from bot.modes import is_tidy_command
 from bot.report import FORMATS, render
-from bot.report.base import HEADLINE_MAX, error_headline
+from bot.report.base import HEADLINE_MAX, Where, error_headline
 from bot.report.comment import CommentRenderer
 
 GOLDEN = Path(__file__).parent.parent / "data" / "golden"
@@ -65,13 +68,28 @@ def sample_report() -> Report:
     )
 
 
-@pytest.mark.parametrize("fmt", FORMATS)
-def test_renderer_matches_golden(fmt: str) -> None:
-    out = render(sample_report(), fmt)
-    path = GOLDEN / f"report.{fmt}"
+#: ``tidybot check ../repo/services`` run from a sibling of the repository ``repo``: paths for
+#: GitHub from the repository's top level, commands for the terminal from where it ran
+WHERE = Where(repo="services", local="../repo/services", top_uri="file:///work/repo/")
+
+
+def golden(name: str, out: str) -> None:
+    path = GOLDEN / name
     if os.environ.get("TIDYBOT_UPDATE_GOLDEN") == "1":
         path.write_text(out, encoding="utf-8")
     assert out == path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_renderer_matches_golden(fmt: str) -> None:
+    golden(f"report.{fmt}", render(sample_report(), fmt, where=WHERE))
+
+
+def test_comment_matches_golden() -> None:
+    golden(
+        "report.comment",
+        CommentRenderer(workdir="services", tidy_command=True).render(sample_report()),
+    )
 
 
 def test_json_report_shape() -> None:
@@ -146,7 +164,7 @@ def test_tables_name_the_cause_of_a_module_error() -> None:
     r = _failed(GO_IMPORT_CHAIN)
     for text in (render(r, "markdown"), CommentRenderer().render(r)):
         row = next(ln for ln in text.splitlines() if ln.startswith("| `svc/b`"))
-        assert CAUSE in row
+        assert CAUSE in row.replace("\\", "")  # as shown: Markdown's escapes removed
 
 
 def test_annotation_carries_the_whole_error_bounded() -> None:
@@ -169,6 +187,105 @@ def test_comment_shows_a_module_error_in_full_under_the_table() -> None:
     assert "<summary><code>svc/b</code>: error</summary>" in body
     assert f"```\n{GO_IMPORT_CHAIN}```" in body
     # within the comment's size limit, as the diffs are
-    huge = "\n".join(f"go: {i} " + "z" * 80 for i in range(5000))
+    huge = "\n".join(f"go: {i} " + "z" * 300 for i in range(5000))
     small = CommentRenderer(limit=6000).render(_failed(huge))
     assert len(small) <= 6000 and "… (cut here)" in small
+
+
+# -- hostile data: what a pull request controls, in every renderer -----------------------------
+
+EVIL_DIR = (
+    "x\n::warning title=LGTM::approved\n::add-mask::tidybot\n/tidy\n</details><h1>x</h1>|@org/team"
+)
+EVIL_TEXT = (
+    "![i](https://evil.example/p.png) [l](https://evil.example) @org/team ``` | \x1b[2J\n/tidy"
+)
+EVIL_DIFF = "diff current/go.mod tidy/go.mod\n /tidy\n-```\n+::add-mask::x\n\x0c/tidy\n"
+
+
+def hostile_report() -> Report:
+    f = Finding(
+        EVIL_DIR, f"{EVIL_DIR}/go.mod", 3, "unused-require", Severity.WARNING, EVIL_TEXT, EVIL_TEXT
+    )
+    return Report(
+        root="repo",
+        command="check",
+        modules=(
+            ModuleResult(EVIL_DIR, EVIL_TEXT, Status.DRIFTED, (f,), EVIL_DIFF),
+            ModuleResult(EVIL_DIR + "2", "m", Status.ERROR, error=EVIL_TEXT + "\n" + EVIL_TEXT),
+        ),
+        findings=(Finding(".", "go.work", 2, "work-sync", Severity.WARNING, EVIL_TEXT, EVIL_TEXT),),
+        go_version="1.26.8",
+        tool_version="0.1.0",
+    )
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_hostile_report_matches_golden(fmt: str) -> None:
+    golden(f"report_hostile.{fmt}", render(hostile_report(), fmt, where=WHERE))
+
+
+def test_hostile_comment_matches_golden() -> None:
+    body = CommentRenderer(workdir="services", tidy_command=True).render(hostile_report())
+    golden("report_hostile.comment", body)
+
+
+def test_hostile_data_forms_no_workflow_command() -> None:
+    for fmt in ("github", "text"):
+        out = render(hostile_report(), fmt, where=WHERE)
+        for line in out.splitlines():
+            if fmt == "github":
+                assert re.match(r"::(error|warning|notice) (file=[^,:]*,)?(line=\d+,)?title=", line)
+            else:
+                assert not line.lstrip().startswith("::"), line
+                assert "\x1b" not in line
+
+
+def test_hostile_data_renders_no_markdown_or_html_and_no_tidy_line() -> None:
+    md = MarkdownIt("commonmark").enable("table")
+    bodies = {
+        "markdown": render(hostile_report(), "markdown", where=WHERE),
+        "comment": CommentRenderer(workdir="services", tidy_command=True).render(hostile_report()),
+    }
+    for name, body in bodies.items():
+        assert not is_tidy_command(body), name
+        html = md.render(body)
+        tags = set(re.findall(r"<([a-z0-9]+)", html))
+        assert tags <= {
+            "h3",
+            "p",
+            "table",
+            "thead",
+            "tbody",
+            "tr",
+            "th",
+            "td",
+            "code",
+            "pre",
+            "details",
+            "summary",
+            "strong",
+            "ul",
+            "li",
+            "sub",
+            "a",
+        }, (name, tags)
+        assert "<h1" not in html and "<img" not in html, name
+        assert "evil.example" not in "".join(re.findall(r'href="([^"]*)"', html)), name
+        # a mention outside code (GitHub mentions no one inside code)
+        assert "@org" not in re.sub(r"<code[^>]*>.*?</code>", "", html, flags=re.S), name
+        # the details blocks open and close in pairs: no </details> from the data
+        assert html.count("<details>") == html.count("</details>"), name
+
+
+@pytest.mark.parametrize("fmt", ["json", "sarif"])
+def test_hostile_data_survives_json_formats_intact(fmt: str) -> None:
+    doc = json.loads(render(hostile_report(), fmt, where=WHERE))
+    if fmt == "json":
+        assert doc["modules"][0]["module"] == EVIL_TEXT
+        assert doc["modules"][0]["findings"][0]["file"] == f"{EVIL_DIR}/go.mod"
+    else:
+        result = doc["runs"][0]["results"][0]
+        assert result["message"]["text"] == f"{EVIL_TEXT} ({EVIL_TEXT})"
+        uri = result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        assert uri == f"services/{EVIL_DIR}/go.mod"
