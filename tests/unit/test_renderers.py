@@ -13,7 +13,7 @@ from markdown_it import MarkdownIt
 from bot.engine.model import Finding, ModuleResult, Report, Severity, Status
 from bot.modes import is_tidy_command
 from bot.report import FORMATS, render
-from bot.report.base import HEADLINE_MAX, Where, error_headline
+from bot.report.base import HEADLINE_MAX, Where, condense_error, error_headline, fix_command
 from bot.report.comment import CommentRenderer
 
 GOLDEN = Path(__file__).parent.parent / "data" / "golden"
@@ -289,3 +289,61 @@ def test_hostile_data_survives_json_formats_intact(fmt: str) -> None:
         assert result["message"]["text"] == f"{EVIL_TEXT} ({EVIL_TEXT})"
         uri = result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
         assert uri == f"services/{EVIL_DIR}/go.mod"
+
+
+# -- fix commands and condensed errors ---------------------------------------------------------
+
+
+def _f(fid: str, file: str = "a/go.mod", message: str = "m") -> Finding:
+    return Finding("a", file, None, fid, Severity.WARNING, message)
+
+
+def test_one_function_decides_each_kind_of_fix() -> None:
+    assert fix_command("a", [_f("unused-require"), _f("missing-sum")]) == "go -C a mod tidy"
+    assert fix_command(".", [_f("format")]) == "go mod tidy"
+    assert fix_command("a", [_f("work-sync")]) == "go -C a work sync && go -C a mod tidy"
+    assert fix_command(".", [_f("work-sync", "go.work")]) == "go work sync"
+    assert fix_command("a b", [_f("vendor", "a b/vendor/modules.txt")]) == (
+        "GOWORK=off go -C 'a b' mod vendor"
+    )
+    ws_vendor = _f("vendor", "vendor/modules.txt", "go work vendor would change the vendor tree")
+    assert fix_command(".", [ws_vendor]) == "go work vendor"
+    assert fix_command("a", [_f("unused-require"), _f("vendor")]) == (
+        "go -C a mod tidy && GOWORK=off go -C a mod vendor"
+    )
+    assert fix_command("a", [_f("sum-mismatch"), _f("config")]) == ""  # go cannot repair these
+
+
+def test_the_comment_the_summary_and_the_text_give_the_same_commands() -> None:
+    r = sample_report()
+    text = render(r, "text", where=Where(repo="services", local="services"))
+    md = render(r, "markdown", where=Where(repo="services"))
+    body = CommentRenderer(workdir="services").render(r)
+    for out in (text, md, body):
+        assert "go -C services/svc/a mod tidy" in out
+        assert "tidybot fix services" in out
+
+
+def test_condense_error_tells_each_cause_once() -> None:
+    progress = [f"go: finding module for package example.org/dep{i}/pkg" for i in range(15)]
+    chains = [
+        f"go: example.com/m imports\n\texample.org/dep{i}/pkg: reading "
+        f"https://proxy.example/example.org/dep{i}/pkg/@v/list: 403 Forbidden"
+        for i in range(15)
+    ]
+    other = "go: example.com/m/x: malformed module path"
+    error = "\n".join([*progress, *chains, other]) + "\n"
+    out = condense_error(error)
+    assert out == [
+        "go: finding module for package … (15 progress lines like this)",
+        "go: example.com/m imports",
+        "\texample.org/dep0/pkg: reading https://proxy.example/example.org/dep0/pkg/@v/list: "
+        "403 Forbidden",
+        "    … and 14 more with the same cause (example.org/dep1/pkg, example.org/dep2/pkg, "
+        "example.org/dep3/pkg, …)",
+        other,
+    ]
+    assert condense_error("go: one\ngo: two\n") == ["go: one", "go: two"]  # short: as is
+    many = "\n".join(f"go: problem number {i}: cause {i}" for i in range(40))
+    assert condense_error(many)[-1] == "… 28 more messages (--verbose prints all)"
+    assert error_headline(error) == "go: example.com/m imports " + chains[0].split("\n\t")[1]
