@@ -21,7 +21,7 @@ import threading
 import time
 
 from bot.engine.model import ModuleResult, Status
-from bot.report.base import Where
+from bot.report.base import Where, error_headline
 from bot.report.escape import command_data, terminal_line
 
 TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (see bot/lazy.py)
@@ -119,8 +119,7 @@ class Progress:
         found = f": {len(m.findings)} finding{'s' if len(m.findings) != 1 else ''}"
         extra = found if m.findings else ""
         if m.status in (Status.ERROR, Status.SKIPPED) and m.error:
-            head = m.error.strip().splitlines()[0] if m.error.strip() else ""
-            extra = f": {terminal_line(head[:200])}"
+            extra = f": {terminal_line(error_headline(m.error))}"
         return f"{n} {self._line(m)}{extra}{took}"
 
     def _emit(self, line: str) -> None:
