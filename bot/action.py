@@ -838,10 +838,7 @@ class Action:
                 # annotations and tables show the first line; go's reason is often further down
                 with self.r.group(f"{_join(self.s.workdir, m.dir)}: not checked"):
                     self.r.log(m.error.rstrip("\n"))
-        summary = MarkdownRenderer().render(report)
-        cmds = fix_commands(report, self.s.workdir)
-        if cmds and self.s.workdir not in (".", ""):
-            summary += "\nFrom the repository root:\n\n```sh\n" + "\n".join(cmds) + "\n```\n"
+        summary = MarkdownRenderer(where=self.s.workdir).render(report)  # paths from the top
         summary += f"\n<sub>mode {decision.mode}: {decision.reason}</sub>\n"
         self.r.summary(summary)
 
@@ -1082,7 +1079,7 @@ class Action:
             if existing is None or existing.body != body:
                 self.forge.upsert_comment(number, MARKER, body)
                 self.r.log(f"tidybot: comment on #{number} from the artifact")
-        self.r.summary(MarkdownRenderer().render(report))
+        self.r.summary(MarkdownRenderer(where=renderer_workdir).render(report))
         return Outcome(report, commit_sha=sha, report_path=self._rel(path))
 
     def _push_from_artifact(self, pull: PullRequest, doc: Mapping[str, Any]) -> str:
