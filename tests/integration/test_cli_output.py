@@ -205,7 +205,7 @@ def test_progress_streams_each_module_as_it_finishes(tmp_path: Path, goenv: dict
     (repo / "a/go.mod").write_text(
         (repo / "a/go.mod").read_text() + "require example.com/x v1.0.0\n"
     )
-    env = dict(goenv, TIDYBOT_GO=str(_slow_go(tmp_path, "slow", 4)))
+    env = dict(goenv, TIDYBOT_GO=str(_slow_go(tmp_path, "slow", 6)))
     lines, stdout, code = _timestamped(
         [sys.executable, "-m", "bot", "check", "repo", "-j", "3"], env, tmp_path
     )
@@ -213,7 +213,7 @@ def test_progress_streams_each_module_as_it_finishes(tmp_path: Path, goenv: dict
     when = {m[1]: t for t, ln in lines if (m := re.match(r"tidybot: \[\d/3\] \S+ +(\S+)", ln))}
     assert set(when) == {"repo/a", "repo/b", "repo/slow"}, lines
     # the fast modules are told about at once, the slow one when it is done
-    assert when["repo/slow"] - max(when["repo/a"], when["repo/b"]) > 2.5, lines
+    assert when["repo/slow"] - max(when["repo/a"], when["repo/b"]) > 3, lines
     texts = [ln for _, ln in lines]
     assert any(
         re.match(r"tidybot: \[\d/3\] DRIFT   repo/a \(example.com/a\): \d findings", t)
@@ -400,3 +400,42 @@ def test_help_documents_the_environment_and_exit_codes() -> None:
     readme = (Path(__file__).parents[2] / "README.md").read_text()
     table = readme.split("## Exit codes", 1)[1].split("##", 1)[0]
     assert re.search(r"^\| 130 \|", table, re.M)
+
+
+def test_on_a_terminal_one_live_line_and_a_line_per_finding(
+    tmp_path: Path, goenv: dict[str, str]
+) -> None:
+    """stderr a terminal: the counter is redrawn in place (CR, erase line) and cleared at the
+    end; only modules that are not clean get a line of their own."""
+    import pty
+
+    tidy_module(goenv, tmp_path, "clean", "example.com/clean", {"main.go": MAIN_GO})
+    module(tmp_path, "drift", "example.com/drift", {"main.go": MAIN_GO})
+    env = dict(goenv, TIDYBOT_GO=str(_slow_go(tmp_path, "clean", 1.5)))
+    leader, follower = pty.openpty()
+    with subprocess.Popen(
+        [sys.executable, "-m", "bot", "check", str(tmp_path), "-j", "2"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=follower,
+        text=True,
+    ) as proc:
+        os.close(follower)
+        seen = b""
+        while True:
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:  # the other end closed
+                break
+            if not chunk:
+                break
+            seen += chunk
+        proc.wait()
+    os.close(leader)
+    err = seen.decode()
+    assert proc.returncode == 1
+    assert err.count("\r\x1b[K") >= 3, err  # redrawn: start, ticks, each result
+    assert "tidybot: checking 0/2 modules: 0 ok" in err
+    assert re.search(r"tidybot: \[\d/2\] DRIFT +\S*drift \(example.com/drift\): ", err)
+    assert "] ok" not in err  # a clean module has no line of its own on a terminal
+    assert err.endswith("\r\x1b[K")  # the live line is gone when the report is printed
