@@ -39,3 +39,4 @@ def test_the_readme_and_the_hooks_name_this_release() -> None:
             assert pinned == f"v{VERSION}", (path.name, pinned)
     readme = (ROOT / "README.md").read_text()
     assert f"rev: v{VERSION}" in readme
+    assert f"git+https://github.com/tidybot/tidybot@v{VERSION}" in readme  # how to install it
