@@ -1,3 +1,3 @@
 """tidybot: keeps every Go module of a repository tidy."""
 
-__version__ = "0.1.0"
+__version__ = "1.0.0"

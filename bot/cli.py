@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from bot import __version__
@@ -15,11 +16,34 @@ from bot.exitcodes import exit_code
 from bot.fsutil import atomic_write
 from bot.options import Request, Resolved, check_globs, resolve, toolchain_value
 from bot.report import FORMATS, render
+from bot.report.base import Where
 from bot.secrets import Secrets
 
 TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (see bot/lazy.py)
 if TYPE_CHECKING:
     from typing import NoReturn
+
+    from bot.progress import Progress
+
+#: What ``--help`` says after the options: the environment and the exit codes.
+ENVIRONMENT = """\
+environment:
+  TIDYBOT_GO             the go binary to run (default: go on PATH)
+  TIDYBOT_GOTOOLCHAIN    GOTOOLCHAIN policy when --gotoolchain is not given
+  TIDYBOT_CACHE_DIR      the result cache when --cache-dir is not given
+  TIDYBOT_PRIVATE_TOKEN  token for the private hosts the config names (never an argument)
+  GOPROXY, GOPRIVATE, GONOSUMDB, GOFLAGS, ...
+                         passed to go as you set them (GOWORK is always off for tidy)
+  GITHUB_ACTIONS=true    progress in a collapsed ::group:: of the job log
+  GITHUB_WORKSPACE       paths for GitHub start here when the checkout has no .git
+
+exit codes:
+  0    clean (for fix: every drifted module was fixed)
+  1    drift found (for verify: a go.sum line failed its check)
+  2    a module could not be checked, or bad usage or configuration
+  3    a bug in tidybot (a traceback is printed)
+  130  interrupted (Ctrl-C)
+"""
 
 BUG_REPORT = (
     "This is a bug in tidybot, not in your repository. Please report it with the traceback "
@@ -42,10 +66,25 @@ def _jobs(value: str) -> int:
     return n
 
 
+def _loudness(p: argparse.ArgumentParser) -> None:
+    """--quiet / --verbose: how much goes to stderr while the run goes on, and how much of a
+    long error or of the modules --since left out the text report lists."""
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--quiet", "-q", action="store_true", help="no progress on stderr")
+    g.add_argument(
+        "--verbose",
+        "-v",
+        action="store_true",
+        help="progress for every module; the text report in full (go's whole errors, every "
+        "module --since left out)",
+    )
+
+
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("path", nargs="?", default=".", help="the checkout to look at (default: .)")
     p.add_argument("--format", choices=FORMATS, default="text", help="output format")
     p.add_argument("--output", "-o", metavar="FILE", help="also write the report to FILE")
+    _loudness(p)
     p.add_argument(
         "--jobs", "-j", type=_jobs, default=None, help="modules checked at once (default: CPUs)"
     )
@@ -109,6 +148,8 @@ def build_parser(*, command: str | None = None) -> argparse.ArgumentParser:
     parser = _Parser(
         prog="tidybot",
         description="Keeps every Go module of a repository tidy.",
+        epilog=ENVIRONMENT,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"tidybot {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
@@ -116,8 +157,19 @@ def build_parser(*, command: str | None = None) -> argparse.ArgumentParser:
     def wanted(name: str) -> bool:
         return command is None or command == name
 
-    check = sub.add_parser("check", help="report what go mod tidy would change, per module")
-    fix = sub.add_parser("fix", help="run go mod tidy in every drifted module")
+    raw = argparse.RawDescriptionHelpFormatter
+    check = sub.add_parser(
+        "check",
+        help="report what go mod tidy would change, per module",
+        epilog=ENVIRONMENT,
+        formatter_class=raw,
+    )
+    fix = sub.add_parser(
+        "fix",
+        help="run go mod tidy in every drifted module",
+        epilog=ENVIRONMENT,
+        formatter_class=raw,
+    )
     for name, p in (("check", check), ("fix", fix)):
         if wanted(name):
             _common(p)
@@ -128,11 +180,17 @@ def build_parser(*, command: str | None = None) -> argparse.ArgumentParser:
         add_org_audit(sub)
     else:
         sub.add_parser("org-audit", help="audit every Go repository of an organisation")
-    v = sub.add_parser("verify", help="prove every go.sum line against the checksum database")
+    v = sub.add_parser(
+        "verify",
+        help="prove every go.sum line against the checksum database",
+        epilog=ENVIRONMENT,
+        formatter_class=raw,
+    )
     if wanted("verify"):
         v.add_argument("path", nargs="?", default=".", help="the checkout to look at (default: .)")
         v.add_argument("--format", choices=FORMATS, default="text", help="output format")
         v.add_argument("--output", "-o", metavar="FILE", help="also write the report to FILE")
+        _loudness(v)
         v.add_argument("--jobs", "-j", type=_jobs, default=8, help="lookups at once (default: 8)")
         v.add_argument(
             "--cache",
@@ -193,8 +251,8 @@ def _cache_dir(args: argparse.Namespace) -> Path | None:
     return Path(value).expanduser() if value.strip() else None
 
 
-def _emit(report: Report, args: argparse.Namespace) -> None:
-    out = render(report, args.format, show_diff=args.show_diff)
+def _emit(report: Report, args: argparse.Namespace, where: Where) -> None:
+    out = render(report, args.format, show_diff=args.show_diff, where=where, verbose=args.verbose)
     sys.stdout.write(out)
     if args.output:
         target = Path(args.output)
@@ -202,6 +260,44 @@ def _emit(report: Report, args: argparse.Namespace) -> None:
             atomic_write(target, out.encode("utf-8"))
         except OSError as e:
             raise UsageError(f"{target}: cannot write the report: {e.strerror or e}") from e
+
+
+def check_output_path(value: str | None) -> None:
+    """``-o FILE`` can be written, checked before the run (a check can take minutes): its
+    directory exists and is a directory, and FILE is not a directory."""
+    if not value:
+        return
+    target = Path(value)
+    parent = target.parent
+    if target.is_dir():
+        raise UsageError(f"-o {value}: is a directory", hint="name a file to write the report to")
+    if not parent.is_dir():
+        why = "is not a directory" if parent.exists() else "does not exist"
+        raise UsageError(
+            f"-o {value}: the directory {parent} {why}",
+            hint="create it first, or write the report somewhere else",
+        )
+    if not os.access(parent, os.W_OK):
+        raise UsageError(f"-o {value}: the directory {parent} is not writable")
+
+
+def where_of(root: Path, given: str, env: Mapping[str, str]) -> Where:
+    """Where the checked directory ``root`` (``given`` on the command line) is: relative to its
+    repository's top level (the nearest directory above it with a ``.git``, else
+    ``GITHUB_WORKSPACE`` when it is inside it, else itself), and as the user named it."""
+    local = os.path.normpath(given) if given else "."
+    try:
+        real = root.resolve()
+    except OSError:
+        return Where(local=local)
+    top = next((p for p in (real, *real.parents) if (p / ".git").exists()), None)
+    if top is None and env.get("GITHUB_WORKSPACE"):
+        ws = Path(env["GITHUB_WORKSPACE"]).resolve()
+        top = ws if ws == real or ws in real.parents else None
+    if top is None:
+        return Where(local=local)
+    rel = real.relative_to(top).as_posix()
+    return Where(repo=rel or ".", local=local, top_uri=top.as_uri().rstrip("/") + "/")
 
 
 def _verify(root: Path, args: argparse.Namespace) -> Report:
@@ -218,6 +314,7 @@ def _verify(root: Path, args: argparse.Namespace) -> Report:
     base = base_sums(root, args.base) if args.base else None
     out = run_verify(root, env=env, cache_check=args.cache, jobs=args.jobs, base_ref_sums=base)
     findings = [f for f in out.findings if not config.is_ignored(f)]
+    files = len(out.files)
     return Report(
         root=str(root),
         command="verify",
@@ -229,6 +326,7 @@ def _verify(root: Path, args: argparse.Namespace) -> Report:
             "verify": {
                 "summary": out.summary,
                 "database": out.database,
+                "files": files,
                 "lines": out.lines,
                 "verified": out.verified,
                 "skipped": dict(out.skipped),
@@ -261,9 +359,11 @@ def run(argv: Sequence[str], secrets: Secrets | None = None) -> int:
 
         return org_audit(args, environ={**os.environ, **secrets.values})
     root = Path(args.path)
+    check_output_path(args.output)
+    where = where_of(root, args.path, os.environ)
     if args.command == "verify":
         report = _verify(root, args)
-        _emit(report, args)
+        _emit(report, args, where)
         return exit_code(report)
     resolved = _resolve(args, root)
     from bot.options import private_env
@@ -272,24 +372,38 @@ def run(argv: Sequence[str], secrets: Secrets | None = None) -> int:
     # git access to the private hosts the resolved config names, for this run only; go and git
     # never see the variable itself
     token = secrets.get("TIDYBOT_PRIVATE_TOKEN")
-    with private_env(
-        resolved.config, token, os.environ, given_as="TIDYBOT_PRIVATE_TOKEN"
-    ) as access:
-        options = resolved.options
-        if access:
-            from bot.record import replace
-
-            options = replace(options, base_env={**os.environ, **access})
+    with (
+        private_env(resolved.config, token, os.environ, given_as="TIDYBOT_PRIVATE_TOKEN") as access,
+        contextlib.ExitStack() as stack,
+    ):
+        from bot.record import replace
         from bot.runner import check, fix
 
+        options = resolved.options
+        if access:
+            options = replace(options, base_env={**os.environ, **access})
+        progress = _progress(args, where)
+        if progress is not None:
+            stack.callback(progress.close)
+            options = replace(options, progress=progress)
         if args.command == "check":
             report = check(root, options)
         elif args.command == "fix":
             report = fix(root, options)
         else:  # pragma: no cover - argparse rejects unknown commands
             raise UsageError(f"unknown command {args.command}")
-    _emit(report, args)
+    _emit(report, args, where)
     return exit_code(report)
+
+
+def _progress(args: argparse.Namespace, where: Where) -> Progress | None:
+    """What stderr shows while modules are checked (bot.progress)."""
+    from bot.progress import progress_for
+
+    verb = "fixing" if args.command == "fix" else "checking"
+    return progress_for(
+        sys.stderr, os.environ, quiet=args.quiet, verbose=args.verbose, where=where, verb=verb
+    )
 
 
 def main(

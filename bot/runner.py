@@ -50,6 +50,9 @@ class RunOptions:
     since: str | None = None  # check only the modules the changes since this git ref can affect
     cache_dir: Path | None = None  # the result cache (bot.resultcache); None: no cache
     untrusted: bool = False  # the tree is someone else's code (bot.options.tree_is_untrusted)
+    # told (result, number of modules) as each module's result is ready, from any thread, and
+    # (None, number of modules) once they are known (bot.progress)
+    progress: Callable[[ModuleResult | None, int], None] | None = field(default=None, compare=False)
 
 
 class _Outcome:
@@ -109,6 +112,15 @@ def discover(root: Path, options: RunOptions, scan: TreeScan | None = None) -> l
         extra = (
             " matching the --include/--exclude globs" if options.include or options.exclude else ""
         )
+        config = options.config
+        if (config.include or config.exclude) and discover_modules(
+            root, options.include, options.exclude, scan
+        ):  # there are modules: the config file's include/exclude globs leave none of them
+            where = config.file or "the config file"
+            raise UsageError(
+                f"{root}: no module is selected by the include/exclude globs of {where}",
+                hint=f"fix include: or exclude: in {where}, or remove them to check every module",
+            )
         raise UsageError(
             f"{root}: no go.mod found{extra}",
             hint="run tidybot on a directory that contains Go modules",
@@ -470,6 +482,17 @@ class _Workers:
             t.join()
 
 
+def _telling(fn: _Fn, tell: Callable[[ModuleResult | None, int], None], total: int) -> _Fn:
+    """``fn`` that also tells ``tell`` its result, in the worker, as soon as it has it."""
+
+    def run(go: Go, ref: ModuleRef, options: RunOptions) -> _Outcome:
+        out = fn(go, ref, options)
+        tell(out.result, total)
+        return out
+
+    return run
+
+
 def _run_all(
     scan: TreeScan,
     options: RunOptions,
@@ -485,6 +508,10 @@ def _run_all(
         go.version()  # fails early when go is missing or too old
     jobs = _jobs(options)
     pre, fn, waves, finish = _speedups(scan, mods, go, options, fn, {} if extra is None else extra)
+    tell = options.progress
+    if tell is not None:
+        tell(None, len(mods))
+        fn = _telling(fn, tell, len(mods))
     if dependencies_first:
         # a fix rewrites go.mod files that dependents read through local replaces
         from bot.changes import module_nodes
@@ -502,6 +529,8 @@ def _run_all(
                 done = pre(mods[i])
                 if done is not None:
                     outcomes[i] = done
+                    if tell is not None:
+                        tell(done.result, len(mods))
                     continue
                 if workers is None:
                     go.ready()  # here, not in the first worker: it would share the GIL with keys

@@ -258,6 +258,11 @@ class Go:
             return self._version
         binary = self._binary()
         if binary is None:
+            if os.sep in self.go or "/" in self.go:  # a path (TIDYBOT_GO), not a name on PATH
+                raise ToolchainError(
+                    f"the go command {self.go} was not found (TIDYBOT_GO names it)",
+                    hint="point TIDYBOT_GO at the go binary, or unset it to use go from PATH",
+                )
             raise ToolchainError(
                 f"the go command ({self.go}) was not found on PATH",
                 hint="install Go 1.23 or newer (https://go.dev/dl/) or point TIDYBOT_GO at it",

@@ -38,7 +38,23 @@ def _clean_ambient_env(monkeypatch: pytest.MonkeyPatch) -> None:
             monkeypatch.delenv(name, raising=False)
 
 
+#: Tests that start go, git, tidybot itself or the linters, or compute large trees: the
+#: ``slow`` tier. ``python -m pytest -m "not slow"`` runs the rest in seconds, for local work.
+SLOW = (
+    "tests/integration/",
+    "tests/test_quality.py",
+    "tests/unit/test_lint_workflows.py",
+    "tests/unit/test_tlog.py",
+    "tests/unit/test_workers.py",
+)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    root = config.rootpath
+    slow = pytest.mark.slow
+    for item in items:
+        if item.path.relative_to(root).as_posix().startswith(SLOW):
+            item.add_marker(slow)
     if os.environ.get("TIDYBOT_ONLINE") == "1":
         return
     skip = pytest.mark.skip(reason="online test: set TIDYBOT_ONLINE=1 to run")

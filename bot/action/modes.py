@@ -42,6 +42,7 @@ from bot.exitcodes import Policy, exit_code
 from bot.fixplan import FixPlan, plan_fix
 from bot.forge.port import Forge, PullRequest, marker_for
 from bot.record import record, replace
+from bot.report.base import Where
 from bot.report.comment import MARKER, CommentRenderer, fix_commands
 from bot.report.escape import md_code, no_command_lines
 from bot.report.github import GithubRenderer
@@ -113,7 +114,7 @@ def check(run: Run, decision: Decision) -> Outcome:
     since, why_not = since_for(run)
     if why_not:
         run.w.notice(why_not)
-    report = run_check(run.s.root, run.resolve(since).options)
+    report = _checked(run, since)
     outcome = Outcome(report, exit_code=exit_code(report, _policy(run)))
     publish(run, report, decision)
     if decision.pull_number is not None and run.s.event_name.startswith("pull_request"):
@@ -123,6 +124,27 @@ def check(run: Run, decision: Decision) -> Outcome:
     if decision.mode is Mode.COMMENT and decision.pull_number is not None:
         comment(run, decision.pull_number, report, head_sha=_event_head_sha(run))
     return outcome
+
+
+def _checked(run: Run, since: str | None = None) -> Report:
+    """The check of the checked root, with a line per finished module on stderr (the log)."""
+    import sys
+
+    from bot.progress import progress_for
+
+    options = run.resolve(since).options
+    progress = progress_for(
+        run.w.cleaned(sys.stderr),
+        run.s.env,
+        quiet=False,
+        verbose=False,
+        where=Where(repo=run.s.workdir),
+    )
+    try:
+        return run_check(run.s.root, replace(options, progress=progress))
+    finally:
+        if progress is not None:
+            progress.close()
 
 
 def publish(run: Run, report: Report, decision: Decision) -> None:
@@ -145,10 +167,7 @@ def publish(run: Run, report: Report, decision: Decision) -> None:
             # annotations and tables show the first line; go's reason is often further down
             with run.w.group(f"{_join(workdir, m.dir)}: not checked"):
                 run.w.log(m.error.rstrip("\n"))
-    summary = MarkdownRenderer().render(report)
-    cmds = fix_commands(report, workdir)
-    if cmds and workdir not in (".", ""):
-        summary += "\nFrom the repository root:\n\n```sh\n" + "\n".join(cmds) + "\n```\n"
+    summary = MarkdownRenderer(where=workdir).render(report)  # paths from the top level
     summary += f"\n<sub>mode {decision.mode}: {decision.reason}</sub>\n"
     run.w.summary(summary)
 
@@ -384,7 +403,7 @@ def _fix(run: Run, number: int, decision: Decision, since: str | None = None) ->
             ),
         )
     target = _target_branch(run, pull)
-    report = run_check(run.s.root, run.resolve(since).options)
+    report = _checked(run, since)
     publish(run, report, decision)
     outcome = Outcome(report, exit_code=exit_code(report, _policy(run)))
     outcome.report_path = write_report(run, report)
@@ -505,7 +524,7 @@ def follow_up(run: Run, decision: Decision) -> Outcome:
             tidy_command=not pull.is_fork or pull.maintainer_can_modify,
             workdir=artifact.workdir,
         )
-    run.w.summary(MarkdownRenderer().render(report))
+    run.w.summary(MarkdownRenderer(where=artifact.workdir).render(report))
     return Outcome(report, report_path=_artifact_dir(run).display("report.json"))
 
 

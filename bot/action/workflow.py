@@ -18,9 +18,10 @@ it is: ``::add-mask::`` covers the log only, not the summary or the outputs.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Mapping, Sequence
+import io
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import IO
+from typing import IO, TextIO, cast
 
 from bot.report.escape import (
     command_data,
@@ -56,6 +57,10 @@ class Workflow:
     def clean(self, text: str) -> str:
         """``text`` without any secret of the run."""
         return redact(text, self.secrets)
+
+    def cleaned(self, stream: IO[str]) -> TextIO:
+        """``stream`` (stderr, say) with every text written to it cleaned of the secrets."""
+        return cast(TextIO, _Cleaned(stream, self.clean))
 
     def _write(self, line: str) -> None:
         self.out.write(self.clean(line) + "\n")
@@ -135,3 +140,21 @@ class Workflow:
             markdown = cut + "\n\n> ✂️ Cut at GitHub's 1 MiB job summary limit.\n"
         with self.summary_file.open("a", encoding="utf-8") as f:
             f.write(markdown if markdown.endswith("\n") else markdown + "\n")
+
+
+class _Cleaned(io.TextIOBase):
+    """A text stream that cleans what is written before passing it on."""
+
+    def __init__(self, inner: IO[str], clean: Callable[[str], str]) -> None:
+        self._inner = inner
+        self._clean = clean
+
+    def write(self, text: str) -> int:
+        self._inner.write(self._clean(text))
+        return len(text)
+
+    def flush(self) -> None:
+        self._inner.flush()
+
+    def isatty(self) -> bool:
+        return False

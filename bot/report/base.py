@@ -1,11 +1,17 @@
-"""The renderer interface: one class per output format, each with one pure ``render`` method."""
+"""What every renderer shares: where paths point, the fix command of a finding, and how a long
+go error is told short. Pure: no file is read and no process started here."""
 
 from __future__ import annotations
 
-from bot.engine.model import Report
+import re
+import shlex
+
+from bot.engine.model import Finding, ModuleResult, Report, Status
+from bot.record import record
 
 TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (see bot/lazy.py)
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
     from typing import ClassVar, Protocol
 
     class Renderer(Protocol):
@@ -16,18 +22,116 @@ if TYPE_CHECKING:
         def render(self, report: Report) -> str: ...
 
 
-def fix_command(report: Report) -> str:
-    """The exact command that fixes the drift locally."""
-    dirs = [m.dir for m in report.drifted]
-    if not dirs:
-        return "tidybot fix ."
-    if len(dirs) == 1:
-        d = dirs[0]
-        return "go mod tidy" if d == "." else f"(cd {d} && go mod tidy)"
-    return "tidybot fix .   # or, per module: " + "; ".join(
-        "go mod tidy" if d == "." else f"(cd {d} && go mod tidy)" for d in dirs
-    )
+#: The project's home; the README's finding anchors are under it (SARIF ``helpUri``).
+HOME = "https://github.com/tidybot/tidybot"
 
+
+def join(base: str, path: str) -> str:
+    """``path`` (relative, ``/``-separated, ``.`` for the base itself) below ``base``."""
+    base = base.rstrip("/") if base not in ("/", "") else base
+    if base in (".", ""):
+        return path or "."
+    if path in (".", ""):
+        return base
+    return f"{base}/{path}" if base != "/" else f"/{path}"
+
+
+@record
+class Where:
+    """Where the checked directory is, so that every path a renderer prints points at the
+    right file from where it is read.
+
+    ``repo``: the checked directory relative to the repository's top level (``.`` at the top).
+    GitHub resolves annotation and SARIF paths, and readers of a comment or job summary read
+    paths, from the top level, whatever directory was checked.
+    ``local``: the checked directory as given on the command line (normalised): commands
+    printed for a terminal are pasted where the command ran, so their paths start with it.
+    ``top_uri``: the top level as a ``file://`` URI ending in ``/`` (SARIF's ``%SRCROOT%``),
+    ``""`` when not known.
+    """
+
+    repo: str = "."
+    local: str = "."
+    top_uri: str = ""
+
+    def in_repo(self, path: str) -> str:
+        return join(self.repo, path)
+
+    def here(self, path: str) -> str:
+        return join(self.local, path)
+
+
+# -- fix commands ------------------------------------------------------------------------------
+
+#: Findings that `go mod tidy` repairs (it also writes go.mod the way `go mod edit -fmt` does).
+TIDY_FINDINGS = frozenset(
+    {
+        "missing-require",
+        "unused-require",
+        "indirect-mismatch",
+        "version-change",
+        "go-directive",
+        "missing-sum",
+        "stale-sum",
+        "format",
+    }
+)
+
+
+def _steps(findings: Iterable[Finding]) -> list[str]:
+    """The go commands (in the order to run them) that repair ``findings``, all about one
+    directory: a module's, or a go.work's."""
+    sync = tidy = False
+    vendor = ""
+    for f in findings:
+        if f.id in TIDY_FINDINGS:
+            tidy = True
+        elif f.id == "work-sync":
+            sync = True
+            # a module's go.mod/go.sum: the sync raises its requirements, tidy then settles them
+            tidy = tidy or not f.file.endswith(("go.work", "go.work.sum"))
+        elif f.id == "vendor":
+            # a workspace's vendor/ is written by `go work vendor`; a module's by `go mod
+            # vendor`, which refuses to run in workspace mode (a go.work above the module)
+            vendor = "work vendor" if f.message.startswith("go work vendor") else "mod vendor"
+    steps = ["work sync"] if sync else []
+    steps += ["mod tidy"] if tidy else []
+    steps += [vendor] if vendor else []
+    return steps
+
+
+def fix_command(path: str, findings: Iterable[Finding]) -> str:
+    """The one shell line that repairs ``findings`` (all about the directory ``path``, as the
+    reader reaches it), using go only: ``go -C path mod tidy``, ``go -C path work sync && go -C
+    path mod tidy``, ``GOWORK=off go -C path mod vendor`` ... ``""`` when no go command repairs
+    them (verify's findings, a go.mod that does not parse). Paths are quoted for a POSIX shell."""
+    at = "" if path in (".", "") else f"-C {shlex.quote(path)} "
+    out = []
+    for step in _steps(findings):
+        env = "GOWORK=off " if step == "mod vendor" else ""
+        out.append(f"{env}go {at}{step}")
+    return " && ".join(out)
+
+
+def fix_commands(report: Report, place: Callable[[str], str]) -> list[str]:
+    """The go commands that repair every drifted module and workspace of ``report``, one line
+    each, workspaces first (their sync changes the modules' go.mod files). ``place`` turns a
+    path relative to the checked directory into one the reader can use (``Where.here`` for a
+    terminal, ``Where.in_repo`` for GitHub)."""
+    loose: dict[str, list[Finding]] = {}
+    for f in report.findings:
+        loose.setdefault(f.module_dir, []).append(f)
+    lines = [fix_command(place(d), fs) for d, fs in sorted(loose.items())]
+    lines += [fix_command(place(m.dir), m.findings) for m in report.drifted]
+    return [ln for ln in dict.fromkeys(lines) if ln]  # once each, in order
+
+
+def tidybot_fix(path: str) -> str:
+    """The tidybot alternative: one command for every module below ``path``."""
+    return f"tidybot fix {shlex.quote(path)}" if path not in (".", "") else "tidybot fix"
+
+
+# -- errors ------------------------------------------------------------------------------------
 
 HEADLINE_MAX = 300
 
@@ -38,16 +142,97 @@ def error_headline(error: str) -> str:
     go writes one message over several lines: an import or requirement chain
     (``go: example.com/m/sub imports`` then a tab-indented ``example.com/x: cannot find
     module ...``) or a hint (``to add it:`` then ``\tgo get example.com/x``). Its first line
-    alone names no cause, so the indented lines that follow are joined to it.
+    alone names no cause, so the indented lines that follow are joined to it. go's progress
+    lines (``go: finding module for package ...``) are no message and are passed over.
     """
     parts: list[str] = []
     for line in error.splitlines():
-        if not line.strip():
+        if not line.strip() or (not parts and _PROGRESS.match(line)):
             if parts:
                 break
             continue
         if parts and not line[:1].isspace():
             break
         parts.append(line.strip())
+    if not parts:  # nothing but progress lines
+        parts = [next((ln.strip() for ln in error.splitlines() if ln.strip()), "")]
     text = " ".join(parts)
     return text if len(text) <= HEADLINE_MAX else text[: HEADLINE_MAX - 1].rstrip() + "…"
+
+
+#: go's progress lines: what it is doing, not what went wrong.
+_PROGRESS = re.compile(r"go: (finding module for package|downloading|found|extracting) ")
+
+#: An error printed in full up to this many lines; longer ones are condensed (--verbose: all).
+ERROR_LINES = 12
+
+
+def _messages(error: str) -> list[list[str]]:
+    """go's messages: a line and the indented lines that continue it."""
+    out: list[list[str]] = []
+    for line in error.rstrip().splitlines():
+        if out and line[:1].isspace() and line.strip():
+            out[-1].append(line)
+        elif line.strip():
+            out.append([line])
+    return out
+
+
+def _cause(message: list[str]) -> str:
+    """What went wrong, without what it went wrong for: the text after the last ``: `` (go
+    names the module, package or URL before it), e.g. ``403 Forbidden``."""
+    text = " ".join(ln.strip() for ln in message)
+    return text.rsplit(": ", 1)[1] if ": " in text else ""
+
+
+def _subject(message: list[str]) -> str:
+    """What a message is about: the start of its last line, up to the first ``: ``."""
+    last = message[-1].strip()
+    return last.split(": ", 1)[0] if ": " in last else last
+
+
+def condense_error(error: str, limit: int = ERROR_LINES) -> list[str]:
+    """A module's error in at most about ``limit`` lines, nothing of substance lost: go's
+    progress lines become one count; messages with the same cause (the same proxy answering
+    ``403 Forbidden`` for each of 15 imports) are shown once, with what else they were about;
+    what still does not fit is counted. An error of ``limit`` lines or fewer is kept as is."""
+    lines = error.rstrip().splitlines()
+    if len(lines) <= limit:
+        return lines
+    progress = [ln for ln in lines if _PROGRESS.match(ln)]
+    messages = [m for m in _messages(error) if not _PROGRESS.match(m[0])]
+    by_cause: dict[str, list[list[str]]] = {}
+    for m in messages:
+        by_cause.setdefault(_cause(m) or "\0" + "\n".join(m), []).append(m)
+    out: list[str] = []
+    if progress:
+        first = _PROGRESS.match(progress[0])
+        what = first.group(0).strip() if first else "go:"
+        out.append(f"{what} … ({len(progress)} progress lines like this)")
+    shown = 0
+    for group in by_cause.values():
+        if len(out) >= limit:
+            break
+        out.extend(group[0])
+        if len(group) > 1:
+            subjects = [_subject(m) for m in group[1:]]
+            listed = ", ".join(subjects[:3]) + (", …" if len(subjects) > 3 else "")
+            out.append(f"    … and {len(group) - 1} more with the same cause ({listed})")
+        shown += len(group)
+    rest = len(messages) - shown
+    if rest > 0:
+        out.append(f"… {rest} more message{'s' if rest != 1 else ''} (--verbose prints all)")
+    return out
+
+
+# -- --since -----------------------------------------------------------------------------------
+
+
+def since_skipped(report: Report) -> list[ModuleResult]:
+    """The modules ``--since`` left out (not affected by the changes): told as one line, and
+    listed only on request."""
+    since = report.extra.get("since")
+    if not isinstance(since, dict):
+        return []
+    reason = f"not affected by the changes since {since.get('ref')}"
+    return [m for m in report.modules if m.status is Status.SKIPPED and m.error == reason]

@@ -4,8 +4,12 @@ Pure: a :class:`~bot.engine.model.Report` in, markdown out. The body holds
 
 * the hidden marker (an HTML comment GitHub does not show) that finds the comment again,
 * a headline, the table of modules (status, findings), the diffs folded in ``<details>``,
-* the exact commands that fix it locally (and ``/tidy`` when the bot may fix it),
+* the go commands that fix it locally, ``tidybot fix`` as the alternative (and ``/tidy`` when
+  the bot may fix it),
 * when the drift is gone, a short "tidy now" text instead.
+
+Every value from the pull request's tree or from go goes through :mod:`bot.report.escape`, and
+no line of a body is ``/tidy`` alone (the bot's own comment must never ask for a fix).
 
 A body never exceeds :data:`COMMENT_LIMIT` (GitHub refuses longer comment bodies with a 422):
 diffs are cut first, then table rows, and the body then points to the job summary.
@@ -13,14 +17,28 @@ diffs are cut first, then table rows, and the body then points to the job summar
 
 from __future__ import annotations
 
-import shlex
 from collections import Counter
 from collections.abc import Iterable
 
 from bot.engine.model import ModuleResult, Report, Status
 from bot.forge.port import marker_for
 from bot.record import record
-from bot.report.base import error_headline
+from bot.report.base import (
+    Where,
+    condense_error,
+    error_headline,
+    since_skipped,
+    tidybot_fix,
+)
+from bot.report.base import fix_commands as _fix_commands
+from bot.report.escape import (
+    html_text,
+    md_block,
+    md_cell,
+    md_cell_code,
+    md_code,
+    no_command_lines,
+)
 
 #: GitHub's maximum comment body length ("body is too long (maximum is 65536 characters)").
 COMMENT_LIMIT = 65536
@@ -44,10 +62,10 @@ _ORDER = {Status.DRIFTED: 0, Status.ERROR: 1, Status.SKIPPED: 2, Status.CLEAN: 3
 class CommentRenderer:
     """Renders the sticky comment for one report.
 
-    ``workdir`` is the checked root relative to the repository root ("." for the root); the
-    fix commands are written to run from the repository root. ``summary_url`` is the run page
-    that shows the job summary. ``tidy_command`` says whether ``/tidy`` is offered.
-    ``fixed_in`` is the sha of a fix commit this run pushed.
+    ``workdir`` is the checked root relative to the repository root ("." for the root); every
+    path is shown from the repository root, where the fix commands are to be run.
+    ``summary_url`` is the run page that shows the job summary. ``tidy_command`` says whether
+    ``/tidy`` is offered. ``fixed_in`` is the sha of a fix commit this run pushed.
     """
 
     marker: str = MARKER
@@ -76,7 +94,7 @@ class CommentRenderer:
         else:
             lines.append(
                 f"The drift reported earlier is gone: {_plural(n, 'module')} tidy"
-                + (f" at `{self.head_sha[:12]}`." if self.head_sha else ".")
+                + (f" at {md_code(self.head_sha[:12])}." if self.head_sha else ".")
             )
         return _fit("\n".join(lines) + "\n", self.limit)
 
@@ -90,15 +108,31 @@ class CommentRenderer:
         else:
             head.append(f"### ⚠️ tidybot: {_plural(s.error, 'module')} could not be checked")
         head.append("")
-        at = f" at `{self.head_sha[:12]}`" if self.head_sha else ""
+        at = f" at {md_code(self.head_sha[:12])}" if self.head_sha else ""
         head.append(
             f"Checked {_plural(s.modules, 'module')}{at}: {s.drifted} drifted, "
             f"{s.error} failed, {s.skipped} skipped, {s.clean} clean."
         )
         head.append("")
 
-        rows = [_row(m, self.workdir) for m in sorted(report.modules, key=_sort_key)]
-        extra = [f"- `{f.id}` {_cell(f.message)}" for f in report.findings]
+        quiet = {id(m) for m in since_skipped(report)}
+        rows = [
+            _row(m, self.workdir)
+            for m in sorted(report.modules, key=_sort_key)
+            if id(m) not in quiet
+        ]
+        if quiet:
+            since = report.extra.get("since")
+            ref = str(since.get("ref", "")) if isinstance(since, dict) else ""
+            rows.append(
+                f"| {len(quiet)} more | {_STATUS[Status.SKIPPED]} | not affected by the "
+                f"changes since {md_cell_code(ref)} |"
+            )
+        extra = [
+            f"- `{f.id}` {md_cell_code(_path(self.workdir, f.file)) + ': ' if f.file else ''}"
+            f"{md_cell(f.message)}"
+            for f in report.findings
+        ]
         fix = self._fix_section(report)
         footer = self._footer()
 
@@ -107,7 +141,7 @@ class CommentRenderer:
             for m in sorted(report.drifted, key=_sort_key)
         ]
         blocks += [
-            _Block(_path(self.workdir, m.dir), "error", "", m.error)
+            _Block(_path(self.workdir, m.dir), "error", "", "\n".join(condense_error(m.error, 40)))
             for m in sorted(_errors(report), key=_sort_key)
         ]
         fixed = "\n".join(head) + "\n"
@@ -135,21 +169,28 @@ class CommentRenderer:
         if cut:
             body += "\n" + self._cut_note()
         body += footer
-        return _fit(body, self.limit, self._cut_note())
+        return _fit(no_command_lines(body), self.limit, self._cut_note())
 
     def _fix_section(self, report: Report) -> str:
+        """go's commands first (every contributor has go), then tidybot's one command, then
+        ``/tidy``."""
         cmds = fix_commands(report, self.workdir)
         if not cmds:
             return ""
-        out = ["", "**Fix it locally** (from the repository root):", "", "```sh"]
-        out.extend(cmds[:MAX_COMMANDS])
-        out.append("```")
+        out = ["", "**Fix it locally** (from the repository root):", ""]
+        out.append(md_block("\n".join(cmds[:MAX_COMMANDS]), "sh"))
         if len(cmds) > MAX_COMMANDS:
             rest = len(cmds) - MAX_COMMANDS
-            out.append(f"…and the same for {_plural(rest, 'more module')} (see the job summary).")
-        if self.tidy_command:
-            out.append("")
-            out.append("Or comment `/tidy` on this pull request to get a fix commit.")
+            out.append(f"…and {_plural(rest, 'more command')} (see the job summary).")
+        out.append("")
+        out.append(
+            f"Or, with tidybot installed: {md_code(tidybot_fix(self.workdir))}"
+            + (
+                "; or comment `/tidy` on this pull request to get a fix commit."
+                if self.tidy_command
+                else "."
+            )
+        )
         return "\n".join(out) + "\n"
 
     def _cut_note(self) -> str:
@@ -163,15 +204,9 @@ class CommentRenderer:
 
 
 def fix_commands(report: Report, workdir: str = ".") -> list[str]:
-    """The exact commands that fix the drifted modules, to run from the repository root."""
-    out = []
-    for m in sorted(report.drifted, key=_sort_key):
-        path = _path(workdir, m.dir)
-        if path == ".":
-            out.append("go mod tidy")
-        else:
-            out.append(f"go -C {shlex.quote(path)} mod tidy")
-    return out
+    """The go commands that fix the drift, to run from the repository root (``workdir``: the
+    checked root relative to it). One function decides them: :func:`bot.report.base.fix_command`."""
+    return _fix_commands(report, Where(repo=workdir or ".").in_repo)
 
 
 def has_marker(body: str, marker: str = MARKER) -> bool:
@@ -191,11 +226,11 @@ def _sort_key(m: ModuleResult) -> tuple[int, str]:
 
 def _row(m: ModuleResult, workdir: str) -> str:
     path = _path(workdir, m.dir)
-    name = f"`{_cell(path)}`"
+    name = md_cell_code(path)
     if m.module:
-        name += f" ({_cell(m.module)})"
+        name += f" ({md_cell(m.module)})"
     if m.status is Status.ERROR or m.status is Status.SKIPPED:
-        detail = _cell(error_headline(m.error)) or "—"
+        detail = md_cell(error_headline(m.error)) or "—"
     else:
         detail = _finding_counts(f.id for f in m.findings) or "—"
     return f"| {name} | {_STATUS.get(m.status, str(m.status))} | {detail} |"
@@ -224,21 +259,18 @@ def _blocks(blocks: list[_Block], budget: int) -> tuple[str, bool]:
     for b in blocks:
         if not b.text.strip():
             continue
-        summary = f"<summary><code>{_html(b.path)}</code>: {b.what}</summary>"
-        fence = _fence(b.text)
-        block_overhead = (
-            len(f"\n<details>{summary}\n\n{fence}{b.lang}\n\n{fence}\n</details>\n") + 80
-        )
+        summary = f"<summary><code>{html_text(b.path)}</code>: {b.what}</summary>"
+        block_overhead = len(f"\n<details>{summary}\n\n{md_block('', b.lang)}\n</details>\n") + 80
         if budget - block_overhead < 200:
             omitted += 1
             cut = True
             continue
         text = b.text if b.text.endswith("\n") else b.text + "\n"
-        room = budget - block_overhead
+        room = budget - block_overhead - 2 * (_longest_run(text) + 1)
         if len(text) > room:
             text = text[:room].rsplit("\n", 1)[0] + "\n… (cut here)\n"
             cut = True
-        block = f"\n<details>{summary}\n\n{fence}{b.lang}\n{text}{fence}\n</details>\n"
+        block = f"\n<details>{summary}\n\n{md_block(text, b.lang)}\n</details>\n"
         parts.append(block)
         budget -= len(block)
     if omitted:
@@ -247,20 +279,23 @@ def _blocks(blocks: list[_Block], budget: int) -> tuple[str, bool]:
 
 
 def _fit(body: str, limit: int, note: str = "") -> str:
-    """Last resort: a hard cut that still leaves the marker first and a pointer at the end."""
+    """Last resort: a hard cut that still leaves the marker first and a pointer at the end.
+    (The cut may end a line in ``/tidy``; one character is kept for its escape.)"""
     if len(body) <= limit:
         return body
     tail = "\n\n" + (note or "> ✂️ Cut to fit a GitHub comment; see the job summary.\n")
-    return body[: max(0, limit - len(tail))] + tail
+    return no_command_lines(body[: max(0, limit - len(tail) - 1)] + tail)
 
 
-def _fence(text: str) -> str:
-    longest = 0
-    run = 0
+def _longest_run(text: str) -> int:
+    """The longest run of backticks or tildes: the block's fence is one longer."""
+    longest = run = 0
+    last = ""
     for ch in text:
-        run = run + 1 if ch == "`" else 0
+        run = run + 1 if ch in "`~" and ch == last else (1 if ch in "`~" else 0)
+        last = ch
         longest = max(longest, run)
-    return "`" * max(3, longest + 1)
+    return max(longest, 2)
 
 
 def _path(workdir: str, d: str) -> str:
@@ -270,14 +305,6 @@ def _path(workdir: str, d: str) -> str:
     if d in (".", ""):
         return w
     return f"{w}/{d}"
-
-
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\r", "").replace("\n", "<br>")
-
-
-def _html(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _plural(n: int, word: str) -> str:

@@ -9,16 +9,19 @@ sink                            function
 ==============================  ===============================================================
 workflow command message        :func:`command_data` (``%``, CR, LF as ``@actions/core``)
 workflow command property       :func:`command_property` (also ``:`` and ``,``)
-foreign text in the job log     :func:`stop_commands` (a fresh token fences it verbatim) when
+foreign text in the job log     :func:`stop_commands` (a fresh token fences it verbatim), when
                                 :func:`speaks_commands` says the runner could read a command
 ``GITHUB_OUTPUT`` value         :func:`output_entry` (``name<<DELIM``; DELIM random, not in it)
 Markdown, running text          :func:`md_text` (HTML, Markdown punctuation, mentions, links)
 Markdown, inline code           :func:`md_code` (a backtick fence longer than any run inside)
 Markdown, fenced block          :func:`md_block` (likewise, backticks and tildes)
 Markdown, table cell            :func:`md_cell` (``md_text`` on one line, ``|`` escaped)
-Markdown, inside HTML tags      :func:`html_text`
-a comment or issue body         :func:`no_command_lines` (no line reads as ``/tidy``)
-a terminal                      :func:`terminal_text` (control characters made visible)
+Markdown, code in a table cell  :func:`md_cell_code` (``md_code`` with ``|`` escaped)
+Markdown, inside HTML tags      :func:`html_text` (one line: a blank line would end the HTML)
+a whole comment body            :func:`no_command_lines` (no line that is a ``/tidy`` command)
+a terminal or a job log         :func:`terminal_text` (control characters made visible, no line
+                                that the runner would read as a workflow command)
+a value on one terminal line    :func:`terminal_line` (``terminal_text``, line breaks shown too)
 ==============================  ===============================================================
 
 JSON and SARIF need no function: ``json.dumps`` escapes everything their syntax knows.
@@ -35,12 +38,14 @@ __all__ = [
     "html_text",
     "md_block",
     "md_cell",
+    "md_cell_code",
     "md_code",
     "md_text",
     "no_command_lines",
     "output_entry",
     "speaks_commands",
     "stop_commands",
+    "terminal_line",
     "terminal_text",
 ]
 
@@ -94,9 +99,10 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u2028\u2029\u202a-\u202e\u2066-\
 
 
 def html_text(text: str) -> str:
-    """Text inside an HTML element (``<code>…</code>``, ``<summary>…</summary>``)."""
-    out = "".join(_HTML.get(c, c) for c in _CONTROL.sub("\ufffd", text))
-    return _defuse(out)
+    """Text inside an HTML element (``<code>…</code>``, ``<summary>…</summary>``), on one line:
+    in Markdown a blank line ends an HTML block, and what follows it would be Markdown again."""
+    text = " ".join(_CONTROL.sub("\ufffd", text).splitlines())
+    return _defuse("".join(_HTML.get(c, c) for c in text))
 
 
 def md_text(text: str) -> str:
@@ -119,6 +125,12 @@ def md_cell(text: str) -> str:
     return md_text(" ".join(text.splitlines()))
 
 
+def md_cell_code(text: str) -> str:
+    """Inline code in a table cell: :func:`md_code` with ``|`` escaped (GitHub ends a cell at a
+    bare ``|`` even inside a code span, and shows ``\\|`` there as ``|``)."""
+    return md_code(text).replace("|", "\\|")
+
+
 def md_code(text: str) -> str:
     """Inline code showing ``text`` verbatim: a fence of more backticks than any run inside,
     padded with a space where ``text`` starts or ends with a backtick. One line."""
@@ -128,29 +140,36 @@ def md_code(text: str) -> str:
     return f"{fence}{pad}{text}{pad}{fence}"
 
 
-def no_command_lines(markdown: str) -> str:
-    """``markdown`` with no line that a comment bot would read as a command: a line whose first
-    word starts with ``/`` (``/tidy``) gets a zero-width joiner after the slash. The last step
-    of every comment and issue body tidybot writes, so untrusted text inside it never forms
-    one, whatever block it sits in."""
-    out = []
-    for line in markdown.split("\n"):
-        stripped = line.lstrip()
-        if stripped.startswith("/") and stripped[1:2].isalpha():
-            cut = len(line) - len(stripped)
-            line = line[:cut] + "/" + _ZWJ + stripped[1:]
-        out.append(line)
-    return "\n".join(out)
-
-
 def md_block(text: str, lang: str = "") -> str:
-    """A fenced code block showing ``text`` verbatim (longer fence than any run inside)."""
-    body = text.rstrip("\n")
+    """A fenced code block showing ``text`` verbatim (longer fence than any run inside).
+
+    Line ends are ``\\n`` only: a CR (a CRLF file's line end) is dropped, and the other
+    characters that end a line for some reader (form feed, the Unicode line separators) and
+    other control characters are shown as U+FFFD: the block has exactly the lines GitHub shows."""
+    body = _BLOCK_CONTROL.sub("\ufffd", text.replace("\r\n", "\n")).rstrip("\n")
     n = max(3, _longest_run(body, "`") + 1, _longest_run(body, "~") + 1)
     fence = "`" * n
     if not re.fullmatch(r"[A-Za-z0-9_+-]*", lang):
         lang = ""
     return f"{fence}{lang}\n{body}\n{fence}"
+
+
+_BLOCK_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x85\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def no_command_lines(body: str, command: str = "/tidy") -> str:
+    """``body`` with no line that starts with ``command`` as its first word (``/tidy``, and
+    ``/tidy <sha>`` alike): a comment the bot posts must never read as a command, whatever the
+    data in it (a diff context line, a directory name, go's output). Lines are split as
+    :meth:`str.splitlines` splits them, the way the command is recognised; such a line gets a
+    zero-width space after its ``/``, which shows nothing and is not white space."""
+    lines = body.splitlines(keepends=True)
+    if not any(ln.split()[:1] == [command] for ln in lines):
+        return body
+    marked = command[:1] + "\u200b" + command[1:]
+    return "".join(
+        ln.replace(command, marked, 1) if ln.split()[:1] == [command] else ln for ln in lines
+    )
 
 
 def _longest_run(text: str, ch: str) -> int:
@@ -169,9 +188,21 @@ def _defuse(text: str) -> str:
 # --- a terminal ---------------------------------------------------------------------------------
 
 _TERMINAL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_COMMAND_LINE = re.compile(r"^([ \t]*):(?=:)", re.MULTILINE)
 
 
 def terminal_text(text: str) -> str:
-    """Text for a terminal: escape sequences and other control characters are shown as
-    ``\\xNN`` instead of acting on the terminal (newlines and tabs kept)."""
-    return _TERMINAL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    """Text for a terminal or a job log: escape sequences and other control characters are
+    shown as ``\\xNN`` instead of acting on the terminal (newlines and tabs kept), and a line
+    that starts with ``::`` (after spaces: the runner trims them) shows its first colon as
+    ``\\x3a``, so printed data never forms a workflow command in a GitHub Actions log."""
+    text = _TERMINAL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    text = text.replace("##[", "#\\x23[")  # the runner's older syntax, read anywhere in a line
+    return _COMMAND_LINE.sub(lambda m: m.group(1) + "\\x3a", text)
+
+
+def terminal_line(text: str) -> str:
+    """A value printed within one line (a directory, a module path, a finding's message): as
+    :func:`terminal_text`, and a line break in it shown as ``\\x0a`` instead of starting a new
+    line that would read as tidybot's own."""
+    return terminal_text(text.replace("\r", "\\x0d").replace("\n", "\\x0a"))

@@ -1,10 +1,16 @@
-"""GitHub workflow commands: one annotation per finding, on its go.mod/go.sum line."""
+"""GitHub workflow commands: one annotation per finding, on its go.mod/go.sum line.
+
+GitHub attaches an annotation to a file by its path from the repository's top level, so every
+``file=`` is relative to it (:class:`~bot.report.base.Where`), whatever directory was checked.
+Values go through :func:`~bot.report.escape.command_property` / ``command_data``."""
 
 from __future__ import annotations
 
 from typing import ClassVar
 
 from bot.engine.model import Finding, Report, Severity, Status
+from bot.report.base import Where, join
+from bot.report.escape import command_data, command_property
 
 # an annotation shows the whole of a module's error, up to this much (the log has all of it)
 ERROR_LINES = 40
@@ -13,17 +19,15 @@ ERROR_CHARS = 4000
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.NOTE: "notice"}
 
 
-def escape_data(s: str) -> str:
-    return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def escape_property(s: str) -> str:
-    return escape_data(s).replace(":", "%3A").replace(",", "%2C")
+# the names the action imports
+escape_data = command_data
+escape_property = command_property
 
 
 def annotation(f: Finding, prefix: str = "") -> str:
-    props = [f"file={escape_property(prefix + f.file)}"]
-    if f.line:
+    """``prefix``: the checked directory relative to the repository's top level."""
+    props = [f"file={escape_property(join(prefix or '.', f.file))}"] if f.file else []
+    if f.line and f.file:
         props.append(f"line={f.line}")
     props.append(f"title={escape_property('tidybot ' + f.id)}")
     msg = f.message + (f"\n{f.why}" if f.why else "")
@@ -33,17 +37,19 @@ def annotation(f: Finding, prefix: str = "") -> str:
 class GithubRenderer:
     name: ClassVar[str] = "github"
 
-    def __init__(self, path_prefix: str = "") -> None:
-        # prefix turns root-relative paths into repository-relative ones (working-directory)
-        self.prefix = path_prefix.rstrip("/") + "/" if path_prefix not in ("", ".") else ""
+    def __init__(self, where: Where | str = "") -> None:
+        """``where``: the checked directory (a :class:`Where`, or its path relative to the
+        repository's top level, as the action's ``working-directory``)."""
+        self.where = where if isinstance(where, Where) else Where(repo=where or ".")
 
     def render(self, report: Report) -> str:
-        lines = [annotation(f, self.prefix) for f in report.all_findings()]
+        prefix = self.where.repo
+        lines = [annotation(f, prefix) for f in report.all_findings()]
         for m in report.modules:
             if m.status is Status.ERROR:
-                gomod = "go.mod" if m.dir == "." else f"{m.dir}/go.mod"
+                gomod = self.where.in_repo(join(m.dir, "go.mod"))
                 lines.append(
-                    f"::error file={escape_property(self.prefix + gomod)},"
+                    f"::error file={escape_property(gomod)},"
                     f"title={escape_property('tidybot: module not checked')}::"
                     f"{escape_data(_error_message(m.error))}"
                 )

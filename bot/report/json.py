@@ -6,6 +6,7 @@ import json
 
 from bot.engine.model import Finding, ModuleResult, Report, Severity, Status
 from bot.errors import UsageError
+from bot.report.base import Where
 
 TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (see bot/lazy.py)
 if TYPE_CHECKING:
@@ -18,6 +19,9 @@ SCHEMA_VERSION = 1
 class JsonRenderer:
     name: ClassVar[str] = "json"
 
+    def __init__(self, where: Where | None = None) -> None:
+        self.where = where
+
     def render(self, report: Report) -> str:
         doc: dict[str, object] = {
             "schema_version": SCHEMA_VERSION,
@@ -29,6 +33,10 @@ class JsonRenderer:
             "findings": [f.to_json() | {"module_dir": f.module_dir} for f in report.findings],
             "summary": report.summary.to_json(),
         }
+        if self.where is not None:
+            # where the checked root is in its repository: a file's path from the top level
+            # is this joined with its ``file`` (which is relative to the checked root)
+            doc["root_in_repository"] = self.where.repo
         doc.update({k: v for k, v in report.extra.items() if k not in doc})
         return json.dumps(doc, indent=2, sort_keys=False) + "\n"
 

@@ -1,4 +1,8 @@
-"""SARIF 2.1.0, for GitHub code scanning (upload with github/codeql-action/upload-sarif)."""
+"""SARIF 2.1.0, for GitHub code scanning (upload with github/codeql-action/upload-sarif).
+
+Every ``artifactLocation.uri`` is relative to the repository's top level and names the base
+``%SRCROOT%`` (``run.originalUriBaseIds`` says where that is, when known), as code scanning
+expects; each rule links its section of the README (``helpUri``)."""
 
 from __future__ import annotations
 
@@ -7,12 +11,25 @@ from typing import ClassVar
 
 from bot.engine.findings import RULES
 from bot.engine.model import Report, Severity
+from bot.report.base import HOME, Where
 
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.NOTE: "note"}
+
+#: The base every uri is relative to: the repository's top level.
+SRCROOT = "%SRCROOT%"
+
+
+def help_uri(rule_id: str, version: str) -> str:
+    """The README's section on a finding, at the release that reported it."""
+    ref = f"v{version}" if version and version[0].isdigit() else "main"
+    return f"{HOME}/blob/{ref}/README.md{RULES[rule_id].anchor}"
 
 
 class SarifRenderer:
     name: ClassVar[str] = "sarif"
+
+    def __init__(self, where: Where | None = None) -> None:
+        self.where = where or Where()
 
     def render(self, report: Report) -> str:
         findings = report.all_findings()
@@ -22,6 +39,7 @@ class SarifRenderer:
                 "id": rid,
                 "name": rid,
                 "shortDescription": {"text": RULES[rid].summary},
+                "helpUri": help_uri(rid, report.tool_version),
                 "help": {"text": f"See README.md, Findings, {RULES[rid].anchor}"},
                 "defaultConfiguration": {"level": _LEVEL[RULES[rid].severity]},
             }
@@ -30,35 +48,40 @@ class SarifRenderer:
         ]
         results = []
         for f in findings:
-            region = {"startLine": f.line} if f.line else None
-            loc: dict[str, object] = {"artifactLocation": {"uri": f.file}}
-            if region:
-                loc["region"] = region
-            results.append(
-                {
-                    "ruleId": f.id,
-                    "level": _LEVEL[f.severity],
-                    "message": {"text": f.message + (f" ({f.why})" if f.why else "")},
-                    "locations": [{"physicalLocation": loc}],
-                    "partialFingerprints": {
-                        "tidybot/v1": f"{f.id}:{f.file}:{f.message}",
-                    },
+            path = self.where.in_repo(f.file) if f.file else ""
+            loc: dict[str, object] = {}
+            if path:
+                loc["artifactLocation"] = {"uri": path, "uriBaseId": SRCROOT}
+                if f.line:
+                    loc["region"] = {"startLine": f.line}
+            result: dict[str, object] = {
+                "ruleId": f.id,
+                "level": _LEVEL[f.severity],
+                "message": {"text": f.message + (f" ({f.why})" if f.why else "")},
+                "partialFingerprints": {"tidybot/v1": f"{f.id}:{path}:{f.message}"},
+            }
+            if loc:
+                result["locations"] = [{"physicalLocation": loc}]
+            results.append(result)
+        run: dict[str, object] = {
+            "tool": {
+                "driver": {
+                    "name": "tidybot",
+                    "version": report.tool_version,
+                    "informationUri": HOME,
+                    "rules": rules,
                 }
-            )
+            },
+            "originalUriBaseIds": {
+                SRCROOT: {"uri": self.where.top_uri}
+                if self.where.top_uri
+                else {"description": {"text": "the repository's top level"}}
+            },
+            "results": results,
+        }
         doc = {
             "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
             "version": "2.1.0",
-            "runs": [
-                {
-                    "tool": {
-                        "driver": {
-                            "name": "tidybot",
-                            "version": report.tool_version,
-                            "rules": rules,
-                        }
-                    },
-                    "results": results,
-                }
-            ],
+            "runs": [run],
         }
         return json.dumps(doc, indent=2) + "\n"

@@ -51,13 +51,14 @@ def test_drift_body_has_table_diff_and_fix_command() -> None:
     lines = body.splitlines()
     rows = [ln for ln in lines if ln.startswith("| `")]
     assert rows == [
-        "| `svc/a` (example.com/svc/a) | ❌ drifted | `missing-require` ×2 |",
-        "| `svc/c` | ⚠️ error | go: svc/c/go.mod:3: unknown directive: x\\|y |",
-        "| `svc/b` (example.com/b) | ✅ clean | — |",
+        "| `svc/a` (example\\.com/svc/a) | ❌ drifted | `missing-require` ×2 |",
+        "| `svc/c` | ⚠️ error | go\\: svc/c/go\\.mod\\:3\\: unknown directive\\: x\\|y |",
+        "| `svc/b` (example\\.com/b) | ✅ clean | — |",
     ]
     assert "<details><summary><code>svc/a</code>: <code>go mod tidy -diff</code></summary>" in body
     assert "```diff\n" + DIFF + "```\n</details>" in body
     assert "```sh\ngo -C svc/a mod tidy\n```" in body
+    assert "Or, with tidybot installed: `tidybot fix`" in body  # go first, tidybot second
     assert "[Run details and job summary](https://x/runs/1)" in body
 
 
@@ -71,7 +72,7 @@ def test_fix_commands_are_relative_to_the_repository_root() -> None:
 def test_tidy_command_is_offered_only_when_asked() -> None:
     r = report(drifted("."))
     assert "/tidy" not in CommentRenderer().render(r)
-    assert "Or comment `/tidy`" in CommentRenderer(tidy_command=True).render(r)
+    assert "or comment `/tidy` on this pull request" in CommentRenderer(tidy_command=True).render(r)
 
 
 def test_clean_body_says_the_drift_is_gone() -> None:
@@ -98,14 +99,14 @@ def test_long_reports_are_cut_below_the_comment_limit(modules: int, diff_lines: 
     assert "the full report is in the [job summary](https://x/runs/1)" in body
     assert body.count("<details>") == body.count("</details>")
     assert body.count("```") % 2 == 0, "no code fence left open"
-    assert "| `m0000` (example.com/m0000) | ❌ drifted |" in body
+    assert "| `m0000` (example\\.com/m0000) | ❌ drifted |" in body
 
 
 def test_many_modules_list_a_bounded_number_of_commands() -> None:
     r = report(*(drifted(f"m{i:03}", diff="") for i in range(MAX_COMMANDS + 5)))
     body = CommentRenderer().render(r)
     assert body.count("go -C m") == MAX_COMMANDS
-    assert "…and the same for 5 more modules" in body
+    assert "…and 5 more commands (see the job summary)." in body
 
 
 def test_a_short_report_is_not_cut() -> None:

@@ -51,6 +51,8 @@ def test_working_directory_and_paths_make_repository_relative_results(world: Act
     assert json.loads(res.outputs["drifted-modules"]) == ["sub/svc"]
     assert any(a.startswith("::error file=sub/svc/go.mod,") for a in res.annotations)
     assert "go -C sub/svc mod tidy" in res.summary
+    assert "| `sub/svc` (example\\.com/svc) | ❌ drifted |" in res.summary  # from the top
+    assert "`tidybot fix sub`" in res.summary
     only_lib = world.run(
         "push", world.load_event("push"), ws, working_directory="sub", paths="lib", token=""
     )

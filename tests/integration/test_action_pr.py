@@ -53,7 +53,7 @@ def test_drift_on_a_pull_request(world: ActionWorld) -> None:
     body = str(comments[0]["body"])
     assert body.startswith("<!-- tidybot:report -->")
     assert "1 module of 1 not tidy" in body
-    assert "| `.` (example.com/app) | ❌ drifted |" in body
+    assert "| `.` (example\\.com/app) | ❌ drifted |" in body
     assert "`missing-require`" in body
     assert "<details>" in body and "+require example.com/greet v1.1.0" in body
     assert "```sh\ngo mod tidy\n```" in body

@@ -46,7 +46,7 @@ def test_clean_exits_0_and_drift_exits_1(tmp_path: Path, goenv: dict[str, str]) 
     (tmp_path / "go.mod").write_text(
         (tmp_path / "go.mod").read_text() + "require example.com/unused v1.0.0\n"
     )
-    res = tidybot(goenv, "check", str(tmp_path))
+    res = tidybot(goenv, "check", cwd=tmp_path)
     assert res.returncode == 1
     assert "unused-require" in res.stdout
     assert "to fix: go mod tidy" in res.stdout
@@ -81,7 +81,8 @@ def test_fix_exits_0_when_everything_is_fixed(tmp_path: Path, goenv: dict[str, s
     module(tmp_path, ".", "example.com/app", {"main.go": MAIN_GO})
     res = tidybot(goenv, "fix", str(tmp_path))
     assert res.returncode == 0, res.stdout + res.stderr
-    assert "fixed: go.mod, go.sum" in res.stdout
+    assert res.stdout.startswith("fixed   ")
+    assert "(example.com/app): go.mod, go.sum" in res.stdout
     assert tidybot(goenv, "check", str(tmp_path)).returncode == 0
 
 
@@ -107,8 +108,10 @@ def test_bad_usage(tmp_path: Path, goenv: dict[str, str]) -> None:
 
 def test_go_not_installed(tmp_path: Path, goenv: dict[str, str]) -> None:
     module(tmp_path, ".", "example.com/app", {})
-    env = dict(goenv, TIDYBOT_GO=str(tmp_path / "no-such-go"))
-    assert_one_line_error(tidybot(env, "check", str(tmp_path)), 2, "was not found", "install Go")
+    env = dict(goenv, TIDYBOT_GO="no-such-go")  # a name, looked up on PATH
+    assert_one_line_error(
+        tidybot(env, "check", str(tmp_path)), 2, "was not found on PATH", "install Go"
+    )
 
 
 def test_go_too_old(tmp_path: Path, goenv: dict[str, str]) -> None:

@@ -42,7 +42,9 @@ def test_verify_clean_then_mismatch(
     )
     res = tidybot(env, "verify", str(root))
     assert res.returncode == 0, res.stdout + res.stderr
-    assert "verify: 2 go.sum lines in 1 files, 2 verified" in res.stdout
+    assert res.stdout.startswith(
+        "verify: 2 go.sum lines in 1 file: 2 verified, 0 skipped, 0 failed"
+    )
 
     bad = lines[0].rsplit(" ", 1)[0] + " h1:" + "A" * 43 + "="
     (root / "go.sum").write_text(bad + "\n" + lines[1] + "\n")
@@ -80,3 +82,25 @@ def test_verify_bad_base_is_one_line(env: dict[str, str], tmp_path: Path) -> Non
     assert res.returncode == 2
     assert res.stderr.startswith("tidybot: error: --base nope: no such commit")
     assert "Traceback" not in res.stderr
+
+
+def test_verify_text_counts_lines_and_findings_apart(
+    env: dict[str, str], sumdb_server: SumdbServer, tmp_path: Path
+) -> None:
+    """GONOSUMDB='*': every line skipped and a config error with no file. The error is shown
+    without an empty location, the summary counts it as a finding (exit 1 follows from it), not
+    as a failed line, and says "1 file"."""
+    lines = sumdb_server.gosum_lines(GREET, "v1.0.0")
+    root = write_tree(
+        tmp_path / "repo",
+        {"go.mod": "module example.com/m\n\ngo 1.22\n", "go.sum": "\n".join(lines) + "\n"},
+    )
+    res = tidybot(dict(env, GONOSUMDB="*"), "verify", str(root))
+    assert res.returncode == 1, res.stdout + res.stderr
+    out = res.stdout.splitlines()
+    assert out[0] == "error[config] GONOSUMDB=* skips the checksum database for every module"
+    assert not any(ln.startswith(":") for ln in out)
+    assert out[-1].startswith(
+        "verify: 2 go.sum lines in 1 file: 0 verified, 2 skipped (GONOSUMDB: 2), 0 failed; "
+        "findings: 1 error, 0 warnings, 1 note ("
+    )

@@ -13,7 +13,6 @@ import os
 import re
 import stat
 import subprocess
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -169,6 +168,10 @@ def test_cli_takes_the_token_from_the_environment_only(
 
     _options(consumer, private_proxy, {}, {})  # writes the proxy's URL and host into the config
     env = proxy_env(goenv, private_proxy, tmp_path)
+    # its own temporary directory: other runs (parallel tests) make credential files too
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    env["TMPDIR"] = str(scratch)
     cmd = [sys.executable, "-m", "bot", "check", str(consumer), "--format", "json"]
     refused = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
     assert refused.returncode == 2
@@ -178,7 +181,7 @@ def test_cli_takes_the_token_from_the_environment_only(
     assert found.returncode == 1, found.stdout + found.stderr
     assert '"id": "missing-sum"' in found.stdout
     assert TOKEN not in found.stdout + found.stderr
-    assert not list(Path(tempfile.gettempdir()).glob("tidybot-cred-*"))
+    assert not list(scratch.glob("tidybot-cred-*"))
 
 
 def test_go_never_sees_the_token_variable(tmp_path: Path, goenv: dict[str, str]) -> None:

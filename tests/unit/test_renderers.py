@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
+from markdown_it import MarkdownIt
 
+from bot.action.trigger import is_tidy_command
 from bot.engine.model import Finding, ModuleResult, Report, Severity, Status
 from bot.report import FORMATS, render
-from bot.report.base import HEADLINE_MAX, error_headline
+from bot.report.base import HEADLINE_MAX, Where, condense_error, error_headline, fix_command
 from bot.report.comment import CommentRenderer
 
 GOLDEN = Path(__file__).parent.parent / "data" / "golden"
@@ -65,13 +68,28 @@ def sample_report() -> Report:
     )
 
 
-@pytest.mark.parametrize("fmt", FORMATS)
-def test_renderer_matches_golden(fmt: str) -> None:
-    out = render(sample_report(), fmt)
-    path = GOLDEN / f"report.{fmt}"
+#: ``tidybot check ../repo/services`` run from a sibling of the repository ``repo``: paths for
+#: GitHub from the repository's top level, commands for the terminal from where it ran
+WHERE = Where(repo="services", local="../repo/services", top_uri="file:///work/repo/")
+
+
+def golden(name: str, out: str) -> None:
+    path = GOLDEN / name
     if os.environ.get("TIDYBOT_UPDATE_GOLDEN") == "1":
         path.write_text(out, encoding="utf-8")
     assert out == path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_renderer_matches_golden(fmt: str) -> None:
+    golden(f"report.{fmt}", render(sample_report(), fmt, where=WHERE))
+
+
+def test_comment_matches_golden() -> None:
+    golden(
+        "report.comment",
+        CommentRenderer(workdir="services", tidy_command=True).render(sample_report()),
+    )
 
 
 def test_json_report_shape() -> None:
@@ -146,7 +164,7 @@ def test_tables_name_the_cause_of_a_module_error() -> None:
     r = _failed(GO_IMPORT_CHAIN)
     for text in (render(r, "markdown"), CommentRenderer().render(r)):
         row = next(ln for ln in text.splitlines() if ln.startswith("| `svc/b`"))
-        assert CAUSE in row
+        assert CAUSE in row.replace("\\", "")  # as shown: Markdown's escapes removed
 
 
 def test_annotation_carries_the_whole_error_bounded() -> None:
@@ -169,6 +187,163 @@ def test_comment_shows_a_module_error_in_full_under_the_table() -> None:
     assert "<summary><code>svc/b</code>: error</summary>" in body
     assert f"```\n{GO_IMPORT_CHAIN}```" in body
     # within the comment's size limit, as the diffs are
-    huge = "\n".join(f"go: {i} " + "z" * 80 for i in range(5000))
+    huge = "\n".join(f"go: {i} " + "z" * 300 for i in range(5000))
     small = CommentRenderer(limit=6000).render(_failed(huge))
     assert len(small) <= 6000 and "… (cut here)" in small
+
+
+# -- hostile data: what a pull request controls, in every renderer -----------------------------
+
+EVIL_DIR = (
+    "x\n::warning title=LGTM::approved\n::add-mask::tidybot\n/tidy\n</details><h1>x</h1>|@org/team"
+)
+EVIL_TEXT = (
+    "![i](https://evil.example/p.png) [l](https://evil.example) @org/team ``` | \x1b[2J\n/tidy"
+)
+EVIL_DIFF = "diff current/go.mod tidy/go.mod\n /tidy\n-```\n+::add-mask::x\n\x0c/tidy\n"
+
+
+def hostile_report() -> Report:
+    f = Finding(
+        EVIL_DIR, f"{EVIL_DIR}/go.mod", 3, "unused-require", Severity.WARNING, EVIL_TEXT, EVIL_TEXT
+    )
+    return Report(
+        root="repo",
+        command="check",
+        modules=(
+            ModuleResult(EVIL_DIR, EVIL_TEXT, Status.DRIFTED, (f,), EVIL_DIFF),
+            ModuleResult(EVIL_DIR + "2", "m", Status.ERROR, error=EVIL_TEXT + "\n" + EVIL_TEXT),
+        ),
+        findings=(Finding(".", "go.work", 2, "work-sync", Severity.WARNING, EVIL_TEXT, EVIL_TEXT),),
+        go_version="1.26.8",
+        tool_version="0.1.0",
+    )
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_hostile_report_matches_golden(fmt: str) -> None:
+    golden(f"report_hostile.{fmt}", render(hostile_report(), fmt, where=WHERE))
+
+
+def test_hostile_comment_matches_golden() -> None:
+    body = CommentRenderer(workdir="services", tidy_command=True).render(hostile_report())
+    golden("report_hostile.comment", body)
+
+
+def test_hostile_data_forms_no_workflow_command() -> None:
+    for fmt in ("github", "text"):
+        out = render(hostile_report(), fmt, where=WHERE)
+        for line in out.splitlines():
+            if fmt == "github":
+                assert re.match(r"::(error|warning|notice) (file=[^,:]*,)?(line=\d+,)?title=", line)
+            else:
+                assert not line.lstrip().startswith("::"), line
+                assert "\x1b" not in line
+
+
+def test_hostile_data_renders_no_markdown_or_html_and_no_tidy_line() -> None:
+    md = MarkdownIt("commonmark").enable("table")
+    bodies = {
+        "markdown": render(hostile_report(), "markdown", where=WHERE),
+        "comment": CommentRenderer(workdir="services", tidy_command=True).render(hostile_report()),
+    }
+    for name, body in bodies.items():
+        assert not is_tidy_command(body), name
+        html = md.render(body)
+        tags = set(re.findall(r"<([a-z0-9]+)", html))
+        assert tags <= {
+            "h3",
+            "p",
+            "table",
+            "thead",
+            "tbody",
+            "tr",
+            "th",
+            "td",
+            "code",
+            "pre",
+            "details",
+            "summary",
+            "strong",
+            "ul",
+            "li",
+            "sub",
+            "a",
+        }, (name, tags)
+        assert "<h1" not in html and "<img" not in html, name
+        assert "evil.example" not in "".join(re.findall(r'href="([^"]*)"', html)), name
+        # a mention outside code (GitHub mentions no one inside code)
+        assert "@org" not in re.sub(r"<code[^>]*>.*?</code>", "", html, flags=re.S), name
+        # the details blocks open and close in pairs: no </details> from the data
+        assert html.count("<details>") == html.count("</details>"), name
+
+
+@pytest.mark.parametrize("fmt", ["json", "sarif"])
+def test_hostile_data_survives_json_formats_intact(fmt: str) -> None:
+    doc = json.loads(render(hostile_report(), fmt, where=WHERE))
+    if fmt == "json":
+        assert doc["modules"][0]["module"] == EVIL_TEXT
+        assert doc["modules"][0]["findings"][0]["file"] == f"{EVIL_DIR}/go.mod"
+    else:
+        result = doc["runs"][0]["results"][0]
+        assert result["message"]["text"] == f"{EVIL_TEXT} ({EVIL_TEXT})"
+        uri = result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        assert uri == f"services/{EVIL_DIR}/go.mod"
+
+
+# -- fix commands and condensed errors ---------------------------------------------------------
+
+
+def _f(fid: str, file: str = "a/go.mod", message: str = "m") -> Finding:
+    return Finding("a", file, None, fid, Severity.WARNING, message)
+
+
+def test_one_function_decides_each_kind_of_fix() -> None:
+    assert fix_command("a", [_f("unused-require"), _f("missing-sum")]) == "go -C a mod tidy"
+    assert fix_command(".", [_f("format")]) == "go mod tidy"
+    assert fix_command("a", [_f("work-sync")]) == "go -C a work sync && go -C a mod tidy"
+    assert fix_command(".", [_f("work-sync", "go.work")]) == "go work sync"
+    assert fix_command("a b", [_f("vendor", "a b/vendor/modules.txt")]) == (
+        "GOWORK=off go -C 'a b' mod vendor"
+    )
+    ws_vendor = _f("vendor", "vendor/modules.txt", "go work vendor would change the vendor tree")
+    assert fix_command(".", [ws_vendor]) == "go work vendor"
+    assert fix_command("a", [_f("unused-require"), _f("vendor")]) == (
+        "go -C a mod tidy && GOWORK=off go -C a mod vendor"
+    )
+    assert fix_command("a", [_f("sum-mismatch"), _f("config")]) == ""  # go cannot repair these
+
+
+def test_the_comment_the_summary_and_the_text_give_the_same_commands() -> None:
+    r = sample_report()
+    text = render(r, "text", where=Where(repo="services", local="services"))
+    md = render(r, "markdown", where=Where(repo="services"))
+    body = CommentRenderer(workdir="services").render(r)
+    for out in (text, md, body):
+        assert "go -C services/svc/a mod tidy" in out
+        assert "tidybot fix services" in out
+
+
+def test_condense_error_tells_each_cause_once() -> None:
+    progress = [f"go: finding module for package example.org/dep{i}/pkg" for i in range(15)]
+    chains = [
+        f"go: example.com/m imports\n\texample.org/dep{i}/pkg: reading "
+        f"https://proxy.example/example.org/dep{i}/pkg/@v/list: 403 Forbidden"
+        for i in range(15)
+    ]
+    other = "go: example.com/m/x: malformed module path"
+    error = "\n".join([*progress, *chains, other]) + "\n"
+    out = condense_error(error)
+    assert out == [
+        "go: finding module for package … (15 progress lines like this)",
+        "go: example.com/m imports",
+        "\texample.org/dep0/pkg: reading https://proxy.example/example.org/dep0/pkg/@v/list: "
+        "403 Forbidden",
+        "    … and 14 more with the same cause (example.org/dep1/pkg, example.org/dep2/pkg, "
+        "example.org/dep3/pkg, …)",
+        other,
+    ]
+    assert condense_error("go: one\ngo: two\n") == ["go: one", "go: two"]  # short: as is
+    many = "\n".join(f"go: problem number {i}: cause {i}" for i in range(40))
+    assert condense_error(many)[-1] == "… 28 more messages (--verbose prints all)"
+    assert error_headline(error) == "go: example.com/m imports " + chains[0].split("\n\t")[1]

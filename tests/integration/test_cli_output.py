@@ -1,0 +1,441 @@
+"""What `tidybot check|fix|verify` prints, as a user runs it: hints that work when pasted where
+the command ran, paths GitHub can attach, progress while modules run, long errors condensed,
+and the small things a first run trips over. Real go, real git, subprocesses."""
+
+from __future__ import annotations
+
+import http.server
+import json
+import os
+import re
+import shlex
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import git
+import pytest
+
+from tests.fakes.goproxy import write_tree
+from tests.integration.engine_helpers import MAIN_GO, go, module, tidy, tidy_module
+
+GREET_GO = 'package {name}\n\nimport "example.com/greet"\n\nvar X = greet.Hello()\n'
+
+
+def tidybot(
+    env: dict[str, str], *args: str, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+
+
+def _repo_with_every_kind_of_drift(root: Path, env: dict[str, str]) -> None:
+    """A repository with tidy drift (tools), go.work drift (svc/a) and vendor drift (vend)."""
+    write_tree(
+        root,
+        {
+            "go.work": "go 1.22\n\nuse (\n\t./svc/a\n\t./svc/b\n)\n",
+            "svc/a/go.mod": "module example.com/a\n\ngo 1.22\n\nrequire example.com/greet v1.0.0\n",
+            "svc/a/a.go": GREET_GO.format(name="a"),
+            "svc/b/go.mod": "module example.com/b\n\ngo 1.22\n\nrequire example.com/greet v1.1.0\n",
+            "svc/b/b.go": GREET_GO.format(name="b"),
+            "tools/go.mod": "module example.com/tools\n\ngo 1.22\n",
+            "tools/main.go": MAIN_GO,
+            "vend/go.mod": "module example.com/vend\n\ngo 1.22\n",
+            "vend/main.go": MAIN_GO,
+        },
+    )
+    for d in ("svc/a", "svc/b", "vend"):
+        tidy(env, root / d)
+    assert go(env, root / "vend", "mod", "vendor").returncode == 0
+    vendored = root / "vend/vendor/example.com/greet/greet.go"
+    vendored.write_text(vendored.read_text() + "\n// edited by hand\n")
+
+
+def _hint(stdout: str) -> list[str]:
+    lines = stdout.splitlines()
+    start = next(i for i, ln in enumerate(lines) if ln.startswith("to fix"))
+    return lines[start:]
+
+
+def test_fix_hints_paste_where_the_command_ran_one_per_kind(
+    tmp_path: Path, goenv: dict[str, str]
+) -> None:
+    """Run from the parent of the checkout: every command names its directory from there, and
+    running them as printed (a user's go: workspace mode on) leaves every module tidy."""
+    repo = tmp_path / "repos" / "r"
+    _repo_with_every_kind_of_drift(repo, goenv)
+    res = tidybot(goenv, "check", "repos/r", cwd=tmp_path)
+    assert res.returncode == 1, res.stdout + res.stderr
+    assert _hint(res.stdout) == [
+        "to fix, run here:",
+        "    go -C repos/r/svc/a work sync && go -C repos/r/svc/a mod tidy",
+        "    go -C repos/r/tools mod tidy",
+        "    GOWORK=off go -C repos/r/vend mod vendor",
+        "or all at once: tidybot fix repos/r",
+    ]
+    user_env = {k: v for k, v in goenv.items() if k != "GOWORK"}  # go.work is in use for them
+    for line in _hint(res.stdout)[1:-1]:
+        ran = subprocess.run(
+            ["bash", "-c", line.strip()], cwd=tmp_path, env=user_env, capture_output=True, text=True
+        )
+        assert ran.returncode == 0, (line, ran.stderr)
+    again = tidybot(goenv, "check", "repos/r", cwd=tmp_path)
+    assert again.returncode == 0, again.stdout
+    assert "to fix" not in again.stdout
+
+
+def test_one_drifted_module_hint_and_the_tidybot_alternative(
+    tmp_path: Path, goenv: dict[str, str]
+) -> None:
+    d = module(tmp_path, "my repo/app", "example.com/app", {"main.go": MAIN_GO})
+    res = tidybot(goenv, "check", "my repo", cwd=tmp_path)
+    assert res.returncode == 1
+    assert _hint(res.stdout) == [
+        "to fix: go -C 'my repo/app' mod tidy",
+        "    or: tidybot fix 'my repo'",
+    ]
+    ran = subprocess.run(
+        ["bash", "-c", _hint(res.stdout)[0].removeprefix("to fix: ")],
+        cwd=tmp_path,
+        env=goenv,
+        capture_output=True,
+        text=True,
+    )
+    assert ran.returncode == 0, ran.stderr
+    assert "example.com/greet" in (d / "go.mod").read_text()
+    # from inside the module: no -C at all
+    (d / "go.mod").write_text("module example.com/app\n\ngo 1.22\n")
+    assert _hint(tidybot(goenv, "check", cwd=d).stdout)[0] == "to fix: go mod tidy"
+
+
+def test_github_paths_are_relative_to_the_repository_top_level(
+    tmp_path: Path, goenv: dict[str, str]
+) -> None:
+    repo = tmp_path / "repos" / "r"
+    module(repo, "contrib/config/etcd", "example.com/etcd", {"main.go": MAIN_GO})
+    git.Repo.init(repo)
+    res = tidybot(goenv, "check", "repos/r/contrib/config", "--format", "github", cwd=tmp_path)
+    assert res.returncode == 1
+    assert "::error file=contrib/config/etcd/go.mod,title=tidybot missing-require::" in res.stdout
+
+    sarif = json.loads(
+        tidybot(goenv, "check", str(repo / "contrib/config"), "--format", "sarif").stdout
+    )
+    run = sarif["runs"][0]
+    assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"] == repo.resolve().as_uri() + "/"
+    loc = run["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
+    assert loc == {"uri": "contrib/config/etcd/go.mod", "uriBaseId": "%SRCROOT%"}
+    rules = {r["id"]: r for r in run["tool"]["driver"]["rules"]}
+    assert rules["missing-require"]["helpUri"].endswith("/README.md#finding-missing-require")
+
+    md = tidybot(goenv, "check", "contrib", "--format", "markdown", cwd=repo).stdout
+    assert "| `contrib/config/etcd` (example\\.com/etcd) |" in md
+    assert "go -C contrib/config/etcd mod tidy" in md
+
+    doc = json.loads(tidybot(goenv, "check", "contrib", "--format", "json", cwd=repo).stdout)
+    assert doc["root_in_repository"] == "contrib"
+    assert doc["modules"][0]["findings"][0]["file"] == "config/etcd/go.mod"
+
+
+def test_without_git_the_github_workspace_is_the_base(
+    tmp_path: Path, goenv: dict[str, str]
+) -> None:
+    ws = tmp_path / "ws"
+    module(ws, "sub/app", "example.com/app", {"main.go": MAIN_GO})
+    env = dict(goenv, GITHUB_WORKSPACE=str(ws))
+    res = tidybot(env, "check", str(ws / "sub"), "--format", "github", "-q")
+    assert "::error file=sub/app/go.mod," in res.stdout
+    outside = tidybot(goenv, "check", str(ws / "sub"), "--format", "github", "-q")
+    assert "::error file=app/go.mod," in outside.stdout  # no repository: the checked directory
+
+
+# -- progress ----------------------------------------------------------------------------------
+
+
+def _slow_go(tmp_path: Path, slow_dir: str, seconds: float) -> Path:
+    """A go that takes ``seconds`` longer in the module directory ``slow_dir``."""
+    real = subprocess.run(["go", "env", "GOROOT"], capture_output=True, text=True, check=True)
+    wrapper = tmp_path / "bin" / "go"
+    wrapper.parent.mkdir()
+    wrapper.write_text(
+        "#!/bin/sh\n"
+        f'case "$PWD" in */{slow_dir}) sleep {seconds};; esac\n'
+        f'exec {shlex.quote(real.stdout.strip())}/bin/go "$@"\n'
+    )
+    wrapper.chmod(0o755)
+    return wrapper
+
+
+def _timestamped(
+    cmd: list[str], env: dict[str, str], cwd: Path
+) -> tuple[list[tuple[float, str]], str, int]:
+    """Run ``cmd``: its stderr lines with the time each arrived, its stdout, its exit code."""
+    start = time.monotonic()
+    out: list[str] = []
+    lines = []
+    with subprocess.Popen(
+        cmd, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    ) as proc:
+        assert proc.stdout is not None and proc.stderr is not None
+        stdout = proc.stdout
+        reader = threading.Thread(target=lambda: out.append(stdout.read()))
+        reader.start()
+        for line in proc.stderr:
+            lines.append((time.monotonic() - start, line.rstrip("\n")))
+        code = proc.wait()
+        reader.join()
+    return lines, out[0], code
+
+
+def test_progress_streams_each_module_as_it_finishes(tmp_path: Path, goenv: dict[str, str]) -> None:
+    repo = tmp_path / "repo"
+    for name in ("a", "b", "slow"):
+        tidy_module(goenv, repo, name, f"example.com/{name}", {"main.go": MAIN_GO})
+    (repo / "a/go.mod").write_text(
+        (repo / "a/go.mod").read_text() + "require example.com/x v1.0.0\n"
+    )
+    env = dict(goenv, TIDYBOT_GO=str(_slow_go(tmp_path, "slow", 6)))
+    lines, stdout, code = _timestamped(
+        [sys.executable, "-m", "bot", "check", "repo", "-j", "3"], env, tmp_path
+    )
+    assert code == 1
+    when = {m[1]: t for t, ln in lines if (m := re.match(r"tidybot: \[\d/3\] \S+ +(\S+)", ln))}
+    assert set(when) == {"repo/a", "repo/b", "repo/slow"}, lines
+    # the fast modules are told about at once, the slow one when it is done
+    assert when["repo/slow"] - max(when["repo/a"], when["repo/b"]) > 3, lines
+    texts = [ln for _, ln in lines]
+    assert any(
+        re.match(r"tidybot: \[\d/3\] DRIFT   repo/a \(example.com/a\): \d findings", t)
+        for t in texts
+    )
+    # the report itself: stdout, in directory order, after all of it
+    heads = [ln.split()[1] for ln in stdout.splitlines() if ln[:1] in ("o", "D")]
+    assert heads == ["repo/a", "repo/b", "repo/slow"]
+
+
+def test_progress_in_github_actions_is_a_group_then_counts(
+    tmp_path: Path, goenv: dict[str, str]
+) -> None:
+    tidy_module(goenv, tmp_path, "a", "example.com/a", {"main.go": MAIN_GO})
+    tidy_module(goenv, tmp_path, "b", "example.com/b", {"main.go": MAIN_GO})
+    res = tidybot(dict(goenv, GITHUB_ACTIONS="true"), "check", str(tmp_path))
+    err = res.stderr.splitlines()
+    assert err[0] == "::group::tidybot: checking 2 modules"
+    assert err[-2] == "::endgroup::"
+    assert re.fullmatch(
+        r"tidybot: 2/2 modules: 2 ok, 0 drifted, 0 error, 0 skipped \(\d+s\)", err[-1]
+    )
+    assert len([ln for ln in err if ln.startswith("tidybot: [")]) == 2
+
+
+def test_quiet_prints_nothing_on_stderr_and_verbose_every_module(
+    tmp_path: Path, goenv: dict[str, str]
+) -> None:
+    tidy_module(goenv, tmp_path, "a", "example.com/a", {"main.go": MAIN_GO})
+    quiet = tidybot(goenv, "check", str(tmp_path), "--quiet")
+    assert (quiet.returncode, quiet.stderr) == (0, "")
+    loud = tidybot(goenv, "check", str(tmp_path), "-v")
+    assert "tidybot: [1/1] ok" in loud.stderr
+    both = tidybot(goenv, "check", str(tmp_path), "-q", "-v")
+    assert both.returncode == 2 and "not allowed with" in both.stderr
+
+
+# -- repetition --------------------------------------------------------------------------------
+
+
+class _Forbidden(http.server.BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        self.send_response(403)
+        self.end_headers()
+        self.wfile.write(b"This module version is not available\n")
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def forbidding_proxy() -> Iterator[str]:
+    """A module proxy that answers 403 Forbidden to everything."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Forbidden)
+    t = threading.Thread(target=server.serve_forever, daemon=True)
+    t.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_the_same_cause_is_told_once(
+    tmp_path: Path, goenv: dict[str, str], forbidding_proxy: str
+) -> None:
+    imports = "".join(f'\t_ "example.org/dep{i}/pkg"\n' for i in range(15))
+    module(tmp_path, "m", "example.com/m", {"m.go": f"package m\n\nimport (\n{imports})\n"})
+    module(tmp_path, "n", "example.com/n", {"n.go": f"package n\n\nimport (\n{imports})\n"})
+    env = dict(goenv, GOPROXY=forbidding_proxy, GOFLAGS="-mod=mod")
+    res = tidybot(env, "check", str(tmp_path), "-q")
+    assert res.returncode == 2
+    out = res.stdout.splitlines()
+    assert len(out) <= 12, res.stdout
+    assert sum("403 Forbidden" in ln for ln in out) == 1, res.stdout
+    assert "    … and 14 more with the same cause (example.org/dep1/pkg, " in res.stdout
+    assert re.search(r"^    the same error as .*/m$", res.stdout, re.M)  # n: told once
+    full = tidybot(env, "check", str(tmp_path), "--verbose")
+    assert sum("403 Forbidden" in ln for ln in full.stdout.splitlines()) == 30
+
+
+def test_since_skips_are_one_line(tmp_path: Path, goenv: dict[str, str]) -> None:
+    for i in range(6):
+        tidy_module(goenv, tmp_path, f"m{i}", f"example.com/m{i}", {"main.go": MAIN_GO})
+    r = git.Repo.init(tmp_path)
+    r.git.add(A=True)
+    r.index.commit("modules")
+    (tmp_path / "m0" / "extra.go").write_text("package main\n")
+    res = tidybot(goenv, "check", str(tmp_path), "--since", "HEAD", "-q")
+    assert res.returncode == 0, res.stdout + res.stderr
+    lines = res.stdout.splitlines()
+    assert (
+        "skipped 5 modules not affected by the changes since HEAD (--verbose lists them)" in lines
+    )
+    assert not any(ln.startswith("skipped ") and "/m1" in ln for ln in lines)
+    verbose = tidybot(goenv, "check", str(tmp_path), "--since", "HEAD", "-v").stdout
+    assert sum(ln.startswith("skipped ") for ln in verbose.splitlines()) == 5
+    doc = json.loads(
+        tidybot(goenv, "check", str(tmp_path), "--since", "HEAD", "--format", "json").stdout
+    )
+    assert sum(m["status"] == "skipped" for m in doc["modules"]) == 5
+
+
+# -- small defects -----------------------------------------------------------------------------
+
+
+def _recording_go(tmp_path: Path) -> tuple[Path, Path]:
+    log = tmp_path / "go-calls.log"
+    real = subprocess.run(["go", "env", "GOROOT"], capture_output=True, text=True, check=True)
+    wrapper = tmp_path / "bin" / "go"
+    wrapper.parent.mkdir(exist_ok=True)
+    wrapper.write_text(
+        f'#!/bin/sh\necho "$@" >> {shlex.quote(str(log))}\n'
+        f'exec {shlex.quote(real.stdout.strip())}/bin/go "$@"\n'
+    )
+    wrapper.chmod(0o755)
+    return wrapper, log
+
+
+def test_output_to_a_missing_directory_fails_before_the_check(
+    tmp_path: Path, goenv: dict[str, str]
+) -> None:
+    tidy_module(goenv, tmp_path, ".", "example.com/app", {"main.go": MAIN_GO})
+    wrapper, log = _recording_go(tmp_path)
+    env = dict(goenv, TIDYBOT_GO=str(wrapper))
+    res = tidybot(env, "check", str(tmp_path), "-o", str(tmp_path / "nope" / "x.json"))
+    assert res.returncode == 2
+    assert res.stderr.startswith("tidybot: error: -o ")
+    assert "nope does not exist" in res.stderr
+    assert not log.exists()  # no go ran
+    res = tidybot(env, "verify", str(tmp_path), "-o", str(tmp_path))
+    assert res.returncode == 2 and "is a directory" in res.stderr
+
+
+def test_tidybot_go_that_does_not_exist_is_named(tmp_path: Path, goenv: dict[str, str]) -> None:
+    module(tmp_path, ".", "example.com/app", {})
+    res = tidybot(dict(goenv, TIDYBOT_GO="/nonexistent/go"), "check", str(tmp_path))
+    assert res.returncode == 2
+    assert res.stderr.splitlines()[0] == (
+        "tidybot: error: the go command /nonexistent/go was not found (TIDYBOT_GO names it)"
+    )
+    assert "PATH" not in res.stderr.splitlines()[0]
+
+
+def test_config_include_that_matches_nothing_names_the_config(
+    tmp_path: Path, goenv: dict[str, str]
+) -> None:
+    module(tmp_path, "svc", "example.com/svc", {})
+    (tmp_path / ".tidybot.yml").write_text("include: [services/*]\n")
+    res = tidybot(goenv, "check", str(tmp_path))
+    assert res.returncode == 2
+    assert "no module is selected by the include/exclude globs of .tidybot.yml" in res.stderr
+
+
+def test_fix_reports_what_it_fixed_not_what_is_left(tmp_path: Path, goenv: dict[str, str]) -> None:
+    module(tmp_path, ".", "example.com/app", {"main.go": MAIN_GO})
+    res = tidybot(goenv, "fix", str(tmp_path), "-q")
+    assert res.returncode == 0, res.stdout + res.stderr
+    lines = res.stdout.splitlines()
+    assert lines[0].startswith("fixed   ") and lines[0].endswith(
+        "(example.com/app): go.mod, go.sum"
+    )
+    assert all(ln.startswith("    was ") for ln in lines[1:] if ln.startswith("    ") and "[" in ln)
+    assert re.search(
+        r"1 module: 1 fixed, 0 clean, 0 drifted, 0 error, 0 skipped; \d+ findings? "
+        r"fixed, 0 left",
+        res.stdout,
+    )
+
+
+def test_help_documents_the_environment_and_exit_codes() -> None:
+    for args in (["--help"], ["check", "--help"], ["verify", "--help"]):
+        res = tidybot(dict(os.environ), *args)
+        assert res.returncode == 0
+        for word in (
+            "TIDYBOT_GO",
+            "TIDYBOT_CACHE_DIR",
+            "TIDYBOT_PRIVATE_TOKEN",
+            "130",
+            "exit codes:",
+            "--quiet" if args != ["--help"] else "check",
+        ):
+            assert word in res.stdout, (args, word)
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    table = readme.split("## Exit codes", 1)[1].split("##", 1)[0]
+    assert re.search(r"^\| 130 \|", table, re.M)
+
+
+def test_on_a_terminal_one_live_line_and_a_line_per_finding(
+    tmp_path: Path, goenv: dict[str, str]
+) -> None:
+    """stderr a terminal: the counter is redrawn in place (CR, erase line) and cleared at the
+    end; only modules that are not clean get a line of their own."""
+    import pty
+
+    tidy_module(goenv, tmp_path, "clean", "example.com/clean", {"main.go": MAIN_GO})
+    module(tmp_path, "drift", "example.com/drift", {"main.go": MAIN_GO})
+    env = dict(goenv, TIDYBOT_GO=str(_slow_go(tmp_path, "clean", 1.5)))
+    leader, follower = pty.openpty()
+    with subprocess.Popen(
+        [sys.executable, "-m", "bot", "check", str(tmp_path), "-j", "2"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=follower,
+        text=True,
+    ) as proc:
+        os.close(follower)
+        seen = b""
+        while True:
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:  # the other end closed
+                break
+            if not chunk:
+                break
+            seen += chunk
+        proc.wait()
+    os.close(leader)
+    err = seen.decode()
+    assert proc.returncode == 1
+    assert err.count("\r\x1b[K") >= 3, err  # redrawn: start, ticks, each result
+    assert "tidybot: checking 0/2 modules: 0 ok" in err
+    assert re.search(r"tidybot: \[\d/2\] DRIFT +\S*drift \(example.com/drift\): ", err)
+    assert "] ok" not in err  # a clean module has no line of its own on a terminal
+    assert err.endswith("\r\x1b[K")  # the live line is gone when the report is printed

@@ -1,0 +1,230 @@
+"""Every output sink's escaping function fed hostile strings: what a pull request can put in a
+directory name, a module path, a go.mod line or go's output.
+
+Markdown is checked by rendering it (markdown-it-py, CommonMark with GitHub's tables): what
+shows must be the text itself, with no element the text did not ask for."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+from markdown_it import MarkdownIt
+
+from bot.action.trigger import is_tidy_command
+from bot.report.escape import (
+    command_data,
+    command_property,
+    html_text,
+    md_block,
+    md_cell,
+    md_cell_code,
+    md_code,
+    md_text,
+    no_command_lines,
+    output_entry,
+    stop_commands,
+    terminal_text,
+)
+
+HOSTILE = [
+    "x\n::warning title=LGTM::approved\n::add-mask::tidybot",
+    "::add-mask::secret",
+    "  ::set-output name=x::y",
+    "100% done %0A %25 %",
+    "</details><h1>pwned</h1>",
+    "<script>alert(1)</script><img src=x onerror=alert(1)>",
+    "@org/team and @someone, please look",
+    "[click me](https://evil.example/) and <https://evil.example/>",
+    "![tracker](https://evil.example/pixel.png)",
+    "https://evil.example/x www.evil.example mailto:a@b.example",
+    "``` ```` ` ~~~ ```diff",
+    "a|b|c",
+    "bell\x07 nul\x00 esc\x1b[2J back\x08space",
+    "\x1b[31mred\x1b[0m \x9b31m",
+    "x\n/tidy\ny",
+    "/tidy",
+    "  /tidy  ",
+    "before\x0c/tidy\x1cafter\u2028/tidy\u2029",
+    "crlf\r\n/tidy\r\n",
+    "# heading\n---\n> quote\n* item\n1. item",
+    "**bold** _em_ ~~del~~ `code`",
+    "#123 and GH-1 and owner/repo#2",
+    "\u202eevil\u202c bidi",
+    ":tada: &amp; &#47;",
+]
+
+MD = MarkdownIt("commonmark").enable("table")
+
+
+def _text(rendered_html: str) -> str:
+    """What a reader sees: tags dropped, entities decoded, zero-width joiners removed."""
+    return html.unescape(re.sub(r"<[^>]+>", "", rendered_html)).replace("\u200d", "")
+
+
+def _tags(rendered_html: str) -> set[str]:
+    return {t.lower() for t in re.findall(r"<([a-zA-Z0-9]+)", rendered_html)}
+
+
+def _visible(s: str) -> str:
+    """``s`` as the Markdown functions promise to show it: control characters as U+FFFD."""
+    return re.sub(r"[\x00-\x08\x0b-\x1f\x7f\u2028\u2029\u202a-\u202e\u2066-\u2069]", "\ufffd", s)
+
+
+def _one_line(s: str) -> str:
+    """``s`` as the one-line functions (cells, HTML) show it, white space runs as one."""
+    return " ".join(" ".join(s.splitlines()).split())
+
+
+# -- workflow commands -------------------------------------------------------------------------
+
+
+def _uncommand(s: str) -> str:
+    return (
+        s.replace("%0D", "\r")
+        .replace("%0A", "\n")
+        .replace("%3A", ":")
+        .replace("%2C", ",")
+        .replace("%25", "%")
+    )
+
+
+@pytest.mark.parametrize("s", HOSTILE)
+def test_command_data_is_one_line_and_round_trips(s: str) -> None:
+    out = command_data(s)
+    assert "\n" not in out and "\r" not in out
+    assert re.sub(r"%(25|0A|0D)", "", out).count("%") == 0
+    assert _uncommand(out) == s
+    # the runner reads its output a line at a time, a line ending at CR, LF or CRLF
+    assert len(re.split(r"\r\n|\r|\n", f"::warning title=t::{out}")) == 1
+
+
+@pytest.mark.parametrize("s", HOSTILE)
+def test_command_property_cannot_end_the_property(s: str) -> None:
+    out = command_property(s)
+    assert not set(out) & {"\n", "\r", ":", ","}
+    assert _uncommand(out) == s
+
+
+def test_stop_commands_token_is_fresh_and_not_in_the_text() -> None:
+    start, text, end = stop_commands("::add-mask::x\n::endgroup::")
+    token = start.removeprefix("::stop-commands::")
+    assert end == f"::{token}::" and token not in text
+    assert stop_commands("")[0] != start
+
+
+@pytest.mark.parametrize("s", HOSTILE)
+def test_output_entry_keeps_the_value_whole(s: str) -> None:
+    out = output_entry("report", s)
+    if out.startswith("report="):
+        assert out == f"report={s}\n" and "\n" not in s
+    else:
+        head, rest = out.split("\n", 1)
+        delim = head.removeprefix("report<<")
+        assert delim not in s
+        assert rest == f"{s}\n{delim}\n"
+    with pytest.raises(ValueError, match="invalid output name"):
+        output_entry("a\nb", s)
+
+
+# -- a terminal or a job log ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("s", HOSTILE)
+def test_terminal_text_shows_controls_and_forms_no_workflow_command(s: str) -> None:
+    out = terminal_text(s)
+    assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", out)
+    assert out.count("\n") == s.count("\n")  # lines stay lines
+    for line in out.split("\n"):
+        assert not line.lstrip().startswith("::"), line
+
+
+def test_terminal_text_examples() -> None:
+    assert terminal_text("\x1b[31mred") == "\\x1b[31mred"
+    assert terminal_text("ok\n  ::add-mask::x") == "ok\n  \\x3a:add-mask::x"
+    assert terminal_text("a::b\ttab") == "a::b\ttab"
+
+
+# -- Markdown ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("s", HOSTILE)
+def test_md_text_renders_as_the_text_and_nothing_else(s: str) -> None:
+    rendered = MD.render(md_text(s))
+    assert _tags(rendered) <= {"p", "br"}, rendered
+    shown = _text(rendered)
+    assert " ".join(shown.split()) == " ".join(_visible(s).split())
+    assert "@org" not in rendered and "@someone" not in rendered  # no mention to notify
+
+
+@pytest.mark.parametrize("s", HOSTILE)
+def test_md_cell_stays_in_its_cell(s: str) -> None:
+    table = f"| a | b |\n| --- | --- |\n| {md_cell(s)} | end |\n"
+    rendered = MD.render(table)
+    assert _tags(rendered) <= {"table", "thead", "tbody", "tr", "th", "td"}, rendered
+    cells = re.findall(r"<td>(.*?)</td>", rendered, re.S)
+    assert len(cells) == 2 and cells[1] == "end"
+    assert " ".join(_text(cells[0]).split()) == _one_line(_visible(_one_line(s)))
+
+
+@pytest.mark.parametrize("s", HOSTILE)
+def test_md_code_and_cell_code_show_the_text_verbatim(s: str) -> None:
+    one_line = " ".join(_visible(s).splitlines())
+    rendered = MD.render(f"x {md_code(s)} y")
+    assert _tags(rendered) == {"p", "code"}
+    inline = re.search(r"<code>(.*)</code>", rendered, re.S)
+    assert inline is not None and html.unescape(inline[1]).strip() == one_line.strip()
+    table = f"| a | b |\n| --- | --- |\n| {md_cell_code(s)} | end |\n"
+    rendered = MD.render(table)
+    cells = re.findall(r"<td>(.*?)</td>", rendered, re.S)
+    assert len(cells) == 2 and cells[1] == "end", rendered
+    code = re.search(r"<code>(.*)</code>", cells[0], re.S)
+    assert code is not None and html.unescape(code[1]).strip() == one_line.strip()
+
+
+@pytest.mark.parametrize("s", HOSTILE)
+def test_md_block_shows_exactly_its_lines(s: str) -> None:
+    block = md_block(s, "diff")
+    rendered = MD.render(f"before\n\n{block}\n\nafter\n")
+    assert _tags(rendered) == {"p", "pre", "code"}, rendered
+    code = re.search(r"<pre><code[^>]*>(.*)</code></pre>", rendered, re.S)
+    assert code is not None
+    want = _visible(s.replace("\r\n", "\n")).rstrip("\n")
+    assert html.unescape(code[1]).rstrip("\n") == want.replace("\x85", "\ufffd")
+    # the block has exactly the lines GitHub shows: no other character ends a line
+    assert len(block.splitlines()) == block.count("\n") + 1
+
+
+def test_md_block_refuses_a_language_that_would_break_the_fence() -> None:
+    assert md_block("x", "diff\n```").startswith("```\n")
+
+
+@pytest.mark.parametrize("s", HOSTILE)
+def test_html_text_stays_inside_its_element(s: str) -> None:
+    doc = f"<details><summary><code>{html_text(s)}</code>: error</summary>\n\nbody\n\n</details>\n"
+    rendered = MD.render(doc)
+    assert _tags(rendered) == {"details", "summary", "code", "p"}, rendered
+    summary = re.search(r"<summary>(.*?)</summary>", rendered, re.S)
+    assert summary is not None
+    shown = _text(summary[1])
+    assert "".join(shown.split()) == "".join(f"{_visible(s)}: error".split())
+    assert "\n" not in html_text(s)
+
+
+# -- the comment as a whole ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("s", HOSTILE)
+def test_no_line_of_a_body_is_a_tidy_command(s: str) -> None:
+    body = no_command_lines(f"header\n{s}\n```\n{s}\n```\n")
+    assert not is_tidy_command(body)
+    # nothing else changes: the marked line still shows /tidy
+    assert body.replace("\u200b", "") == f"header\n{s}\n```\n{s}\n```\n"
+
+
+def test_no_command_lines_leaves_other_lines_alone() -> None:
+    assert no_command_lines("run /tidy here\n/tidying\n") == "run /tidy here\n/tidying\n"
+    # a line whose first word is the command is one (``/tidy <sha>``), whatever follows
+    assert no_command_lines("/tidy x\n") == "/\u200btidy x\n"
+    assert no_command_lines(" /tidy \n") == " /\u200btidy \n"
