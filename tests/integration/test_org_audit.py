@@ -33,6 +33,7 @@ from bot.cli import build_parser
 from bot.errors import ExitCode
 from bot.forge.errors import ForgeUnavailableError, NotFoundError, RateLimitError
 from bot.forge.github import GitHubOrganisation
+from bot.forge.port import Organisation
 from bot.orgaudit import run_cli
 from tests.fakes.github import GITHUB_WRITE_TOKEN
 from tests.fakes.github_api import FakeGitHub, OpenAPI
@@ -514,6 +515,19 @@ def test_listing_waits_on_rate_limits(org: Org) -> None:
         _lister(org, sleep=waits.append).list_repositories(ORG)
     assert info.value.reset_at is not None
     assert "list the repositories in the organisation acme" in info.value.message
+
+
+def test_the_command_says_when_it_waits(org: Org) -> None:
+    """The listing's waits are the organisation client's, reported through its ``on_wait``."""
+    org.gh.inject("repos/list-for-org", 502)
+    env = {k: v for k, v in org.env.items() if k != "GITHUB_ACTIONS"}
+    code, _, err = org_audit(org, "--org", ORG, "--include", "docs-00", "--no-verify", env=env)
+    assert code == ExitCode.CLEAN
+    assert err.splitlines() == [
+        "tidybot: waiting 0s (GitHub error)",
+        f"[1/1] {ORG}/docs-00: skipped",
+    ]
+    assert isinstance(_lister(org), Organisation)
 
 
 def test_a_page_that_fails_is_asked_again_from_where_the_listing_stopped(org: Org) -> None:
