@@ -135,6 +135,9 @@ class LoggedRequest:
 
     @property
     def is_write(self) -> bool:
+        if self.operation_id == "graphql":  # a POST, but only a mutation writes
+            query = self.body.get("query") if isinstance(self.body, dict) else None
+            return str(query or "").lstrip().startswith("mutation")
         return self.method not in ("GET", "HEAD")
 
 
