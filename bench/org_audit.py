@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -72,12 +73,27 @@ def _wait(
     return [ends[i] for i in range(len(procs))]
 
 
+def _cpu() -> float:
+    """CPU seconds (user + system) of every finished child process and its descendants."""
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ru.ru_utime + ru.ru_stime
+
+
 def unsharded(env: dict[str, str], out: Path, jobs: int, root: Path = ROOT) -> float:
-    start = time.monotonic()
+    return unsharded_cpu(env, out, jobs, root)[0]
+
+
+def unsharded_cpu(
+    env: dict[str, str], out: Path, jobs: int, root: Path = ROOT
+) -> tuple[float, float]:
+    """Wall time and CPU time of one unsharded run (the only process running from here: the
+    CPU time is its own and its go and git children's, which the machine's load hardly moves)."""
+    start, cpu = time.monotonic(), _cpu()
     log = out.with_suffix(".log")
     proc = _cli(env, log, "--org", ORG, "--jobs", str(jobs), "--json", str(out), root=root)
     finished = _FINISHED if root == ROOT else (*_FINISHED, 2)
-    return _wait([proc], [log], start, finished)[0]
+    wall = _wait([proc], [log], start, finished)[0]
+    return wall, _cpu() - cpu
 
 
 def shard_alone(env: dict[str, str], tmp: Path, i: int, jobs: int) -> float:
@@ -155,20 +171,22 @@ def main() -> None:
         shardeds: list[float] = []
         alones: list[float] = []
         bases: list[float] = []
+        cpus: list[tuple[float, float]] = []  # (this checkout, baseline)
         equal = same_as_base = True
         if baseline is not None:  # the baseline's first run is untimed too
             unsharded(env, tmp / "warm-base.json", args.jobs, baseline)
         for r in range(args.rounds):
             shard_dir = tmp / f"round-{r}"
             shard_dir.mkdir()
-            base = None
+            base: tuple[float, float] | None = None
             if baseline is not None and r % 2:  # alternate which one runs first
-                base = unsharded(env, shard_dir / "base.json", args.jobs, baseline)
-            one = unsharded(env, shard_dir / "one.json", args.jobs)
+                base = unsharded_cpu(env, shard_dir / "base.json", args.jobs, baseline)
+            one, one_cpu = unsharded_cpu(env, shard_dir / "one.json", args.jobs)
             if baseline is not None and base is None:
-                base = unsharded(env, shard_dir / "base.json", args.jobs, baseline)
+                base = unsharded_cpu(env, shard_dir / "base.json", args.jobs, baseline)
             if base is not None:
-                bases.append(base)
+                bases.append(base[0])
+                cpus.append((one_cpu, base[1]))
                 old = json.loads((shard_dir / "base.json").read_text())
                 new = json.loads((shard_dir / "one.json").read_text())
                 same_as_base = same_as_base and _statuses(old) == _statuses(new)
@@ -185,7 +203,9 @@ def main() -> None:
             singles.append(one)
             shardeds.append(wall)
             alones.append(max(alone))
-            vs = f"baseline {base:5.2f} s | " if base is not None else ""
+            vs = ""
+            if base is not None:
+                vs = f"baseline {base[0]:5.2f} s | CPU {one_cpu:5.2f} s, baseline {base[1]:5.2f} | "
             print(
                 f"round {r + 1}: unsharded {one:5.2f} s | {vs}3 shards side by side {wall:5.2f} s "
                 f"(done at {', '.join(f'{e:.2f}' for e in ends)}) | each shard alone "
@@ -201,9 +221,12 @@ def main() -> None:
         if bases:
             ratios = [new_s / old_s for new_s, old_s in zip(singles, bases, strict=True)]
             each = ", ".join(f"{x:.2f}" for x in ratios)
+            cpu_ratios = [new_c / old_c for new_c, old_c in cpus]
+            cpu_each = ", ".join(f"{x:.2f}" for x in cpu_ratios)
             print(
                 f"baseline {baseline}: unsharded {statistics.median(bases):.2f} s; this "
-                f"checkout / baseline {statistics.median(ratios):.2f} (rounds: {each}); "
+                f"checkout / baseline: wall {statistics.median(ratios):.2f} (rounds: {each}), "
+                f"CPU {statistics.median(cpu_ratios):.2f} (rounds: {cpu_each}); "
                 f"same status for every repository: {same_as_base}"
             )
     finally:
