@@ -27,7 +27,7 @@ from typing import IO, Any
 
 from bot.errors import ExitCode, ForgeError, TidybotError
 from bot.forge.port import Organisation
-from bot.record import field, record
+from bot.record import field, record, replace
 
 from .listing import Filters, RepoInfo, Shard, select
 from .progress import Progress
@@ -110,7 +110,6 @@ def audit_repository(
     from bot.config import load_config
     from bot.engine.discover import discover
     from bot.exitcodes import AUDIT, exit_code
-    from bot.record import replace
     from bot.report.json import JsonRenderer
     from bot.runner import RunOptions
 
@@ -193,7 +192,10 @@ def run_org_audit(
     todo: list[RepoInfo] = []
     for repo in chosen:
         prev = done.get(repo.full_name.lower())
-        if prev is not None:
+        if prev is not None:  # redacted again: the file may come from another version
+            prev = replace(
+                prev, reason=scrub(prev.reason, token), report=redact(prev.report, token)
+            )
             results[repo.full_name.lower()] = prev
             progress.update(prev, resumed=True)
         else:

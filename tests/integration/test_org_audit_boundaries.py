@@ -231,6 +231,39 @@ def test_the_token_is_redacted_from_every_output(world: World, tmp_path: Path) -
     assert leaked == []
 
 
+def test_a_state_file_holding_the_token_does_not_leak_it(world: World, tmp_path: Path) -> None:
+    """A result recorded by another version (or by hand) is redacted when it is resumed."""
+    state = tmp_path / "state.jsonl"
+    key = {
+        "org": ORG,
+        "shard": None,
+        "filters": {
+            "include": ["clean"],
+            "exclude": [],
+            "topics": [],
+            "archived": False,
+            "forks": False,
+        },
+        "verify": False,
+    }
+    recorded = {
+        "repo": f"{ORG}/clean",
+        "status": "error",
+        "reason": f"clone of https://x-access-token:{TOKEN}@example.com failed",
+    }
+    state.write_text(
+        json.dumps({"tidybot_org_audit_state": 1, "key": key}) + "\n" + json.dumps(recorded) + "\n"
+    )
+    env = {**world.env, "GITHUB_ACTIONS": "true"}
+    argv = ["--org", ORG, "--include", "clean", "--no-verify", "--state", str(state)]
+    res = world.run(*argv, "--json", str(tmp_path / "r.json"), env=env)
+    assert res.returncode == ExitCode.REPOSITORY_FAILED, res.stderr
+    assert "(from the state file)" in res.stderr
+    stderr = res.stderr.replace(f"::add-mask::{TOKEN}\n", "")
+    assert TOKEN not in stderr + res.stdout + (tmp_path / "r.json").read_text()
+    assert "x-access-token:***@example.com" in stderr
+
+
 # --- 3. only tidybot's own report issue ----------------------------------------------------------
 
 
