@@ -19,6 +19,7 @@ import argparse
 import json
 import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -232,6 +233,9 @@ def main() -> None:
     finally:
         gh.stop()
         db.stop()
+        for d, _, _ in os.walk(tmp):  # go leaves its module cache read-only
+            os.chmod(d, 0o755)
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":
