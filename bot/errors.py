@@ -6,8 +6,11 @@ Exit codes (documented in README.md, "Exit codes"):
 * 1 - drift found
 * 2 - a module could not be checked, or bad usage / configuration
 * 3 - an unexpected failure (a bug: the top-level handler prints a traceback)
+* 4 - ``org-audit`` only: a repository could not be audited (its reason is in the report);
+  2 stays for a run that failed as a whole (usage, configuration, GitHub refusing the listing)
 
-Errors outrank drift: a run with both a failed module and a drifted one exits 2.
+Errors outrank drift: a run with both a failed module and a drifted one exits 2 (``org-audit``:
+a failed repository and a drifted one, 4).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ class ExitCode(enum.IntEnum):
     DRIFT = 1
     ERROR = 2
     BUG = 3
+    REPOSITORY_FAILED = 4
 
 
 class TidybotError(Exception):

@@ -12,11 +12,15 @@ Every command asks this function: ``tidybot check|fix|verify``, every mode of ``
   (the scheduled audit shows warnings on its dashboard, so they are "attention" there);
   with ``fail_on_drift=False`` drift exits 0;
 * 0 - everything else.
+
+``tidybot org-audit`` gives each repository its code by :func:`exit_code` under :data:`AUDIT`,
+and the run one code over them (:func:`across_repositories`): 4 when a repository could not be
+audited (it outranks drift), 1 when one drifted, else 0; the run failing as a whole is 2.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from bot.engine.model import Report, Severity, Status
 from bot.errors import ExitCode
@@ -71,3 +75,12 @@ def exit_code(report: Report, policy: Policy = CHECK) -> ExitCode:
     if has_drift(report, policy):
         return ExitCode.DRIFT if policy.fail_on_drift else ExitCode.CLEAN
     return ExitCode.CLEAN
+
+
+def across_repositories(statuses: Iterable[str]) -> ExitCode:
+    """org-audit's code from its repositories' statuses (``clean``, ``drifted``, ``error``,
+    ``skipped``): a repository that could not be audited outranks drift."""
+    seen = set(statuses)
+    if "error" in seen:
+        return ExitCode.REPOSITORY_FAILED
+    return ExitCode.DRIFT if "drifted" in seen else ExitCode.CLEAN

@@ -1,15 +1,18 @@
-"""``GitHubForge``: the ``Forge`` port over PyGithub.
+"""The GitHub adapters over PyGithub: ``GitHubForge`` (one repository, the ``Forge`` port) and
+``GitHubOrganisation`` (an organisation's repositories, the ``Organisation`` port).
 
-Retries are the adapter's own: PyGithub's ``GithubRetry`` is switched off (``retry=0``) so
+Both are a :class:`GitHubClient`, which holds the one retry policy and error translation of
+every call tidybot makes to GitHub. PyGithub's ``GithubRetry`` is switched off (``retry=0``) so
 every wait is bounded, visible in one place and testable through constructor arguments
-(``backoff_base``, ``sleep``, ``clock``) rather than patching. What is retried:
+(``backoff_base``, ``sleep``, ``clock``, ``on_wait``) rather than patching. What is retried:
 
 * 5xx answers and network errors: up to ``max_attempts`` calls, exponential backoff;
 * secondary rate limits (403/429 with ``retry-after`` or the "secondary rate limit" text):
   wait ``retry-after`` seconds (capped by ``max_rate_limit_wait``), else backoff;
 * primary rate limits (``x-ratelimit-remaining: 0``): wait for ``x-ratelimit-reset`` only
   when it is at most ``max_rate_limit_wait`` seconds away, else ``RateLimitError`` naming
-  the reset time.
+  the reset time. A pull request's run waits a minute at most; an organisation audit, a batch
+  job, an hour (the clients' defaults).
 
 Everything else becomes a ``ForgeError`` subclass from ``bot.forge.errors`` whose hint names
 the fix (the ``permissions:`` block to add, the protected branch, the moved head).
@@ -33,6 +36,7 @@ from github.InputGitTreeElement import InputGitTreeElement
 from github.Issue import Issue as GhIssue
 from github.IssueComment import IssueComment
 from github.PullRequest import PullRequest as GhPull
+from github.Repository import Repository as GhRepository
 
 from bot.errors import ForgeError
 
@@ -46,6 +50,7 @@ from .port import (
     IssueState,
     PullRequest,
     Reaction,
+    RepoInfo,
     check_marker,
 )
 
@@ -64,7 +69,194 @@ _WRITE_PULLS = {"contents": "write", "pull-requests": "write"}
 _EMPTY_BLOB = "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391"
 
 
-class GitHubForge:
+class GitHubClient:
+    """One PyGithub connection and the retry policy of every call made through it."""
+
+    def __init__(
+        self,
+        token: str,
+        *,
+        where: str,
+        base_url: str | None = None,
+        max_attempts: int = 4,
+        backoff_base: float = 1.0,
+        max_rate_limit_wait: float = 60.0,
+        per_page: int = 100,
+        timeout: int = 30,
+        seconds_between_requests: float | None = None,
+        seconds_between_writes: float | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.time,
+        on_wait: Callable[[str], None] | None = None,
+    ) -> None:
+        """``where`` names what the calls are about in messages (``owner/name``).
+        ``base_url`` defaults to ``GITHUB_API_URL`` (set by Actions), then api.github.com;
+        an empty ``token`` makes unauthenticated calls. ``seconds_between_*`` default to
+        PyGithub's throttling (GitHub's advice against secondary rate limits); tests pass 0.
+        ``on_wait`` hears each wait before it starts (``waiting 31s (rate limit)``)."""
+        if max_attempts < 1:
+            raise ValueError("max_attempts must be >= 1")
+        url = (base_url or os.environ.get("GITHUB_API_URL") or DEFAULT_API_URL).rstrip("/")
+        throttle: dict[str, Any] = {}
+        if seconds_between_requests is not None:
+            throttle["seconds_between_requests"] = seconds_between_requests
+        if seconds_between_writes is not None:
+            throttle["seconds_between_writes"] = seconds_between_writes
+        self._gh = Github(
+            auth=Auth.Token(token) if token else None,
+            base_url=url,
+            timeout=timeout,
+            per_page=per_page,
+            retry=0,  # retries are ours (see the module docstring)
+            lazy=True,  # no request until a value is read; ``_call`` completes inside retries
+            **throttle,
+        )
+        self.base_url = url
+        self._where = where
+        self._max_attempts = max_attempts
+        self._backoff_base = backoff_base
+        self._max_rate_limit_wait = max_rate_limit_wait
+        self._sleep = sleep
+        self._clock = clock
+        self._on_wait = on_wait
+
+    def close(self) -> None:
+        self._gh.close()
+
+    # ---- the retry/translation core ------------------------------------------------------
+
+    def _call(
+        self,
+        action: str,
+        needs: Mapping[str, str],
+        fn: Callable[[], T],
+        *,
+        branch: str | None = None,
+        where: str | None = None,
+    ) -> T:
+        """``fn()`` under the retry policy; a final failure becomes the error naming the fix.
+        ``action`` completes "GitHub refused to …", ``where`` (default: the client's) what
+        it was about, ``needs`` the workflow permissions it takes."""
+        place = self._where if where is None else where
+        last: Failure | None = None
+        for attempt in range(1, self._max_attempts + 1):
+            try:
+                result = fn()
+                if isinstance(result, CompletableGithubObject):
+                    result.complete()  # a lazy object fetches now, inside the retry loop
+                return result
+            except GithubException as exc:
+                failure = _failure(exc)
+            except (requests.ConnectionError, requests.Timeout):
+                failure = None
+            last = failure
+            kind = Fault.TRANSIENT if failure is None else errors.classify(failure)
+            if kind is Fault.FINAL:
+                assert failure is not None
+                raise errors.explain(
+                    failure, action=action, needs=needs, repository=place, branch=branch
+                )
+            if kind is Fault.PRIMARY_RATE_LIMIT:
+                assert failure is not None
+                wait = self._reset_wait(failure)
+                if wait is None or wait > self._max_rate_limit_wait:
+                    raise self._rate_limited(failure, f"{action} in {place}")
+            elif kind is Fault.SECONDARY_RATE_LIMIT:
+                assert failure is not None
+                after = errors.retry_after(failure)
+                wait = self._backoff(attempt) if after is None else after
+                if wait > self._max_rate_limit_wait:
+                    raise self._rate_limited(failure, f"{action} in {place}")
+            else:
+                wait = self._backoff(attempt)
+            if attempt < self._max_attempts:
+                self._wait(wait, kind)
+        raise errors.unavailable(last, action=f"{action} in {place}", attempts=self._max_attempts)
+
+    def _rate_limited(self, failure: Failure, action: str) -> ForgeError:
+        return errors.rate_limited(
+            failure,
+            action=action,
+            max_wait=self._max_rate_limit_wait,
+            now=dt.datetime.fromtimestamp(self._clock(), dt.UTC),
+        )
+
+    def _backoff(self, attempt: int) -> float:
+        return float(self._backoff_base * (2 ** (attempt - 1)))
+
+    def _reset_wait(self, failure: Failure) -> float | None:
+        reset = errors.reset_time(failure)
+        if reset is None:
+            after = errors.retry_after(failure)
+            return after
+        return max(reset.timestamp() - self._clock(), 0.0) + 1.0
+
+    def _wait(self, seconds: float, kind: Fault) -> None:
+        if self._on_wait is not None:
+            what = "GitHub error" if kind is Fault.TRANSIENT else "rate limit"
+            self._on_wait(f"waiting {seconds:.0f}s ({what})")
+        self._sleep(seconds)
+
+
+class GitHubOrganisation(GitHubClient):
+    """The repositories of organisations, for ``tidybot org-audit``.
+
+    The same client and retry policy as :class:`GitHubForge`; only the defaults differ for a
+    batch job: five attempts, and a wait of up to an hour for a primary rate limit's reset.
+    """
+
+    def __init__(
+        self,
+        token: str,
+        *,
+        base_url: str | None = None,
+        max_attempts: int = 5,
+        backoff_base: float = 1.0,
+        max_rate_limit_wait: float = 3600.0,
+        per_page: int = 100,
+        timeout: int = 30,
+        seconds_between_requests: float | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.time,
+        on_wait: Callable[[str], None] | None = None,
+    ) -> None:
+        super().__init__(
+            token,
+            where="",
+            base_url=base_url,
+            max_attempts=max_attempts,
+            backoff_base=backoff_base,
+            max_rate_limit_wait=max_rate_limit_wait,
+            per_page=per_page,
+            timeout=timeout,
+            seconds_between_requests=seconds_between_requests,
+            sleep=sleep,
+            clock=clock,
+            on_wait=on_wait,
+        )
+
+    def list_repositories(self, org: str) -> list[RepoInfo]:
+        """``GET /orgs/{org}/repos?type=all``, every page (PyGithub follows the Link header).
+
+        Each page is fetched inside its own retry loop: indexing one past what the list holds
+        fetches the next page, and a page that failed is asked again from where it stopped."""
+        pages = self._gh.get_organization(org).get_repos(type="all")
+        where = f"the organisation {org}"
+        out: list[RepoInfo] = []
+        while True:
+            try:
+                info = self._call(
+                    "list the repositories",
+                    {"metadata": "read"},
+                    lambda: _repo_info(pages[len(out)]),
+                    where=where,
+                )
+            except IndexError:  # past the last page
+                return out
+            out.append(info)
+
+
+class GitHubForge(GitHubClient):
     """One repository on GitHub (or GitHub Enterprise) through the REST API."""
 
     def __init__(
@@ -84,117 +276,36 @@ class GitHubForge:
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        """``base_url`` defaults to ``GITHUB_API_URL`` (set by Actions), then api.github.com.
-
-        ``read_only`` is known from the event for a fork pull request; ``None`` means
-        ``can_write`` asks GitHub once. ``seconds_between_*`` default to PyGithub's throttling
-        (GitHub's advice against secondary rate limits); tests pass 0.
-        """
+        """``read_only`` is known from the event for a fork pull request; ``None`` means
+        ``can_write`` asks GitHub once. The other arguments are :class:`GitHubClient`'s."""
         if "/" not in repository.strip("/"):
             raise ForgeError(
                 f"invalid repository {repository!r}: expected owner/name",
                 hint="set GITHUB_REPOSITORY or the `repository` input to owner/name",
             )
-        if max_attempts < 1:
-            raise ValueError("max_attempts must be >= 1")
         self._repository = repository.strip("/")
-        url = (base_url or os.environ.get("GITHUB_API_URL") or DEFAULT_API_URL).rstrip("/")
-        throttle: dict[str, Any] = {}
-        if seconds_between_requests is not None:
-            throttle["seconds_between_requests"] = seconds_between_requests
-        if seconds_between_writes is not None:
-            throttle["seconds_between_writes"] = seconds_between_writes
-        self._gh = Github(
-            auth=Auth.Token(token),
-            base_url=url,
-            timeout=timeout,
+        super().__init__(
+            token,
+            where=self._repository,
+            base_url=base_url,
+            max_attempts=max_attempts,
+            backoff_base=backoff_base,
+            max_rate_limit_wait=max_rate_limit_wait,
             per_page=per_page,
-            retry=0,  # retries are ours (see the module docstring)
-            lazy=True,  # no request until a value is read; ``_call`` completes inside retries
-            **throttle,
+            timeout=timeout,
+            seconds_between_requests=seconds_between_requests,
+            seconds_between_writes=seconds_between_writes,
+            sleep=sleep,
+            clock=clock,
         )
-        self.base_url = url
         self._repo = self._gh.get_repo(self._repository)
-        self._max_attempts = max_attempts
-        self._backoff_base = backoff_base
-        self._max_rate_limit_wait = max_rate_limit_wait
         self._read_only = read_only
-        self._sleep = sleep
-        self._clock = clock
         self._lock = threading.Lock()
         self._identity: str | None = None
 
     @property
     def repository(self) -> str:
         return self._repository
-
-    def close(self) -> None:
-        self._gh.close()
-
-    # ---- the retry/translation core ------------------------------------------------------
-
-    def _call(
-        self,
-        action: str,
-        needs: Mapping[str, str],
-        fn: Callable[[], T],
-        *,
-        branch: str | None = None,
-    ) -> T:
-        last: Failure | None = None
-        for attempt in range(1, self._max_attempts + 1):
-            try:
-                result = fn()
-                if isinstance(result, CompletableGithubObject):
-                    result.complete()  # a lazy object fetches now, inside the retry loop
-                return result
-            except GithubException as exc:
-                failure = _failure(exc)
-            except (requests.ConnectionError, requests.Timeout):
-                failure = None
-            last = failure
-            kind = Fault.TRANSIENT if failure is None else errors.classify(failure)
-            if kind is Fault.FINAL:
-                assert failure is not None
-                raise errors.explain(
-                    failure, action=action, needs=needs, repository=self._repository, branch=branch
-                )
-            if kind is Fault.PRIMARY_RATE_LIMIT:
-                assert failure is not None
-                wait = self._reset_wait(failure)
-                if wait is None or wait > self._max_rate_limit_wait:
-                    raise errors.rate_limited(
-                        failure,
-                        action=action,
-                        max_wait=self._max_rate_limit_wait,
-                        now=dt.datetime.fromtimestamp(self._clock(), dt.UTC),
-                    )
-            elif kind is Fault.SECONDARY_RATE_LIMIT:
-                assert failure is not None
-                after = errors.retry_after(failure)
-                wait = self._backoff(attempt) if after is None else after
-                if wait > self._max_rate_limit_wait:
-                    raise errors.rate_limited(
-                        failure,
-                        action=action,
-                        max_wait=self._max_rate_limit_wait,
-                        now=dt.datetime.fromtimestamp(self._clock(), dt.UTC),
-                    )
-            else:
-                wait = self._backoff(attempt)
-            if attempt < self._max_attempts:
-                self._sleep(wait)
-        raise errors.unavailable(last, action=action, attempts=self._max_attempts)
-
-    def _backoff(self, attempt: int) -> float:
-        return float(self._backoff_base * (2 ** (attempt - 1)))
-
-    def _reset_wait(self, failure: Failure) -> float | None:
-        reset = errors.reset_time(failure)
-        if reset is None:
-            after = errors.retry_after(failure)
-            return after
-        return max(reset.timestamp() - self._clock(), 0.0) + 1.0
 
     # ---- token capability ----------------------------------------------------------------
 
@@ -635,6 +746,20 @@ def _failure(exc: GithubException) -> Failure:
     data = exc.data if isinstance(exc.data, dict) else {}
     message = str(data.get("message") or exc.message or "")
     return Failure(exc.status, message, dict(exc.headers or {}))
+
+
+def _repo_info(r: GhRepository) -> RepoInfo:
+    """A repository of a listing as the project's record. Every field read here is in the
+    listing's answer, so PyGithub makes no request per repository."""
+    return RepoInfo(
+        full_name=r.full_name,
+        clone_url=r.clone_url or "",
+        default_branch=r.default_branch or "main",
+        archived=bool(r.archived),
+        fork=bool(r.fork),
+        topics=tuple(sorted(t for t in r.topics or () if isinstance(t, str))),
+        private=bool(r.private),
+    )
 
 
 def _comment(c: IssueComment) -> Comment:

@@ -1,7 +1,9 @@
-"""The forge port: what tidybot asks of GitHub, in the project's own frozen records.
+"""The forge ports: what tidybot asks of GitHub, in the project's own frozen records.
 
-Nothing here imports PyGithub; ``bot.forge.github.GitHubForge`` is the one real adapter and
-tests may implement ``Forge`` by hand where the fake GitHub server is more than they need.
+``Forge`` is one repository (the action, the audit, org-audit's report issue); ``Organisation``
+lists an organisation's repositories (org-audit). Nothing here imports PyGithub;
+``bot.forge.github`` holds the real adapters (``GitHubForge``, ``GitHubOrganisation``) and tests
+may implement a port by hand where the fake GitHub server is more than they need.
 """
 
 from __future__ import annotations
@@ -85,6 +87,32 @@ class Issue:
     labels: tuple[str, ...]
     url: str = ""
     author: str = ""
+
+
+@record
+class RepoInfo:
+    """One repository of an organisation's listing, as much of it as an audit needs."""
+
+    full_name: str
+    clone_url: str
+    default_branch: str
+    archived: bool = False
+    fork: bool = False
+    topics: tuple[str, ...] = ()
+    private: bool = False
+
+    @property
+    def name(self) -> str:
+        return self.full_name.split("/", 1)[1]
+
+
+@runtime_checkable
+class Organisation(Protocol):
+    """The repositories of an organisation."""
+
+    def list_repositories(self, org: str) -> list[RepoInfo]:
+        """Every repository of ``org`` the token can see (archived ones and forks included)."""
+        ...
 
 
 @runtime_checkable

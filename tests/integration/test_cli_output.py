@@ -16,11 +16,11 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import git
 import pytest
 
 from tests.fakes.goproxy import write_tree
 from tests.integration.engine_helpers import MAIN_GO, go, module, tidy, tidy_module
+from tests.integration.test_action_harness import git
 
 GREET_GO = 'package {name}\n\nimport "example.com/greet"\n\nvar X = greet.Hello()\n'
 
@@ -124,7 +124,7 @@ def test_github_paths_are_relative_to_the_repository_top_level(
 ) -> None:
     repo = tmp_path / "repos" / "r"
     module(repo, "contrib/config/etcd", "example.com/etcd", {"main.go": MAIN_GO})
-    git.Repo.init(repo)
+    git(repo, "init", "-q")
     res = tidybot(goenv, "check", "repos/r/contrib/config", "--format", "github", cwd=tmp_path)
     assert res.returncode == 1
     assert "::error file=contrib/config/etcd/go.mod,title=tidybot missing-require::" in res.stdout
@@ -298,9 +298,9 @@ def test_the_same_cause_is_told_once(
 def test_since_skips_are_one_line(tmp_path: Path, goenv: dict[str, str]) -> None:
     for i in range(6):
         tidy_module(goenv, tmp_path, f"m{i}", f"example.com/m{i}", {"main.go": MAIN_GO})
-    r = git.Repo.init(tmp_path)
-    r.git.add(A=True)
-    r.index.commit("modules")
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-q", "-m", "modules")
     (tmp_path / "m0" / "extra.go").write_text("package main\n")
     res = tidybot(goenv, "check", str(tmp_path), "--since", "HEAD", "-q")
     assert res.returncode == 0, res.stdout + res.stderr

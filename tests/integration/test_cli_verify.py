@@ -7,11 +7,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-import git
 import pytest
 
 from tests.fakes.goproxy import write_tree
 from tests.fakes.sumdb import SumdbServer
+from tests.integration.test_action_harness import git
 
 GREET = "example.com/greet"
 
@@ -64,9 +64,9 @@ def test_verify_base_flags_a_changed_hash(
         tmp_path / "repo",
         {"go.mod": "module example.com/m\n\ngo 1.22\n", "go.sum": "\n".join(lines) + "\n"},
     )
-    repo = git.Repo.init(root, initial_branch="main")
-    repo.index.add(["go.mod", "go.sum"])
-    repo.index.commit("base")
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "go.mod", "go.sum")
+    git(root, "commit", "-q", "-m", "base")
     changed = lines[0].rsplit(" ", 1)[0] + " h1:" + "C" * 43 + "="
     (root / "go.sum").write_text(changed + "\n" + lines[1] + "\n")
     res = tidybot(env, "verify", str(root), "--base", "main", "--format", "json")
@@ -77,7 +77,7 @@ def test_verify_base_flags_a_changed_hash(
 
 def test_verify_bad_base_is_one_line(env: dict[str, str], tmp_path: Path) -> None:
     root = write_tree(tmp_path / "repo", {"go.mod": "module example.com/m\n"})
-    git.Repo.init(root)
+    git(root, "init", "-q")
     res = tidybot(env, "verify", str(root), "--base", "nope")
     assert res.returncode == 2
     assert res.stderr.startswith("tidybot: error: --base nope: no such commit")

@@ -1,8 +1,8 @@
 """``tidybot org-audit`` over a 54-repository organisation on the fake GitHub.
 
 Every repository is a real git repository served by ``git http-backend`` behind the fake's
-HTTP server on 127.0.0.1 (tests/fakes/github_api/gitserve.py), cloned by GitPython with the
-token in an http header; go reaches only the fixture module proxy and the loopback checksum
+HTTP server on 127.0.0.1 (tests/fakes/github_api/gitserve.py), cloned by git (bot.gitport) with
+the token in an http header; go reaches only the fixture module proxy and the loopback checksum
 database. The organisation (one per module, built once) holds clean Go repositories, drifted
 ones (three kinds of drift), repositories without Go, one with a broken go.mod, one whose clone
 fails, an archived one and a fork.
@@ -31,8 +31,10 @@ import pytest
 
 from bot.cli import build_parser
 from bot.errors import ExitCode
-from bot.forge.errors import NotFoundError, RateLimitError
-from bot.orgaudit import GitHubLister, run_cli
+from bot.forge.errors import ForgeUnavailableError, NotFoundError, RateLimitError
+from bot.forge.github import GitHubOrganisation
+from bot.forge.port import Organisation
+from bot.orgaudit import run_cli
 from tests.fakes.github import GITHUB_WRITE_TOKEN
 from tests.fakes.github_api import FakeGitHub, OpenAPI
 from tests.fakes.github_api.gitserve import GitTransport
@@ -255,7 +257,8 @@ def unsharded(org: Org) -> dict[str, Any]:
 
 def test_every_repository_gets_one_result(org: Org, unsharded: dict[str, Any]) -> None:
     run = unsharded["_run"]
-    assert run["code"] == ExitCode.ERROR, run["stderr"]  # a clone failed, a go.mod is broken
+    # a clone failed, a go.mod is broken: two repositories could not be audited
+    assert run["code"] == ExitCode.REPOSITORY_FAILED, run["stderr"]
     assert len(org.kinds) == 54
     by_repo = {r["repo"]: r for r in unsharded["repositories"]}
     assert sorted(by_repo) == org.audited
@@ -482,23 +485,91 @@ def test_state_of_another_audit_is_refused(org: Org) -> None:
 # --- rate limits, the issue, progress in Actions logs ------------------------------------------
 
 
+def _lister(org: Org, **kw: Any) -> GitHubOrganisation:
+    return GitHubOrganisation(
+        TOKEN, base_url=org.gh.base_url, seconds_between_requests=0, per_page=20, **kw
+    )
+
+
 def test_listing_waits_on_rate_limits(org: Org) -> None:
     waits: list[float] = []
-    lister = GitHubLister(TOKEN, api_url=org.gh.base_url, sleep=waits.append, backoff_base=0.01)
+    said: list[str] = []
+    lister = _lister(org, sleep=waits.append, backoff_base=0.01, on_wait=said.append)
     org.gh.inject_primary_rate_limit("repos/list-for-org", reset_in=30)
     org.gh.inject_secondary_rate_limit("repos/list-for-org", retry_after=7)
     org.gh.inject("repos/list-for-org", 502)
+    before = len(org.gh.calls("repos/list-for-org"))
     repos = lister.list_repositories(ORG)
     assert len(repos) == 54
+    assert len({r.full_name for r in repos}) == 54
     assert len(waits) == 3
     assert 29 <= waits[0] <= 32  # until x-ratelimit-reset
     assert waits[1] == 7  # retry-after
     assert waits[2] < 1  # backoff after a 502
+    assert said[0].startswith("waiting 3") and said[0].endswith("s (rate limit)")
+    assert said[1:] == ["waiting 7s (rate limit)", "waiting 0s (GitHub error)"]
+    assert len(org.gh.calls("repos/list-for-org")) - before == 3 + 3  # 3 failed, 3 pages
 
     org.gh.inject_primary_rate_limit("repos/list-for-org", reset_in=3 * 3600)
     with pytest.raises(RateLimitError, match="rate limit exhausted") as info:
-        GitHubLister(TOKEN, api_url=org.gh.base_url, sleep=waits.append).list_repositories(ORG)
+        _lister(org, sleep=waits.append).list_repositories(ORG)
     assert info.value.reset_at is not None
+    assert "list the repositories in the organisation acme" in info.value.message
+
+
+def test_the_command_says_when_it_waits(org: Org) -> None:
+    """The listing's waits are the organisation client's, reported through its ``on_wait``."""
+    org.gh.inject("repos/list-for-org", 502)
+    env = {k: v for k, v in org.env.items() if k != "GITHUB_ACTIONS"}
+    code, _, err = org_audit(org, "--org", ORG, "--include", "docs-00", "--no-verify", env=env)
+    assert code == ExitCode.CLEAN
+    assert err.splitlines() == [
+        "tidybot: waiting 0s (GitHub error)",
+        f"[1/1] {ORG}/docs-00: skipped",
+    ]
+    assert isinstance(_lister(org), Organisation)
+
+
+def test_a_page_that_fails_is_asked_again_from_where_the_listing_stopped(org: Org) -> None:
+    """A 5xx on the second page retries that page, not the listing: no page twice, no
+    repository missing, and no request per repository (the page holds every field read)."""
+    waits: list[float] = []
+    lister = _lister(org, sleep=waits.append, backoff_base=0.01)
+    seen: list[int] = []
+
+    def second_page_fails_twice(gh: FakeGitHub) -> None:
+        seen.append(1)
+        if len(seen) == 2:
+            gh.inject("repos/list-for-org", 503, times=2)
+
+    org.gh.before("repos/list-for-org", second_page_fails_twice, times=2)
+    start, gets = len(org.gh.calls("repos/list-for-org")), len(org.gh.calls("repos/get"))
+    repos = lister.list_repositories(ORG)
+    assert sorted(r.full_name for r in repos) == sorted(org.kinds)
+    asked = [
+        (c.query.get("page", ["1"])[-1], c.status)
+        for c in org.gh.calls("repos/list-for-org")[start:]
+    ]
+    assert asked == [("1", 200), ("2", 503), ("2", 503), ("2", 200), ("3", 200)]
+    assert len(waits) == 2
+    assert len(org.gh.calls("repos/get")) == gets
+    fork = next(r for r in repos if r.full_name == f"{ORG}/svc-00-fork")
+    assert fork.fork and not fork.archived
+    old = next(r for r in repos if r.full_name == f"{ORG}/old")
+    assert old.archived and old.default_branch == "main" and old.clone_url.endswith("/old.git")
+    assert next(r for r in repos if r.full_name == f"{ORG}/svc-03").topics == ("legacy",)
+
+
+def test_listing_retries_5xx_then_gives_up_with_one_clear_error(org: Org) -> None:
+    waits: list[float] = []
+    org.gh.inject("repos/list-for-org", 502, times=5)
+    with pytest.raises(ForgeUnavailableError) as info:
+        _lister(org, sleep=waits.append, backoff_base=0.01).list_repositories(ORG)
+    assert info.value.message == (
+        "GitHub kept failing to list the repositories in the organisation acme after 5 "
+        "attempts (502 Bad Gateway)"
+    )
+    assert waits == [0.01, 0.02, 0.04, 0.08]
 
 
 def test_unknown_org_is_one_clear_error(org: Org) -> None:
@@ -534,7 +605,10 @@ def test_report_issue_and_actions_log(org: Org) -> None:
     assert re.search(r"^::group::\[[1-4]/4\] acme/api-00: drifted$", err, re.MULTILINE)
     assert re.search(r"^  \.: drifted missing-require missing-sum", err, re.MULTILINE)
     assert "tidybot: 4/4 repositories (3 drifted, 0 failed)" in err
-    assert summary.read_text() == stdout
+    # the log shows the report between fences: go's output in it cannot speak to the runner
+    first, *body, last = stdout.splitlines()
+    assert first.startswith("::stop-commands::") and last == f"::{first[17:]}::"
+    assert "\n".join(body) + "\n" == summary.read_text()
     issues = [i for i in org.gh.repo(f"{ORG}/audits").issues.values() if not i["is_pull"]]
     assert len(issues) == 1
     assert issues[0]["labels"] == ["tidybot-org-audit"]

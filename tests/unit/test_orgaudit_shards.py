@@ -14,7 +14,6 @@ import pytest
 from bot.errors import UsageError
 from bot.orgaudit import (
     Filters,
-    OrgAuditOptions,
     OrgReport,
     Progress,
     RepoInfo,
@@ -86,18 +85,16 @@ def test_filters() -> None:
         _repo("web", topics=("js",)),
         _repo("tools"),
     ]
-    opts = OrgAuditOptions("acme", Filters(include=("api*", "acme/tools"), topics=()))
-    chosen, excluded = select(repos, opts)
+    chosen, excluded = select(repos, Filters(include=("api*", "acme/tools"), topics=()))
     assert [r.name for r in chosen] == ["api", "tools"]
     assert excluded == [
         ("acme/api-fork", "fork"),
         ("acme/api-old", "archived"),
         ("acme/web", "not matched by --include"),
     ]
-    opts = OrgAuditOptions("acme", Filters(topics=("go",), archived=True, forks=True))
-    assert [r.name for r in select(repos, opts)[0]] == ["api"]
-    opts = OrgAuditOptions("acme", Filters(exclude=("*-*",)))
-    assert [r.name for r in select(repos, opts)[0]] == ["api", "tools", "web"]
+    filters = Filters(topics=("go",), archived=True, forks=True)
+    assert [r.name for r in select(repos, filters)[0]] == ["api"]
+    assert [r.name for r in select(repos, Filters(exclude=("*-*",)))[0]] == ["api", "tools", "web"]
 
 
 def test_a_shard_sees_only_its_repositories_and_exclusions() -> None:
@@ -105,7 +102,7 @@ def test_a_shard_sees_only_its_repositories_and_exclusions() -> None:
     seen: list[str] = []
     excluded: list[str] = []
     for i in (1, 2, 3):
-        chosen, ex = select(repos, OrgAuditOptions("acme", shard=Shard(i, 3)))
+        chosen, ex = select(repos, Filters(), Shard(i, 3))
         seen += [r.full_name for r in chosen]
         excluded += [name for name, _ in ex]
     assert sorted(seen + excluded) == sorted(r.full_name for r in repos)
@@ -255,13 +252,29 @@ def test_progress_in_actions_logs_groups_each_repository() -> None:
     out = io.StringIO()
     p = Progress(1, out, "actions")
     p.update(RepoResult("acme/a", "error", reason="acme/a: git clone failed: 500"))
-    assert out.getvalue().splitlines() == [
-        "::group::[1/1] acme/a: error",
-        "no commit",
-        "acme/a: git clone failed: 500",
-        "::endgroup::",
-        "tidybot: 1/1 repositories (0 drifted, 1 failed)",
-    ]
+    lines = out.getvalue().splitlines()
+    assert lines[0] == "::group::[1/1] acme/a: error"
+    assert lines[2:4] == ["no commit", "acme/a: git clone failed: 500"]
+    assert lines[5:] == ["::endgroup::", "tidybot: 1/1 repositories (0 drifted, 1 failed)"]
+    # what the repository says is fenced: the runner ignores workflow commands in between
+    fence = lines[1].removeprefix("::stop-commands::")
+    assert lines[1] != fence and len(fence) > 20
+    assert lines[4] == f"::{fence}::"
+
+
+def test_progress_in_actions_logs_cannot_be_steered_by_a_repository() -> None:
+    """A module directory named like a workflow command stays text between the fences."""
+    out = io.StringIO()
+    hostile = "x\n::warning title=LGTM::approved\n::add-mask::tidybot"
+    report = {"modules": [{"dir": hostile, "status": "error", "findings": []}]}
+    Progress(1, out, "actions").update(
+        RepoResult("acme/a", "error", reason=f"{hostile}: broken", report=report)
+    )
+    lines = out.getvalue().splitlines()
+    start = lines.index(next(ln for ln in lines if ln.startswith("::stop-commands::")))
+    end = lines.index("::" + lines[start].removeprefix("::stop-commands::") + "::")
+    outside = lines[:start] + lines[end + 1 :]
+    assert not [ln for ln in outside if "warning" in ln or "add-mask" in ln]
 
 
 def test_progress_style_follows_the_environment() -> None:

@@ -88,7 +88,7 @@ def _content(r: _Request) -> tuple[int, JSON | None, dict[str, str]]:
     )
 
 
-def graphql(gh: FakeGitHub, token: str, body: JSON | None) -> tuple[int, JSON]:
+def graphql(gh: FakeGitHub, token: str | None, body: JSON | None) -> tuple[int, JSON]:
     """``POST /graphql``: the ``viewer { login }`` query, or a GraphQL error."""
     entry = gh.tokens.get(token) if token else None
     if entry is None:

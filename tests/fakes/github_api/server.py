@@ -135,8 +135,10 @@ class LoggedRequest:
 
     @property
     def is_write(self) -> bool:
-        # a GraphQL POST here is the viewer query: a read
-        return self.method not in ("GET", "HEAD") and self.operation_id != "graphql"
+        if self.operation_id == "graphql":  # a POST, but only a mutation writes
+            query = self.body.get("query") if isinstance(self.body, dict) else None
+            return str(query or "").lstrip().startswith("mutation")
+        return self.method not in ("GET", "HEAD")
 
 
 @dataclass
