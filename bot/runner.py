@@ -21,11 +21,19 @@ from bot.engine.discover import discover as discover_modules
 from bot.engine.findings import severity_of
 from bot.engine.goenv import check_toolchain, merge_layers, parse_goenv, parse_toolchain_policy
 from bot.engine.model import Finding, ModuleResult, Report, Severity, Status
-from bot.errors import ParseError, UsageError
+from bot.engine.treefile import file_problem, read_tree_file, refusal, rel_inside
+from bot.errors import ParseError, UnsafeFile, UsageError
 from bot.fsutil import atomic_write
 from bot.record import field, record, replace
 from bot.resultcache import CacheStats, ResultCache
-from bot.toolchain import Go, explain_go_error, runtime_env
+from bot.toolchain import (
+    DEFAULT_GO_TIMEOUT,
+    GO_TIMEOUT_VARIABLE,
+    Go,
+    explain_go_error,
+    parse_go_timeout,
+    runtime_env,
+)
 
 TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (see bot/lazy.py)
 if TYPE_CHECKING:
@@ -49,6 +57,8 @@ class RunOptions:
     config: Config = field(default_factory=Config)  # the config file (.github/tidybot.yml)
     since: str | None = None  # check only the modules the changes since this git ref can affect
     cache_dir: Path | None = None  # the result cache (bot.resultcache); None: no cache
+    # seconds each go command may run; None: $TIDYBOT_GO_TIMEOUT of base_env, else the default
+    go_timeout: float | None = None
 
 
 class _Outcome:
@@ -61,17 +71,28 @@ class _Outcome:
 
 def make_go(options: RunOptions, root: Path | None = None) -> Go:
     """go with: the options' GO* settings over the process environment over a committed
-    ``go.env`` at the root (read as go reads go.env files, the lowest layer)."""
+    ``go.env`` at the root (read as go reads go.env files, the lowest layer; a symlink is not
+    followed), and the deadline of each command (:func:`go_timeout`)."""
     env = dict(os.environ if options.base_env is None else options.base_env)
     layers: list[Mapping[str, str]] = [{k: v for k, v in options.env.items() if v}, env]
     committed = (root / "go.env") if root is not None else None
-    if committed is not None and committed.is_file():
+    if committed is not None and committed.is_file() and not committed.is_symlink():
         text = committed.read_text(encoding="utf-8", errors="replace")
         layers.append(parse_goenv(text, "go.env").as_dict())
     merged = merge_layers(layers)
+    timeout = go_timeout(options, env)
     env.update(merged)
     env.update(runtime_env(_jobs(options), env))
-    return Go(env, gotoolchain=options.gotoolchain)
+    return Go(env, gotoolchain=options.gotoolchain, timeout=timeout)
+
+
+def go_timeout(options: RunOptions, env: Mapping[str, str]) -> float:
+    """Seconds one go command may run: the option, else ``TIDYBOT_GO_TIMEOUT``, else the
+    default (README, "Limits"). A bad value is a ConfigError (exit 2)."""
+    if options.go_timeout is not None:
+        return parse_go_timeout(str(options.go_timeout), "the go timeout")
+    raw = env.get(GO_TIMEOUT_VARIABLE, "").strip()
+    return parse_go_timeout(raw) if raw else DEFAULT_GO_TIMEOUT
 
 
 def _jobs(options: RunOptions) -> int:
@@ -104,13 +125,6 @@ def discover(root: Path, options: RunOptions, scan: TreeScan | None = None) -> l
     return mods
 
 
-def _read(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return ""
-
-
 def _toolchain_problem(go: Go, gomod: GoMod) -> str:
     """Hook: the gotoolchain policy cannot run this module's go line (a clear error), or ""."""
     policy = parse_toolchain_policy(go.gotoolchain)
@@ -127,15 +141,23 @@ def _root_of(ref: ModuleRef) -> Path:
     return ref.path.parents[len(ref.dir.split("/")) - 1]
 
 
-def _check_module(go: Go, ref: ModuleRef, options: RunOptions) -> _Outcome:
-    """The tidy check, then (for a module with vendor/modules.txt) the vendor check."""
-    out = _check_tidy(go, ref, options)
+def _check_module(
+    go: Go, ref: ModuleRef, options: RunOptions, *, writing: bool = False
+) -> _Outcome:
+    """The tidy check, then (for a module with vendor/modules.txt) the vendor check: of the
+    vendor tree the module would have once tidy (the fix tidies, then re-vendors)."""
+    out = _check_tidy(go, ref, options, writing=writing)
     r = out.result
     if r.status not in (Status.CLEAN, Status.DRIFTED) or not is_vendored(ref.path):
         return out
+    tidy = None
+    if r.status is Status.DRIFTED:
+        if out.texts is None:  # go's diff could not be read: drifted; the fix re-vendors
+            return out
+        tidy = (out.texts.tidy_mod, out.texts.tidy_sum)
     from bot.vendoring import check_vendoring
 
-    vc = check_vendoring(go, _root_of(ref), ref.dir)
+    vc = check_vendoring(go, _root_of(ref), ref.dir, tidy=tidy)
     found = [f for f in vc.findings if not _ignored(f, options)]
     if vc.error:
         r = replace(r, status=Status.ERROR, error=f"go mod vendor failed: {vc.error}")
@@ -144,7 +166,57 @@ def _check_module(go: Go, ref: ModuleRef, options: RunOptions) -> _Outcome:
     return _Outcome(r, out.texts)
 
 
-def _check_tidy(go: Go, ref: ModuleRef, options: RunOptions) -> _Outcome:
+def _unsafe_files(root: Path, ref: ModuleRef) -> UnsafeFile | None:
+    """The first of the module's go files tidybot must not read (a symlink, not a regular
+    file, too large: ``bot.engine.treefile``), or None. go reads the same files, and would
+    print what a symlink points at in its diff or errors, so these are checked before go
+    starts."""
+    names = ["go.mod", "go.sum"]
+    vendor = ref.path / "vendor"
+    if os.path.lexists(vendor):
+        if vendor.is_symlink():
+            return refusal(ref.rel("vendor"), "is a symlink")
+        names.append("vendor/modules.txt")
+    for name in names:
+        problem = file_problem(root, ref.rel(name))
+        if problem is not None:
+            return problem
+    return None
+
+
+def _replace_problem(root: Path, ref: ModuleRef, gomod: GoMod, writing: bool) -> str:
+    """A local ``replace`` go would follow to a go.mod tidybot refuses (a symlink, not a
+    regular file), or, for a fix, to a directory outside the checked root: why, or ""."""
+    for r in gomod.replaces:
+        if not r.is_local:
+            continue
+        base = ref.path
+        target = Path(r.new_path) if os.path.isabs(r.new_path) else base / r.new_path
+        rel = rel_inside(root, target)
+        where = f"{gomod.file}:{r.line}: replace {r.old_path} => {r.new_path}"
+        if rel is None:
+            if writing:
+                return (
+                    f"{where}: outside the checked directory; tidybot fix does not run go on "
+                    "a module that reaches outside it (fix from a directory that contains "
+                    "the replaced module)"
+                )
+            continue
+        problem = file_problem(root, "go.mod" if rel == "." else f"{rel}/go.mod")
+        if problem is not None:
+            return f"{where}: {problem.message}"
+    return ""
+
+
+def _layout_of(go: Go) -> bool:
+    """Whether the Go release that runs keeps a blank line before a block's ``)`` (Go 1.24
+    and older; ``bot.engine.modfile.keeps_blank_before_rparen``)."""
+    from bot.engine.modfile import keeps_blank_before_rparen
+
+    return keeps_blank_before_rparen(go.running_version())
+
+
+def _check_tidy(go: Go, ref: ModuleRef, options: RunOptions, *, writing: bool = False) -> _Outcome:
     start = time.monotonic()
     if ref.skip_reason:
         return _Outcome(ModuleResult(ref.dir, "", Status.SKIPPED, error=ref.skip_reason))
@@ -154,38 +226,45 @@ def _check_tidy(go: Go, ref: ModuleRef, options: RunOptions) -> _Outcome:
         return _Outcome(
             ModuleResult(ref.dir, "", Status.SKIPPED, error=f"skipped by the config ({where})")
         )
+    root = _root_of(ref)
     gomod_rel, gosum_rel = ref.rel("go.mod"), ref.rel("go.sum")
     try:
-        current_mod = ref.gomod.read_text(encoding="utf-8")
-        current_sum = _read(ref.path / "go.sum")
-    except (OSError, UnicodeDecodeError) as e:
-        reason = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
-        return _Outcome(
-            ModuleResult(ref.dir, "", Status.ERROR, error=f"{gomod_rel}: cannot read: {reason}")
-        )
+        problem = _unsafe_files(root, ref)
+        if problem is not None:
+            raise problem
+        mod_bytes = read_tree_file(root, gomod_rel)
+        if mod_bytes is None:
+            raise UnsafeFile(f"{gomod_rel}: cannot read: No such file or directory")
+        current_mod = mod_bytes.decode("utf-8")
+        current_sum = (read_tree_file(root, gosum_rel) or b"").decode("utf-8")
+    except (UnsafeFile, UnicodeDecodeError) as e:
+        reason = e.message if isinstance(e, UnsafeFile) else f"{gomod_rel}: cannot read: {e}"
+        return _Outcome(ModuleResult(ref.dir, "", Status.ERROR, error=reason))
     # go starts before go.mod is parsed and checked here, so the two overlap; with another
-    # policy than `local` go might fetch a toolchain, so the check comes first there. With
-    # `local`, go stops at once on a go line it cannot run, and its run is dropped when this
-    # side finds go.mod unreadable or the go line too new.
-    early = go.gotoolchain == "local"
+    # policy than `local` go might fetch a toolchain, so the check comes first there, and a
+    # fix checks its replacements first. With `local`, go stops at once on a go line it
+    # cannot run, and its run is dropped (never shown) when this side finds go.mod
+    # unreadable, the go line too new, or a replacement it refuses.
+    early = go.gotoolchain == "local" and not writing
     args = ["mod", "tidy", "-diff", *_tidy_flags(ref, options)]
     proc = go.start(args, ref.path) if early else None
     from bot.engine.gomod import parse_and_format
 
+    layout = _layout_of(go)
     try:
         # one parse for both; the cache key may have parsed this text already
-        gomod, formatted = parse_and_format(current_mod, gomod_rel)
-        toolchain_error = _toolchain_problem(go, gomod)
+        gomod, formatted = parse_and_format(current_mod, gomod_rel, layout)
+        refused = _toolchain_problem(go, gomod) or _replace_problem(root, ref, gomod, writing)
     except BaseException as e:
         if proc is not None:
             proc.kill()
         if isinstance(e, ParseError):
             return _Outcome(ModuleResult(ref.dir, "", Status.ERROR, error=str(e)))
         raise
-    if toolchain_error:
+    if refused:
         if proc is not None:
             proc.kill()
-        return _Outcome(ModuleResult(ref.dir, gomod.module, Status.ERROR, error=toolchain_error))
+        return _Outcome(ModuleResult(ref.dir, gomod.module, Status.ERROR, error=refused))
     res = (proc or go.start(args, ref.path)).wait()
 
     def elapsed() -> float:
@@ -204,7 +283,7 @@ def _check_tidy(go: Go, ref: ModuleRef, options: RunOptions) -> _Outcome:
     if res.returncode == 0:
         tidy_mod, tidy_sum = formatted, current_sum
         diff_text = unified("go.mod", current_mod, formatted)
-    elif not res.stdout.strip():
+    elif not res.stdout.strip() or res.timed_out:
         err = explain_go_error(res.stderr, go.gotoolchain)
         return _Outcome(
             ModuleResult(ref.dir, gomod.module, Status.ERROR, error=err, duration=elapsed())
@@ -213,7 +292,7 @@ def _check_tidy(go: Go, ref: ModuleRef, options: RunOptions) -> _Outcome:
         diffs = split_diff(res.stdout)
         try:
             tidy_mod = (
-                apply(_go_before(current_mod, gomod_rel), diffs["go.mod"])
+                apply(_go_before(current_mod, gomod_rel, layout), diffs["go.mod"])
                 if "go.mod" in diffs
                 else formatted
             )
@@ -242,7 +321,11 @@ def _check_tidy(go: Go, ref: ModuleRef, options: RunOptions) -> _Outcome:
     from bot.engine.imports import scan_module
 
     files = scan_module(ref.path, [i.path for i in gomod.ignores])
-    findings = [f for f in classify(texts, files, current=gomod) if not _ignored(f, options)]
+    findings = [
+        f
+        for f in classify(texts, files, current=gomod, blank_before_rparen=layout)
+        if not _ignored(f, options)
+    ]
     status = Status.DRIFTED if findings else Status.CLEAN
     result = ModuleResult(
         ref.dir,
@@ -255,14 +338,14 @@ def _check_tidy(go: Go, ref: ModuleRef, options: RunOptions) -> _Outcome:
     return _Outcome(result, texts)
 
 
-def _go_before(text: str, file: str) -> str:
+def _go_before(text: str, file: str, blank_before_rparen: bool = False) -> str:
     """The go.mod text go's diff starts from: the file as ``modfile.Format`` prints what it
     parsed, before any change (blocks in their order, empty blocks kept), whereas ``formatted``
     is the canonical text (sorted blocks, as ``go mod edit -fmt`` writes). go: ``modload``'s
     ``UpdateGoModFromReqs`` formats the file before it sets the requirements."""
     from bot.engine.modfile import format_syntax, parse_syntax
 
-    return format_syntax(parse_syntax(text, file))
+    return format_syntax(parse_syntax(text, file, blank_before_rparen=blank_before_rparen))
 
 
 def _tidy_flags(ref: ModuleRef, options: RunOptions) -> tuple[str, ...]:
@@ -284,9 +367,8 @@ def _replaces_locally(ref: ModuleRef) -> bool:
     """Whether go.mod may hold a local replace (every replace directive has ``=>``): its key
     then covers the replaced modules too, which the run reads and parses first."""
     try:
-        with open(f"{os.fspath(ref.path)}/go.mod", "rb") as f:
-            return b"=>" in f.read()
-    except OSError:
+        return b"=>" in (read_tree_file(_root_of(ref), ref.rel("go.mod")) or b"")
+    except UnsafeFile:
         return False
 
 
@@ -362,8 +444,8 @@ def _speedups(
             return _Outcome(ModuleResult(ref.dir, "", Status.SKIPPED, error=reason))
         if cache is None or keys is None or ref.skip_reason or is_vendored(ref.path):
             return None  # vendored modules are always checked in full
-        if options.config.settings_for(ref.dir).skip:
-            return None
+        if options.config.settings_for(ref.dir).skip or _unsafe_files(root, ref) is not None:
+            return None  # the check says why
         key = keys.key(ref.dir, _tidy_flags(ref, options))
         hit = cache.get(key, ref.dir)
         if hit is not None:
@@ -465,10 +547,12 @@ def _run_all(
     extra: dict[str, object] | None = None,
     *,
     dependencies_first: bool = False,
+    mods: list[ModuleRef] | None = None,
 ) -> tuple[Go, list[_Outcome], list[ModuleRef]]:
     root = scan.root
-    mods = discover(root, options, scan)
+    mods = discover(root, options, scan) if mods is None else mods
     go = make_go(options, root)
+    go.check_pinned()  # a pinned Go older than 1.23: one error before any module runs
     if options.cache_dir is None:
         go.version()  # fails early when go is missing or too old
     jobs = _jobs(options)
@@ -507,32 +591,70 @@ def _run_all(
     return go, [o for o in outcomes if o is not None], mods
 
 
+def _in_dir(module_dir: str, d: str) -> bool:
+    return d == "." or module_dir == d or module_dir.startswith(d + "/")
+
+
+def _work_sync_policy(options: RunOptions) -> str:
+    """The config file's ``work_sync``: ``check`` (default), ``report`` or ``skip``."""
+    return options.config.work_sync
+
+
+def _workspace_failed(
+    results: list[ModuleResult], gowork: str, used: tuple[str, ...], error: str
+) -> bool:
+    """A workspace that could not be checked (or synced) fails the modules it concerns (those
+    it uses, or every module below it when go.work itself is unreadable): they were not fully
+    checked, so none may read clean; their own findings stay. Whether any module was hit."""
+    workdir = gowork.rsplit("/", 1)[0] if "/" in gowork else "."
+    hit = False
+    for i, r in enumerate(results):
+        concerned = r.dir in used if used else _in_dir(r.dir, workdir)
+        if not concerned or r.status is Status.SKIPPED:
+            continue
+        hit = True
+        if r.status is not Status.ERROR:
+            results[i] = replace(
+                r,
+                status=Status.ERROR,
+                error=f"the workspace {gowork} could not be checked: {error}",
+            )
+    return hit
+
+
 def _merge_workspaces(
-    go: Go, scan: TreeScan, results: list[ModuleResult], options: RunOptions
+    go: Go, scan: TreeScan, outcomes: list[_Outcome], options: RunOptions
 ) -> tuple[list[ModuleResult], list[Finding]]:
     """`go work sync` findings (computed in a scratch copy) joined to the modules they are about;
-    the rest (go.work itself, a failed sync) are findings of the report."""
+    the rest (go.work itself, a failed sync) are findings of the report. Only the selected
+    modules are in scope; the ``work_sync`` policy of the config file may turn the findings
+    into notes that fail nothing (``report``) or skip workspaces (``skip``)."""
     root = scan.root
+    results = [o.result for o in outcomes]
+    policy = _work_sync_policy(options)
+    workspaces = find_workspaces(root, scan)
+    if policy == "skip" or not workspaces:
+        return results, []
     by_dir = {r.dir: i for i, r in enumerate(results)}
+    selected = {r.dir for r in results if r.status is not Status.SKIPPED}
+    own = {
+        o.result.dir: (o.texts.tidy_mod, o.texts.tidy_sum)
+        for o in outcomes
+        if o.texts is not None and o.result.status is Status.DRIFTED
+    }
     loose: list[Finding] = []
-    for gowork in find_workspaces(root, scan):
+    for gowork in workspaces:
         from bot.workspace import check_workspace
 
-        wc = check_workspace(go, root, gowork)
+        wc = check_workspace(go, root, gowork, selected=selected, own_tidy=own, jobs=_jobs(options))
         if wc.error:
-            loose.append(
-                Finding(
-                    wc.gowork.rsplit("/", 1)[0] if "/" in wc.gowork else ".",
-                    wc.gowork,
-                    None,
-                    "work-sync",
-                    Severity.ERROR,
-                    "go work sync could not run",
-                    wc.error,
-                )
-            )
+            _workspace_failed(results, wc.gowork, wc.used, wc.error)
+            continue
         for f in wc.findings:
             if _ignored(f, options):
+                continue
+            if policy == "report":
+                loose.append(replace(f, severity=Severity.NOTE))
                 continue
             i = by_dir.get(f.module_dir)
             if i is None or f.file.endswith(("go.work", "go.work.sum")):
@@ -549,23 +671,48 @@ def check(root: Path, options: RunOptions) -> Report:
     extra: dict[str, object] = {}
     scan = scan_tree(_check_root(root))  # the one walk of the tree
     go, outcomes, _ = _run_all(scan, options, _check_module, extra)
-    results, loose = _merge_workspaces(go, scan, [o.result for o in outcomes], options)
+    results, loose = _merge_workspaces(go, scan, outcomes, options)
     return Report(
         root=str(root),
         command="check",
         modules=tuple(results),
         findings=tuple(loose),
-        go_version=go.version(),
+        go_version=go.running_version(),
         tool_version=__version__,
         duration=time.monotonic() - start,
         extra=_finish_extra(extra),
     )
 
 
+def _restore(root: Path, before: Mapping[str, bytes | None]) -> None:
+    for rel, data in before.items():
+        p = root / rel
+        if data is None:
+            p.unlink(missing_ok=True)
+        elif (p.read_bytes() if p.is_file() and not p.is_symlink() else None) != data:
+            atomic_write(p, data)
+
+
 def _fix_module(go: Go, ref: ModuleRef, options: RunOptions) -> _Outcome:
-    out = _check_module(go, ref, options)
+    """Write the tidy go.mod/go.sum (from go's diff; else ``go mod tidy`` itself), then
+    re-vendor. Every original is put back on any failure, go's included (``finally``)."""
+    out = _check_module(go, ref, options, writing=True)
     if out.result.status is not Status.DRIFTED:
         return out
+    root = _root_of(ref)
+    rels = (ref.rel("go.mod"), ref.rel("go.sum"))
+    before = {rel: read_tree_file(root, rel) for rel in rels}  # checked safe by the check
+    done = False
+    try:
+        outcome = _write_fix(go, ref, options, out)
+        done = outcome.result.status is not Status.ERROR
+        return outcome
+    finally:
+        if not done:
+            _restore(root, before)
+
+
+def _write_fix(go: Go, ref: ModuleRef, options: RunOptions, out: _Outcome) -> _Outcome:
     gomod_p, gosum_p = ref.gomod, ref.path / "go.sum"
     before = {p: (p.read_bytes() if p.exists() else None) for p in (gomod_p, gosum_p)}
     changed: list[str] = []
@@ -583,11 +730,6 @@ def _fix_module(go: Go, ref: ModuleRef, options: RunOptions) -> _Outcome:
         # the diff-derived texts were not enough (or unavailable): let go write the files itself
         tidy = go.run(["mod", "tidy", *_tidy_flags(ref, options)], ref.path)
         if tidy.returncode != 0:
-            for p, data in before.items():
-                if data is None:
-                    p.unlink(missing_ok=True)
-                else:
-                    atomic_write(p, data)
             err = explain_go_error(tidy.stderr, go.gotoolchain)
             return _Outcome(replace(out.result, status=Status.ERROR, error=err))
         changed = [
@@ -608,26 +750,41 @@ def _fix_module(go: Go, ref: ModuleRef, options: RunOptions) -> _Outcome:
     )
 
 
-def _fix_workspaces(scan: TreeScan, options: RunOptions) -> tuple[list[str], list[Finding]]:
-    """`go work sync` in every workspace, before the modules are tidied with GOWORK=off."""
-    changed: list[str] = []
-    errors: list[Finding] = []
+def _fix_workspaces(
+    scan: TreeScan, options: RunOptions, mods: list[ModuleRef]
+) -> tuple[dict[str, list[str]], list[tuple[str, tuple[str, ...], str]]]:
+    """`go work sync` of every workspace (in a scratch copy; the selected modules' files
+    written back), before the modules are tidied with GOWORK=off. Returns the files each
+    module's fix changed (go.work and go.work.sum go to the module of their directory, else
+    to the first selected module the workspace uses), and the failed workspaces
+    (go.work, used modules, error)."""
+    changed: dict[str, list[str]] = {}
+    failed: list[tuple[str, tuple[str, ...], str]] = []
     root = scan.root
     workspaces = find_workspaces(root, scan)
-    if not workspaces:
-        return changed, errors
+    if not workspaces or _work_sync_policy(options) != "check":
+        return changed, failed
+    selected = [m.dir for m in mods if not m.skip_reason]
     go = make_go(options, root)
     for gowork in workspaces:
-        from bot.workspace import fix_workspace
+        from bot.workspace import WorkspaceError, fix_workspace, read_workspace
 
-        paths, err = fix_workspace(go, root, gowork)
-        changed.extend(paths)
+        rel = gowork.relative_to(root).as_posix()
+        try:
+            ws = read_workspace(root, gowork)
+        except WorkspaceError as e:
+            failed.append((rel, e.uses, str(e)))
+            continue
+        in_scope = [d for d in ws.uses if d in selected]
+        if not in_scope:
+            continue
+        paths, err = fix_workspace(go, root, gowork, selected=selected, jobs=_jobs(options))
         if err:
-            rel = gowork.relative_to(root).as_posix()
-            errors.append(
-                Finding(".", rel, None, "work-sync", Severity.ERROR, "go work sync failed", err)
-            )
-    return changed, errors
+            failed.append((rel, ws.uses, err))
+        for path in paths:
+            owner = _owner(path, [*in_scope, *([ws.dir] if ws.dir in selected else [])])
+            changed.setdefault(owner or in_scope[0], []).append(path)
+    return changed, failed
 
 
 def _owner(path: str, dirs: list[str]) -> str | None:
@@ -642,23 +799,29 @@ def fix(root: Path, options: RunOptions) -> Report:
     start = time.monotonic()
     extra: dict[str, object] = {}
     scan = scan_tree(_check_root(root))  # go work sync adds no go.mod and no go.work
-    synced, ws_errors = _fix_workspaces(scan, options)
-    go, outcomes, _ = _run_all(scan, options, _fix_module, extra, dependencies_first=True)
+    mods = discover(scan.root, options, scan)
+    synced, failed = _fix_workspaces(scan, options, mods)
+    go, outcomes, _ = _run_all(
+        scan, options, _fix_module, extra, dependencies_first=True, mods=mods
+    )
     results = [o.result for o in outcomes]
-    dirs = [r.dir for r in results]
-    for path in synced:
-        i = dirs.index(owner) if (owner := _owner(path, dirs)) is not None else None
-        if i is not None and path not in results[i].changed_files:
-            r = results[i]
-            results[i] = replace(r, fixed=True, changed_files=(*r.changed_files, path))
+    index = {r.dir: i for i, r in enumerate(results)}
+    for owner, paths in synced.items():
+        i = index.get(owner)
+        if i is None:
+            continue
+        r = results[i]
+        files = (*r.changed_files, *(p for p in paths if p not in r.changed_files))
+        results[i] = replace(r, fixed=True, changed_files=files)
+    for gowork, used, err in failed:
+        _workspace_failed(results, gowork, used, err)
     if synced:
-        extra["workspace_sync_changed"] = sorted(synced)
+        extra["workspace_sync_changed"] = sorted(p for ps in synced.values() for p in ps)
     return Report(
         root=str(root),
         command="fix",
-        findings=tuple(ws_errors),
         modules=tuple(results),
-        go_version=go.version(),
+        go_version=go.running_version(),
         tool_version=__version__,
         duration=time.monotonic() - start,
         extra=_finish_extra(extra),

@@ -173,8 +173,8 @@ def discover(
     """Every directory under ``root`` holding a go.mod, sorted by directory.
 
     Skips what the go command skips (``vendor/``, ``testdata/``, names starting with ``.`` or
-    ``_``) and symlinked directories. A go.mod that is a symlink pointing outside ``root`` is
-    returned with a ``skip_reason``.
+    ``_``) and symlinked directories. A go.mod that is a symlink is returned like any other
+    (its check reports the refusal).
     """
     scan = scan if scan is not None else scan_tree(root)
     root = scan.root
@@ -183,13 +183,8 @@ def discover(
     for rel in scan.gomod_dirs:
         if not selected(rel, include, exclude):
             continue
-        p = _dir(root, rel)
-        gomod = p / "go.mod"
-        reason = ""
-        if gomod.is_symlink():
-            target = gomod.resolve()
-            if not target.is_relative_to(root):
-                reason = f"go.mod is a symlink to {target}, outside {root}; not followed"
-        found.append(ModuleRef(rel, p, reason))
+        # a go.mod that is a symlink is still a module: its check refuses it as an error
+        # (bot.engine.treefile), and nothing reads what it points at
+        found.append(ModuleRef(rel, _dir(root, rel)))
     found.sort(key=lambda m: (m.dir != ".", m.dir))
     return found
