@@ -106,7 +106,9 @@ def test_symlinked_go_sum_is_refused_and_never_followed(
     res = tidybot(env, "check", str(root), "--format", "json")
     mods = _mods(res)
     assert mods["bad"]["status"] == "error"
-    assert str(mods["bad"]["error"]).startswith("bad/go.sum: is a symlink; tidybot reads and writes only")
+    assert str(mods["bad"]["error"]).startswith(
+        "bad/go.sum: is a symlink; tidybot reads and writes only"
+    )
     assert mods["good"]["status"] == "clean"
     assert not any(line.startswith(f"{root / 'bad'}:") for line in _calls(log))  # go never ran
 
@@ -231,35 +233,52 @@ def test_fix_refuses_a_replace_outside_the_root_before_go(
 # --- restoring on failure --------------------------------------------------------------------
 
 
-def _failing_go(tmp_path: Path, fail_on: str, how: str = "exit 1") -> Path:
-    """A go that runs the real go, except for commands whose arguments contain ``fail_on``."""
+def _vendor_failing_go(tmp_path: Path, hang: bool) -> Path:
+    """A go whose re-vendoring fails midway: it deletes the vendor tree it writes (``vendor/``
+    in place, or the ``-o`` directory), then fails (or hangs first). The check's vendoring
+    into its scratch directory runs the real go."""
     real = subprocess.run(["which", "go"], capture_output=True, text=True, check=True)
     wrapper = tmp_path / "failbin" / "go"
     wrapper.parent.mkdir(exist_ok=True)
     wrapper.write_text(
-        f'#!/bin/sh\ncase "$*" in *"{fail_on}"*) echo "go: injected failure" >&2; {how};; esac\n'
+        "#!/bin/sh\n"
+        'case "$*" in *"mod vendor"*)\n'
+        '  out=vendor; prev=""\n'
+        '  for a in "$@"; do [ "$prev" = "-o" ] && out="$a"; prev="$a"; done\n'
+        '  case "$out" in */tidybot-vendor-*/vendor) ;; *)\n'
+        '    rm -rf "$out"; echo "go: injected failure" >&2\n'
+        f"    {'sleep 60; ' if hang else ''}exit 1;;\n"
+        "  esac;;\n"
+        "esac\n"
         f'exec "{real.stdout.strip()}" "$@"\n'
     )
     wrapper.chmod(0o755)
     return wrapper
 
 
-@pytest.mark.parametrize("how", ["exit 1", "sleep 60"])
+@pytest.mark.parametrize("drift", ["stale vendor tree", "tidy drift"])
+@pytest.mark.parametrize("hang", [False, True], ids=["fails", "hangs"])
 def test_fix_restores_every_file_when_go_fails_midway(
-    tmp_path: Path, goenv: dict[str, str], how: str
+    tmp_path: Path, goenv: dict[str, str], drift: str, hang: bool
 ) -> None:
-    """A vendored module with drift: fix writes go.mod/go.sum, then `go mod vendor` fails (or
-    hangs past the deadline): go.mod, go.sum and vendor/ are exactly as before."""
+    """A vendored module to fix (a hand-edited vendored file; or an unused requirement, so
+    that go.mod/go.sum are written before re-vendoring); go fails midway through `go mod
+    vendor` after deleting what it writes (or hangs past the deadline): go.mod, go.sum and
+    vendor/ are exactly as before."""
     root = tmp_path / "repo"
     tidy_module(goenv, root, ".", "example.com/app", {"main.go": MAIN_GO})
     assert go(goenv, root, "mod", "vendor").returncode == 0
-    (root / "go.mod").write_text(
-        (root / "go.mod").read_text() + "require example.com/unused v1.0.0\n"
-    )
+    if drift == "tidy drift":
+        gomod = root / "go.mod"
+        gomod.write_text(gomod.read_text() + "require example.com/unused v1.0.0\n")
+        assert go(goenv, root, "mod", "download", "example.com/unused@v1.0.0").returncode == 0
+    else:
+        vendored = root / "vendor" / "example.com" / "greet" / "greet.go"
+        vendored.write_text(vendored.read_text() + "// edited by hand\n")
     before = snapshot(root)
-    env = dict(goenv, TIDYBOT_GO=str(_failing_go(tmp_path, "mod vendor -o", how)))
+    env = dict(goenv, TIDYBOT_GO=str(_vendor_failing_go(tmp_path, hang)))
     env["TIDYBOT_GO_TIMEOUT"] = "5"
-    res = tidybot(env, "fix", str(root), "--format", "json")
+    res = tidybot(env, "fix", str(root), "--format", "json", timeout=120)
     assert res.returncode == 2, res.stdout + res.stderr
     assert _mods(res)["."]["status"] == "error"
     assert snapshot(root) == before

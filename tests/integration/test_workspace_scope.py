@@ -74,6 +74,7 @@ def test_one_module_of_an_eight_module_workspace(tmp_path: Path, goenv: dict[str
     res = tidybot(goenv, "check", str(root), "--include", "m5", "--format", "json")
     assert res.returncode == 0, res.stdout + res.stderr
     assert _found(_json(res)) == {"m5": []}
+    assert _json(res)["findings"] == []  # nothing of m3 either
     doc = _json(tidybot(goenv, "check", str(root), "--format", "json"))
     assert {d: fs for d, fs in _found(doc).items() if fs} == {
         "m3": [("work-sync", "m3/go.mod", RAISE)]
