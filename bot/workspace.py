@@ -19,8 +19,9 @@ or is a symlink, is refused with its file and line before go runs.
 from __future__ import annotations
 
 import os
+import re
 import shutil
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 
 from bot.engine.discover import find_workspaces, skip_dir_name
@@ -79,6 +80,9 @@ class Workspace:
     dir: str  # the directory of go.work, relative to the root
     uses: tuple[str, ...]  # used module directories, relative to the root, in go.work order
     replaced: tuple[str, ...] = ()  # directories of local replacements (go.work and go.mods)
+    paths: tuple[tuple[str, str], ...] = ()  # (module path, directory) of the used modules
+    # (directory, the used or replaced module directories its go.mod requires or replaces to)
+    links: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 def _local_target(root: Path, base: str, target: str) -> str | None:
@@ -150,13 +154,15 @@ def read_workspace(root: Path, gowork: Path) -> Workspace:
             uses.append(d)
     replaced: list[str] = []
     sources = [(rel_work, workdir, [r for r in work.replaces if r.is_local])]
+    mods: dict[str, GoMod] = {}
     for d in uses:
         try:
             data = read_tree_file(root, _join(d, "go.mod"))
-            mod = parse_gomod(data or b"", _join(d, "go.mod"))
+            mods[d] = parse_gomod(data or b"", _join(d, "go.mod"))
         except (ParseError, UnsafeFile):
             continue  # the module's own check reports it; sync fails on it with go's words
-        sources.append((_join(d, "go.mod"), d, [r for r in mod.replaces if r.is_local]))
+        sources.append((_join(d, "go.mod"), d, [r for r in mods[d].replaces if r.is_local]))
+    targets: dict[str, list[str]] = {}
     for file, base, reps in sources:
         for r in reps:
             t = _local_target(root, base, r.new_path)
@@ -173,7 +179,22 @@ def read_workspace(root: Path, gowork: Path) -> Workspace:
                 )
             if t not in uses and t not in replaced and (_path(root, t) / "go.mod").is_file():
                 replaced.append(t)
-    return Workspace(rel_work, workdir, tuple(uses), tuple(replaced))
+            targets.setdefault(base, []).append(t)
+    dir_of = {m.module: d for d, m in mods.items() if m.module}
+    links = []
+    for d, m in mods.items():
+        linked = {dir_of[r.path] for r in m.requires if r.path in dir_of}
+        linked.update(t for t in targets.get(d, ()) if t in uses or t in replaced)
+        linked.discard(d)
+        links.append((d, tuple(sorted(linked))))
+    return Workspace(
+        rel_work,
+        workdir,
+        tuple(uses),
+        tuple(replaced),
+        tuple(sorted(dir_of.items())),
+        tuple(links),
+    )
 
 
 def workspace_uses(go: Go, gowork: Path, root: Path | None = None) -> list[Path]:
@@ -289,11 +310,16 @@ def _place(src: str, dest: str) -> None:
         shutil.copyfile(src, dest)
 
 
-def _copy_module(root: Path, d: str, dest_root: Path, modules: Collection[str]) -> None:
+def _copy_module(
+    root: Path, d: str, dest_root: Path, modules: Collection[str], refs: re.Pattern[bytes] | None
+) -> set[str]:
     """go.mod, go.sum and the Go files of module ``d`` (its packages: nested modules, vendor/,
     testdata/ and ``.``/``_`` directories left out, as go leaves them out) into the copy.
-    Symlinks are never copied: go's package loading there would read what they point at."""
+    Symlinks are never copied: go's package loading there would read what they point at.
+    Returns the workspace module paths (``refs``) its Go files name in quotes: the modules
+    whose packages it may import, untidy go.mod or not."""
     src_root = _path(root, d)
+    named: set[str] = set()
     for name in ("go.mod", "go.sum"):
         src = src_root / name
         if src.is_file() and not src.is_symlink():
@@ -321,10 +347,20 @@ def _copy_module(root: Path, d: str, dest_root: Path, modules: Collection[str]) 
             file = f"{cur}/{f}"
             if os.path.isfile(file) and not os.path.islink(file):
                 _place(file, f"{out}/{f}")
+                if refs is not None:
+                    with open(file, "rb") as fh:
+                        named.update(m.decode() for m in refs.findall(fh.read()))
+    return named
 
 
-def _copy_workspace(root: Path, ws: Workspace, dest: Path) -> Path:
-    """The scratch tree ``go work sync`` runs in; returns its go.work."""
+def _copy_workspace(root: Path, ws: Workspace, dest: Path, scope: Collection[str]) -> Path:
+    """The scratch tree ``go work sync`` runs in; returns its go.work.
+
+    Every used and replaced module's go.mod and go.sum is there (the build list comes from
+    all of them), but Go files only of the modules in ``scope`` and of those they can reach:
+    the modules their go.mod requires or replaces to, and those their Go files name. go work
+    sync loads the packages of every module that has any, so leaving out what the selected
+    modules cannot import makes a one-module check cost about one module's sync."""
     workdir = _path(dest, ws.dir)
     workdir.mkdir(parents=True, exist_ok=True)
     for name in ("go.work", "go.work.sum"):
@@ -332,18 +368,54 @@ def _copy_workspace(root: Path, ws: Workspace, dest: Path) -> Path:
         if src.is_file() and not src.is_symlink():
             shutil.copyfile(src, workdir / name)
     modules = {*ws.uses, *ws.replaced}
-    for d in sorted(modules):
-        _copy_module(root, d, dest, modules)
+    dir_of = dict(ws.paths)
+    links = dict(ws.links)
+    refs = None
+    if dir_of:
+        alternatives = b"|".join(re.escape(p.encode()) for p in sorted(dir_of, key=len)[::-1])
+        refs = re.compile(b'"(' + alternatives + b')["/]')
+    included: set[str] = set()
+    queue = sorted(scope)
+    while queue:
+        d = queue.pop()
+        if d in included:
+            continue
+        included.add(d)
+        named = _copy_module(root, d, dest, modules, refs)
+        queue.extend(t for t in links.get(d, ()) if t not in included)
+        queue.extend(dir_of[p] for p in named if dir_of[p] not in included)
+    for d in sorted(modules - included):
+        for name in ("go.mod", "go.sum"):
+            src = _path(root, d) / name
+            if src.is_file() and not src.is_symlink():
+                out = _path(dest, d) / name
+                out.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(src, out)
     if is_vendored_workspace(_path(root, ws.dir)):  # go reads the vendored packages
         shutil.copytree(_path(root, ws.dir) / "vendor", workdir / "vendor", symlinks=True)
     return workdir / "go.work"
 
 
-def _sync(go: Go, copy_work: Path) -> str:
-    res = go.run(["work", "sync"], copy_work.parent, extra_env={"GOWORK": str(copy_work)})
+def _sync(go: Go, copy_work: Path, sync_env: Mapping[str, str] | None = None) -> str:
+    env = {**(sync_env or {}), "GOWORK": str(copy_work)}
+    res = go.run(["work", "sync"], copy_work.parent, extra_env=env)
     if not res.ok:
         return f"go work sync failed: {explain_go_error(res.stderr, go.gotoolchain)}"
     return ""
+
+
+def _keep_scope(root: Path, copy: Path, ws: Workspace, scope: Collection[str]) -> None:
+    """Put back, in the copy, the go.mod and go.sum the sync wrote for modules outside the
+    scope: the fix leaves those alone, so what the selected modules' tidy sees afterwards
+    (through a go.mod they replace locally) is what it sees after the scoped fix."""
+    for d in {*ws.uses, *ws.replaced} - set(scope):
+        for name in ("go.mod", "go.sum"):
+            src, dest = _path(root, d) / name, _path(copy, d) / name
+            original = _read(src)
+            if original is None:
+                dest.unlink(missing_ok=True)
+            elif _read(dest) != original:
+                dest.write_bytes(original)
 
 
 def _local_replaces(root: Path, d: str) -> list[str]:
@@ -396,14 +468,21 @@ def check_workspace(
     *,
     tidy_after: bool = True,
     selected: Collection[str] | None = None,
-    own_tidy: Mapping[str, tuple[str, str]] | None = None,
+    own_tidy: Mapping[str, tuple[str, str]]
+    | Callable[[], Mapping[str, tuple[str, str]]]
+    | None = None,
     jobs: int = 1,
+    sync_env: Mapping[str, str] | None = None,
 ) -> WorkspaceCheck:
     """What ``go work sync`` (+ the per-module tidy) would change, computed in a scratch copy.
+    ``tidy_after=False``: no tidy after the sync of a module whose go.mod the sync changes (its
+    ``changed_files`` are then the sync's alone).
 
     ``selected``: the module directories in scope (None: all); ``own_tidy``: the go.mod and
     go.sum ``go mod tidy`` writes for a module that is not tidy on its own (by directory),
-    so that only what the workspace adds is reported here."""
+    so that only what the workspace adds is reported here. It may be a function, called
+    once the sync is done: the runner checks the modules while the workspace syncs.
+    ``sync_env``: more environment for ``go work sync`` (the runner gives it every CPU)."""
     root, rel = _locate(root, gowork)
     rel_work = rel or "go.work"
     gowork = _path(root, rel_work)
@@ -419,17 +498,26 @@ def check_workspace(
     modules: list[WorkspaceModule] = []
     with scratch_dir("tidybot-work-") as tmp:
         copy = tmp / "tree"
-        cwork = _copy_workspace(root, ws, copy)
-        err = _sync(go, cwork)
+        cwork = _copy_workspace(root, ws, copy, scope)
+        err = _sync(go, cwork, sync_env)
         if err:
             return WorkspaceCheck(rel_work, ws.uses, error=err, whole=whole)
+        _keep_scope(root, copy, ws, scope)
         changed_mods = _changed_modules(root, copy, ws.uses)
-        to_tidy = [d for d in scope if tidy_after and _needs_tidy(root, copy, d, changed_mods)]
+        # a module whose go.mod the sync changes has its findings from that change; its tidy
+        # after the sync only tells which files the fix would write (``tidy_after``). One
+        # whose go.mod stays may still move: through a go.mod it replaces locally.
+        to_tidy = [
+            d
+            for d in scope
+            if (tidy_after or d not in changed_mods) and _needs_tidy(root, copy, d, changed_mods)
+        ]
         synced_sums = {d: _read(_path(copy, d) / "go.sum") for d in scope}
         errors = _tidy_all(go, copy, to_tidy, jobs)
         if errors:
             d = sorted(errors)[0]
             return WorkspaceCheck(rel_work, ws.uses, error=f"{d}: {errors[d]}", whole=whole)
+        own = (own_tidy() if callable(own_tidy) else own_tidy) or {}
         for d in scope:
             orig, synced = _path(root, d), _path(copy, d)
             gomod_rel = _join(d, "go.mod")
@@ -438,15 +526,11 @@ def check_workspace(
                 fs = _requirement_findings(
                     d, gomod_rel, _read(orig / "go.mod"), _read(synced / "go.mod"), "go work sync"
                 )
-            final: tuple[str, ...] = ()
-            if d in to_tidy:
-                final = tuple(
-                    _join(d, n)
-                    for n in ("go.mod", "go.sum")
-                    if _read(orig / n) != _read(synced / n)
-                )
-                if not fs:
-                    fs = _follow_on_findings(d, orig, synced, (own_tidy or {}).get(d))
+            final = tuple(
+                _join(d, n) for n in ("go.mod", "go.sum") if _read(orig / n) != _read(synced / n)
+            )
+            if d in to_tidy and not fs:
+                fs = _follow_on_findings(d, orig, synced, own.get(d))
             findings.extend(fs)
             synced_files = d in changed_mods or synced_sums[d] != _read(orig / "go.sum")
             modules.append(WorkspaceModule(d, synced_files, final))
@@ -503,8 +587,6 @@ def _follow_on_findings(
 
 
 def _work_file_findings(gowork: Path, synced_work: Path, workdir_rel: str) -> list[Finding]:
-    import re
-
     out: list[Finding] = []
     before, after = _read(gowork), _read(synced_work)
     rel_work = _join(workdir_rel, "go.work")
@@ -559,6 +641,7 @@ def fix_workspace(
     *,
     selected: Collection[str] | None = None,
     jobs: int = 1,
+    sync_env: Mapping[str, str] | None = None,
 ) -> tuple[list[str], str]:
     """``go work sync`` then ``GOWORK=off go mod tidy`` of each module it changed, both in a
     scratch copy; then the changed go.mod/go.sum of the selected modules (and go.work and
@@ -580,10 +663,11 @@ def fix_workspace(
     plan: dict[str, bytes] = {}
     with scratch_dir("tidybot-work-") as tmp:
         copy = tmp / "tree"
-        cwork = _copy_workspace(root, ws, copy)
-        err = _sync(go, cwork)
+        cwork = _copy_workspace(root, ws, copy, scope)
+        err = _sync(go, cwork, sync_env)
         if err:
             return [], err
+        _keep_scope(root, copy, ws, scope)
         changed_mods = _changed_modules(root, copy, ws.uses)
         to_tidy = [d for d in scope if _needs_tidy(root, copy, d, changed_mods)]
         errors = _tidy_all(go, copy, to_tidy, jobs)

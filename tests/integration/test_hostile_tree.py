@@ -179,6 +179,25 @@ def test_symlinked_workspace_files_are_refused(
     assert (root / name).is_symlink() and secret.read_text() == SECRET + "\n"
 
 
+def test_fifo_and_device_files_never_block_a_run(tmp_path: Path, goenv: dict[str, str]) -> None:
+    """A go.mod that is a FIFO (an open would wait for a writer forever) and a Go file that is
+    a symlink to /dev/zero (a read without end), with the result cache on: the run ends, the
+    FIFO module is an error naming it, the other module gets its result."""
+    root = tmp_path / "repo"
+    module(root, "a", "example.com/a", {"main.go": MAIN_GO})  # drifted: its files are scanned
+    (root / "a" / "zero.go").symlink_to("/dev/zero")
+    (root / "b").mkdir()
+    os.mkfifo(root / "b" / "go.mod")
+    for extra in ((), ("--cache-dir", str(tmp_path / "cache"))):
+        start = time.monotonic()
+        res = tidybot(goenv, "check", str(root), "--format", "json", *extra, timeout=120)
+        assert time.monotonic() - start < 90
+        assert res.returncode == 2, res.stdout + res.stderr
+        mods = _mods(res)
+        assert str(mods["b"]["error"]).startswith("b/go.mod: is not a regular file")
+        assert mods["a"]["status"] in ("drifted", "error")
+
+
 # --- outside the root ------------------------------------------------------------------------
 
 
