@@ -18,13 +18,14 @@ or is a symlink, is refused with its file and line before go runs.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
 from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 
-from bot.engine.discover import find_workspaces, skip_dir_name
+from bot.engine.discover import find_workspaces, read_bytes, skip_dir_name
 from bot.engine.findings import severity_of
 from bot.engine.model import Finding
 from bot.engine.treefile import file_problem, read_tree_file, rel_inside
@@ -315,10 +316,13 @@ def _copy_module(
 ) -> set[str]:
     """go.mod, go.sum and the Go files of module ``d`` (its packages: nested modules, vendor/,
     testdata/ and ``.``/``_`` directories left out, as go leaves them out) into the copy.
-    Symlinks are never copied: go's package loading there would read what they point at.
+    A Go file or a directory that is a symlink (etcd links test files across its modules) is
+    linked to what it points at when that lies inside ``root``, so that go reads there what
+    it reads in the tree; one pointing outside ``root`` is left out.
     Returns the workspace module paths (``refs``) its Go files name in quotes: the modules
     whose packages it may import, untidy go.mod or not."""
     src_root = _path(root, d)
+    real_root = os.path.realpath(root)
     named: set[str] = set()
     for name in ("go.mod", "go.sum"):
         src = src_root / name
@@ -326,13 +330,25 @@ def _copy_module(
             dest = _path(dest_root, d) / name
             dest.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(src, dest)
+
+    def inside(link: str) -> str | None:
+        target = os.path.realpath(link)
+        return target if rel_inside(Path(real_root), Path(target)) is not None else None
+
     for cur, dirs, files in os.walk(src_root):
         rel_cur = os.path.relpath(cur, root).replace(os.sep, "/")
+        out = dest_root / rel_cur if rel_cur != "." else dest_root
         keep = []
         for name in dirs:
             sub = f"{cur}/{name}"
             rel_sub = name if rel_cur == "." else f"{rel_cur}/{name}"
-            if skip_dir_name(name) or os.path.islink(sub) or rel_sub in modules:
+            if skip_dir_name(name) or rel_sub in modules:
+                continue
+            if os.path.islink(sub):
+                target = inside(sub)
+                if target is not None and os.path.isdir(target):
+                    out.mkdir(parents=True, exist_ok=True)
+                    os.symlink(target, out / name)
                 continue
             if os.path.lexists(f"{sub}/go.mod"):
                 continue  # a nested module
@@ -341,15 +357,22 @@ def _copy_module(
         gofiles = [f for f in files if f.endswith(".go") and not f.startswith((".", "_"))]
         if not gofiles:
             continue
-        out = dest_root / rel_cur if rel_cur != "." else dest_root
         out.mkdir(parents=True, exist_ok=True)
         for f in gofiles:
             file = f"{cur}/{f}"
-            if os.path.isfile(file) and not os.path.islink(file):
+            if os.path.islink(file):
+                target = inside(file)
+                if target is None or not os.path.isfile(target):
+                    continue
+                os.symlink(target, out / f)
+                file = target
+            elif os.path.isfile(file):
                 _place(file, f"{out}/{f}")
-                if refs is not None:
-                    with open(file, "rb") as fh:
-                        named.update(m.decode() for m in refs.findall(fh.read()))
+            else:
+                continue
+            if refs is not None:
+                with contextlib.suppress(OSError):
+                    named.update(m.decode() for m in refs.findall(read_bytes(file)))
     return named
 
 
@@ -430,31 +453,49 @@ def _local_replaces(root: Path, d: str) -> list[str]:
     return out
 
 
-def _tidy_all(go: Go, copy: Path, dirs: list[str], jobs: int) -> dict[str, str]:
-    """``GOWORK=off go mod tidy`` in each of ``dirs`` of the copy, ``jobs`` at a time: the
-    errors by directory."""
+def _tidy_all(go: Go, copy: Path, waves: list[list[str]], jobs: int) -> dict[str, str]:
+    """``GOWORK=off go mod tidy`` in the copy, wave after wave, the modules of a wave ``jobs``
+    at a time: the errors by directory (the waves after a failed one are not run)."""
     errors: dict[str, str] = {}
-    if not dirs:
-        return errors
-    procs: list[tuple[str, GoProcess]] = []
-    pending = list(dirs)
-    while pending or procs:
-        while pending and len(procs) < max(1, jobs):
-            d = pending.pop(0)
-            procs.append((d, go.start(["mod", "tidy"], _path(copy, d))))
-        d, proc = procs.pop(0)
-        res = proc.wait()
-        if not res.ok:
-            errors[d] = explain_go_error(res.stderr, go.gotoolchain)
+    for wave in waves:
+        procs: list[tuple[str, GoProcess]] = []
+        pending = list(wave)
+        while pending or procs:
+            while pending and len(procs) < max(1, jobs):
+                d = pending.pop(0)
+                procs.append((d, go.start(["mod", "tidy"], _path(copy, d))))
+            d, proc = procs.pop(0)
+            res = proc.wait()
+            if not res.ok:
+                errors[d] = explain_go_error(res.stderr, go.gotoolchain)
+        if errors:
+            break
     return errors
 
 
-def _needs_tidy(root: Path, copy: Path, d: str, changed_mods: set[str]) -> bool:
-    """Whether ``GOWORK=off go mod tidy`` of ``d`` after the sync can differ from its tidy
-    before: its go.mod changed, or the go.mod of a module it replaces locally did."""
-    if d in changed_mods:
-        return True
-    return any(t in changed_mods for t in _local_replaces(root, d))
+def _tidy_waves(
+    root: Path, scope: Collection[str], changed_mods: set[str], tidy_after: bool
+) -> list[list[str]]:
+    """The modules to tidy in the copy after the sync, in waves, a module's local replace
+    targets in an earlier wave (as the fix tidies them): those whose go.mod the sync changed
+    (with ``tidy_after``), those that replace such a module locally, and the changed modules
+    those replace, whose tidied go.mod the dependents then read."""
+    from bot.engine.affected import ModuleNode, fix_waves
+
+    targets = {d: [t for t in _local_replaces(root, d) if t in scope] for d in scope}
+    want = {
+        d
+        for d in scope
+        if (tidy_after and d in changed_mods) or any(t in changed_mods for t in targets[d])
+    }
+    queue = list(want)
+    while queue:
+        for t in targets[queue.pop()]:
+            if t in changed_mods and t not in want:
+                want.add(t)
+                queue.append(t)
+    nodes = [ModuleNode(d, tuple(t for t in targets[d] if t in want)) for d in sorted(want)]
+    return fix_waves(nodes)
 
 
 def _changed_modules(root: Path, copy: Path, dirs: Collection[str]) -> set[str]:
@@ -504,16 +545,15 @@ def check_workspace(
             return WorkspaceCheck(rel_work, ws.uses, error=err, whole=whole)
         _keep_scope(root, copy, ws, scope)
         changed_mods = _changed_modules(root, copy, ws.uses)
-        # a module whose go.mod the sync changes has its findings from that change; its tidy
-        # after the sync only tells which files the fix would write (``tidy_after``). One
-        # whose go.mod stays may still move: through a go.mod it replaces locally.
-        to_tidy = [
-            d
-            for d in scope
-            if (tidy_after or d not in changed_mods) and _needs_tidy(root, copy, d, changed_mods)
-        ]
+        # a module whose go.mod the sync changes has its findings from that change (as the
+        # sync wrote it); its tidy after the sync only tells which files the fix would write
+        # (``tidy_after``). One whose go.mod stays may still move: through a go.mod it
+        # replaces locally, tidied first as the fix tidies it first.
+        after_sync = {d: _read(_path(copy, d) / "go.mod") for d in scope}
         synced_sums = {d: _read(_path(copy, d) / "go.sum") for d in scope}
-        errors = _tidy_all(go, copy, to_tidy, jobs)
+        waves = _tidy_waves(root, scope, changed_mods, tidy_after)
+        to_tidy = {d for wave in waves for d in wave}
+        errors = _tidy_all(go, copy, waves, jobs)
         if errors:
             d = sorted(errors)[0]
             return WorkspaceCheck(rel_work, ws.uses, error=f"{d}: {errors[d]}", whole=whole)
@@ -524,12 +564,12 @@ def check_workspace(
             fs: list[Finding] = []
             if d in changed_mods:
                 fs = _requirement_findings(
-                    d, gomod_rel, _read(orig / "go.mod"), _read(synced / "go.mod"), "go work sync"
+                    d, gomod_rel, _read(orig / "go.mod"), after_sync[d], "go work sync"
                 )
             final = tuple(
                 _join(d, n) for n in ("go.mod", "go.sum") if _read(orig / n) != _read(synced / n)
             )
-            if d in to_tidy and not fs:
+            if d in to_tidy and d not in changed_mods:
                 fs = _follow_on_findings(d, orig, synced, own.get(d))
             findings.extend(fs)
             synced_files = d in changed_mods or synced_sums[d] != _read(orig / "go.sum")
@@ -669,8 +709,8 @@ def fix_workspace(
             return [], err
         _keep_scope(root, copy, ws, scope)
         changed_mods = _changed_modules(root, copy, ws.uses)
-        to_tidy = [d for d in scope if _needs_tidy(root, copy, d, changed_mods)]
-        errors = _tidy_all(go, copy, to_tidy, jobs)
+        waves = _tidy_waves(root, scope, changed_mods, tidy_after=True)
+        errors = _tidy_all(go, copy, waves, jobs)
         if errors:
             d = sorted(errors)[0]
             return [], f"{d}: {errors[d]}"

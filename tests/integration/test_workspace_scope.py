@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.fakes.goproxy import write_tree
-from tests.integration.engine_helpers import MAIN_GO, snapshot, tidy_module, workspace_tree
+from tests.integration.engine_helpers import MAIN_GO, snapshot, tidy, tidy_module, workspace_tree
 
 
 def tidybot(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
@@ -185,3 +185,32 @@ def test_work_sync_policy(tmp_path: Path, goenv: dict[str, str]) -> None:
     res = tidybot(goenv, "check", str(root))
     assert res.returncode == 2
     assert "work_sync: 'sometimes' is not valid" in res.stderr
+
+
+def test_symlinked_go_files_are_read_as_go_reads_them(
+    tmp_path: Path, goenv: dict[str, str]
+) -> None:
+    """etcd links test files across its modules (client/v3/example_*_test.go ->
+    ../../tests/...): go reads them, and so must the sync in the scratch copy, else a sync
+    that rewrites the module (here: raises greet) also drops the requirements only those
+    files need (here example.com/util)."""
+    root = tmp_path / "repo"
+    workspace_tree(goenv, root, 2, low=(1,))
+    write_tree(
+        root,
+        {
+            "shared/util_test.go": (
+                'package p0\n\nimport (\n\t"testing"\n\n\t"example.com/util"\n)\n\n'
+                "func TestUtil(t *testing.T) { _ = util.Shout() }\n"
+            )
+        },
+    )
+    (root / "m1" / "p0" / "util_test.go").symlink_to("../../shared/util_test.go")
+    tidy(goenv, root / "m1")
+    assert "example.com/util" in (root / "m1" / "go.mod").read_text()
+    res = tidybot(goenv, "check", str(root), "--include", "m1", "--format", "json")
+    assert res.returncode == 1, res.stdout + res.stderr
+    assert _found(_json(res)) == {"m1": [("work-sync", "m1/go.mod", RAISE)]}
+    assert tidybot(goenv, "fix", str(root)).returncode == 0
+    assert "example.com/util" in (root / "m1" / "go.mod").read_text()
+    assert tidybot(goenv, "check", str(root)).returncode == 0
