@@ -311,18 +311,59 @@ def _place(src: str, dest: str) -> None:
         shutil.copyfile(src, dest)
 
 
+def _copy_go_files(
+    root: Path, rel_dir: str, dest_root: Path, refs: re.Pattern[bytes] | None
+) -> set[str]:
+    """The Go files of one directory of the tree into the copy. A symlinked Go file (etcd
+    links test files across its modules) is linked to what it points at when that is inside
+    ``root``, so go reads there what it reads in the tree; one pointing outside is left out.
+    Returns the workspace import paths (``refs``) its files name in quotes."""
+    src = _path(root, rel_dir)
+    out = _path(dest_root, rel_dir)
+    named: set[str] = set()
+    try:
+        names = sorted(
+            e.name
+            for e in os.scandir(src)
+            if e.name.endswith(".go") and not e.name.startswith((".", "_"))
+        )
+    except OSError:
+        return named
+    if not names:
+        return named
+    out.mkdir(parents=True, exist_ok=True)
+    for f in names:
+        file = f"{src}/{f}"
+        if os.path.islink(file):
+            target = _inside(root, file)
+            if target is None or not os.path.isfile(target):
+                continue
+            os.symlink(target, out / f)
+            file = target
+        elif os.path.isfile(file):
+            _place(file, f"{out}/{f}")
+        else:
+            continue
+        if refs is not None:
+            with contextlib.suppress(OSError):
+                named.update(m.decode() for m in refs.findall(read_bytes(file)))
+    return named
+
+
+def _inside(root: Path, link: str) -> str | None:
+    """What a symlink points at, when that is inside ``root``."""
+    target = os.path.realpath(link)
+    return target if rel_inside(Path(os.path.realpath(root)), Path(target)) is not None else None
+
+
 def _copy_module(
     root: Path, d: str, dest_root: Path, modules: Collection[str], refs: re.Pattern[bytes] | None
 ) -> set[str]:
-    """go.mod, go.sum and the Go files of module ``d`` (its packages: nested modules, vendor/,
-    testdata/ and ``.``/``_`` directories left out, as go leaves them out) into the copy.
-    A Go file or a directory that is a symlink (etcd links test files across its modules) is
-    linked to what it points at when that lies inside ``root``, so that go reads there what
-    it reads in the tree; one pointing outside ``root`` is left out.
-    Returns the workspace module paths (``refs``) its Go files name in quotes: the modules
-    whose packages it may import, untidy go.mod or not."""
+    """go.mod, go.sum and the Go files of every package of module ``d`` (nested modules,
+    vendor/, testdata/ and ``.``/``_`` directories left out, as go leaves them out) into the
+    copy; a symlinked directory inside ``root`` is linked. Returns the workspace import
+    paths its Go files name in quotes: the packages it may import, untidy go.mod or not."""
     src_root = _path(root, d)
-    real_root = os.path.realpath(root)
     named: set[str] = set()
     for name in ("go.mod", "go.sum"):
         src = src_root / name
@@ -330,14 +371,8 @@ def _copy_module(
             dest = _path(dest_root, d) / name
             dest.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(src, dest)
-
-    def inside(link: str) -> str | None:
-        target = os.path.realpath(link)
-        return target if rel_inside(Path(real_root), Path(target)) is not None else None
-
-    for cur, dirs, files in os.walk(src_root):
+    for cur, dirs, _files in os.walk(src_root):
         rel_cur = os.path.relpath(cur, root).replace(os.sep, "/")
-        out = dest_root / rel_cur if rel_cur != "." else dest_root
         keep = []
         for name in dirs:
             sub = f"{cur}/{name}"
@@ -345,8 +380,9 @@ def _copy_module(
             if skip_dir_name(name) or rel_sub in modules:
                 continue
             if os.path.islink(sub):
-                target = inside(sub)
+                target = _inside(root, sub)
                 if target is not None and os.path.isdir(target):
+                    out = _path(dest_root, rel_cur)
                     out.mkdir(parents=True, exist_ok=True)
                     os.symlink(target, out / name)
                 continue
@@ -354,36 +390,43 @@ def _copy_module(
                 continue  # a nested module
             keep.append(name)
         dirs[:] = keep
-        gofiles = [f for f in files if f.endswith(".go") and not f.startswith((".", "_"))]
-        if not gofiles:
-            continue
-        out.mkdir(parents=True, exist_ok=True)
-        for f in gofiles:
-            file = f"{cur}/{f}"
-            if os.path.islink(file):
-                target = inside(file)
-                if target is None or not os.path.isfile(target):
-                    continue
-                os.symlink(target, out / f)
-                file = target
-            elif os.path.isfile(file):
-                _place(file, f"{out}/{f}")
-            else:
-                continue
-            if refs is not None:
-                with contextlib.suppress(OSError):
-                    named.update(m.decode() for m in refs.findall(read_bytes(file)))
+        named |= _copy_go_files(root, rel_cur, dest_root, refs)
     return named
+
+
+def _package_dir(import_path: str, by_path: list[tuple[str, str]]) -> tuple[str, str] | None:
+    """(module directory, package directory) of an import path in a workspace module (the
+    longest module path that contains it), both relative to the root; None outside."""
+    for path, d in by_path:
+        if import_path == path or import_path.startswith(path + "/"):
+            sub = import_path[len(path) + 1 :]
+            if not sub:
+                return d, d
+            return d, sub if d == "." else f"{d}/{sub}"
+    return None
+
+
+def _in_nested_module(root: Path, module_dir: str, pkg: str) -> bool:
+    """Whether a directory between ``module_dir`` (excluded) and ``pkg`` (included) holds a
+    go.mod: the package then belongs to another module, not to ``module_dir``'s."""
+    parts = pkg.split("/")
+    base = 0 if module_dir == "." else len(module_dir.split("/"))
+    return any(
+        os.path.lexists(f"{_path(root, '/'.join(parts[:i]))}/go.mod")
+        for i in range(base + 1, len(parts) + 1)
+    )
 
 
 def _copy_workspace(root: Path, ws: Workspace, dest: Path, scope: Collection[str]) -> Path:
     """The scratch tree ``go work sync`` runs in; returns its go.work.
 
     Every used and replaced module's go.mod and go.sum is there (the build list comes from
-    all of them), but Go files only of the modules in ``scope`` and of those they can reach:
-    the modules their go.mod requires or replaces to, and those their Go files name. go work
-    sync loads the packages of every module that has any, so leaving out what the selected
-    modules cannot import makes a one-module check cost about one module's sync."""
+    all of them). The selected modules (``scope``) and the non-workspace modules they
+    replace to come with every package; of the other workspace modules, only the packages
+    the copied files can import (named in quotes, followed from package to package), with
+    their tests, as go's "all" of a selected module holds them. go work sync loads the
+    packages of every module that has any, so leaving out what the selected modules cannot
+    reach makes a one-module check cost about one module's sync."""
     workdir = _path(dest, ws.dir)
     workdir.mkdir(parents=True, exist_ok=True)
     for name in ("go.work", "go.work.sum"):
@@ -393,21 +436,34 @@ def _copy_workspace(root: Path, ws: Workspace, dest: Path, scope: Collection[str
     modules = {*ws.uses, *ws.replaced}
     dir_of = dict(ws.paths)
     links = dict(ws.links)
+    by_path = sorted(dir_of.items(), key=lambda pd: -len(pd[0]))
     refs = None
     if dir_of:
-        alternatives = b"|".join(re.escape(p.encode()) for p in sorted(dir_of, key=len)[::-1])
-        refs = re.compile(b'"(' + alternatives + b')["/]')
-    included: set[str] = set()
+        alternatives = b"|".join(re.escape(p.encode()) for p, _ in by_path)
+        refs = re.compile(b'"((?:' + alternatives + b')(?:/[^"\\s]*)?)"')
+    whole_modules: set[str] = set()
+    packages: set[str] = set()
+    named: set[str] = set()
     queue = sorted(scope)
-    while queue:
+    while queue:  # every package of the selected modules and of what they replace to
         d = queue.pop()
-        if d in included:
+        if d in whole_modules:
             continue
-        included.add(d)
-        named = _copy_module(root, d, dest, modules, refs)
-        queue.extend(t for t in links.get(d, ()) if t not in included)
-        queue.extend(dir_of[p] for p in named if dir_of[p] not in included)
-    for d in sorted(modules - included):
+        whole_modules.add(d)
+        named |= _copy_module(root, d, dest, modules, refs)
+        queue.extend(t for t in links.get(d, ()) if t in ws.replaced and t not in whole_modules)
+    pending = sorted(named)
+    while pending:  # the workspace packages those name, and what these name in turn
+        found = _package_dir(pending.pop(), by_path)
+        if found is None:
+            continue
+        module_dir, pkg = found
+        if module_dir in whole_modules or pkg in packages:
+            continue
+        packages.add(pkg)
+        if os.path.isdir(_path(root, pkg)) and not _in_nested_module(root, module_dir, pkg):
+            pending.extend(_copy_go_files(root, pkg, dest, refs))
+    for d in sorted(modules - whole_modules):
         for name in ("go.mod", "go.sum"):
             src = _path(root, d) / name
             if src.is_file() and not src.is_symlink():

@@ -63,14 +63,21 @@ def tree_hash(root: Path) -> str:
 
 
 def workspace_tree(
-    env: dict[str, str], root: Path, n: int = 8, *, packages: int = 1, low: Sequence[int] = (0,)
+    env: dict[str, str],
+    root: Path,
+    n: int = 8,
+    *,
+    packages: int = 1,
+    low: Sequence[int] = (0,),
+    stdlib: Sequence[str] = (),
 ) -> list[str]:
     """A go.work of ``n`` modules ``m0`` ... (module paths ``example.com/ws/mK``), each tidy
     on its own, each with ``packages`` packages importing example.com/greet. The modules in
     ``low`` require greet v1.0.0, the others v1.1.0, so ``go work sync`` would raise exactly
     those; every other module but m0 also imports a package of m0 through a local replace
-    (workspace modules importing each other, as in real workspaces). Returns the module
-    directories."""
+    (workspace modules importing each other, as in real workspaces). Every package also
+    imports the ``stdlib`` packages (blank imports: more for go to load, as in real code).
+    Returns the module directories."""
     dirs = [f"m{k}" for k in range(n)]
     files: dict[str, str] = {
         "go.work": "go 1.22\n\nuse (\n" + "".join(f"\t./{d}\n" for d in dirs) + ")\n"
@@ -83,7 +90,7 @@ def workspace_tree(
             req += "require example.com/ws/m0 v0.0.0\n\nreplace example.com/ws/m0 => ../m0\n"
         files[f"{d}/go.mod"] = f"module example.com/ws/{d}\n\ngo 1.22\n\n{req}"
         for p in range(packages):
-            imports = ['"example.com/greet"']
+            imports = ['"example.com/greet"', *(f'_ "{lib}"' for lib in stdlib)]
             if uses_m0:
                 imports.append('m0 "example.com/ws/m0/p0"')
             if p:
