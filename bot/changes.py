@@ -25,7 +25,8 @@ from bot.engine.affected import (
 from bot.engine.cachekey import ParseMemo
 from bot.engine.discover import ModuleRef, TreeScan, find_workspaces
 from bot.engine.gowork import parse_gowork
-from bot.errors import ParseError, UsageError
+from bot.engine.treefile import read_tree_file
+from bot.errors import ParseError, UnsafeFile, UsageError
 from bot.gitport import Git, GitResult
 from bot.record import record
 
@@ -150,11 +151,14 @@ def _relative(path: str, prefix: str) -> str:
     return norm(posixpath.relpath(path, prefix))
 
 
-def _text(p: Path) -> str | None:
+def _text(root: Path, rel: str) -> str | None:
+    """A go.mod or go.work of the tree, read as the engine reads it (never through a symlink,
+    never above its size limit); None when it cannot be read so."""
     try:
-        return p.read_text(encoding="utf-8", errors="replace")
-    except OSError:
+        data = read_tree_file(root, rel)
+    except (UnsafeFile, OSError):
         return None
+    return data.decode("utf-8", errors="replace") if data is not None else None
 
 
 def module_nodes(
@@ -168,9 +172,9 @@ def module_nodes(
     out = []
     for m in modules:
         try:
-            data = m.gomod.read_bytes()
-        except OSError:
-            data = b""
+            data = read_tree_file(root, m.rel("go.mod")) or b""
+        except (UnsafeFile, OSError):
+            data = b""  # the check reports it
         paths = memo.local_replaces_of(data, m.rel("go.mod"))
         targets = {resolve_dir(m.dir, p, root.as_posix()) for p in paths}
         out.append(ModuleNode(m.dir, tuple(sorted(targets))))
@@ -183,7 +187,7 @@ def workspaces(root: Path, scan: TreeScan | None = None) -> list[Workspace]:
     found = []
     for path in find_workspaces(root, scan):
         rel = path.parent.relative_to(root).as_posix() or "."
-        text = _text(path)
+        text = _text(root, path.relative_to(root).as_posix())
         uses: tuple[str, ...] = ()
         if text is not None:
             try:

@@ -9,6 +9,7 @@ Example (every key is optional)::
     include: ["services/*", "tools"]
     exclude: ["third_party/**"]
     gotoolchain: local            # local | auto | go1.25.3
+    work_sync: check              # check | report | skip (go.work drift: fail, note, unchecked)
     modules:
       tools:
         compat: "1.21"            # go mod tidy -compat=1.21
@@ -70,6 +71,10 @@ __all__ = [
 ]
 
 CONFIG_FILES = (".github/tidybot.yml", ".tidybot.yml")
+
+WORK_SYNC_POLICIES = ("check", "report", "skip")
+"""``work_sync``: report go.work drift as drift (check), as notes that fail nothing (report),
+or neither check nor sync workspaces (skip)."""
 
 KNOWN_FINDING_IDS = frozenset(RULES)  # every finding id tidybot reports
 
@@ -170,6 +175,7 @@ class Config:
     modules: tuple[ModuleSettings, ...] = ()
     ignore: tuple[IgnoreRule, ...] = ()
     private: PrivateSettings = field(default_factory=PrivateSettings)
+    work_sync: str = "check"  # WORK_SYNC_POLICIES: what `go work sync` drift does to a run
 
     def is_included(self, module_dir: str) -> bool:
         """Whether discovery keeps this module: matches an include (if any), no exclude."""
@@ -311,7 +317,9 @@ class _Reader:
         if node is None or (isinstance(node, yaml.ScalarNode) and node.tag == _NULL):
             return Config(file=self.file)
         top = self.mapping(
-            node, "", ("include", "exclude", "gotoolchain", "modules", "ignore", "private")
+            node,
+            "",
+            ("include", "exclude", "gotoolchain", "modules", "ignore", "private", "work_sync"),
         )
         readers: dict[str, Callable[[yaml.Node], object]] = {
             "include": lambda n: self.globs(n, "include"),
@@ -320,6 +328,7 @@ class _Reader:
             "modules": self.modules,
             "ignore": self.ignore,
             "private": self.private,
+            "work_sync": self.work_sync,
         }
         values = {k: readers[k](v) for k, v in top.items()}
         return Config(file=self.file, **values)  # type: ignore[arg-type]
@@ -330,6 +339,12 @@ class _Reader:
         if policy is None:
             raise self.fail(node, f"gotoolchain: {v!r} is not valid; {TOOLCHAIN_POLICY_HELP}")
         return policy
+
+    def work_sync(self, node: yaml.Node) -> str:
+        v = self.string(node, "work_sync")
+        if v not in WORK_SYNC_POLICIES:
+            raise self.fail(node, f"work_sync: {v!r} is not valid; expected check, report or skip")
+        return v
 
     def modules(self, node: yaml.Node) -> tuple[ModuleSettings, ...]:
         entries = self.mapping(node, "modules", ())

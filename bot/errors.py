@@ -77,6 +77,11 @@ class ParseError(TidybotError):
         self.reason = message
 
 
+class UnsafeFile(TidybotError):
+    """A go.mod/go.sum/go.work/go.work.sum/modules.txt that tidybot refuses to read or write:
+    a symlink, not a regular file, outside the checked directory, or above its size limit."""
+
+
 class ToolchainError(TidybotError):
     """The go command is missing, too old, or cannot run a module's Go version."""
 

@@ -21,7 +21,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path, PurePosixPath
 
 from bot.engine.model import Report
-from bot.errors import TidybotError
+from bot.engine.treefile import read_tree_file
+from bot.errors import TidybotError, UnsafeFile
 from bot.fsutil import atomic_write
 from bot.record import record, replace
 from bot.runner import RunOptions, fix
@@ -63,6 +64,10 @@ def fingerprint(files: Mapping[str, bytes | None]) -> str:
     return h.hexdigest()[:16]
 
 
+def _vendored(rel: str) -> bool:
+    return "vendor" in PurePosixPath(rel).parts[:-1]
+
+
 def _fixable(rel: PurePosixPath) -> bool:
     return rel.name in FIX_NAMES or "vendor" in rel.parts[:-1]
 
@@ -80,10 +85,12 @@ def _tree_files(root: Path, skip: frozenset[str]) -> dict[str, bytes]:
             rel = PurePosixPath((rel_dir / name).as_posix())
             if not _fixable(rel):
                 continue
-            path = here / name
-            if path.is_symlink() or not path.is_file():
-                continue
-            out[rel.as_posix()] = path.read_bytes()
+            try:  # never through a symlink, never a FIFO, never above a file's size limit
+                data = read_tree_file(root, rel.as_posix())
+            except (UnsafeFile, OSError):
+                continue  # the fix refuses such a file itself, and never writes it
+            if data is not None:
+                out[rel.as_posix()] = data
     return out
 
 
@@ -130,7 +137,7 @@ def plan_fix(
     for rel in sorted(set(before) | set(after)):
         if before.get(rel) == after.get(rel):
             continue
-        if allowed is not None and PurePosixPath(rel).name not in allowed:
+        if allowed is not None and PurePosixPath(rel).name not in allowed and not _vendored(rel):
             raise TidybotError(
                 f"{rel}: the fix would change a file other than "
                 f"{', '.join(sorted(allowed))}; not planned"

@@ -77,6 +77,7 @@ class Request:
     trusted_source: str = ""
     #: an explicit config (``--config FILE``) used instead of the tree's file
     config_override: Config | None = None
+    go_timeout: float | None = None  # seconds each go command may run (None: the default)
 
 
 @record
@@ -155,6 +156,7 @@ def resolve(root: Path, request: Request, environ: Mapping[str, str]) -> Resolve
         since=request.since,
         cache_dir=request.cache_dir,
         untrusted=request.untrusted,
+        go_timeout=request.go_timeout,
     )
     return Resolved(options, tuple(notices))
 

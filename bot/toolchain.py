@@ -6,11 +6,15 @@ Every invocation gets:
 * ``GOFLAGS`` without any inherited ``-mod=`` flag,
 * an explicit ``GOTOOLCHAIN`` (default ``local``),
 * ``GIT_TERMINAL_PROMPT=0`` so a private module never hangs on a password prompt,
-* the user's ``GOPROXY`` / ``GOPRIVATE`` / ``GONOSUMDB`` / ... passed through unchanged.
+* the user's ``GOPROXY`` / ``GOPRIVATE`` / ``GONOSUMDB`` / ... passed through unchanged,
+
+and a deadline (:data:`DEFAULT_GO_TIMEOUT`, ``TIDYBOT_GO_TIMEOUT``): a go command waiting on a
+module proxy that never answers is stopped, with its children, and its module says so.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -18,13 +22,20 @@ import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from bot.errors import ToolchainError
+from bot.errors import ConfigError, ToolchainError
 
 TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (see bot/lazy.py)
 if TYPE_CHECKING:
     import subprocess
 
 MIN_GO = (1, 23)  # `go mod tidy -diff` appeared in Go 1.23
+
+DEFAULT_GO_TIMEOUT = 900.0
+"""Seconds one go command may run (README, "Limits"): a cold ``go mod tidy`` of a large module
+downloads for a few minutes at most; a proxy that accepts and never answers would hold go
+forever."""
+
+GO_TIMEOUT_VARIABLE = "TIDYBOT_GO_TIMEOUT"
 
 _VERSION_RE = re.compile(r"go(\d+)\.(\d+)(?:\.(\d+))?")
 # go: go.mod requires go >= 1.99 (running go 1.26.8; GOTOOLCHAIN=local)
@@ -38,7 +49,7 @@ NEEDS_NEWER_GO_RE = re.compile(
 class GoResult:
     """What a go command did: its arguments, directory, exit code, output and seconds."""
 
-    __slots__ = ("args", "cwd", "duration", "returncode", "stderr", "stdout")
+    __slots__ = ("args", "cwd", "duration", "returncode", "stderr", "stdout", "timed_out")
 
     def __init__(
         self,
@@ -48,6 +59,7 @@ class GoResult:
         stdout: str,
         stderr: str,
         duration: float,
+        timed_out: bool = False,
     ) -> None:
         self.args = args
         self.cwd = cwd
@@ -55,6 +67,7 @@ class GoResult:
         self.stdout = stdout
         self.stderr = stderr
         self.duration = duration
+        self.timed_out = timed_out  # stopped at its deadline: stderr says so
 
     def __repr__(self) -> str:
         return (
@@ -85,7 +98,7 @@ class GoProcess:
         self._timeout = timeout
 
     def wait(self) -> GoResult:
-        """Wait for go to end (killing it at the timeout): its output and exit code."""
+        """Wait for go to end (stopping it at the deadline): its output and exit code."""
         import subprocess
 
         left = None
@@ -94,17 +107,64 @@ class GoProcess:
         try:
             out, err = self._proc.communicate(timeout=left)
         except subprocess.TimeoutExpired:
+            partial = self.kill()
+            return GoResult(
+                self.args,
+                self.cwd,
+                -1,
+                "",
+                timeout_message(self.args, self._timeout or 0.0, partial),
+                time.monotonic() - self._started,
+                timed_out=True,
+            )
+        except BaseException:  # interrupted: go must not outlive the wait
             self.kill()
-            what = f"go {' '.join(self.args[1:])}: timed out after {self._timeout:.0f}s"
-            return GoResult(self.args, self.cwd, -1, "", what, time.monotonic() - self._started)
+            raise
         return GoResult(
             self.args, self.cwd, self._proc.returncode, out, err, time.monotonic() - self._started
         )
 
-    def kill(self) -> None:
-        """Stop go (its result is not wanted) and reap it."""
-        self._proc.kill()
-        self._proc.communicate()
+    def kill(self) -> str:
+        """Stop go and whatever it started (git, a toolchain: its own process group), reap it;
+        its result is not wanted. Returns what it had written to stderr."""
+        import signal
+
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self._proc.pid, signal.SIGKILL)
+        with contextlib.suppress(ProcessLookupError):
+            self._proc.kill()
+        try:
+            _, err = self._proc.communicate()
+        except ValueError:  # already read by an earlier communicate()
+            err = ""
+        return err or ""
+
+
+def timeout_message(args: Sequence[str], timeout: float, stderr: str) -> str:
+    """The error of a go command stopped at its deadline, with the last thing go said."""
+    said = [
+        ln.strip() for ln in stderr.splitlines() if ln.strip() and not ln.startswith("go: finding")
+    ]
+    last = f" (go's last words: {said[-1]})" if said else ""
+    return (
+        f"go {' '.join(args[1:])} timed out: stopped after {timeout:g} s{last}; a module proxy or "
+        f"VCS host that does not answer is the usual cause; raise the limit with "
+        f"{GO_TIMEOUT_VARIABLE} (seconds) if the module really needs longer"
+    )
+
+
+def parse_go_timeout(value: str, source: str = GO_TIMEOUT_VARIABLE) -> float:
+    """A go deadline setting in seconds (> 0). Raises ConfigError naming ``source``."""
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not seconds > 0 or seconds == float("inf"):
+        raise ConfigError(
+            f"{source}: expected a number of seconds above 0, not {value!r}",
+            hint=f"the default is {DEFAULT_GO_TIMEOUT:g}",
+        )
+    return seconds
 
 
 def parse_go_version(text: str) -> tuple[int, int, int] | None:
@@ -169,11 +229,13 @@ class Go:
         env: Mapping[str, str] | None = None,
         gotoolchain: str = "local",
         go: str | None = None,
+        timeout: float | None = DEFAULT_GO_TIMEOUT,
     ) -> None:
         self.gotoolchain = gotoolchain
         base = dict(os.environ if env is None else env)
         self.env = hardened_env(base, gotoolchain=gotoolchain)
         self.go = go or base.get("TIDYBOT_GO") or "go"
+        self.timeout = timeout  # seconds each command may run; None: no deadline
         self._version: str | None = None
 
     def run(
@@ -200,7 +262,9 @@ class Go:
         timeout: float | None = None,
     ) -> GoProcess:
         """Start ``go args`` in ``cwd``; ``wait()`` on the result for its :class:`GoResult`.
-        The caller can do other work while go runs."""
+        The caller can do other work while go runs. ``timeout``: this command's deadline in
+        seconds, else the toolchain's. go runs in a process group of its own, so a command
+        stopped at its deadline takes whatever it started (git, a downloaded go) with it."""
         env = self.env
         if extra_env:
             env = dict(env)
@@ -218,6 +282,7 @@ class Go:
                 text=True,
                 encoding="utf-8",
                 errors="replace",
+                start_new_session=True,
             )
         except FileNotFoundError as e:
             raise ToolchainError(
@@ -225,7 +290,8 @@ class Go:
                 hint="install Go 1.23 or newer (https://go.dev/dl/) and put it on PATH, "
                 "or point TIDYBOT_GO at the go binary",
             ) from e
-        return GoProcess((self.go, *args), str(cwd), proc, started, timeout)
+        deadline = self.timeout if timeout is None else timeout
+        return GoProcess((self.go, *args), str(cwd), proc, started, deadline)
 
     def binary(self) -> str | None:
         """The go binary this port runs (its path), or None when there is none."""
@@ -288,8 +354,34 @@ class Go:
                 f"{MIN_GO[0]}.{MIN_GO[1]} or newer (for `go mod tidy -diff`)",
                 hint="install a newer Go (https://go.dev/dl/)",
             )
+        self.check_pinned()
         self._version = f"{ver[0]}.{ver[1]}.{ver[2]}"
         return self._version
+
+    def pinned(self) -> str | None:
+        """The Go release GOTOOLCHAIN pins (``go1.24.13`` -> ``1.24.13``), else None."""
+        if self.gotoolchain in ("local", "auto", ""):
+            return None
+        m = re.fullmatch(r"go(\d+\.\d+(?:\.\d+)?(?:(?:rc|beta)\d+)?)", self.gotoolchain)
+        return m.group(1) if m else None
+
+    def running_version(self, known: str | None = None) -> str:
+        """The Go release that runs the commands: the pinned one, else the local go (with
+        ``auto``, the local go or newer where a module asks for more)."""
+        local = self.version(known)
+        return self.pinned() or local
+
+    def check_pinned(self) -> None:
+        """A pinned release older than tidybot needs fails every module the same way
+        (``flag provided but not defined: -diff``): one clear error before any runs."""
+        pinned = self.pinned()
+        ver = parse_go_version(f"go{pinned}") if pinned else None
+        if ver is not None and ver[:2] < MIN_GO:
+            raise ToolchainError(
+                f"GOTOOLCHAIN={self.gotoolchain}: tidybot needs Go {MIN_GO[0]}.{MIN_GO[1]} or "
+                "newer (for `go mod tidy -diff`)",
+                hint=f"pin gotoolchain to go{MIN_GO[0]}.{MIN_GO[1]}.0 or newer, or use local",
+            )
 
 
 def explain_go_error(stderr: str, gotoolchain: str) -> str:

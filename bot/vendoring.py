@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import os
 import re
 import shutil
@@ -21,6 +20,7 @@ from pathlib import Path
 
 from bot.engine.discover import is_vendored
 from bot.engine.model import Finding, Severity
+from bot.engine.treefile import read_tree_file
 from bot.engine.vendor import (
     FINDING_ID,
     Replace,
@@ -30,8 +30,10 @@ from bot.engine.vendor import (
     parse_modules_txt,
     vendor_findings,
 )
+from bot.errors import ParseError, UnsafeFile
+from bot.fsutil import atomic_write
 from bot.record import field, record
-from bot.toolchain import Go, explain_go_error
+from bot.toolchain import Go, GoResult, explain_go_error
 
 __all__ = [
     "TreeDiff",
@@ -98,15 +100,6 @@ class VendorCheck:
         return bool(self.findings)
 
 
-def _mod_json(go: Go, module_path: Path) -> dict[str, object]:
-    res = go.run(["mod", "edit", "-json"], module_path)
-    if not res.ok:
-        raise ValueError(explain_go_error(res.stderr, go.gotoolchain))
-    data = json.loads(res.stdout)
-    assert isinstance(data, dict)
-    return data
-
-
 def _line_of(lines: list[str], *tokens: str) -> int | None:
     for n, line in enumerate(lines, start=1):
         words = re.split(r"[\s()]+", line.split("//", 1)[0])
@@ -115,39 +108,37 @@ def _line_of(lines: list[str], *tokens: str) -> int | None:
     return None
 
 
-def consistency_problems(go: Go, module_path: Path) -> list[VendorProblem]:
-    """The modules.txt-vs-go.mod problems ``go build`` would report (go.mod read by go itself)."""
-    mt_path = module_path / "vendor" / "modules.txt"
-    mt = parse_modules_txt(mt_path.read_text(encoding="utf-8"), "vendor/modules.txt")
-    data = _mod_json(go, module_path)
-    lines = (module_path / "go.mod").read_text(encoding="utf-8").split("\n")
-    requires = []
-    for r in _list(data.get("Require")):
-        path, version = str(r["Path"]), str(r["Version"])
-        requires.append(Require(path, version, _line_of(lines, path, version)))
+def _text(root: Path, rel: str) -> str:
+    """A go.mod or modules.txt of the tree, read safely (``bot.engine.treefile``)."""
+    data = read_tree_file(root, rel)
+    return "" if data is None else data.decode("utf-8", "replace")
+
+
+def consistency_problems(
+    go: Go, module_path: Path, root: Path | None = None
+) -> list[VendorProblem]:
+    """The modules.txt-vs-go.mod problems ``go build`` would report. go.mod is read by the
+    engine's port of go's parser (the same requirements, replacements and versions ``go mod
+    edit -json`` gives, without starting go). Raises ParseError or UnsafeFile."""
+    del go  # kept in the signature for callers; nothing here runs go
+    root = module_path if root is None else root
+    prefix = os.path.relpath(module_path, root).replace(os.sep, "/")
+    prefix = "" if prefix == "." else prefix + "/"
+    mt = parse_modules_txt(_text(root, f"{prefix}vendor/modules.txt"), "vendor/modules.txt")
+    from bot.engine.gomod import parse_gomod
+
+    text = _text(root, f"{prefix}go.mod")
+    mod = parse_gomod(text, f"{prefix}go.mod")
+    lines = text.split("\n")
+    requires = [
+        Require(r.path, r.version, _line_of(lines, r.path, r.version)) for r in mod.requires
+    ]
     replaces = []
-    for rp in _list(data.get("Replace")):
-        old, new = _dict(rp.get("Old")), _dict(rp.get("New"))
-        op, ov = str(old.get("Path", "")), str(old.get("Version", ""))
-        np_, nv = str(new.get("Path", "")), str(new.get("Version", ""))
+    for rp in mod.replaces:
+        op, ov = rp.old_path, rp.old_version or ""
+        np_, nv = rp.new_path, rp.new_version or ""
         replaces.append(Replace(op, ov, np_, nv, _line_of(lines, op, ov, "=>", np_)))
-    module = _dict(data.get("Module"))
-    go_line = data.get("Go")
-    return check_vendor(
-        mt,
-        requires,
-        replaces,
-        go_version=str(go_line) if go_line else None,
-        main_modules=[str(module.get("Path", ""))],
-    )
-
-
-def _list(v: object) -> list[dict[str, object]]:
-    return [x for x in v if isinstance(x, dict)] if isinstance(v, list) else []
-
-
-def _dict(v: object) -> dict[str, object]:
-    return v if isinstance(v, dict) else {}
+    return check_vendor(mt, requires, replaces, go_version=mod.go, main_modules=[mod.module])
 
 
 @contextlib.contextmanager
@@ -161,7 +152,36 @@ def scratch_dir(prefix: str = "tidybot-") -> Iterator[Path]:
 
 
 def _snapshot(paths: list[Path]) -> dict[Path, bytes | None]:
-    return {p: (p.read_bytes() if p.is_file() else None) for p in paths}
+    return {p: (p.read_bytes() if p.is_file() and not p.is_symlink() else None) for p in paths}
+
+
+_UPDATES_NEEDED = "updates to go.mod needed"
+
+
+def _tidy_texts(go: Go, path: Path) -> tuple[str, str] | None:
+    """The go.mod and go.sum ``go mod tidy`` would write, from ``go mod tidy -diff`` (None
+    when go fails or its diff cannot be applied)."""
+    from bot.engine.udiff import DiffError, apply, split_diff
+
+    res = go.run(["mod", "tidy", "-diff"], path)
+    if res.returncode == 0 or not res.stdout.strip():
+        return None
+    mod = (path / "go.mod").read_text(encoding="utf-8")
+    gosum = path / "go.sum"
+    cur_sum = gosum.read_text(encoding="utf-8") if gosum.is_file() else ""
+    diffs = split_diff(res.stdout)
+    try:
+        from bot.engine.modfile import format_syntax, parse_syntax
+
+        tidy_mod = (
+            apply(format_syntax(parse_syntax(mod, "go.mod")), diffs["go.mod"])
+            if ("go.mod" in diffs)
+            else mod
+        )
+        tidy_sum = apply(cur_sum, diffs["go.sum"]) if "go.sum" in diffs else cur_sum
+    except (DiffError, ParseError):
+        return None
+    return tidy_mod, tidy_sum
 
 
 def check_vendoring(
@@ -171,18 +191,25 @@ def check_vendoring(
     *,
     workspace: bool = False,
     extra_env: dict[str, str] | None = None,
+    tidy: tuple[str, str] | None = None,
 ) -> VendorCheck:
     """Check the vendor tree of one module (or of a workspace with ``workspace=True``).
 
     ``module_dir`` is relative to ``root`` ("." for the root). For a workspace it is the
     directory of go.work, and ``extra_env`` must carry its ``GOWORK``.
+
+    ``tidy``: the go.mod and go.sum ``go mod tidy`` would write, for a module that is not
+    tidy. ``go mod vendor`` refuses such a module ("updates to go.mod needed"), so the tree
+    is then built from the tidy files (``-modfile`` in the scratch directory): the vendor
+    tree the fix (tidy, then re-vendor) leaves. Without them, a module that needs updates
+    gets them from ``go mod tidy -diff`` here.
     """
     path = root / module_dir if module_dir not in ("", ".") else root
     problems: list[VendorProblem] = []
     if not workspace:
         try:
-            problems = consistency_problems(go, path)
-        except ValueError as e:
+            problems = consistency_problems(go, path, root)
+        except (ParseError, UnsafeFile) as e:
             return VendorCheck(module_dir, error=str(e))
     findings = vendor_findings(module_dir, problems, workspace=workspace)
     guard = [path / "go.mod", path / "go.sum", path / "go.work", path / "go.work.sum"]
@@ -190,25 +217,35 @@ def check_vendoring(
     sub = ["work", "vendor"] if workspace else ["mod", "vendor"]
     with scratch_dir("tidybot-vendor-") as tmp:
         out = tmp / "vendor"
-        res = go.run([*sub, "-o", str(out)], path, extra_env=extra_env)
+
+        def vendor(texts: tuple[str, str] | None) -> GoResult:
+            args = [*sub, "-o", str(out)]
+            if texts is not None:
+                (tmp / "tidy.mod").write_text(texts[0], encoding="utf-8")
+                (tmp / "tidy.sum").write_text(texts[1], encoding="utf-8")
+                args.insert(2, f"-modfile={tmp / 'tidy.mod'}")
+            return go.run(args, path, extra_env=extra_env)
+
+        res = vendor(None if workspace else tidy)
+        if not res.ok and _UPDATES_NEEDED in res.stderr and not workspace and tidy is None:
+            texts = _tidy_texts(go, path)
+            if texts is not None:
+                res = vendor(texts)
         if _snapshot(guard) != before:  # go must not have written the user's files
             for p, data in before.items():
                 if data is not None:
-                    p.write_bytes(data)
-        if not res.ok:
-            if "no dependencies to vendor" in res.stderr:
-                diff = diff_trees(path / "vendor", out)
-            else:
-                err = explain_go_error(res.stderr, go.gotoolchain)
-                return VendorCheck(module_dir, tuple(findings), tuple(problems), error=err)
-        else:
-            diff = diff_trees(path / "vendor", out)
+                    atomic_write(p, data)
+        if not res.ok and "no dependencies to vendor" not in res.stderr:
+            err = explain_go_error(res.stderr, go.gotoolchain)
+            return VendorCheck(module_dir, tuple(findings), tuple(problems), error=err)
+        diff = diff_trees(path / "vendor", out)
     rel_mt = "vendor/modules.txt" if module_dir in ("", ".") else f"{module_dir}/vendor/modules.txt"
     others = [p for p in diff.paths() if p != "modules.txt"]
     if others or (not problems and not diff.empty):
         cmd = " ".join(["go", *sub])
         sample = ", ".join(f"vendor/{p}" for p in diff.paths()[:3])
         more = "" if len(diff.paths()) <= 3 else f" and {len(diff.paths()) - 3} more"
+        after = " after go mod tidy" if tidy is not None else ""
         findings.append(
             Finding(
                 module_dir=module_dir or ".",
@@ -217,7 +254,7 @@ def check_vendoring(
                 id=FINDING_ID,
                 severity=Severity.ERROR,
                 message=(
-                    f"{cmd} would change the vendor tree: {len(diff.added)} added, "
+                    f"{cmd} would change the vendor tree{after}: {len(diff.added)} added, "
                     f"{len(diff.removed)} removed, {len(diff.changed)} changed"
                 ),
                 why=f"{sample}{more}; run {cmd}",
@@ -234,16 +271,37 @@ def fix_vendoring(
     workspace: bool = False,
     extra_env: dict[str, str] | None = None,
 ) -> tuple[list[str], str]:
-    """Re-vendor (after tidying). Returns (changed paths relative to root, error or "")."""
+    """Re-vendor (after tidying). Returns (changed paths relative to root, error or "").
+
+    go writes the new tree next to the old one (``-o`` into a ``.``-directory of the module,
+    which go and tidybot skip), and only a complete tree replaces ``vendor/``, by two renames:
+    a go that fails midway leaves the committed tree as it was."""
     path = root / module_dir if module_dir not in ("", ".") else root
-    before = _files(path / "vendor")
+    vendor = path / "vendor"
+    if vendor.is_symlink():
+        rel = "vendor" if module_dir in ("", ".") else f"{module_dir}/vendor"
+        return [], f"{rel} is a symlink; tidybot does not write through symlinks"
     sub = ["work", "vendor"] if workspace else ["mod", "vendor"]
-    res = go.run(sub, path, extra_env=extra_env)
-    if not res.ok and "no dependencies to vendor" not in res.stderr:
-        return [], explain_go_error(res.stderr, go.gotoolchain)
-    after = _files(path / "vendor")
+    tag = os.urandom(6).hex()
+    new, old = path / f".tidybot-vendor-new-{tag}", path / f".tidybot-vendor-old-{tag}"
+    try:
+        res = go.run([*sub, "-o", str(new)], path, extra_env=extra_env)
+        if not res.ok and "no dependencies to vendor" not in res.stderr:
+            return [], explain_go_error(res.stderr, go.gotoolchain)
+        diff = diff_trees(vendor, new)
+        if diff.empty:
+            return [], ""
+        if vendor.exists():
+            os.rename(vendor, old)
+        if new.exists():
+            try:
+                os.rename(new, vendor)
+            except BaseException:
+                if old.exists():
+                    os.rename(old, vendor)
+                raise
+    finally:
+        shutil.rmtree(new, ignore_errors=True)
+        shutil.rmtree(old, ignore_errors=True)
     prefix = "" if module_dir in ("", ".") else f"{module_dir}/"
-    changed = sorted(
-        f"{prefix}vendor/{k}" for k in set(before) | set(after) if before.get(k) != after.get(k)
-    )
-    return changed, ""
+    return [f"{prefix}vendor/{k}" for k in diff.paths()], ""

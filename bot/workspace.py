@@ -1,38 +1,55 @@
 """go.work workspaces: would ``go work sync`` change a used module? And the sync-then-tidy fix.
 
 ``go work sync`` writes every used module's go.mod (raising requirements to the versions the
-workspace selects) and the workspace's go.work / go.work.sum. The check runs it in a scratch
-copy of the checked tree, never in the user's tree, and turns each change into a
-``work-sync`` finding at the line it concerns. Because sync leaves go.sum untidy
-(reference §5.7), the scratch copy is then tidied per module with ``GOWORK=off go mod tidy``;
-a module whose go.mod/go.sum then differ from the committed ones is one the fix would change.
+workspace selects) and the workspace's go.work / go.work.sum. tidybot never runs it in the
+user's tree: the check and the fix both run it in a scratch copy that holds only what go
+reads for it (go.work, go.work.sum, and of each used or locally replaced module its go.mod,
+go.sum and Go files), and compare. Because sync leaves go.sum untidy (reference §5.7), a
+module sync touches is then tidied in the copy with ``GOWORK=off go mod tidy``.
 
-The fix is ``go work sync`` followed by ``GOWORK=off go mod tidy`` in each used module, and
-``go work vendor`` when the workspace is vendored.
+Only the selected modules count: with ``--include``, the findings, the exit code and the files
+the fix writes are those of the selected modules; go.work and go.work.sum themselves are
+reported and written only when every module the workspace uses is selected.
+
+The workspace is read by tidybot first (``bot.engine.gowork``, ``bot.engine.treefile``), so a
+go.work that does not parse, uses a directory outside the checked root or without a go.mod,
+or is a symlink, is refused with its file and line before go runs.
 """
 
 from __future__ import annotations
 
-import json
+import contextlib
+import os
 import re
 import shutil
+from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 
-from bot.engine.discover import find_workspaces
+from bot.engine.discover import find_workspaces, read_bytes, skip_dir_name
 from bot.engine.findings import severity_of
 from bot.engine.model import Finding
+from bot.engine.treefile import file_problem, read_tree_file, rel_inside
+from bot.errors import ParseError, UnsafeFile
+from bot.fsutil import atomic_write
 from bot.record import record
-from bot.toolchain import Go, explain_go_error
+from bot.toolchain import Go, GoProcess, explain_go_error
 from bot.vendoring import check_vendoring, fix_vendoring, scratch_dir
+
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (see bot/lazy.py)
+if TYPE_CHECKING:
+    from bot.engine.gomod import GoMod
 
 __all__ = [
     "FINDING_ID",
+    "Workspace",
     "WorkspaceCheck",
+    "WorkspaceError",
     "WorkspaceModule",
     "check_workspace",
     "find_workspaces",
     "fix_workspace",
     "is_vendored_workspace",
+    "read_workspace",
     "workspace_uses",
 ]
 
@@ -40,33 +57,163 @@ FINDING_ID = "work-sync"
 
 
 class WorkspaceError(Exception):
-    """The workspace could not be read or synced; the message is readable."""
+    """The workspace could not be read or synced; the message is readable. ``uses``: the
+    module directories go.work names, when it could be parsed (else ())."""
 
-
-def _rel(root: Path, p: Path) -> str:
-    return p.relative_to(root).as_posix() or "."
+    def __init__(self, message: str, uses: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.uses = uses
 
 
 def _join(d: str, name: str) -> str:
     return name if d == "." else f"{d}/{name}"
 
 
-def workspace_uses(go: Go, gowork: Path) -> list[Path]:
-    """The module directories go.work uses, resolved (read by ``go work edit -json``)."""
-    res = go.run(["work", "edit", "-json"], gowork.parent, extra_env={"GOWORK": str(gowork)})
-    if not res.ok:
-        raise WorkspaceError(explain_go_error(res.stderr, go.gotoolchain))
-    data = json.loads(res.stdout)
-    uses = data.get("Use") or []
-    return [(gowork.parent / str(u["DiskPath"])).resolve() for u in uses]
+def _path(root: Path, rel: str) -> Path:
+    return root if rel == "." else root / rel
+
+
+@record
+class Workspace:
+    """A go.work as tidybot read it: every path checked to be inside the root."""
+
+    gowork: str  # relative to the root
+    dir: str  # the directory of go.work, relative to the root
+    uses: tuple[str, ...]  # used module directories, relative to the root, in go.work order
+    replaced: tuple[str, ...] = ()  # directories of local replacements (go.work and go.mods)
+    paths: tuple[tuple[str, str], ...] = ()  # (module path, directory) of the used modules
+    # (directory, the used or replaced module directories its go.mod requires or replaces to)
+    links: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+
+def _local_target(root: Path, base: str, target: str) -> str | None:
+    """The root-relative directory a local path of a file in ``base`` names; None outside."""
+    base_path = _path(root, base)
+    joined = Path(target) if os.path.isabs(target) else base_path / target
+    return rel_inside(root, joined)
+
+
+def _module_files_problem(root: Path, d: str) -> str:
+    for name in ("go.mod", "go.sum"):
+        problem = file_problem(root, _join(d, name))
+        if problem is not None:
+            return str(problem.message)
+    return ""
+
+
+def _locate(root: Path, gowork: Path) -> tuple[Path, str | None]:
+    """The resolved root, and go.work relative to it, without resolving go.work itself (a
+    go.work that is a symlink must be refused, not followed to wherever it points)."""
+    plain = Path(os.path.abspath(gowork))
+    rel = rel_inside(Path(os.path.abspath(root)), plain)
+    resolved = root.resolve()
+    if rel is None:
+        rel = rel_inside(resolved, plain)
+    return resolved, rel
+
+
+def read_workspace(root: Path, gowork: Path) -> Workspace:
+    """Read and check a go.work below ``root``. Raises WorkspaceError (file:line: reason):
+    a go.work that does not parse or is not a regular file; a ``use`` or local ``replace``
+    outside ``root``, through a symlink, or of a directory without a regular go.mod."""
+    from bot.engine.gomod import parse_gomod
+    from bot.engine.gowork import parse_gowork
+
+    root, rel_work = _locate(root, gowork)
+    if rel_work is None:
+        raise WorkspaceError("go.work: outside the checked directory")
+    workdir = rel_work.rsplit("/", 1)[0] if "/" in rel_work else "."
+    try:
+        data = read_tree_file(root, rel_work)
+        if data is None:
+            raise WorkspaceError(f"{rel_work}: no such file")
+        work = parse_gowork(data, rel_work).deduplicated()
+        sum_problem = file_problem(root, _join(workdir, "go.work.sum"))
+        if sum_problem is not None:
+            raise sum_problem
+    except (ParseError, UnsafeFile) as e:
+        raise WorkspaceError(str(e)) from None
+    named = tuple(d for u in work.uses if (d := _local_target(root, workdir, u.path)) is not None)
+    uses: list[str] = []
+    for u in work.uses:
+        where = f"{rel_work}:{u.line}: use {u.path}"
+        d = _local_target(root, workdir, u.path)
+        if d is None:
+            raise WorkspaceError(
+                f"{where}: outside the checked directory; tidybot refuses a workspace that "
+                "reaches outside the directory it checks (check from a directory that "
+                "contains every used module)",
+                named,
+            )
+        gomod = _path(root, d) / "go.mod"
+        if not gomod.exists() and file_problem(root, _join(d, "go.mod")) is None:
+            raise WorkspaceError(f"{where}: no go.mod in {d} (go: cannot load the module)", named)
+        problem = _module_files_problem(root, d)
+        if problem:
+            raise WorkspaceError(f"{where}: {problem}", named)
+        if d not in uses:
+            uses.append(d)
+    replaced: list[str] = []
+    sources = [(rel_work, workdir, [r for r in work.replaces if r.is_local])]
+    mods: dict[str, GoMod] = {}
+    for d in uses:
+        try:
+            data = read_tree_file(root, _join(d, "go.mod"))
+            mods[d] = parse_gomod(data or b"", _join(d, "go.mod"))
+        except (ParseError, UnsafeFile):
+            continue  # the module's own check reports it; sync fails on it with go's words
+        sources.append((_join(d, "go.mod"), d, [r for r in mods[d].replaces if r.is_local]))
+    targets: dict[str, list[str]] = {}
+    for file, base, reps in sources:
+        for r in reps:
+            t = _local_target(root, base, r.new_path)
+            if t is None:
+                raise WorkspaceError(
+                    f"{file}:{r.line}: replace {r.old_path} => {r.new_path}: outside the "
+                    "checked directory; tidybot refuses a workspace that reaches outside it",
+                    tuple(uses),
+                )
+            problem = _module_files_problem(root, t)
+            if problem:
+                raise WorkspaceError(
+                    f"{file}:{r.line}: replace => {r.new_path}: {problem}", tuple(uses)
+                )
+            if t not in uses and t not in replaced and (_path(root, t) / "go.mod").is_file():
+                replaced.append(t)
+            targets.setdefault(base, []).append(t)
+    dir_of = {m.module: d for d, m in mods.items() if m.module}
+    links = []
+    for d, m in mods.items():
+        linked = {dir_of[r.path] for r in m.requires if r.path in dir_of}
+        linked.update(t for t in targets.get(d, ()) if t in uses or t in replaced)
+        linked.discard(d)
+        links.append((d, tuple(sorted(linked))))
+    return Workspace(
+        rel_work,
+        workdir,
+        tuple(uses),
+        tuple(replaced),
+        tuple(sorted(dir_of.items())),
+        tuple(links),
+    )
+
+
+def workspace_uses(go: Go, gowork: Path, root: Path | None = None) -> list[Path]:
+    """The module directories go.work uses, resolved (read by tidybot, checked as
+    :func:`read_workspace` does). ``go`` is not run; it stays for callers."""
+    del go
+    root = (root or gowork.parent).resolve()
+    ws = read_workspace(root, gowork)
+    return [_path(root, d) for d in ws.uses]
 
 
 def is_vendored_workspace(workdir: Path) -> bool:
     mt = workdir / "vendor" / "modules.txt"
-    if not mt.is_file():
+    if not mt.is_file() or mt.is_symlink():
         return False
-    first = mt.read_text(encoding="utf-8").split("\n", 1)[0]
-    return first.strip() == "## workspace"
+    with open(mt, "rb") as f:
+        first = f.readline(64)
+    return first.strip() == b"## workspace"
 
 
 @record
@@ -88,177 +235,451 @@ class WorkspaceCheck:
     findings: tuple[Finding, ...] = ()
     modules: tuple[WorkspaceModule, ...] = ()
     error: str = ""
+    whole: bool = True  # every used module was selected (go.work itself is in scope)
 
     def module(self, module_dir: str) -> WorkspaceModule | None:
         return next((m for m in self.modules if m.dir == module_dir), None)
 
 
-def _mod_json(go: Go, module_path: Path) -> dict[str, object]:
-    res = go.run(["mod", "edit", "-json"], module_path)
-    if not res.ok:
-        raise WorkspaceError(explain_go_error(res.stderr, go.gotoolchain))
-    data = json.loads(res.stdout)
-    return data if isinstance(data, dict) else {}
-
-
-def _requires(data: dict[str, object]) -> dict[str, tuple[str, bool]]:
-    reqs = data.get("Require")
-    out: dict[str, tuple[str, bool]] = {}
-    if isinstance(reqs, list):
-        for r in reqs:
-            if isinstance(r, dict):
-                out[str(r["Path"])] = (str(r["Version"]), bool(r.get("Indirect")))
-    return out
-
-
-def _line_of(lines: list[str], *tokens: str) -> int | None:
-    for n, line in enumerate(lines, start=1):
-        words = re.split(r"[\s()]+", line.split("//", 1)[0])
-        if all(t in words for t in tokens):
-            return n
-    return None
-
-
 def _read(p: Path) -> bytes | None:
-    return p.read_bytes() if p.is_file() else None
+    return p.read_bytes() if p.is_file() and not p.is_symlink() else None
 
 
-def _sum_lines(b: bytes | None) -> set[str]:
-    return {ln for ln in (b or b"").decode("utf-8", "replace").split("\n") if ln.strip()}
+def _sum_lines(b: bytes | str | None) -> set[str]:
+    text = b.decode("utf-8", "replace") if isinstance(b, bytes) else (b or "")
+    return {ln.strip() for ln in text.split("\n") if ln.strip()}
 
 
-def _module_findings(
-    go: Go, orig: Path, synced: Path, module_dir: str
-) -> tuple[list[Finding], bool]:
-    before_b, after_b = _read(orig / "go.mod"), _read(synced / "go.mod")
-    changed = before_b != after_b or _read(orig / "go.sum") != _read(synced / "go.sum")
-    if before_b == after_b:
-        return [], changed
-    gomod_rel = _join(module_dir, "go.mod")
-    lines = (before_b or b"").decode("utf-8", "replace").split("\n")
-    before, after = _mod_json(go, orig), _mod_json(go, synced)
-    rb, ra = _requires(before), _requires(after)
+def _parse(data: bytes | None, file: str) -> GoMod | None:
+    from bot.engine.gomod import parse_gomod
+
+    try:
+        return parse_gomod(data or b"", file)
+    except ParseError:
+        return None
+
+
+def _requirement_findings(
+    module_dir: str, file: str, before: bytes | None, after: bytes | None, what: str
+) -> list[Finding]:
+    """One finding per requirement (and the go line) ``what`` changes in go.mod, at its line."""
+    old, new = _parse(before, file), _parse(after, file)
     findings: list[Finding] = []
 
     def add(line: int | None, message: str, why: str) -> None:
         findings.append(
-            Finding(module_dir, gomod_rel, line, FINDING_ID, severity_of(FINDING_ID), message, why)
+            Finding(module_dir, file, line, FINDING_ID, severity_of(FINDING_ID), message, why)
         )
 
     why = "the workspace selects this version; go work sync writes it to the module's go.mod"
+    if old is None or new is None:
+        add(None, f"{what} would rewrite go.mod", "run go work sync")
+        return findings
+    rb = {r.path: r for r in old.requires}
+    ra = {r.path: r for r in new.requires}
     for path in sorted(set(rb) | set(ra)):
-        old, new = rb.get(path), ra.get(path)
-        if old and new and old[0] != new[0]:
-            add(
-                _line_of(lines, path, old[0]),
-                f"go work sync would raise {path} {old[0]} => {new[0]}",
-                why,
-            )
-        elif new and not old:
-            add(None, f"go work sync would add require {path} {new[0]}", why)
-        elif old and not new:
-            add(_line_of(lines, path, old[0]), f"go work sync would drop require {path}", why)
-        elif old and new and old[1] != new[1]:
-            mark = "// indirect" if new[1] else "direct"
-            add(_line_of(lines, path, old[0]), f"go work sync would mark {path} {mark}", why)
-    gb, ga = before.get("Go"), after.get("Go")
-    if gb != ga:
+        a, b = rb.get(path), ra.get(path)
+        if a and b and a.version != b.version:
+            add(a.line, f"{what} would raise {path} {a.version} => {b.version}", why)
+        elif b and not a:
+            add(None, f"{what} would add require {path} {b.version}", why)
+        elif a and not b:
+            add(a.line, f"{what} would drop require {path}", why)
+        elif a and b and a.indirect != b.indirect:
+            mark = "// indirect" if b.indirect else "direct"
+            add(a.line, f"{what} would mark {path} {mark}", why)
+    if old.go != new.go:
         add(
-            _line_of(lines, "go", str(gb)) if gb else None,
-            f"go work sync would change the go line from {gb or '(none)'} to {ga}",
+            old.go_line,
+            f"{what} would change the go line from {old.go or '(none)'} to {new.go}",
             "a module of the workspace needs the newer go version",
         )
-    if not findings:
-        add(None, "go work sync would rewrite go.mod", "run go work sync")
-    return findings, changed
+    if not findings and before != after:
+        add(None, f"{what} would rewrite go.mod", "run go work sync")
+    return findings
 
 
-def _copy_tree(root: Path, dest: Path) -> None:
-    shutil.copytree(
-        root,
-        dest,
-        symlinks=True,
-        ignore=shutil.ignore_patterns(".git"),
+# --- the scratch copy ------------------------------------------------------------------------
+
+
+def _place(src: str, dest: str) -> None:
+    """A Go file into the copy: a hard link where the file system allows (go only reads these
+    files), else a copy."""
+    try:
+        os.link(src, dest)
+    except OSError:
+        shutil.copyfile(src, dest)
+
+
+def _copy_go_files(
+    root: Path, rel_dir: str, dest_root: Path, refs: re.Pattern[bytes] | None
+) -> set[str]:
+    """The Go files of one directory of the tree into the copy. A symlinked Go file (etcd
+    links test files across its modules) is linked to what it points at when that is inside
+    ``root``, so go reads there what it reads in the tree; one pointing outside is left out.
+    Returns the workspace import paths (``refs``) its files name in quotes."""
+    src = _path(root, rel_dir)
+    out = _path(dest_root, rel_dir)
+    named: set[str] = set()
+    try:
+        names = sorted(
+            e.name
+            for e in os.scandir(src)
+            if e.name.endswith(".go") and not e.name.startswith((".", "_"))
+        )
+    except OSError:
+        return named
+    if not names:
+        return named
+    out.mkdir(parents=True, exist_ok=True)
+    for f in names:
+        file = f"{src}/{f}"
+        if os.path.islink(file):
+            target = _inside(root, file)
+            if target is None or not os.path.isfile(target):
+                continue
+            os.symlink(target, out / f)
+            file = target
+        elif os.path.isfile(file):
+            _place(file, f"{out}/{f}")
+        else:
+            continue
+        if refs is not None:
+            with contextlib.suppress(OSError):
+                named.update(m.decode() for m in refs.findall(read_bytes(file)))
+    return named
+
+
+def _inside(root: Path, link: str) -> str | None:
+    """What a symlink points at, when that is inside ``root``."""
+    target = os.path.realpath(link)
+    return target if rel_inside(Path(os.path.realpath(root)), Path(target)) is not None else None
+
+
+def _copy_module(
+    root: Path, d: str, dest_root: Path, modules: Collection[str], refs: re.Pattern[bytes] | None
+) -> set[str]:
+    """go.mod, go.sum and the Go files of every package of module ``d`` (nested modules,
+    vendor/, testdata/ and ``.``/``_`` directories left out, as go leaves them out) into the
+    copy; a symlinked directory inside ``root`` is linked. Returns the workspace import
+    paths its Go files name in quotes: the packages it may import, untidy go.mod or not."""
+    src_root = _path(root, d)
+    named: set[str] = set()
+    for name in ("go.mod", "go.sum"):
+        src = src_root / name
+        if src.is_file() and not src.is_symlink():
+            dest = _path(dest_root, d) / name
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(src, dest)
+    for cur, dirs, _files in os.walk(src_root):
+        rel_cur = os.path.relpath(cur, root).replace(os.sep, "/")
+        keep = []
+        for name in dirs:
+            sub = f"{cur}/{name}"
+            rel_sub = name if rel_cur == "." else f"{rel_cur}/{name}"
+            if skip_dir_name(name) or rel_sub in modules:
+                continue
+            if os.path.islink(sub):
+                target = _inside(root, sub)
+                if target is not None and os.path.isdir(target):
+                    out = _path(dest_root, rel_cur)
+                    out.mkdir(parents=True, exist_ok=True)
+                    os.symlink(target, out / name)
+                continue
+            if os.path.lexists(f"{sub}/go.mod"):
+                continue  # a nested module
+            keep.append(name)
+        dirs[:] = keep
+        named |= _copy_go_files(root, rel_cur, dest_root, refs)
+    return named
+
+
+def _package_dir(import_path: str, by_path: list[tuple[str, str]]) -> tuple[str, str] | None:
+    """(module directory, package directory) of an import path in a workspace module (the
+    longest module path that contains it), both relative to the root; None outside."""
+    for path, d in by_path:
+        if import_path == path or import_path.startswith(path + "/"):
+            sub = import_path[len(path) + 1 :]
+            if not sub:
+                return d, d
+            return d, sub if d == "." else f"{d}/{sub}"
+    return None
+
+
+def _in_nested_module(root: Path, module_dir: str, pkg: str) -> bool:
+    """Whether a directory between ``module_dir`` (excluded) and ``pkg`` (included) holds a
+    go.mod: the package then belongs to another module, not to ``module_dir``'s."""
+    parts = pkg.split("/")
+    base = 0 if module_dir == "." else len(module_dir.split("/"))
+    return any(
+        os.path.lexists(f"{_path(root, '/'.join(parts[:i]))}/go.mod")
+        for i in range(base + 1, len(parts) + 1)
     )
 
 
-def check_workspace(go: Go, root: Path, gowork: Path, *, tidy_after: bool = True) -> WorkspaceCheck:
-    """Run ``go work sync`` (+ per-module tidy) in a scratch copy and report what would change."""
-    root = root.resolve()
-    gowork = gowork.resolve()
-    rel_work = _rel(root, gowork)
+def _copy_workspace(root: Path, ws: Workspace, dest: Path, scope: Collection[str]) -> Path:
+    """The scratch tree ``go work sync`` runs in; returns its go.work.
+
+    Every used and replaced module's go.mod and go.sum is there (the build list comes from
+    all of them). The selected modules (``scope``) and the non-workspace modules they
+    replace to come with every package; of the other workspace modules, only the packages
+    the copied files can import (named in quotes, followed from package to package), with
+    their tests, as go's "all" of a selected module holds them. go work sync loads the
+    packages of every module that has any, so leaving out what the selected modules cannot
+    reach makes a one-module check cost about one module's sync."""
+    workdir = _path(dest, ws.dir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    for name in ("go.work", "go.work.sum"):
+        src = _path(root, ws.dir) / name
+        if src.is_file() and not src.is_symlink():
+            shutil.copyfile(src, workdir / name)
+    modules = {*ws.uses, *ws.replaced}
+    dir_of = dict(ws.paths)
+    links = dict(ws.links)
+    by_path = sorted(dir_of.items(), key=lambda pd: -len(pd[0]))
+    refs = None
+    if dir_of:
+        alternatives = b"|".join(re.escape(p.encode()) for p, _ in by_path)
+        refs = re.compile(b'"((?:' + alternatives + b')(?:/[^"\\s]*)?)"')
+    whole_modules: set[str] = set()
+    packages: set[str] = set()
+    named: set[str] = set()
+    queue = sorted(scope)
+    while queue:  # every package of the selected modules and of what they replace to
+        d = queue.pop()
+        if d in whole_modules:
+            continue
+        whole_modules.add(d)
+        named |= _copy_module(root, d, dest, modules, refs)
+        queue.extend(t for t in links.get(d, ()) if t in ws.replaced and t not in whole_modules)
+    pending = sorted(named)
+    while pending:  # the workspace packages those name, and what these name in turn
+        found = _package_dir(pending.pop(), by_path)
+        if found is None:
+            continue
+        module_dir, pkg = found
+        if module_dir in whole_modules or pkg in packages:
+            continue
+        packages.add(pkg)
+        if os.path.isdir(_path(root, pkg)) and not _in_nested_module(root, module_dir, pkg):
+            pending.extend(_copy_go_files(root, pkg, dest, refs))
+    for d in sorted(modules - whole_modules):
+        for name in ("go.mod", "go.sum"):
+            src = _path(root, d) / name
+            if src.is_file() and not src.is_symlink():
+                out = _path(dest, d) / name
+                out.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(src, out)
+    if is_vendored_workspace(_path(root, ws.dir)):  # go reads the vendored packages
+        shutil.copytree(_path(root, ws.dir) / "vendor", workdir / "vendor", symlinks=True)
+    return workdir / "go.work"
+
+
+def _sync(go: Go, copy_work: Path, sync_env: Mapping[str, str] | None = None) -> str:
+    env = {**(sync_env or {}), "GOWORK": str(copy_work)}
+    res = go.run(["work", "sync"], copy_work.parent, extra_env=env)
+    if not res.ok:
+        return f"go work sync failed: {explain_go_error(res.stderr, go.gotoolchain)}"
+    return ""
+
+
+def _keep_scope(root: Path, copy: Path, ws: Workspace, scope: Collection[str]) -> None:
+    """Put back, in the copy, the go.mod and go.sum the sync wrote for modules outside the
+    scope: the fix leaves those alone, so what the selected modules' tidy sees afterwards
+    (through a go.mod they replace locally) is what it sees after the scoped fix."""
+    for d in {*ws.uses, *ws.replaced} - set(scope):
+        for name in ("go.mod", "go.sum"):
+            src, dest = _path(root, d) / name, _path(copy, d) / name
+            original = _read(src)
+            if original is None:
+                dest.unlink(missing_ok=True)
+            elif _read(dest) != original:
+                dest.write_bytes(original)
+
+
+def _local_replaces(root: Path, d: str) -> list[str]:
+    data = _read(_path(root, d) / "go.mod")
+    mod = _parse(data, _join(d, "go.mod"))
+    if mod is None:
+        return []
+    out = []
+    for r in mod.replaces:
+        if r.is_local and (t := _local_target(root, d, r.new_path)) is not None:
+            out.append(t)
+    return out
+
+
+def _tidy_all(go: Go, copy: Path, waves: list[list[str]], jobs: int) -> dict[str, str]:
+    """``GOWORK=off go mod tidy`` in the copy, wave after wave, the modules of a wave ``jobs``
+    at a time: the errors by directory (the waves after a failed one are not run)."""
+    errors: dict[str, str] = {}
+    for wave in waves:
+        procs: list[tuple[str, GoProcess]] = []
+        pending = list(wave)
+        while pending or procs:
+            while pending and len(procs) < max(1, jobs):
+                d = pending.pop(0)
+                procs.append((d, go.start(["mod", "tidy"], _path(copy, d))))
+            d, proc = procs.pop(0)
+            res = proc.wait()
+            if not res.ok:
+                errors[d] = explain_go_error(res.stderr, go.gotoolchain)
+        if errors:
+            break
+    return errors
+
+
+def _tidy_waves(
+    root: Path, scope: Collection[str], changed_mods: set[str], tidy_after: bool
+) -> list[list[str]]:
+    """The modules to tidy in the copy after the sync, in waves, a module's local replace
+    targets in an earlier wave (as the fix tidies them): those whose go.mod the sync changed
+    (with ``tidy_after``), those that replace such a module locally, and the changed modules
+    those replace, whose tidied go.mod the dependents then read."""
+    from bot.engine.affected import ModuleNode, fix_waves
+
+    targets = {d: [t for t in _local_replaces(root, d) if t in scope] for d in scope}
+    want = {
+        d
+        for d in scope
+        if (tidy_after and d in changed_mods) or any(t in changed_mods for t in targets[d])
+    }
+    queue = list(want)
+    while queue:
+        for t in targets[queue.pop()]:
+            if t in changed_mods and t not in want:
+                want.add(t)
+                queue.append(t)
+    nodes = [ModuleNode(d, tuple(t for t in targets[d] if t in want)) for d in sorted(want)]
+    return fix_waves(nodes)
+
+
+def _changed_modules(root: Path, copy: Path, dirs: Collection[str]) -> set[str]:
+    return {d for d in dirs if _read(_path(root, d) / "go.mod") != _read(_path(copy, d) / "go.mod")}
+
+
+def check_workspace(
+    go: Go,
+    root: Path,
+    gowork: Path,
+    *,
+    tidy_after: bool = True,
+    selected: Collection[str] | None = None,
+    own_tidy: Mapping[str, tuple[str, str]]
+    | Callable[[], Mapping[str, tuple[str, str]]]
+    | None = None,
+    jobs: int = 1,
+    sync_env: Mapping[str, str] | None = None,
+) -> WorkspaceCheck:
+    """What ``go work sync`` (+ the per-module tidy) would change, computed in a scratch copy.
+    ``tidy_after=False``: no tidy after the sync of a module whose go.mod the sync changes (its
+    ``changed_files`` are then the sync's alone).
+
+    ``selected``: the module directories in scope (None: all); ``own_tidy``: the go.mod and
+    go.sum ``go mod tidy`` writes for a module that is not tidy on its own (by directory),
+    so that only what the workspace adds is reported here. It may be a function, called
+    once the sync is done: the runner checks the modules while the workspace syncs.
+    ``sync_env``: more environment for ``go work sync`` (the runner gives it every CPU)."""
+    root, rel = _locate(root, gowork)
+    rel_work = rel or "go.work"
+    gowork = _path(root, rel_work)
     try:
-        uses = workspace_uses(go, gowork)
+        ws = read_workspace(root, gowork)
     except WorkspaceError as e:
-        return WorkspaceCheck(rel_work, error=str(e))
-    outside = [u for u in uses if not u.is_relative_to(root)]
-    if outside:
-        return WorkspaceCheck(
-            rel_work,
-            error=(
-                f"{rel_work}: uses {outside[0]}, outside the checked directory {root}; "
-                "check from a directory that contains every used module"
-            ),
-        )
-    used = tuple(_rel(root, u) for u in uses)
-    workdir_rel = _rel(root, gowork.parent)
+        return WorkspaceCheck(rel_work, e.uses, error=str(e))
+    scope = [d for d in ws.uses if selected is None or d in selected]
+    whole = len(scope) == len(ws.uses)
+    if not scope:
+        return WorkspaceCheck(rel_work, ws.uses, whole=False)
     findings: list[Finding] = []
     modules: list[WorkspaceModule] = []
     with scratch_dir("tidybot-work-") as tmp:
         copy = tmp / "tree"
-        _copy_tree(root, copy)
-        cwork = copy / rel_work
-        res = go.run(["work", "sync"], cwork.parent, extra_env={"GOWORK": str(cwork)})
-        if not res.ok:
-            err = explain_go_error(res.stderr, go.gotoolchain)
-            return WorkspaceCheck(rel_work, used, error=f"go work sync failed: {err}")
-        for d in used:
-            orig, synced = root / d, copy / d
-            try:
-                fs, changed = _module_findings(go, orig, synced, d)
-            except WorkspaceError as e:
-                return WorkspaceCheck(rel_work, used, error=str(e))
-            findings.extend(fs)
-            final: tuple[str, ...] = ()
-            if tidy_after:
-                t = go.run(["mod", "tidy"], synced)
-                if not t.ok:
-                    err = explain_go_error(t.stderr, go.gotoolchain)
-                    return WorkspaceCheck(rel_work, used, error=f"{d}: {err}")
-                final = tuple(
-                    _join(d, n)
-                    for n in ("go.mod", "go.sum")
-                    if _read(orig / n) != _read(synced / n)
+        cwork = _copy_workspace(root, ws, copy, scope)
+        err = _sync(go, cwork, sync_env)
+        if err:
+            return WorkspaceCheck(rel_work, ws.uses, error=err, whole=whole)
+        _keep_scope(root, copy, ws, scope)
+        changed_mods = _changed_modules(root, copy, ws.uses)
+        # a module whose go.mod the sync changes has its findings from that change (as the
+        # sync wrote it); its tidy after the sync only tells which files the fix would write
+        # (``tidy_after``). One whose go.mod stays may still move: through a go.mod it
+        # replaces locally, tidied first as the fix tidies it first.
+        after_sync = {d: _read(_path(copy, d) / "go.mod") for d in scope}
+        synced_sums = {d: _read(_path(copy, d) / "go.sum") for d in scope}
+        waves = _tidy_waves(root, scope, changed_mods, tidy_after)
+        to_tidy = {d for wave in waves for d in wave}
+        errors = _tidy_all(go, copy, waves, jobs)
+        if errors:
+            d = sorted(errors)[0]
+            return WorkspaceCheck(rel_work, ws.uses, error=f"{d}: {errors[d]}", whole=whole)
+        own = (own_tidy() if callable(own_tidy) else own_tidy) or {}
+        for d in scope:
+            orig, synced = _path(root, d), _path(copy, d)
+            gomod_rel = _join(d, "go.mod")
+            fs: list[Finding] = []
+            if d in changed_mods:
+                fs = _requirement_findings(
+                    d, gomod_rel, _read(orig / "go.mod"), after_sync[d], "go work sync"
                 )
-            if final and not fs:
-                findings.append(_follow_on_finding(orig, synced, d, final))
-            modules.append(WorkspaceModule(d, changed, final))
-        findings.extend(_work_file_findings(gowork, cwork, workdir_rel))
-    if is_vendored_workspace(gowork.parent):
-        vc = check_vendoring(
-            go, root, workdir_rel, workspace=True, extra_env={"GOWORK": str(gowork)}
-        )
+            final = tuple(
+                _join(d, n) for n in ("go.mod", "go.sum") if _read(orig / n) != _read(synced / n)
+            )
+            if d in to_tidy and d not in changed_mods:
+                fs = _follow_on_findings(d, orig, synced, own.get(d))
+            findings.extend(fs)
+            synced_files = d in changed_mods or synced_sums[d] != _read(orig / "go.sum")
+            modules.append(WorkspaceModule(d, synced_files, final))
+        if whole:
+            findings.extend(_work_file_findings(gowork, cwork, ws.dir))
+    if whole and is_vendored_workspace(gowork.parent):
+        vc = check_vendoring(go, root, ws.dir, workspace=True, extra_env={"GOWORK": str(gowork)})
         if vc.error:
-            return WorkspaceCheck(rel_work, used, tuple(findings), tuple(modules), vc.error)
+            return WorkspaceCheck(
+                rel_work, ws.uses, tuple(findings), tuple(modules), vc.error, whole
+            )
         findings.extend(vc.findings)
-    return WorkspaceCheck(rel_work, used, tuple(findings), tuple(modules))
+    return WorkspaceCheck(rel_work, ws.uses, tuple(findings), tuple(modules), whole=whole)
 
 
-def _follow_on_finding(
-    orig: Path, synced: Path, module_dir: str, final: tuple[str, ...]
-) -> Finding:
-    """go.mod kept, go.sum changed: the sync moved other workspace modules' requirements."""
-    before, after = _sum_lines(_read(orig / "go.sum")), _sum_lines(_read(synced / "go.sum"))
+def _follow_on_findings(
+    d: str, orig: Path, synced: Path, own_tidy: tuple[str, str] | None
+) -> list[Finding]:
+    """go.mod kept by the sync, but the tidy after it differs from the module's own tidy: the
+    sync moved other workspace modules' requirements, and this module's build list with them.
+    Only real changes count: a go.sum with the same lines in another order is no finding."""
+    out: list[Finding] = []
+    if own_tidy is not None:
+        mod_before: bytes | None = own_tidy[0].encode("utf-8")
+        sum_before: bytes | None = own_tidy[1].encode("utf-8")
+    else:
+        mod_before, sum_before = _read(orig / "go.mod"), _read(orig / "go.sum")
+    mod_after = _read(synced / "go.mod")
+    if mod_before != mod_after:
+        out += [
+            f
+            for f in _requirement_findings(
+                d, _join(d, "go.mod"), mod_before, mod_after, "go work sync and tidy"
+            )
+            if "would rewrite" not in f.message  # layout only: the module's own check
+        ]
+    before, after = _sum_lines(sum_before), _sum_lines(_read(synced / "go.sum"))
     added, removed = len(after - before), len(before - after)
-    return Finding(
-        module_dir,
-        final[0],
-        None,
-        FINDING_ID,
-        severity_of(FINDING_ID),
-        f"go work sync and tidy would change go.sum: {added} lines added, {removed} removed",
-        "requirements of other workspace modules move, and this module's build list with them",
-    )
+    if added or removed:
+        out.append(
+            Finding(
+                d,
+                _join(d, "go.sum"),
+                None,
+                FINDING_ID,
+                severity_of(FINDING_ID),
+                f"go work sync and tidy would change go.sum: {added} lines added, "
+                f"{removed} removed",
+                "requirements of other workspace modules move, and this module's build list "
+                "with them",
+            )
+        )
+    return out
 
 
 def _work_file_findings(gowork: Path, synced_work: Path, workdir_rel: str) -> list[Finding]:
@@ -309,39 +730,87 @@ def _work_file_findings(gowork: Path, synced_work: Path, workdir_rel: str) -> li
     return out
 
 
-def fix_workspace(go: Go, root: Path, gowork: Path) -> tuple[list[str], str]:
-    """``go work sync``, then ``GOWORK=off go mod tidy`` per used module, then re-vendor.
+def fix_workspace(
+    go: Go,
+    root: Path,
+    gowork: Path,
+    *,
+    selected: Collection[str] | None = None,
+    jobs: int = 1,
+    sync_env: Mapping[str, str] | None = None,
+) -> tuple[list[str], str]:
+    """``go work sync`` then ``GOWORK=off go mod tidy`` of each module it changed, both in a
+    scratch copy; then the changed go.mod/go.sum of the selected modules (and go.work and
+    go.work.sum when every used module is selected) are written into the tree, and a
+    vendored workspace is re-vendored. go never writes the tree itself, so nothing outside
+    ``root`` is ever written; a failure restores every file already written.
 
-    Returns (files changed relative to ``root``, error or "").
-    """
-    root = root.resolve()
-    gowork = gowork.resolve()
+    Returns (files changed relative to ``root``, error or "")."""
+    root, rel = _locate(root, gowork)
+    gowork = _path(root, rel or "go.work")
     try:
-        uses = workspace_uses(go, gowork)
+        ws = read_workspace(root, gowork)
     except WorkspaceError as e:
         return [], str(e)
-    watch = [gowork, gowork.parent / "go.work.sum"]
-    for u in uses:
-        watch += [u / "go.mod", u / "go.sum"]
-    before = {p: _read(p) for p in watch}
-    env = {"GOWORK": str(gowork)}
-    res = go.run(["work", "sync"], gowork.parent, extra_env=env)
-    if not res.ok:
-        return [], f"go work sync failed: {explain_go_error(res.stderr, go.gotoolchain)}"
-    for u in uses:
-        t = go.run(["mod", "tidy"], u)
-        if not t.ok:
-            return _changed(root, before), f"{_rel(root, u)}: {explain_go_error(t.stderr, '')}"
-    changed = _changed(root, before)
-    if is_vendored_workspace(gowork.parent):
-        vchanged, err = fix_vendoring(
-            go, root, _rel(root, gowork.parent), workspace=True, extra_env=env
+    scope = [d for d in ws.uses if selected is None or d in selected]
+    whole = len(scope) == len(ws.uses)
+    if not scope:
+        return [], ""
+    plan: dict[str, bytes] = {}
+    with scratch_dir("tidybot-work-") as tmp:
+        copy = tmp / "tree"
+        cwork = _copy_workspace(root, ws, copy, scope)
+        err = _sync(go, cwork, sync_env)
+        if err:
+            return [], err
+        _keep_scope(root, copy, ws, scope)
+        changed_mods = _changed_modules(root, copy, ws.uses)
+        waves = _tidy_waves(root, scope, changed_mods, tidy_after=True)
+        errors = _tidy_all(go, copy, waves, jobs)
+        if errors:
+            d = sorted(errors)[0]
+            return [], f"{d}: {errors[d]}"
+        names = [_join(d, n) for d in scope for n in ("go.mod", "go.sum")]
+        if whole:
+            names += [_join(ws.dir, "go.work"), _join(ws.dir, "go.work.sum")]
+        for rel in names:
+            new = _read(_path(copy, rel))
+            if new is not None and new != _read(_path(root, rel)):
+                plan[rel] = new
+    try:
+        written = write_files(root, plan)
+    except (OSError, UnsafeFile) as e:
+        return [], f"could not write the synced files: {e}"
+    changed = sorted(written)
+    if whole and is_vendored_workspace(gowork.parent):
+        vchanged, verr = fix_vendoring(
+            go, root, ws.dir, workspace=True, extra_env={"GOWORK": str(gowork)}
         )
         changed += vchanged
-        if err:
-            return changed, err
+        if verr:
+            return changed, verr
     return changed, ""
 
 
-def _changed(root: Path, before: dict[Path, bytes | None]) -> list[str]:
-    return sorted(_rel(root, p) for p, data in before.items() if _read(p) != data)
+def write_files(root: Path, plan: Mapping[str, bytes]) -> list[str]:
+    """Write ``plan`` (root-relative path -> bytes) atomically, each path checked again to be
+    a regular file (or absent) inside ``root``; all or nothing: a failure puts back every file
+    written so far, then raises."""
+    originals: dict[str, bytes | None] = {}
+    done = False
+    try:
+        for rel, data in sorted(plan.items()):
+            problem = file_problem(root, rel)
+            if problem is not None:
+                raise problem
+            originals[rel] = read_tree_file(root, rel)
+            atomic_write(_path(root, rel), data)
+        done = True
+    finally:
+        if not done:
+            for rel, old in originals.items():
+                if old is None:
+                    _path(root, rel).unlink(missing_ok=True)
+                else:
+                    atomic_write(_path(root, rel), old)
+    return sorted(plan)

@@ -178,6 +178,7 @@ class Run:
             untrusted=s.untrusted,
             trusted_config=trusted,
             trusted_source=source,
+            go_timeout=s.go_timeout,
         )
 
     def resolve(self, since: str | None = None) -> Resolved:

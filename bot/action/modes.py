@@ -62,8 +62,9 @@ __all__ = [
     "publish",
 ]
 
-#: The only files a fix commit on a pull request may change.
-FIX_FILES = frozenset({"go.mod", "go.sum", "go.work.sum"})
+#: The only files a fix commit may change: these, and the vendor/ trees of the modules and
+#: workspaces it fixes (``bot.fixplan`` plans nothing else).
+FIX_FILES = frozenset({"go.mod", "go.sum", "go.work", "go.work.sum"})
 #: A trailer in every fix commit message: the bot never fixes on top of its own fix.
 FIX_TRAILER = "Tidybot-Fix"
 #: Permissions that may run ``/tidy``.

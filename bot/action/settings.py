@@ -23,6 +23,7 @@ from bot.errors import ConfigError
 from bot.options import check_globs, toolchain_value, tree_is_untrusted
 from bot.record import field, record
 from bot.secrets import SECRET_VARS, Secrets
+from bot.toolchain import parse_go_timeout
 
 __all__ = ["EVENT_LIMIT", "Settings"]
 
@@ -57,6 +58,7 @@ class Settings:
     open_pr: bool = False  # audit: keep a fix pull request
     verify: bool = True  # audit: prove go.sum against the checksum database
     fix_bots: tuple[str, ...] = DEFAULT_FIX_BOTS  # follow-up: whose pull requests it fixes
+    go_timeout: float | None = None  # seconds each go command may run (None: the default)
     # runner
     event_name: str = ""
     event: Mapping[str, Any] = field(default_factory=dict, repr=False)
@@ -138,6 +140,9 @@ class Settings:
             open_pr=_bool("open-pr", get("open-pr", "false") or "false"),
             verify=_bool("verify", get("verify", "true") or "true"),
             fix_bots=_logins(get("fix-bots", ",".join(DEFAULT_FIX_BOTS))),
+            go_timeout=parse_go_timeout(raw, "input 'go-timeout'")
+            if (raw := get("go-timeout"))
+            else None,
             event_name=environ.get("GITHUB_EVENT_NAME", ""),
             event=event,
             repository=repository,

@@ -99,9 +99,11 @@ def digest(data: bytes) -> str:
 
 
 def _read(p: Path | str) -> bytes | None:
+    """A file's bytes, None when it cannot be read (absent, a directory, above the read
+    limit): such a module's check reports it, and it is never cached clean."""
     try:
         return read_bytes(os.fspath(p))
-    except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+    except OSError:
         return None
 
 

@@ -48,14 +48,37 @@ def _why_imported(req_path: str, files: Sequence[GoFile], all_paths: Sequence[st
 
 
 def classify(
-    t: ModuleTexts, files: Sequence[GoFile] = (), *, current: GoMod | None = None
+    t: ModuleTexts,
+    files: Sequence[GoFile] = (),
+    *,
+    current: GoMod | None = None,
+    blank_before_rparen: bool = False,
 ) -> list[Finding]:
+    """The findings of one module. ``blank_before_rparen``: the go.mod layout is that of
+    Go 1.24 or older (``bot.engine.modfile.keeps_blank_before_rparen``)."""
     cur = current if current is not None else parse_gomod(t.current_mod, t.gomod_file)
     tidy = parse_gomod(t.tidy_mod, t.gomod_file)
     out: list[Finding] = []
     mod = t.gomod_file
-    cur_req = {r.path: r for r in cur.requires}
+    cur_req, dups = _effective_requires(cur.requires)
     tidy_req = {r.path: r for r in tidy.requires}
+    for r in dups:
+        kept = cur_req[r.path]
+        if r.path in tidy_req:
+            kept_v = tidy_req[r.path].version
+            why = f"go uses the highest version, and go mod tidy drops this line (keeps {kept_v})"
+        else:
+            why = "go mod tidy drops it (the module is not needed at all)"
+        out.append(
+            _f(
+                t,
+                mod,
+                r.line,
+                "duplicate-require",
+                f"{r.path} is required twice: {r.version} here, {kept.version} at line {kept.line}",
+                why,
+            )
+        )
     all_paths = sorted(set(cur_req) | set(tidy_req))
 
     for path in sorted(set(tidy_req) - set(cur_req)):
@@ -132,13 +155,13 @@ def classify(
                 cur.toolchain_line,
                 "go-directive",
                 f"toolchain line: {cur.toolchain or '(none)'} -> {tidy.toolchain or '(none)'}",
-                "a toolchain line equal to the go line, or older than go1.21, is dropped",
+                _toolchain_why(cur.toolchain, tidy.toolchain),
             )
         )
 
     out.extend(_sum_findings(t))
 
-    formatted = _safe_fmt(t.current_mod, mod)
+    formatted = _safe_fmt(t.current_mod, mod, blank_before_rparen)
     if formatted != t.current_mod:
         line = _first_diff_line(t.current_mod, formatted)
         out.append(
@@ -167,6 +190,29 @@ def classify(
     return out
 
 
+def _toolchain_why(before: str | None, after: str | None) -> str:
+    if after is None:
+        return "a toolchain line equal to the go line, or older than go1.21, is dropped"
+    if before is None:
+        return (
+            "tidy raises the go line and records the Go release it ran with "
+            "(a toolchain line newer than the go line)"
+        )
+    return "tidy raises the go line and records the Go release it ran with"
+
+
+def _effective_requires(requires: Sequence[Require]) -> tuple[dict[str, Require], list[Require]]:
+    """The requirement go uses for each path (the highest version when a path is required on
+    several lines: MVS takes the maximum), and the other lines, which tidy drops."""
+    best: dict[str, Require] = {}
+    for r in requires:
+        cur = best.get(r.path)
+        if cur is None or compare(r.version, cur.version) > 0:
+            best[r.path] = r
+    dups = [r for r in requires if best[r.path] is not r]
+    return best, dups
+
+
 def _newer(b: Require, a: Require) -> bool:
     return compare(b.version, a.version) > 0
 
@@ -178,10 +224,10 @@ def _key_order(x: tuple[str, str], y: tuple[str, str]) -> int:
     return c or (-1 if x[1] < y[1] else (1 if x[1] > y[1] else 0))
 
 
-def _safe_fmt(text: str, file: str) -> str:
+def _safe_fmt(text: str, file: str, blank_before_rparen: bool = False) -> str:
     """``go mod edit -fmt`` of the text, or the text itself when it does not parse."""
     try:
-        return str(format_gomod(text, file))
+        return str(format_gomod(text, file, blank_before_rparen=blank_before_rparen))
     except (ValueError, ParseError):
         return text
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import posixpath
 from collections.abc import Iterable
@@ -123,21 +124,30 @@ def read_bytes(path: str) -> bytes:
     """A file's bytes with fewer system calls than ``open(path, "rb").read()`` (no ``fstat``
     in the file object's set-up and none for the read's size): open, read until a read
     returns nothing, close. The cache key reads every Go file of every module on each cached
-    run. Raises OSError."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+    run. The tree is untrusted: a FIFO never blocks the open (``O_NONBLOCK``), and a file
+    (or a device such as /dev/zero behind a symlinked .go file) larger than
+    :data:`READ_LIMIT` is an OSError (EFBIG) instead of a read without end. Raises OSError."""
+    fd = os.open(path, _READ_FLAGS)
     try:
         data = os.read(fd, _READ_SIZE)
         if not data:
             return data
         chunks = [data]
+        total = len(data)
         while more := os.read(fd, _READ_SIZE):  # until the end (some file systems read short)
             chunks.append(more)
+            total += len(more)
+            if total > READ_LIMIT:
+                raise OSError(errno.EFBIG, f"larger than {READ_LIMIT >> 20} MiB", path)
         return b"".join(chunks) if len(chunks) > 1 else data
     finally:
         os.close(fd)
 
 
 _READ_SIZE = 64 * 1024  # below malloc's mmap threshold: no mmap/munmap per small file
+_READ_FLAGS = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+READ_LIMIT = 64 << 20
+"""The largest source file tidybot reads (a Go file of a real module is far below it)."""
 
 
 def _scan(path: str, rel: str, mods: list[str], works: list[str], listings: Listings) -> None:
@@ -173,8 +183,8 @@ def discover(
     """Every directory under ``root`` holding a go.mod, sorted by directory.
 
     Skips what the go command skips (``vendor/``, ``testdata/``, names starting with ``.`` or
-    ``_``) and symlinked directories. A go.mod that is a symlink pointing outside ``root`` is
-    returned with a ``skip_reason``.
+    ``_``) and symlinked directories. A go.mod that is a symlink is returned like any other
+    (its check reports the refusal).
     """
     scan = scan if scan is not None else scan_tree(root)
     root = scan.root
@@ -183,13 +193,8 @@ def discover(
     for rel in scan.gomod_dirs:
         if not selected(rel, include, exclude):
             continue
-        p = _dir(root, rel)
-        gomod = p / "go.mod"
-        reason = ""
-        if gomod.is_symlink():
-            target = gomod.resolve()
-            if not target.is_relative_to(root):
-                reason = f"go.mod is a symlink to {target}, outside {root}; not followed"
-        found.append(ModuleRef(rel, p, reason))
+        # a go.mod that is a symlink is still a module: its check refuses it as an error
+        # (bot.engine.treefile), and nothing reads what it points at
+        found.append(ModuleRef(rel, _dir(root, rel)))
     found.sort(key=lambda m: (m.dir != ".", m.dir))
     return found

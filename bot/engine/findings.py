@@ -29,6 +29,11 @@ _RULES = [
         "a module that provides an imported package is not required",
     ),
     Rule("unused-require", Severity.WARNING, "a required module provides no package that is used"),
+    Rule(
+        "duplicate-require",
+        Severity.WARNING,
+        "a module is required on two lines; tidy keeps only the highest version",
+    ),
     Rule("indirect-mismatch", Severity.WARNING, "a `// indirect` comment is missing or wrong"),
     Rule("version-change", Severity.ERROR, "tidy would select a different version"),
     Rule("go-directive", Severity.WARNING, "tidy would change the `go` or `toolchain` line"),

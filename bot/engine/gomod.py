@@ -610,8 +610,10 @@ def _compare_line_retract(a: Line, b: Line) -> int:
     return -semver.compare(ha, hb)
 
 
-def _build(text: str | bytes, file: str, *, strict: bool) -> _Builder:
-    b = _Builder(parse_syntax(text, file), strict=strict)
+def _build(
+    text: str | bytes, file: str, *, strict: bool, blank_before_rparen: bool = False
+) -> _Builder:
+    b = _Builder(parse_syntax(text, file, blank_before_rparen=blank_before_rparen), strict=strict)
     b.run()
     return b
 
@@ -634,14 +636,17 @@ def parse_gomod_lax(text: str | bytes, file: str = "go.mod") -> GoMod:
 
 
 @functools.lru_cache(maxsize=256)
-def parse_and_format(text: str, file: str = "go.mod") -> tuple[GoMod, str]:
+def parse_and_format(
+    text: str, file: str = "go.mod", blank_before_rparen: bool = False
+) -> tuple[GoMod, str]:
     """:func:`parse_gomod` and :func:`format_gomod` of one text from a single parse.
 
     A run needs both for every module it checks (and the cache key needs its replaces
     first); the parse is most of either. The formatted text is the text itself where
     formatting fails. Results are immutable and remembered by content, so the cache key and
-    the check share one parse. Raises what parse_gomod raises."""
-    b = _build(text, file, strict=True)
+    the check share one parse. ``blank_before_rparen``: format as Go 1.24 and older do
+    (``bot.engine.modfile.keeps_blank_before_rparen``). Raises what parse_gomod raises."""
+    b = _build(text, file, strict=True, blank_before_rparen=blank_before_rparen)
     mod = b.result(require_module=True)
     try:
         formatted = _format(b)
@@ -657,8 +662,11 @@ def _format(b: _Builder) -> str:
     return format_syntax(b.fs)
 
 
-def format_gomod(text: str | bytes, file: str = "go.mod") -> str:
-    """Exactly what ``go mod edit -fmt`` writes for this go.mod.
+def format_gomod(
+    text: str | bytes, file: str = "go.mod", *, blank_before_rparen: bool = False
+) -> str:
+    """Exactly what ``go mod edit -fmt`` writes for this go.mod (of Go 1.24 or older with
+    ``blank_before_rparen``).
 
     Raises :class:`bot.errors.ParseError` where ``go mod edit`` fails."""
-    return _format(_build(text, file, strict=True))
+    return _format(_build(text, file, strict=True, blank_before_rparen=blank_before_rparen))

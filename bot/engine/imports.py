@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from bot.engine.discover import skip_dir_name
+from bot.engine.discover import read_bytes, skip_dir_name
 from bot.record import record
 
 
@@ -286,10 +286,11 @@ def scan_module(module_root: Path, ignore: Iterable[str] = ()) -> list[GoFile]:
     """The files tidy counts, with their imports, sorted by path."""
     out: list[GoFile] = []
     for rel, path in iter_go_files(module_root, ignore):
-        try:
-            src = path.read_text(encoding="utf-8", errors="replace")
+        try:  # as read_text would decode it, without reading a file beyond READ_LIMIT
+            data = read_bytes(os.fspath(path))
         except OSError:
             continue
+        src = data.decode("utf-8", errors="replace").replace("\r\n", "\n").replace("\r", "\n")
         counted, _ = tidy_counts_file(src)
         if counted:
             out.append(parse_go_file(src, rel))

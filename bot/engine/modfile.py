@@ -41,6 +41,7 @@ __all__ = [
     "go_trim_space",
     "go_unquote",
     "is_directory_path",
+    "keeps_blank_before_rparen",
     "must_quote",
     "parse_syntax",
     "remove_lines",
@@ -429,9 +430,10 @@ class _Token:
 
 
 class _Input:
-    def __init__(self, filename: str, data: str) -> None:
+    def __init__(self, filename: str, data: str, blank_before_rparen: bool = False) -> None:
         self.filename = filename
         self.data = data
+        self.blank_before_rparen = blank_before_rparen
         self.i = 0  # index of the next unread character
         self.line = 1
         self.rune = 1
@@ -666,7 +668,7 @@ class _Input:
                 )
             elif kind == ")":
                 rparen = self.lex()
-                if len(comments) == 1 and comments[0] == _BLANK:
+                if len(comments) == 1 and comments[0] == _BLANK and not self.blank_before_rparen:
                     comments = []
                 x.rparen.comments.before = comments
                 x.rparen.pos = rparen.pos
@@ -723,18 +725,29 @@ class _Input:
         self.file.comments.before.extend(suffix)
 
 
+def keeps_blank_before_rparen(go_release: str) -> bool:
+    """Whether the go.mod layout of this Go release (``1.24.13``) keeps a blank line before
+    a block's ``)``: Go 1.24 and older do, Go 1.25 and newer drop it."""
+    m = re.match(r"(\d+)\.(\d+)", go_release)
+    return m is not None and (int(m.group(1)), int(m.group(2))) < (1, 25)
+
+
 def _decode(data: str | bytes) -> str:
     if isinstance(data, bytes):
         return data.decode("utf-8", "surrogateescape")
     return data
 
 
-def parse_syntax(data: str | bytes, file: str) -> FileSyntax:
+def parse_syntax(data: str | bytes, file: str, *, blank_before_rparen: bool = False) -> FileSyntax:
     """Lex and parse go.mod/go.work text into a syntax tree (``modfile.parse``).
+
+    ``blank_before_rparen``: keep a blank line before a block's ``)``, as the modfile of
+    Go 1.24 and older does (:func:`keeps_blank_before_rparen`); since Go 1.25 the parser drops it,
+    so that ``go mod tidy`` and ``go mod edit -fmt`` of the two releases differ there.
 
     Raises :class:`bot.errors.ParseError` with go's message and position for the
     syntax errors of reference §1.1-1.2."""
-    inp = _Input(file, _decode(data))
+    inp = _Input(file, _decode(data), blank_before_rparen)
     inp.read_token()
     inp.parse_file()
     inp.assign_comments()
@@ -821,42 +834,70 @@ def remove_lines(fs: FileSyntax, kill: Sequence[Line]) -> None:
 
 
 class _Printer:
+    """``modfile``'s printer. The text grows as a list of pieces: a Python string built by
+    ``+=`` on an attribute is copied whole at each step, which made printing a 10,000-line
+    go.mod take seconds (quadratic); every operation here touches only the end of the text."""
+
     def __init__(self) -> None:
-        self.b = ""
+        self.parts: list[str] = []
         self.comment: list[Comment] = []
         self.margin = 0
 
+    def add(self, s: str) -> None:
+        if s:
+            self.parts.append(s)
+
     def indent(self) -> int:
-        return len(self.b) - (self.b.rfind("\n") + 1)
+        n = 0
+        for part in reversed(self.parts):
+            nl = part.rfind("\n")
+            if nl >= 0:
+                return n + len(part) - nl - 1
+            n += len(part)
+        return n
 
     def trim(self) -> None:
-        self.b = self.b.rstrip(" \t")
+        parts = self.parts
+        while parts:
+            kept = parts[-1].rstrip(" \t")
+            if kept:
+                parts[-1] = kept
+                return
+            parts.pop()
+
+    def _ends_blank(self) -> bool:
+        """Whether the text is empty or ends in two newlines."""
+        tail = ""
+        for part in reversed(self.parts):
+            tail = part + tail
+            if len(tail) >= 2:
+                break
+        return not self.parts or tail.endswith("\n\n")
 
     def newline(self) -> None:
         if self.comment:
-            self.b += " "
+            self.add(" ")
             for i, com in enumerate(self.comment):
                 if i > 0:
                     self.trim()
-                    self.b += "\n" + "\t" * self.margin
-                self.b += go_trim_space(com.token)
+                    self.add("\n" + "\t" * self.margin)
+                self.add(go_trim_space(com.token))
             self.comment = []
         self.trim()
-        b = self.b
-        if not (len(b) == 0 or (len(b) >= 2 and b[-1] == "\n" and b[-2] == "\n")):
-            self.b += "\n"
-        self.b += "\t" * self.margin
+        if not self._ends_blank():
+            self.add("\n")
+        self.add("\t" * self.margin)
 
     def file(self, f: FileSyntax) -> None:
         for com in f.comments.before:
-            self.b += go_trim_space(com.token)
+            self.add(go_trim_space(com.token))
             self.newline()
         for i, stmt in enumerate(f.stmts):
             self.expr(stmt)
             if not isinstance(stmt, CommentBlock):
                 self.newline()
             for com in stmt.comments.after:
-                self.b += go_trim_space(com.token)
+                self.add(go_trim_space(com.token))
                 self.newline()
             if i + 1 < len(f.stmts):
                 self.newline()
@@ -866,20 +907,20 @@ class _Printer:
         if before:
             self.trim()
             if self.indent() > 0:
-                self.b += "\n"
-            self.b += "\t" * self.margin
+                self.add("\n")
+            self.add("\t" * self.margin)
             for com in before:
-                self.b += go_trim_space(com.token)
+                self.add(go_trim_space(com.token))
                 self.newline()
         if isinstance(x, LParen):
-            self.b += "("
+            self.add("(")
         elif isinstance(x, RParen):
-            self.b += ")"
+            self.add(")")
         elif isinstance(x, Line):
             self.tokens(x.token or [])
         elif isinstance(x, LineBlock):
             self.tokens(x.token)
-            self.b += " "
+            self.add(" ")
             self.expr(x.lparen)
             self.margin += 1
             for ln in x.lines:
@@ -895,7 +936,7 @@ class _Printer:
         for t in tokens:
             if t in (",", ")", "]", "}"):
                 sep = ""
-            self.b += sep + t
+            self.add(sep + t)
             sep = "" if t in ("(", "[", "{") else " "
 
 
@@ -904,7 +945,7 @@ def format_syntax(fs: FileSyntax) -> str:
     or is empty)."""
     p = _Printer()
     p.file(fs)
-    b = p.b
+    b = "".join(p.parts)
     while b.endswith("\n") and (len(b) == 1 or b[-2] == "\n"):
         b = b[:-1]
     return b

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import subprocess
+from collections.abc import Sequence
 from pathlib import Path
 
 from tests.fakes.goproxy import write_tree
@@ -59,3 +60,56 @@ def tree_hash(root: Path) -> str:
             p = Path(dirpath) / name
             h.update(p.relative_to(root).as_posix().encode() + b"\0" + p.read_bytes())
     return h.hexdigest()
+
+
+def workspace_tree(
+    env: dict[str, str],
+    root: Path,
+    n: int = 8,
+    *,
+    packages: int = 1,
+    low: Sequence[int] = (0,),
+    stdlib: Sequence[str] = (),
+) -> list[str]:
+    """A go.work of ``n`` modules ``m0`` ... (module paths ``example.com/ws/mK``), each tidy
+    on its own, each with ``packages`` packages importing example.com/greet. The modules in
+    ``low`` require greet v1.0.0, the others v1.1.0, so ``go work sync`` would raise exactly
+    those; every other module but m0 also imports a package of m0 through a local replace
+    (workspace modules importing each other, as in real workspaces). Every package also
+    imports the ``stdlib`` packages (blank imports: more for go to load, as in real code).
+    Returns the module directories."""
+    dirs = [f"m{k}" for k in range(n)]
+    files: dict[str, str] = {
+        "go.work": "go 1.22\n\nuse (\n" + "".join(f"\t./{d}\n" for d in dirs) + ")\n"
+    }
+    for k, d in enumerate(dirs):
+        version = "v1.0.0" if k in low else "v1.1.0"
+        req = f"require example.com/greet {version}\n"
+        uses_m0 = k > 0 and k not in low
+        if uses_m0:
+            req += "require example.com/ws/m0 v0.0.0\n\nreplace example.com/ws/m0 => ../m0\n"
+        files[f"{d}/go.mod"] = f"module example.com/ws/{d}\n\ngo 1.22\n\n{req}"
+        for p in range(packages):
+            imports = ['"example.com/greet"', *(f'_ "{lib}"' for lib in stdlib)]
+            if uses_m0:
+                imports.append('m0 "example.com/ws/m0/p0"')
+            if p:
+                imports.append(f'prev "example.com/ws/{d}/p{p - 1}"')
+            uses = " + ".join(
+                ["greet.Hello()"]
+                + (["m0.Name()"] if uses_m0 else [])
+                + (["prev.Name()"] if p else [])
+            )
+            files[f"{d}/p{p}/p{p}.go"] = (
+                f"package p{p}\n\nimport (\n"
+                + "".join(f"\t{i}\n" for i in imports)
+                + f")\n\nfunc Name() string {{ return {uses} }}\n"
+            )
+            files[f"{d}/p{p}/p{p}_test.go"] = (
+                f'package p{p}\n\nimport "testing"\n\n'
+                "func TestName(t *testing.T) { _ = Name() }\n"
+            )
+    write_tree(root, files)
+    for d in dirs:
+        tidy(env, root / d)
+    return dirs

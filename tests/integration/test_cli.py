@@ -133,11 +133,11 @@ def test_unreadable_gomod_is_a_module_error(tmp_path: Path, goenv: dict[str, str
     assert res.returncode == 2
     mods = {m["dir"]: m for m in json.loads(res.stdout)["modules"]}
     assert mods["dangling"]["status"] == "error"
-    assert mods["dangling"]["error"] == "dangling/go.mod: cannot read: No such file or directory"
+    assert mods["dangling"]["error"].startswith("dangling/go.mod: is a symlink; tidybot reads")
     assert mods["good"]["status"] == "clean"
 
 
-def test_gomod_symlink_outside_is_skipped(tmp_path: Path, goenv: dict[str, str]) -> None:
+def test_gomod_symlink_outside_is_refused(tmp_path: Path, goenv: dict[str, str]) -> None:
     outside = tmp_path / "outside"
     module(outside, ".", "example.com/out", {})
     repo = tmp_path / "repo"
@@ -145,10 +145,12 @@ def test_gomod_symlink_outside_is_skipped(tmp_path: Path, goenv: dict[str, str])
     (repo / "x").mkdir()
     (repo / "x" / "go.mod").symlink_to(outside / "go.mod")
     res = tidybot(goenv, "check", str(repo), "--format", "json")
-    assert res.returncode == 0, res.stdout
+    assert res.returncode == 2, res.stdout
     mods = {m["dir"]: m for m in json.loads(res.stdout)["modules"]}
-    assert mods["x"]["status"] == "skipped"
-    assert "outside" in mods["x"]["error"]
+    assert mods["x"]["status"] == "error"
+    assert mods["x"]["error"].startswith("x/go.mod: is a symlink")
+    assert str(outside) not in res.stdout  # nothing about its target
+    assert mods["."]["status"] == "clean"
 
 
 def test_module_needing_newer_go_names_the_version(tmp_path: Path, goenv: dict[str, str]) -> None:

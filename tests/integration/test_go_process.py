@@ -59,7 +59,9 @@ def test_a_command_past_its_timeout_is_killed_and_reaped(tmp_path: Path) -> None
     res = go.run(["mod", "download"], tmp_path, timeout=1)
     assert time.monotonic() - start < 10
     assert res.returncode == -1
-    assert res.stderr == "go mod download: timed out after 1s"
+    assert res.timed_out
+    assert res.stderr.startswith("go mod download timed out: stopped after 1 s")
+    assert "TIDYBOT_GO_TIMEOUT" in res.stderr
     assert _gone(int(pidfile.read_text()))  # killed and waited for: not even a zombie
 
 

@@ -71,7 +71,7 @@ def test_dependency_needs_newer_go_under_local(tmp_path: Path, goenv: dict[str, 
     assert f"go {_local(goenv)}" in error
 
 
-@pytest.mark.parametrize("pinned", ["go1.21.0", "LOCAL"])
+@pytest.mark.parametrize("pinned", ["go1.24.0", "LOCAL"])
 def test_pinned_older_release(tmp_path: Path, goenv: dict[str, str], pinned: str) -> None:
     """A pinned release older than the go line: a clear error before go runs (no download)."""
     local = _local(goenv)

@@ -228,3 +228,23 @@ def test_go_sum_only_change_is_reported_and_fixed(sum_only: tuple[Path, dict[str
     again = _tidybot(env, "check", str(root), "--format", "json")
     assert again.returncode == 0, again.stdout + again.stderr
     assert all(m["status"] == "clean" for m in json.loads(again.stdout)["modules"])
+
+
+def test_go_sum_change_follows_the_selection(sum_only: tuple[Path, dict[str, str]]) -> None:
+    """a's go.sum moves only because the sync raises b's go.mod. With only a selected, the fix
+    leaves b alone, so nothing of a would change: no finding, and fix --include a writes
+    nothing. With a and b selected, a's finding is back."""
+    root, env = sum_only
+    before = {p: (root / p).read_bytes() for p in ("a/go.mod", "a/go.sum", "b/go.mod")}
+    res = _tidybot(env, "check", str(root), "--include", "a", "--format", "json")
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert [m["findings"] for m in json.loads(res.stdout)["modules"]] == [[]]
+    fixed = _tidybot(env, "fix", str(root), "--include", "a")
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    assert {p: (root / p).read_bytes() for p in before} == before
+    res = _tidybot(env, "check", str(root), "--include", "a", "--include", "b", "--format", "json")
+    assert res.returncode == 1
+    found = {
+        m["dir"]: [f["file"] for f in m["findings"]] for m in json.loads(res.stdout)["modules"]
+    }
+    assert found == {"a": ["a/go.sum"], "b": ["b/go.mod"]}

@@ -255,7 +255,15 @@ def test_schema_documents_every_key() -> None:
     ignore_item = props["ignore"]["items"]["oneOf"]
     assert set(ignore_item[0]["enum"]) == set(RULES) == KNOWN_FINDING_IDS
     assert set(ignore_item[1]["properties"]["id"]["enum"]) == set(RULES)
-    assert set(props) == {"include", "exclude", "gotoolchain", "modules", "ignore", "private"}
+    assert set(props) == {
+        "include",
+        "exclude",
+        "gotoolchain",
+        "modules",
+        "ignore",
+        "private",
+        "work_sync",
+    }
     assert all(p.get("description") for p in props.values())
     module_keys = props["modules"]["additionalProperties"]["properties"]
     assert set(module_keys) == {"skip", "compat", "go", "e"}

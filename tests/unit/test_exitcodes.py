@@ -40,6 +40,7 @@ for rule in RULES.values():
 EXPECTED_IDS = {
     "missing-require": Severity.ERROR,
     "unused-require": Severity.WARNING,
+    "duplicate-require": Severity.WARNING,
     "indirect-mismatch": Severity.WARNING,
     "version-change": Severity.ERROR,
     "go-directive": Severity.WARNING,

@@ -1,0 +1,120 @@
+"""Benchmark: one module of an 8-module go.work, checked alone, against go's own tidy of it.
+
+    python bench/workspace_scope.py [--modules N] [--packages N] [--repeat N] [--python PY]
+    python bench/workspace_scope.py --repo /tmp/etcd --include server [--repeat N]
+
+Builds the fixture module proxy (tests/fakes/goproxy.py) and a workspace of ``--modules``
+modules (default 8) with ``--packages`` packages each (tests/integration/engine_helpers.py
+``workspace_tree``: each module imports a package of m0 through a local replace, as etcd's
+modules import each other; every package imports the ``--stdlib`` packages, so that go has
+about a real module's import graph to load: its plain tidy takes a few tenths of a second
+as etcd's server module's does, not the few hundredths of a module importing nothing), warms
+the module and build caches, then prints, for
+``tidybot check --include <one module>`` (the check that includes ``go work sync`` of the
+workspace), its wall time against ``go mod tidy -diff`` in that module alone, both measured in
+this run (medians of ``--repeat`` rounds, default 5, alternating):
+
+1. the workspace in sync (the usual case: the check finds nothing);
+2. the workspace where the selected module's go.mod is behind (go work sync would raise it).
+
+With ``--repo`` (a real checkout with a go.work, e.g. etcd) and ``--include``, the same two
+timings on that checkout: its module cache must be warm (run ``go mod download`` in the module
+first, with the GOMODCACHE/GOCACHE you give this script in the environment).
+
+The target (README, "Speed"): a one-module check in an 8-module workspace costs at most 3x
+the plain tidy of that module, warm.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Mapping
+from pathlib import Path
+
+from benchlib import REPO, machine, python_option, use_python
+
+sys.path.insert(0, str(REPO))
+
+from tests.fakes.goproxy import MODULES_DIR, build_proxy, go_environment
+from tests.integration.engine_helpers import workspace_tree
+
+
+def go_tidy_diff(module: Path, env: Mapping[str, str]) -> float:
+    e = dict(env, GOWORK="off", GOTOOLCHAIN=env.get("GOTOOLCHAIN", "local"))
+    start = time.monotonic()
+    subprocess.run(["go", "mod", "tidy", "-diff"], cwd=module, env=e, capture_output=True)
+    return time.monotonic() - start
+
+
+def tidybot_check(python: str, root: Path, include: str, env: Mapping[str, str]) -> float:
+    cmd = [python, "-m", "bot", "check", str(root), "--include", include, "--format", "json"]
+    start = time.monotonic()
+    res = subprocess.run(cmd, env=dict(env), capture_output=True, text=True, cwd=REPO)
+    took = time.monotonic() - start
+    if res.returncode not in (0, 1):
+        raise SystemExit(f"tidybot check failed (exit {res.returncode}):\n{res.stderr}")
+    return took
+
+
+def measure(
+    python: str, root: Path, include: str, env: Mapping[str, str], repeat: int
+) -> tuple[float, float]:
+    """Medians of (go mod tidy -diff in the module, tidybot check --include it)."""
+    go_times, bot_times = [], []
+    for _ in range(repeat):
+        go_times.append(go_tidy_diff(root / include, env))
+        bot_times.append(tidybot_check(python, root, include, env))
+    return statistics.median(go_times), statistics.median(bot_times)
+
+
+def row(name: str, go: float, bot: float) -> str:
+    return f"{name:<46} go mod tidy -diff {go:6.2f}s  tidybot {bot:6.2f}s  ratio {bot / go:5.2f}"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--modules", type=int, default=8)
+    ap.add_argument("--packages", type=int, default=20)
+    ap.add_argument(
+        "--stdlib",
+        default="net/http,encoding/json,crypto/tls,database/sql,text/template,os/exec",
+        help="standard-library packages every package imports (comma-separated; '' for none)",
+    )
+    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--repo", type=Path, help="a real checkout with a go.work instead")
+    ap.add_argument("--include", default="m3", help="the module checked (default m3)")
+    python_option(ap)
+    args = ap.parse_args()
+    use_python(args.python)
+    print(machine())
+    if args.repo is not None:
+        env = dict(os.environ)
+        go, bot = measure(args.python, args.repo.resolve(), args.include, env, args.repeat)
+        print(row(f"{args.repo.name}: check --include {args.include}", go, bot))
+        return
+    with tempfile.TemporaryDirectory(prefix="tidybot-bench-ws-") as tmp_s:
+        tmp = Path(tmp_s)
+        url = build_proxy(MODULES_DIR, tmp / "proxy")
+        env = go_environment(url, tmp / "modcache", tmp / "home", tmp / "gocache")
+        k = int(args.include.removeprefix("m"))
+        for name, low in (("in sync", ()), ("selected module behind", (k,))):
+            root = tmp / name.replace(" ", "-")
+            stdlib = [x for x in args.stdlib.split(",") if x]
+            workspace_tree(env, root, args.modules, packages=args.packages, low=low, stdlib=stdlib)
+            go_tidy_diff(root / args.include, env)  # warm: module and build caches
+            tidybot_check(args.python, root, args.include, env)
+            go, bot = measure(args.python, root, args.include, env, args.repeat)
+            title = f"{args.modules} modules x {args.packages} packages, {name}"
+            print(row(title, go, bot), flush=True)
+            shutil.rmtree(root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

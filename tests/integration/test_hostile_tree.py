@@ -1,0 +1,403 @@
+"""A hostile tree on disk, through the real command (`tidybot check|fix` as a subprocess):
+symlinked go files never followed nor replaced, workspaces and replaces reaching outside the
+root refused before go runs, fixes that never write outside the root and restore everything
+on failure, size limits, and a deadline on every go command."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.fakes.goproxy import write_tree
+from tests.integration.engine_helpers import MAIN_GO, go, module, snapshot, tidy_module
+
+SECRET = "TIDYBOT_TEST_SECRET=hunter2-4f1c9a"
+
+
+def tidybot(
+    env: dict[str, str], *args: str, timeout: float = 180
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def _logging_go(tmp_path: Path) -> tuple[Path, Path]:
+    """A go that logs its arguments and working directory, then runs the real go."""
+    real = subprocess.run(["which", "go"], capture_output=True, text=True, check=True)
+    log = tmp_path / "go-calls.log"
+    wrapper = tmp_path / "bin" / "go"
+    wrapper.parent.mkdir(exist_ok=True)
+    wrapper.write_text(
+        f'#!/bin/sh\necho "$PWD: $*" >> "{log}"\nexec "{real.stdout.strip()}" "$@"\n'
+    )
+    wrapper.chmod(0o755)
+    return wrapper, log
+
+
+def _calls(log: Path) -> list[str]:
+    return log.read_text().splitlines() if log.exists() else []
+
+
+@pytest.fixture
+def secret(tmp_path: Path) -> Path:
+    """A file outside the checked tree that must never be read into any output."""
+    p = tmp_path / "secrets" / "token.txt"
+    p.parent.mkdir()
+    p.write_text(SECRET + "\n")
+    return p
+
+
+def _two_modules(env: dict[str, str], root: Path) -> None:
+    """``good`` (tidy) and ``bad`` (tidy, its go.sum about to be replaced by a symlink)."""
+    tidy_module(env, root, "good", "example.com/good", {"main.go": MAIN_GO})
+    tidy_module(env, root, "bad", "example.com/bad", {"main.go": MAIN_GO})
+
+
+def _mods(res: subprocess.CompletedProcess[str]) -> dict[str, dict[str, object]]:
+    return {m["dir"]: m for m in json.loads(res.stdout)["modules"]}
+
+
+# --- symlinks --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("target", ["secret", "proc", "inside", "sibling"])
+def test_symlinked_go_sum_is_refused_and_never_followed(
+    tmp_path: Path, goenv: dict[str, str], secret: Path, target: str
+) -> None:
+    """go.sum as a symlink (to a secret, to /proc/1/environ, to a file inside the root, to a
+    sibling checkout's go.sum): that module is an error naming the symlink, go never reads it,
+    its target appears nowhere, and the other module is still checked."""
+    root = tmp_path / "repo"
+    _two_modules(goenv, root)
+    sibling = tmp_path / "sibling"
+    write_tree(sibling, {"go.sum": SECRET + " v1.0.0 h1:x=\n"})
+    (root / "bad" / "go.sum").unlink()
+    dest = {
+        "secret": secret,
+        "proc": Path("/proc/1/environ"),
+        "inside": root / "good" / "go.sum",
+        "sibling": sibling / "go.sum",
+    }[target]
+    (root / "bad" / "go.sum").symlink_to(dest)
+    wrapper, log = _logging_go(tmp_path)
+    env = dict(goenv, TIDYBOT_GO=str(wrapper))
+    for fmt in ("json", "text", "github", "markdown", "sarif"):
+        res = tidybot(env, "check", str(root), "--format", fmt)
+        assert res.returncode == 2, res.stdout + res.stderr
+        assert "Traceback" not in res.stderr
+        for out in (res.stdout, res.stderr):
+            assert SECRET not in out and "hunter2" not in out
+            assert str(dest) not in out
+    res = tidybot(env, "check", str(root), "--format", "json")
+    mods = _mods(res)
+    assert mods["bad"]["status"] == "error"
+    assert str(mods["bad"]["error"]).startswith(
+        "bad/go.sum: is a symlink; tidybot reads and writes only"
+    )
+    assert mods["good"]["status"] == "clean"
+    assert not any(line.startswith(f"{root / 'bad'}:") for line in _calls(log))  # go never ran
+
+
+def test_fix_never_replaces_a_symlink(tmp_path: Path, goenv: dict[str, str], secret: Path) -> None:
+    """A drifted module whose go.sum is a symlink: fix refuses it, leaves the symlink and its
+    target as they were, and still fixes the other module."""
+    root = tmp_path / "repo"
+    module(root, "good", "example.com/good", {"main.go": MAIN_GO})  # drifted: needs greet
+    module(root, "bad", "example.com/bad", {"main.go": MAIN_GO})
+    (root / "bad" / "go.sum").symlink_to(secret)
+    res = tidybot(goenv, "fix", str(root), "--format", "json")
+    assert res.returncode == 2, res.stdout + res.stderr
+    assert SECRET not in res.stdout + res.stderr
+    mods = _mods(res)
+    assert mods["bad"]["status"] == "error"
+    assert mods["good"]["status"] == "clean" and mods["good"]["fixed"] is True
+    assert (root / "bad" / "go.sum").is_symlink()
+    assert secret.read_text() == SECRET + "\n"
+    assert "example.com/greet" not in (root / "bad" / "go.mod").read_text()
+
+
+@pytest.mark.parametrize("name", ["go.mod", "vendor/modules.txt"])
+def test_other_symlinked_module_files_are_refused(
+    tmp_path: Path, goenv: dict[str, str], secret: Path, name: str
+) -> None:
+    """go.mod as a symlink to a file inside the root, vendor/modules.txt to a secret."""
+    root = tmp_path / "repo"
+    _two_modules(goenv, root)
+    bad = root / "bad"
+    if name == "go.mod":
+        (root / "copy.mod").write_text((bad / "go.mod").read_text())
+        (bad / "go.mod").unlink()
+        (bad / "go.mod").symlink_to(root / "copy.mod")
+    else:
+        assert go(goenv, bad, "mod", "vendor").returncode == 0
+        (bad / "vendor" / "modules.txt").unlink()
+        (bad / "vendor" / "modules.txt").symlink_to(secret)
+    for command in ("check", "fix"):
+        res = tidybot(goenv, command, str(root), "--format", "json")
+        assert res.returncode == 2, res.stdout + res.stderr
+        assert SECRET not in res.stdout + res.stderr
+        mods = _mods(res)
+        assert str(mods["bad"]["error"]).startswith(f"bad/{name}: is a symlink")
+        assert mods["good"]["status"] == "clean"
+    assert (bad / name).is_symlink()
+
+
+@pytest.mark.parametrize("name", ["go.work", "go.work.sum"])
+def test_symlinked_workspace_files_are_refused(
+    tmp_path: Path, goenv: dict[str, str], secret: Path, name: str
+) -> None:
+    root = tmp_path / "repo"
+    _two_modules(goenv, root)
+    (root / "go.work").write_text("go 1.22\n\nuse (\n\t./good\n\t./bad\n)\n")
+    (root / name).unlink(missing_ok=True)
+    (root / name).symlink_to(secret)
+    wrapper, log = _logging_go(tmp_path)
+    env = dict(goenv, TIDYBOT_GO=str(wrapper))
+    for command in ("check", "fix"):
+        res = tidybot(env, command, str(root), "--format", "json")
+        assert res.returncode == 2, res.stdout + res.stderr
+        assert SECRET not in res.stdout + res.stderr
+        for m in _mods(res).values():
+            assert m["status"] == "error"
+            assert f"{name}: is a symlink" in str(m["error"])
+    assert not any(" work " in f" {c.split(': ', 1)[1]} " for c in _calls(log))
+    assert (root / name).is_symlink() and secret.read_text() == SECRET + "\n"
+
+
+def test_fifo_and_device_files_never_block_a_run(tmp_path: Path, goenv: dict[str, str]) -> None:
+    """A go.mod that is a FIFO (an open would wait for a writer forever) and a Go file that is
+    a symlink to /dev/zero (a read without end), with the result cache on: the run ends, the
+    FIFO module is an error naming it, the other module gets its result."""
+    root = tmp_path / "repo"
+    module(root, "a", "example.com/a", {"main.go": MAIN_GO})  # drifted: its files are scanned
+    (root / "a" / "zero.go").symlink_to("/dev/zero")
+    (root / "b").mkdir()
+    os.mkfifo(root / "b" / "go.mod")
+    for extra in ((), ("--cache-dir", str(tmp_path / "cache"))):
+        start = time.monotonic()
+        res = tidybot(goenv, "check", str(root), "--format", "json", *extra, timeout=120)
+        assert time.monotonic() - start < 90
+        assert res.returncode == 2, res.stdout + res.stderr
+        mods = _mods(res)
+        assert str(mods["b"]["error"]).startswith("b/go.mod: is not a regular file")
+        assert mods["a"]["status"] in ("drifted", "error")
+
+
+# --- outside the root ------------------------------------------------------------------------
+
+
+def test_workspace_using_a_directory_outside_is_refused_before_go(
+    tmp_path: Path, goenv: dict[str, str]
+) -> None:
+    """go.work with `use ../..`: check and fix refuse it before go runs, nothing above the
+    root is written (today fix rewrote a go.mod above the root and crashed), no traceback."""
+    top = tmp_path / "top"
+    tidy_module(goenv, top, ".", "example.com/top", {"main.go": MAIN_GO})
+    (top / "go.mod").write_text((top / "go.mod").read_text().replace("v1.1.0", "v1.0.0"))
+    root = top / "checkouts" / "repo"
+    tidy_module(goenv, root, "svc", "example.com/svc", {"main.go": MAIN_GO})
+    (root / "go.work").write_text("go 1.22\n\nuse (\n\t./svc\n\t../..\n)\n")
+    outside_before = snapshot(top)
+    wrapper, log = _logging_go(tmp_path)
+    env = dict(goenv, TIDYBOT_GO=str(wrapper))
+    for command in ("check", "fix"):
+        res = tidybot(env, command, str(root), "--format", "json")
+        assert res.returncode == 2, res.stdout + res.stderr
+        assert "Traceback" not in res.stderr
+        svc = _mods(res)["svc"]
+        assert svc["status"] == "error"
+        assert "go.work:5: use ../..: outside the checked directory" in str(svc["error"])
+    assert snapshot(top) == outside_before
+    assert not any(" work " in f" {c.split(': ', 1)[1]} " for c in _calls(log))
+
+
+def test_fix_refuses_a_replace_outside_the_root_before_go(
+    tmp_path: Path, goenv: dict[str, str]
+) -> None:
+    root = tmp_path / "repo"
+    module(tmp_path, "lib", "example.com/lib", {"lib.go": "package lib\n"})
+    module(
+        root,
+        "svc",
+        "example.com/svc",
+        {"main.go": 'package main\n\nimport _ "example.com/lib"\n\nfunc main() {}\n'},
+    )
+    gomod = root / "svc" / "go.mod"
+    gomod.write_text(gomod.read_text() + "\nreplace example.com/lib => ../../lib\n")
+    before = (snapshot(root), snapshot(tmp_path / "lib"))
+    wrapper, log = _logging_go(tmp_path)
+    res = tidybot(dict(goenv, TIDYBOT_GO=str(wrapper)), "fix", str(root), "--format", "json")
+    assert res.returncode == 2, res.stdout + res.stderr
+    err = str(_mods(res)["svc"]["error"])
+    assert err.startswith("svc/go.mod:5: replace example.com/lib => ../../lib: outside the checked")
+    assert (snapshot(root), snapshot(tmp_path / "lib")) == before
+    assert not any(c.startswith(str(root / "svc")) for c in _calls(log))  # go never ran there
+
+
+# --- restoring on failure --------------------------------------------------------------------
+
+
+def _vendor_failing_go(tmp_path: Path, hang: bool) -> Path:
+    """A go whose re-vendoring fails midway: it deletes the vendor tree it writes (``vendor/``
+    in place, or the ``-o`` directory), then fails (or hangs first). The check's vendoring
+    into its scratch directory runs the real go."""
+    real = subprocess.run(["which", "go"], capture_output=True, text=True, check=True)
+    wrapper = tmp_path / "failbin" / "go"
+    wrapper.parent.mkdir(exist_ok=True)
+    wrapper.write_text(
+        "#!/bin/sh\n"
+        'case "$*" in *"mod vendor"*)\n'
+        '  out=vendor; prev=""\n'
+        '  for a in "$@"; do [ "$prev" = "-o" ] && out="$a"; prev="$a"; done\n'
+        '  case "$out" in */tidybot-vendor-*/vendor) ;; *)\n'
+        '    rm -rf "$out"; echo "go: injected failure" >&2\n'
+        f"    {'sleep 60; ' if hang else ''}exit 1;;\n"
+        "  esac;;\n"
+        "esac\n"
+        f'exec "{real.stdout.strip()}" "$@"\n'
+    )
+    wrapper.chmod(0o755)
+    return wrapper
+
+
+@pytest.mark.parametrize("drift", ["stale vendor tree", "tidy drift"])
+@pytest.mark.parametrize("hang", [False, True], ids=["fails", "hangs"])
+def test_fix_restores_every_file_when_go_fails_midway(
+    tmp_path: Path, goenv: dict[str, str], drift: str, hang: bool
+) -> None:
+    """A vendored module to fix (a hand-edited vendored file; or an unused requirement, so
+    that go.mod/go.sum are written before re-vendoring); go fails midway through `go mod
+    vendor` after deleting what it writes (or hangs past the deadline): go.mod, go.sum and
+    vendor/ are exactly as before."""
+    root = tmp_path / "repo"
+    tidy_module(goenv, root, ".", "example.com/app", {"main.go": MAIN_GO})
+    assert go(goenv, root, "mod", "vendor").returncode == 0
+    if drift == "tidy drift":
+        gomod = root / "go.mod"
+        gomod.write_text(gomod.read_text() + "require example.com/unused v1.0.0\n")
+        assert go(goenv, root, "mod", "download", "example.com/unused@v1.0.0").returncode == 0
+    else:
+        vendored = root / "vendor" / "example.com" / "greet" / "greet.go"
+        vendored.write_text(vendored.read_text() + "// edited by hand\n")
+    before = snapshot(root)
+    env = dict(goenv, TIDYBOT_GO=str(_vendor_failing_go(tmp_path, hang)))
+    env["TIDYBOT_GO_TIMEOUT"] = "5"
+    res = tidybot(env, "fix", str(root), "--format", "json", timeout=120)
+    assert res.returncode == 2, res.stdout + res.stderr
+    assert _mods(res)["."]["status"] == "error"
+    assert snapshot(root) == before
+    assert not [p for p in os.listdir(root) if p.startswith(".tidybot")]
+
+
+# --- limits ----------------------------------------------------------------------------------
+
+MiB = 1 << 20
+
+
+@pytest.mark.parametrize(
+    ("name", "size", "limit"),
+    [("go.mod", 5 * MiB, "4 MiB"), ("go.sum", 33 * MiB, "32 MiB"), ("go.work", 5 * MiB, "4 MiB")],
+)
+def test_files_above_the_limit_are_a_clear_error(
+    tmp_path: Path, goenv: dict[str, str], name: str, size: int, limit: str
+) -> None:
+    """A go file larger than its documented limit: an error naming the file and the limit
+    (exit 2), at once: today a 5 MiB go.mod kept tidybot busy for minutes."""
+    root = tmp_path / "repo"
+    tidy_module(goenv, root, "a", "example.com/a", {"main.go": MAIN_GO})
+    tidy_module(goenv, root, "b", "example.com/b", {"main.go": MAIN_GO})
+    big = root / ("a/" + name if name != "go.work" else name)
+    if name == "go.work":
+        line = "// " + "x" * 100 + "\n"
+        big.write_text("go 1.22\n\nuse (\n\t./a\n\t./b\n)\n" + line * (size // len(line)))
+    elif name == "go.mod":
+        head = "module example.com/a\n\ngo 1.22\n\nrequire (\n"
+        reqs = "".join(f"\texample.com/dep{i:07d} v1.0.0\n" for i in range(size // 30))
+        big.write_text(head + reqs + ")\n")
+    else:
+        lines = "".join(
+            f"example.com/dep{i:07d} v1.0.0 h1:{'A' * 43}=\n" for i in range(size // 70)
+        )
+        big.write_text(lines)
+    assert big.stat().st_size > size - MiB
+    start = time.monotonic()
+    res = tidybot(goenv, "check", str(root), "--format", "json", timeout=120)
+    assert time.monotonic() - start < 60
+    assert res.returncode == 2, res.stdout[:2000] + res.stderr
+    assert "Traceback" not in res.stderr
+    errors = {d: str(m.get("error", "")) for d, m in _mods(res).items()}
+    rel = "a/" + name if name != "go.work" else name
+    assert any(
+        f"{rel}: " in e and f"above tidybot's limit of {limit}" in e for e in errors.values()
+    )
+    if name != "go.work":
+        assert _mods(res)["b"]["status"] == "clean"
+
+
+# --- deadlines -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def silent_proxy() -> Iterator[str]:
+    """A module proxy that accepts connections and never answers."""
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(16)
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        srv.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                conn, _ = srv.accept()
+            except OSError:
+                continue
+            held.append(conn)  # never read, never written, never closed until the end
+
+    t = threading.Thread(target=accept, daemon=True)
+    t.start()
+    yield f"http://127.0.0.1:{srv.getsockname()[1]}"
+    stop.set()
+    t.join()
+    for c in held:
+        c.close()
+    srv.close()
+
+
+def test_go_waiting_on_a_silent_proxy_is_stopped_at_the_deadline(
+    tmp_path: Path, goenv: dict[str, str], silent_proxy: str
+) -> None:
+    root = tmp_path / "repo"
+    module(root, ".", "example.com/app", {"main.go": MAIN_GO})
+    env = dict(goenv, GOPROXY=silent_proxy, GOMODCACHE=str(tmp_path / "empty-modcache"))
+    env["TIDYBOT_GO_TIMEOUT"] = "3"
+    start = time.monotonic()
+    res = tidybot(env, "check", str(root), "--format", "json", timeout=90)
+    assert time.monotonic() - start < 60
+    assert res.returncode == 2, res.stdout + res.stderr
+    err = str(_mods(res)["."]["error"])
+    assert err.startswith("go mod tidy -diff timed out: stopped after 3 s")
+    assert "TIDYBOT_GO_TIMEOUT" in err
+
+
+def test_a_bad_go_timeout_is_a_configuration_error(tmp_path: Path, goenv: dict[str, str]) -> None:
+    tidy_module(goenv, tmp_path, ".", "example.com/app", {"main.go": MAIN_GO})
+    res = tidybot(dict(goenv, TIDYBOT_GO_TIMEOUT="soon"), "check", str(tmp_path))
+    assert res.returncode == 2
+    assert res.stderr.startswith("tidybot: error: TIDYBOT_GO_TIMEOUT: expected a number of seconds")

@@ -1,0 +1,217 @@
+"""Workspaces as real repositories have them, through `tidybot check|fix` and the JSON report:
+--include scopes findings, exit code and fixes; an 8-module go.work checked one module at a
+time; only real changes are reported; a broken go.work is an error, never a clean module;
+a fix lists every file it changes (go.work too); the config file's `work_sync` policy."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from tests.fakes.goproxy import write_tree
+from tests.integration.engine_helpers import MAIN_GO, snapshot, tidy, tidy_module, workspace_tree
+
+
+def tidybot(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    cmd = [sys.executable, "-m", "bot", *args]
+    return subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300, check=False)
+
+
+def _json(res: subprocess.CompletedProcess[str]) -> dict[str, Any]:
+    doc: dict[str, Any] = json.loads(res.stdout)
+    return doc
+
+
+def _found(doc: dict[str, Any]) -> dict[str, list[tuple[str, str, str]]]:
+    return {
+        m["dir"]: [(f["id"], f["file"], f["message"]) for f in m["findings"]]
+        for m in doc["modules"]
+    }
+
+
+RAISE = "go work sync would raise example.com/greet v1.0.0 => v1.1.0"
+
+
+def test_include_scopes_findings_exit_code_and_fix(tmp_path: Path, goenv: dict[str, str]) -> None:
+    root = tmp_path / "repo"
+    workspace_tree(goenv, root, 3, low=(1,))  # only m1 drifts in the workspace
+    res = tidybot(goenv, "check", str(root), "--include", "m2", "--format", "json")
+    assert res.returncode == 0, res.stdout + res.stderr  # m2 is in sync; m1 is out of scope
+    doc = _json(res)
+    assert [m["dir"] for m in doc["modules"]] == ["m2"]
+    assert doc["findings"] == []
+    assert _found(doc) == {"m2": []}
+
+    res = tidybot(goenv, "check", str(root), "--include", "m1", "--format", "json")
+    assert res.returncode == 1, res.stdout + res.stderr
+    assert _found(_json(res)) == {"m1": [("work-sync", "m1/go.mod", RAISE)]}
+
+    before = snapshot(root)
+    res = tidybot(goenv, "fix", str(root), "--include", "m2", "--format", "json")
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert snapshot(root) == before  # m1 is not selected: nothing of it is written
+
+    res = tidybot(goenv, "fix", str(root), "--include", "m1", "--format", "json")
+    assert res.returncode == 0, res.stdout + res.stderr
+    after = snapshot(root)
+    assert sorted(k for k in after if after[k] != before.get(k)) == ["m1/go.mod", "m1/go.sum"]
+    assert tidybot(goenv, "check", str(root)).returncode == 0
+
+
+def test_one_module_of_an_eight_module_workspace(tmp_path: Path, goenv: dict[str, str]) -> None:
+    """The shape of etcd: 8 modules using one go.work, most replacing a shared one locally.
+    m3 needs a raise: a check of m3 alone reports it, a check of m5 alone reports nothing,
+    the whole workspace reports m3 once; the fix leaves it clean."""
+    root = tmp_path / "repo"
+    dirs = workspace_tree(goenv, root, 8, packages=3, low=(3,))
+    assert len(dirs) == 8
+    res = tidybot(goenv, "check", str(root), "--include", "m3", "--format", "json")
+    assert res.returncode == 1, res.stdout + res.stderr
+    assert _found(_json(res)) == {"m3": [("work-sync", "m3/go.mod", RAISE)]}
+    res = tidybot(goenv, "check", str(root), "--include", "m5", "--format", "json")
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert _found(_json(res)) == {"m5": []}
+    assert _json(res)["findings"] == []  # nothing of m3 either
+    doc = _json(tidybot(goenv, "check", str(root), "--format", "json"))
+    assert {d: fs for d, fs in _found(doc).items() if fs} == {
+        "m3": [("work-sync", "m3/go.mod", RAISE)]
+    }
+    assert doc["findings"] == []
+    fixed = tidybot(goenv, "fix", str(root), "--format", "json")
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    assert tidybot(goenv, "check", str(root)).returncode == 0
+
+
+def test_module_untidy_on_its_own_gets_no_empty_work_sync_finding(
+    tmp_path: Path, goenv: dict[str, str]
+) -> None:
+    """A module whose own tidy changes go.mod only (a wrong `// indirect`) in a workspace
+    sync leaves alone: its own finding, and no work-sync finding describing no change."""
+    root = tmp_path / "repo"
+    workspace_tree(goenv, root, 2, low=())
+    gomod = root / "m0" / "go.mod"
+    gomod.write_text(gomod.read_text().replace("v1.1.0\n", "v1.1.0 // indirect\n"))
+    res = tidybot(goenv, "check", str(root), "--format", "json")
+    assert res.returncode == 1, res.stdout + res.stderr
+    found = _found(_json(res))
+    assert [f[0] for f in found["m0"]] == ["indirect-mismatch"]
+    assert found["m1"] == []
+    assert "0 lines added, 0 removed" not in res.stdout
+
+
+def test_broken_workspace_is_an_error_that_hides_no_drift(
+    tmp_path: Path, goenv: dict[str, str]
+) -> None:
+    root = tmp_path / "repo"
+    workspace_tree(goenv, root, 2, low=())
+    tidy_module(goenv, root, "other", "example.com/other", {"main.go": MAIN_GO})
+    other = root / "other" / "go.mod"
+    other.write_text(other.read_text() + "require example.com/unused v1.0.0\n")
+    cases = (
+        (  # go.work names its modules: those two are errors, the other module is not in it
+            "go 1.22\n\nuse (\n\t./m0\n\t./m1\n\t./missing\n)\n",
+            "go.work:6: use ./missing: no go.mod",
+            {"m0": "error", "m1": "error", "other": "drifted"},
+        ),
+        (  # go.work does not parse: every module below it is an error, its findings kept
+            "go 1.22\n\nuse (\n\t./m0\n",
+            "go.work:5: syntax error (unterminated block started at go.work:3:1)",
+            {"m0": "error", "m1": "error", "other": "error"},
+        ),
+    )
+    drifted = other.read_text()
+    for text, line, expected in cases:
+        other.write_text(drifted)  # the fix of the first case tidied it
+        (root / "go.work").write_text(text)
+        res = tidybot(goenv, "check", str(root), "--format", "json")
+        assert res.returncode == 2, res.stdout + res.stderr
+        doc = _json(res)
+        assert {m["dir"]: m["status"] for m in doc["modules"]} == expected
+        errors = [m["error"] for m in doc["modules"] if m["status"] == "error"]
+        assert all(line in e for e in errors), errors
+        assert doc["summary"]["clean"] == 0
+        assert "unused-require" in [f[0] for f in _found(doc)["other"]]  # never hidden
+        res = tidybot(goenv, "fix", str(root), "--format", "json")
+        assert res.returncode == 2
+
+
+def test_fix_lists_go_work_when_it_changes(tmp_path: Path, goenv: dict[str, str]) -> None:
+    """go work sync raises go.work's go line: the fix says it wrote go.work."""
+    root = tmp_path / "repo"
+    workspace_tree(goenv, root, 2, low=())
+    (root / "go.work").write_text("go 1.21\n\nuse (\n\t./m0\n\t./m1\n)\n")
+    res = tidybot(goenv, "check", str(root), "--format", "json")
+    assert [(f["file"], f["message"]) for f in _json(res)["findings"]] == [
+        ("go.work", "go work sync would change the go line from 1.21 to 1.22")
+    ]
+    res = tidybot(goenv, "fix", str(root), "--format", "json")
+    assert res.returncode == 0, res.stdout + res.stderr
+    changed = [f for m in _json(res)["modules"] for f in m.get("changed_files", [])]
+    assert changed == ["go.work"]
+    assert (root / "go.work").read_text().startswith("go 1.22\n")
+    text = tidybot(goenv, "fix", str(root))  # nothing left to do
+    assert text.returncode == 0
+    (root / "go.work").write_text("go 1.21\n\nuse (\n\t./m0\n\t./m1\n)\n")
+    text = tidybot(goenv, "fix", str(root))
+    fixed = [ln for ln in text.stdout.splitlines() if ln.startswith("fixed ")]
+    assert len(fixed) == 1 and fixed[0].endswith("(example.com/ws/m0): go.work"), text.stdout
+
+
+def test_work_sync_policy(tmp_path: Path, goenv: dict[str, str]) -> None:
+    """`work_sync: report` lists the workspace drift as notes and exits 0 (fix leaves it);
+    `skip` does not look; the default fails on it."""
+    root = tmp_path / "repo"
+    workspace_tree(goenv, root, 2, low=(0,))
+    res = tidybot(goenv, "check", str(root), "--format", "json")
+    assert res.returncode == 1
+    write_tree(root, {".tidybot.yml": "work_sync: report\n"})
+    res = tidybot(goenv, "check", str(root), "--format", "json")
+    assert res.returncode == 0, res.stdout + res.stderr
+    doc = _json(res)
+    assert all(m["status"] == "clean" for m in doc["modules"])
+    assert [(f["id"], f["severity"], f["file"]) for f in doc["findings"]] == [
+        ("work-sync", "note", "m0/go.mod"),
+    ]
+    before = snapshot(root)
+    assert tidybot(goenv, "fix", str(root)).returncode == 0
+    assert snapshot(root) == before
+    write_tree(root, {".tidybot.yml": "work_sync: skip\n"})
+    res = tidybot(goenv, "check", str(root), "--format", "json")
+    assert res.returncode == 0
+    assert _json(res)["findings"] == []
+    write_tree(root, {".tidybot.yml": "work_sync: sometimes\n"})
+    res = tidybot(goenv, "check", str(root))
+    assert res.returncode == 2
+    assert "work_sync: 'sometimes' is not valid" in res.stderr
+
+
+def test_symlinked_go_files_are_read_as_go_reads_them(
+    tmp_path: Path, goenv: dict[str, str]
+) -> None:
+    """etcd links test files across its modules (client/v3/example_*_test.go ->
+    ../../tests/...): go reads them, and so must the sync in the scratch copy, else a sync
+    that rewrites the module (here: raises greet) also drops the requirements only those
+    files need (here example.com/util)."""
+    root = tmp_path / "repo"
+    workspace_tree(goenv, root, 2, low=(1,))
+    write_tree(
+        root,
+        {
+            "shared/util_test.go": (
+                'package p0\n\nimport (\n\t"testing"\n\n\t"example.com/util"\n)\n\n'
+                "func TestUtil(t *testing.T) { _ = util.Shout() }\n"
+            )
+        },
+    )
+    (root / "m1" / "p0" / "util_test.go").symlink_to("../../shared/util_test.go")
+    tidy(goenv, root / "m1")
+    assert "example.com/util" in (root / "m1" / "go.mod").read_text()
+    res = tidybot(goenv, "check", str(root), "--include", "m1", "--format", "json")
+    assert res.returncode == 1, res.stdout + res.stderr
+    assert _found(_json(res)) == {"m1": [("work-sync", "m1/go.mod", RAISE)]}
+    assert tidybot(goenv, "fix", str(root)).returncode == 0
+    assert "example.com/util" in (root / "m1" / "go.mod").read_text()
+    assert tidybot(goenv, "check", str(root)).returncode == 0
