@@ -7,12 +7,13 @@ sends. Here:
 * the request's deadline (a ``time.monotonic()`` instant) is kept in a thread-local while the
   request runs (httpx's sync client runs a request on the calling thread), and every socket
   operation (connect, TLS set-up, each write and read, for the headers as for the body) waits
-  at most until then. That is done by a network backend wrapped around the client's own
-  (:func:`bound_client`): httpcore documents network backends, httpx does not expose the one
-  its transports use, so it is reached through their pools. Should a future httpx hide it,
-  the request still gets the time left as its httpx timeout and the body is checked against
-  the deadline chunk by chunk; only a server that trickles its *headers* would then outlast it
-  (tests/integration/test_verify_limits.py has a server that does, and fails then);
+  at most until then. That is done by a network backend (``bot.verify.deadline_backend``)
+  wrapped around the client's own (:func:`bound_client`): httpcore documents network
+  backends, httpx does not expose the one its transports use, so it is reached through
+  their pools. Should a future httpx hide it, the request still gets the time left as its
+  httpx timeout and the body is checked against the deadline chunk by chunk; only a server
+  that trickles its *headers* would then outlast it (tests/integration/test_verify_limits.py
+  has a server that does, and fails then);
 * the body is read raw, chunk by chunk, and the read stops as soon as it passes the limit (a
   ``Content-Length`` above it is refused before reading). tidybot asks for no compression
   (``Accept-Encoding: identity``); a server that compresses anyway is decoded incrementally,
@@ -26,10 +27,9 @@ from __future__ import annotations
 import threading
 import time
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
-import httpcore
 import httpx
 
 from bot.record import record
@@ -72,79 +72,13 @@ class Answer:
 
 # --- deadlines on every socket operation ---------------------------------------------------
 
-_local = threading.local()
+_local = threading.local()  # .deadline: the monotonic instant the current request must end by
 
 
-def _bounded(timeout: float | None, exc: type[Exception]) -> float | None:
-    """``timeout`` cut to the time left before this thread's request deadline."""
+def request_deadline() -> float | None:
+    """The deadline of the request this thread is running (None outside get_bounded)."""
     deadline: float | None = getattr(_local, "deadline", None)
-    if deadline is None:
-        return timeout
-    left = deadline - time.monotonic()
-    if left <= 0:
-        raise exc("the request's deadline passed")
-    return left if timeout is None or timeout > left else timeout
-
-
-class _DeadlineStream(httpcore.NetworkStream):
-    def __init__(self, inner: httpcore.NetworkStream) -> None:
-        self._inner = inner
-
-    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return self._inner.read(max_bytes, _bounded(timeout, httpcore.ReadTimeout))
-
-    def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        self._inner.write(buffer, _bounded(timeout, httpcore.WriteTimeout))
-
-    def close(self) -> None:
-        self._inner.close()
-
-    def start_tls(
-        self,
-        ssl_context: Any,
-        server_hostname: str | None = None,
-        timeout: float | None = None,
-    ) -> httpcore.NetworkStream:
-        # the handshake is one call; CPython bounds all of it by the socket timeout given
-        inner = self._inner.start_tls(
-            ssl_context, server_hostname, _bounded(timeout, httpcore.ConnectTimeout)
-        )
-        return _DeadlineStream(inner)
-
-    def get_extra_info(self, info: str) -> Any:
-        return self._inner.get_extra_info(info)
-
-
-class _DeadlineBackend(httpcore.NetworkBackend):
-    def __init__(self, inner: httpcore.NetworkBackend) -> None:
-        self._inner = inner
-
-    def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Iterable[Any] | None = None,
-    ) -> httpcore.NetworkStream:
-        stream = self._inner.connect_tcp(
-            host, port, _bounded(timeout, httpcore.ConnectTimeout), local_address, socket_options
-        )
-        return _DeadlineStream(stream)
-
-    def connect_unix_socket(
-        self,
-        path: str,
-        timeout: float | None = None,
-        socket_options: Iterable[Any] | None = None,
-    ) -> httpcore.NetworkStream:
-        stream = self._inner.connect_unix_socket(
-            path, _bounded(timeout, httpcore.ConnectTimeout), socket_options
-        )
-        return _DeadlineStream(stream)
-
-    def sleep(self, seconds: float) -> None:
-        self._inner.sleep(seconds)
+    return deadline
 
 
 def bound_client(client: httpx.Client) -> bool:
@@ -152,20 +86,24 @@ def bound_client(client: httpx.Client) -> bool:
     environment) honour the deadline of :func:`get_bounded`; idempotent. Outside
     :func:`get_bounded` nothing changes. False when a transport's backend could not be
     reached (a future httpx): the deadline is then enforced between reads only."""
+    # httpcore is loaded by httpx's transports, i.e. once a client exists; not before (a run
+    # answered from the cache never needs it)
+    from bot.verify.deadline_backend import DeadlineBackend, is_backend
+
     transports: list[object] = [getattr(client, "_transport", None)]
     transports += list(getattr(client, "_mounts", {}).values())
     reached = True
     for transport in transports:
         if transport is None:
             continue
-        pool = getattr(transport, "_pool", None)
-        backend = getattr(pool, "_network_backend", None)
-        if isinstance(backend, _DeadlineBackend):
+        pool: Any = getattr(transport, "_pool", None)
+        backend: Any = getattr(pool, "_network_backend", None)
+        if isinstance(backend, DeadlineBackend):
             continue
-        if not isinstance(backend, httpcore.NetworkBackend):
+        if not is_backend(backend):
             reached = False
             continue
-        pool._network_backend = _DeadlineBackend(backend)  # type: ignore[union-attr]
+        pool._network_backend = DeadlineBackend(backend)
     return reached
 
 
