@@ -6,6 +6,10 @@ head; every tile is authenticated before it is used or cached (``tlog.TileHashRe
 every new tree head must contain the newest one seen before (``<name>/latest``), otherwise
 :class:`ForkError`.
 
+Every answer is read up to a limit for its kind and every request has a wall-clock deadline,
+as has the run (``bot.verify.limits``, ``bot.verify.transport``); cache files are read up to
+the same limits (a longer one is read as missing and fetched again).
+
 Cache layout is go's, so go and tidybot share it:
 
 * ``$GOMODCACHE/cache/download/sumdb/<name>/lookup/<escpath>@<escvers>``: raw lookups,
@@ -25,6 +29,7 @@ import errno
 import fcntl
 import os
 import random
+import stat
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -38,9 +43,24 @@ import httpx
 from bot.engine.modpath import escape_path, escape_version
 from bot.record import fields, record
 from bot.verify import tlog
+from bot.verify.limits import (
+    CONNECT_TIMEOUT,
+    MAX_LOOKUP,
+    REQUEST_TIMEOUT_ENV,
+    RUN_TIMEOUT_ENV,
+    NetLimits,
+    tile_limit,
+)
 from bot.verify.note import NoteError, Verifiers, open_note
 from bot.verify.sumdbenv import SumdbEnv
 from bot.verify.tlog import Tile, TileHashReader, TlogError, Tree
+from bot.verify.transport import (
+    DeadlineError,
+    EncodingError,
+    TooLargeError,
+    bound_client,
+    get_bounded,
+)
 
 T = TypeVar("T")
 
@@ -98,18 +118,20 @@ class ForkError(SecurityError):
 # --- on-disk cache ------------------------------------------------------------------------
 
 
-def _read_locked(path: Path) -> bytes | None:
+def _read_locked(path: Path, limit: int) -> bytes | None:
+    """The file's bytes; None when it is missing or longer than ``limit``."""
     try:
         with path.open("rb") as f:
             fcntl.flock(f, fcntl.LOCK_SH)
             try:
-                return f.read()
+                data = f.read(limit + 1)
             finally:
                 fcntl.flock(f, fcntl.LOCK_UN)
     except OSError as e:
         if e.errno in (errno.ENOENT, errno.ENOTDIR):
             return None
         raise
+    return data if len(data) <= limit else None
 
 
 class WriteConflictError(Exception):
@@ -142,9 +164,9 @@ class DiskCache:
         if writer is not None:
             writer.shutdown(wait=True)
 
-    def read_cache(self, file: str) -> bytes | None:
+    def read_cache(self, file: str, limit: int) -> bytes | None:
         try:
-            data = _read_locked(self.cache_root / file)
+            data = _read_locked(self.cache_root / file, limit)
         except OSError:
             return None
         return data or None  # go: an empty file is a write in progress, i.e. missing
@@ -165,7 +187,8 @@ class DiskCache:
             pass  # like go: a cache that cannot be written is refetched next time
 
     def read_config(self, file: str) -> bytes:
-        return _read_locked(self.config_root / file) or b""
+        """A signed tree head go or tidybot kept (b"" when missing or too long to be one)."""
+        return _read_locked(self.config_root / file, MAX_LOOKUP) or b""
 
     def write_config(self, file: str, old: bytes, new: bytes) -> None:
         """Replace ``old`` by ``new`` atomically; WriteConflictError if the file moved on."""
@@ -246,7 +269,8 @@ class SumdbClient:
         *,
         http: httpx.Client | None = None,
         jobs: int = 16,
-        timeout: float = 20.0,
+        limits: NetLimits | None = None,
+        run_left: float | None = None,
         retries: int = 3,
         backoff: float = 0.25,
         tile_height: int = TILE_HEIGHT,
@@ -263,8 +287,12 @@ class SumdbClient:
         self.stats = Stats()
         self._own_http = http is None
         self._http = http
+        self._http_bound = False
         self._http_lock = threading.Lock()
-        self._timeout = timeout
+        self.limits = limits if limits is not None else NetLimits()
+        # the run's deadline: limits.run_timeout from now, or what a parent had left of it
+        left = self.limits.run_timeout if run_left is None else run_left
+        self._run_deadline = time.monotonic() + left
         self._jobs = jobs
         self._pool = ThreadPoolExecutor(max_workers=max(jobs, 1), thread_name_prefix="sumdb-tile")
         self._stats_lock = threading.Lock()
@@ -289,18 +317,26 @@ class SumdbClient:
     @property
     def http(self) -> httpx.Client:
         """The HTTP client, made on first use: a run answered from the cache makes none (and
-        sets up no TLS)."""
+        sets up no TLS). Its socket operations keep to each request's deadline."""
         with self._http_lock:
             if self._http is None:
+                t = self.limits.request_timeout
                 self._http = httpx.Client(
-                    timeout=httpx.Timeout(self._timeout, connect=min(self._timeout, 10.0)),
+                    timeout=httpx.Timeout(t, connect=min(t, CONNECT_TIMEOUT)),
                     limits=httpx.Limits(
                         max_connections=max(self._jobs, 1) * 2, max_keepalive_connections=64
                     ),
                     headers={"User-Agent": USER_AGENT},
                     follow_redirects=True,
                 )
+            if not self._http_bound:
+                bound_client(self._http)
+                self._http_bound = True
             return self._http
+
+    def run_left(self) -> float:
+        """Seconds left before the run's deadline (negative once it has passed)."""
+        return self._run_deadline - time.monotonic()
 
     def close(self) -> None:
         self._pool.shutdown(wait=True)
@@ -337,41 +373,58 @@ class SumdbClient:
 
     # -- transport -------------------------------------------------------------------------
 
-    def _get(self, url: str) -> bytes:
-        """GET with retries for 5xx and transport errors; 404/410 raise NotFoundError."""
+    def _get(self, url: str, limit: int, what: str) -> bytes:
+        """GET ``url``, at most ``limit`` bytes of ``what`` (0: only the status matters),
+        with retries for 5xx, 429, transport errors and requests past their deadline, all
+        within the run's deadline; 404/410 raise NotFoundError."""
         if url.startswith("file://"):
-            path = Path(unquote(urlsplit(url).path))
-            try:
-                return path.read_bytes()
-            except FileNotFoundError as e:
-                raise NotFoundError(f"reading {url}: not found") from e
-            except OSError as e:
-                raise UnavailableError(f"reading {url}: {e.strerror}") from e
+            return _read_file(url, limit, what)
         last = ""
         for attempt in range(self.retries + 1):
             if attempt:
                 self._count(retries=1)
-                time.sleep(self.backoff * (2 ** (attempt - 1)) * (0.5 + random.random()))
+                delay = self.backoff * (2 ** (attempt - 1)) * (0.5 + random.random())
+                time.sleep(max(0.0, min(delay, self.run_left())))
+            if self.run_left() <= 0:
+                raise UnavailableError(f"reading {url}: not sent: {self._run_over()}")
             self._count(requests=1)
+            deadline = min(time.monotonic() + self.limits.request_timeout, self._run_deadline)
             try:
-                resp = self.http.get(url)
-            except httpx.TimeoutException:
-                last = "timed out"
+                ans = get_bounded(self.http, url, limit=limit, deadline=deadline)
+            except TooLargeError as e:
+                raise UnavailableError(
+                    f"reading {url}: refused: the answer {e} bytes, the limit for {what}"
+                ) from None
+            except EncodingError as e:
+                raise UnavailableError(f"reading {url}: refused: the answer {e}") from None
+            except (DeadlineError, httpx.TimeoutException):
+                if self.run_left() <= 0:
+                    raise UnavailableError(f"reading {url}: stopped: {self._run_over()}") from None
+                last = (
+                    f"no complete answer within {self.limits.request_timeout:g}s, the deadline "
+                    f"of one request (${REQUEST_TIMEOUT_ENV})"
+                )
                 continue
+            except httpx.TooManyRedirects as e:
+                raise UnavailableError(f"reading {url}: {e}") from None
             except httpx.TransportError as e:
                 last = str(e) or type(e).__name__
                 continue
-            if resp.status_code == 200:
-                return resp.content
-            detail = _server_detail(resp)
-            if resp.status_code in (404, 410):
-                raise NotFoundError(
-                    f"reading {url}: {resp.status_code} {resp.reason_phrase}{detail}"
-                )
-            last = f"{resp.status_code} {resp.reason_phrase}{detail}"
-            if resp.status_code < 500 and resp.status_code != 429:
+            if ans.status == 200:
+                return ans.body
+            detail = f" (server response: {ans.detail})" if ans.detail else ""
+            if ans.status in (404, 410):
+                raise NotFoundError(f"reading {url}: {ans.status} {ans.reason}{detail}")
+            last = f"{ans.status} {ans.reason}{detail}"
+            if ans.status < 500 and ans.status != 429:
                 break
         raise UnavailableError(f"reading {url}: {last}")
+
+    def _run_over(self) -> str:
+        return (
+            f"the deadline of the whole verification passed "
+            f"({self.limits.run_timeout:g}s, ${RUN_TIMEOUT_ENV})"
+        )
 
     def _resolve_base(self) -> str:
         with self._base_lock:
@@ -395,7 +448,7 @@ class SumdbClient:
                 break
             url = f"{proxy.url}/sumdb/{self.name}"
             try:
-                self._get(f"{url}/supported")
+                self._get(f"{url}/supported", 0, "the supported probe")
             except NotFoundError:
                 continue
             except UnavailableError:
@@ -405,8 +458,9 @@ class SumdbClient:
             return url
         return self.db.direct_url
 
-    def read_remote(self, path: str) -> bytes:
-        return self._get(self._resolve_base() + path)
+    def read_remote(self, path: str, limit: int, what: str) -> bytes:
+        """``path`` from the database, at most ``limit`` bytes (``what``: for messages)."""
+        return self._get(self._resolve_base() + path, limit, what)
 
     # -- latest tree head ------------------------------------------------------------------
 
@@ -525,10 +579,10 @@ class SumdbClient:
         remote, file = self._lookup_file(path, version)
 
         def work() -> Lookup:
-            data = self.cache.read_cache(file)
+            data = self.cache.read_cache(file, MAX_LOOKUP)
             from_cache = data is not None
             if data is None:
-                data = self.read_remote(remote)
+                data = self.read_remote(remote, MAX_LOOKUP, "a lookup answer")
                 self._count(lookups_remote=1)
             else:
                 self._count(cache_hits=1)
@@ -591,27 +645,29 @@ class SumdbClient:
         """go's readTile: cache (exact, then full truncated), then server (partial, then full)."""
 
         def work() -> bytes:
-            data = self.cache.read_cache(f"{self.name}/{tile.path()}")
+            # a hash tile has exactly tile_limit(w) bytes: a longer answer is refused as it
+            # arrives, a shorter one fails authentication (tlog.TileHashReader)
+            size, full = tile_limit(tile.w), tile.full
+            data = self.cache.read_cache(f"{self.name}/{tile.path()}", size)
             if data is not None:
                 self._mark_saved(tile)
                 self._count(cache_hits=1)
                 return data
-            full = tile.full
             if tile != full:
-                data = self.cache.read_cache(f"{self.name}/{full.path()}")
+                data = self.cache.read_cache(f"{self.name}/{full.path()}", tile_limit(full.w))
                 if data is not None:
                     self._mark_saved(tile)
                     self._count(cache_hits=1)
                     return data[: len(data) // full.w * tile.w]
             try:
-                data = self.read_remote("/" + tile.path())
+                data = self.read_remote("/" + tile.path(), size, _tile_what(tile))
                 self._count(tiles_remote=1)
                 return data
             except SumdbError as err:
                 if tile == full:
                     raise
                 try:
-                    data = self.read_remote("/" + full.path())
+                    data = self.read_remote("/" + full.path(), tile_limit(full.w), _tile_what(full))
                 except SumdbError:
                     raise err from None
                 self._count(tiles_remote=1)
@@ -655,12 +711,27 @@ class _Tiles:
         self.c.save_tiles(tiles, data)
 
 
-def _server_detail(resp: httpx.Response) -> str:
+def _tile_what(tile: Tile) -> str:
+    return f"a tile of {tile.w} hash{'es' if tile.w > 1 else ''}"
+
+
+def _read_file(url: str, limit: int, what: str) -> bytes:
+    """A ``file://`` database or proxy: a regular file, at most ``limit`` bytes of it."""
     try:
-        text = resp.text.strip()
-    except (UnicodeDecodeError, LookupError):
-        return ""
-    if not text or "\x00" in text:
-        return ""
-    first = text.splitlines()[0][:200]
-    return f" (server response: {first})"
+        fd = os.open(unquote(urlsplit(url).path), os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except FileNotFoundError as e:
+        raise NotFoundError(f"reading {url}: not found") from e
+    except OSError as e:
+        raise UnavailableError(f"reading {url}: {e.strerror}") from e
+    with os.fdopen(fd, "rb") as f:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise UnavailableError(f"reading {url}: not a regular file")
+        try:
+            data = f.read(limit + 1) if limit else b""
+        except OSError as e:
+            raise UnavailableError(f"reading {url}: {e.strerror}") from e
+    if len(data) > limit:
+        raise UnavailableError(
+            f"reading {url}: refused: the file is larger than {limit} bytes, the limit for {what}"
+        )
+    return data

@@ -19,6 +19,7 @@ from bot.record import field, record
 from bot.verify.cache_check import check_module_cache
 from bot.verify.client import SumdbClient
 from bot.verify.envcheck import check_env
+from bot.verify.limits import NetLimits, limits_from_env
 from bot.verify.sumdbenv import parse_sumdb_env
 from bot.verify.verifier import FileResult, SumFile, verify_sum_files
 
@@ -100,6 +101,7 @@ def run_verify(
     base_ref_sums: Mapping[str, GoSum] | None = None,
     http: httpx.Client | None = None,
     processes: int | None = None,
+    limits: NetLimits | None = None,
 ) -> VerifyOutcome:
     """Verify every go.sum line under root.
 
@@ -107,12 +109,16 @@ def run_verify(
     GOMODCACHE...); ``base_ref_sums`` maps a sum file's path relative to root to its content
     on the base branch (pull requests: ``sum-changed``). ``processes``: how many processes
     share the lookups (default: ``bot.verify.lookups.auto_processes``); ``http`` serves this
-    process's lookups only.
+    process's lookups only. ``limits``: the deadlines of one request and of the run
+    (default: ``$TIDYBOT_VERIFY_REQUEST_TIMEOUT`` and ``$TIDYBOT_VERIFY_TIMEOUT`` of this
+    process, tidybot's settings rather than go's; a bad value is a ConfigError).
     """
     started = time.monotonic()
     root = Path(root)
     if not root.is_dir():
         raise UsageError(f"{root}: not a directory", hint="pass the repository root to verify")
+    if limits is None:
+        limits = limits_from_env(os.environ)
     outcome = VerifyOutcome()
     outcome.findings.extend(check_env(env))
     db = parse_sumdb_env(env)
@@ -127,7 +133,7 @@ def run_verify(
                     changed_sums(base, sf.sums, module_dir=sf.module_dir, file=sf.file)
                 )
 
-    client = None if db.off else SumdbClient(db, http=http, jobs=jobs)
+    client = None if db.off else SumdbClient(db, http=http, jobs=jobs, limits=limits)
     try:
         res = verify_sum_files(files, db, client, jobs=jobs, processes=processes)
     finally:

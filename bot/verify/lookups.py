@@ -33,6 +33,7 @@ from pathlib import Path
 
 from bot.record import record
 from bot.verify.client import Lookup, Stats, SumdbClient, SumdbError, UnavailableError
+from bot.verify.limits import RUN_TIMEOUT_ENV, NetLimits
 from bot.verify.sumdbenv import SumdbEnv
 
 __all__ = [
@@ -52,6 +53,10 @@ MIN_PER_PROCESS = 128
 an interpreter and the imports; 128 lookups cost about ten times that in one process)."""
 
 MAX_PROCESSES = 4
+
+WORKER_GRACE = 30.0
+"""Seconds a worker may take past the run's deadline (which it keeps itself: after it, it
+sends nothing and only reports) before it is stopped and its shard reported unverified."""
 
 
 @record(frozen=False)
@@ -106,15 +111,16 @@ def lookup_all(keys: Sequence[Key], client: SumdbClient, jobs: int) -> dict[Key,
     return answers
 
 
-_Work = tuple[SumdbEnv, list[Key], int]
+_Work = tuple[SumdbEnv, list[Key], int, NetLimits, float]
 _Result = tuple[dict[Key, Answer], Stats, bytes]
 
 
 def worker_main(work_file: str) -> None:
     """A worker process: reads its shard (pickled) from ``work_file``, writes its answers, its
-    client's counts and its latest signed tree (pickled) to stdout."""
-    db, keys, jobs = pickle.loads(Path(work_file).read_bytes())  # noqa: S301 - our parent's
-    with SumdbClient(db, jobs=jobs) as client:
+    client's counts and its latest signed tree (pickled) to stdout. Its deadline is what was
+    left of the run's when the parent started it."""
+    db, keys, jobs, limits, left = pickle.loads(Path(work_file).read_bytes())  # noqa: S301
+    with SumdbClient(db, jobs=jobs, limits=limits, run_left=left) as client:
         answers = lookup_all(keys, client, jobs)
     result: _Result = (answers, client.stats, client.latest_note)
     sys.stdout.buffer.write(pickle.dumps(result))
@@ -159,12 +165,19 @@ class _Worker:
             self.proc.communicate()
         self._cleanup()
 
-    def result(self) -> _Result:
-        """The worker's result; UnavailableError when it failed."""
+    def result(self, timeout: float) -> _Result:
+        """The worker's result within ``timeout`` seconds; UnavailableError when it failed or
+        did not finish in time (then it is stopped)."""
         if self.proc is None:
             raise UnavailableError(f"verification worker {self._failed}")
         try:
-            out, err = self.proc.communicate()
+            out, err = self.proc.communicate(timeout=max(timeout, 0.0))
+        except subprocess.TimeoutExpired:
+            self.stop()
+            raise UnavailableError(
+                f"verification worker stopped: no answer {WORKER_GRACE:g}s after the deadline "
+                f"of the whole verification (${RUN_TIMEOUT_ENV})"
+            ) from None
         except OSError as e:
             out, err = b"", str(e).encode()
         finally:
@@ -191,7 +204,10 @@ def lookup_sharded(
     if len(shards) < 2:
         return lookup_all(keys, client, jobs)
     per = max(1, -(-jobs // len(shards)))
-    workers = [(shard, _Worker((client.db, shard, per))) for shard in shards[1:]]
+    left = client.run_left()
+    workers = [
+        (shard, _Worker((client.db, shard, per, client.limits, left))) for shard in shards[1:]
+    ]
     try:
         answers = lookup_all(shards[0], client, per)
     except BaseException:  # interrupted, or a bug: no worker outlives this call
@@ -200,7 +216,7 @@ def lookup_sharded(
         raise
     for shard, worker in workers:
         try:
-            part, stats, note = worker.result()
+            part, stats, note = worker.result(client.run_left() + WORKER_GRACE)
         except UnavailableError as e:
             answers.update({k: Answer(error=e) for k in shard})
             continue

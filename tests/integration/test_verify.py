@@ -20,6 +20,7 @@ from bot.engine.model import Severity
 from bot.errors import ConfigError
 from bot.verify.client import UnavailableError
 from bot.verify.command import VerifyOutcome, run_verify
+from bot.verify.limits import NetLimits
 from bot.verify.lookups import MIN_PER_PROCESS, _Worker, auto_processes
 from bot.verify.sumdbenv import parse_sumdb_env
 from tests.fakes.goproxy import write_tree
@@ -457,9 +458,9 @@ def test_a_checkout_bot_directory_never_stands_in_for_tidybot(
 def test_a_failing_worker_says_why(tmp_path: Path) -> None:
     """A worker that cannot do its work fails with its last error line (its keys are then
     unverified, never verified)."""
-    worker = _Worker((None, [(GREET, "v1.0.0")], 1))  # type: ignore[arg-type]
+    worker = _Worker((None, [(GREET, "v1.0.0")], 1, NetLimits(), 60.0))  # type: ignore[arg-type]
     with pytest.raises(UnavailableError, match=r"verification worker failed \(exit 1\): "):
-        worker.result()
+        worker.result(60)
 
 
 def test_auto_processes_need_enough_module_versions() -> None:
@@ -500,7 +501,7 @@ def test_stop_ends_a_worker_waiting_on_a_silent_server(tmp_path: Path, sumdb_key
                 "HOME": str(tmp_path),
             }
         )
-        worker = _Worker((db, [(GREET, "v1.0.0")], 1))
+        worker = _Worker((db, [(GREET, "v1.0.0")], 1, NetLimits(), 60.0))
         time.sleep(0.5)
         assert worker.proc is not None and worker.proc.poll() is None  # still waiting
         started = time.monotonic()
