@@ -3,7 +3,7 @@
 Wrapped around the backend of an httpx client's connection pools by
 ``bot.verify.transport.bound_client``: connecting, the TLS handshake and each write and read
 wait at most until the deadline of the request the calling thread is running
-(``transport.request_deadline()``), and fail with httpcore's timeout errors once it has
+(``limits.request_deadline()``), and fail with httpcore's timeout errors once it has
 passed. Outside such a request (no deadline) the timeouts pass through unchanged. Its own
 module because it imports httpcore, which a run answered from the cache never loads.
 """
@@ -16,7 +16,7 @@ from typing import Any
 
 import httpcore
 
-from bot.verify.transport import request_deadline
+from bot.verify.limits import request_deadline
 
 __all__ = ["DeadlineBackend", "is_backend"]
 

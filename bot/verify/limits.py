@@ -25,6 +25,7 @@ is reported ``sum-unverified``.
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Mapping
 
 from bot.errors import ConfigError
@@ -78,3 +79,17 @@ def limits_from_env(env: Mapping[str, str]) -> NetLimits:
         request_timeout=_seconds(env, REQUEST_TIMEOUT_ENV, DEFAULT_REQUEST_TIMEOUT),
         run_timeout=_seconds(env, RUN_TIMEOUT_ENV, DEFAULT_RUN_TIMEOUT),
     )
+
+
+# --- the deadline of the request a thread is running ---------------------------------------------
+
+#: .deadline: the monotonic instant the current request must end by (set by
+#: ``bot.verify.transport.get_bounded``, read by the network backend of
+#: ``bot.verify.deadline_backend``; here so that neither imports the other)
+REQUEST = threading.local()
+
+
+def request_deadline() -> float | None:
+    """The deadline of the request this thread is running (None outside get_bounded)."""
+    deadline: float | None = getattr(REQUEST, "deadline", None)
+    return deadline

@@ -145,11 +145,14 @@ class _Worker:
         try:
             with os.fdopen(fd, "wb") as f:
                 pickle.dump(work, f)
+            from bot.childenv import allowed
+
             self.proc = subprocess.Popen(
                 [sys.executable, "-I", "-c", code, self._work_file],
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
+                env=allowed(os.environ),  # the worker's settings come in the work file
             )
         except OSError as e:
             self._failed = f"could not start: {e.strerror or e}"

@@ -24,7 +24,6 @@ sends. Here:
 
 from __future__ import annotations
 
-import threading
 import time
 import zlib
 from collections.abc import Iterator
@@ -33,7 +32,7 @@ from typing import Any
 import httpx
 
 from bot.record import record
-from bot.verify.limits import CONNECT_TIMEOUT, MAX_ERROR_DETAIL
+from bot.verify.limits import CONNECT_TIMEOUT, MAX_ERROR_DETAIL, REQUEST
 
 __all__ = [
     "Answer",
@@ -72,13 +71,7 @@ class Answer:
 
 # --- deadlines on every socket operation ---------------------------------------------------
 
-_local = threading.local()  # .deadline: the monotonic instant the current request must end by
-
-
-def request_deadline() -> float | None:
-    """The deadline of the request this thread is running (None outside get_bounded)."""
-    deadline: float | None = getattr(_local, "deadline", None)
-    return deadline
+_local = REQUEST  # .deadline: the monotonic instant the current request must end by
 
 
 def bound_client(client: httpx.Client) -> bool:

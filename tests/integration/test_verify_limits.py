@@ -96,7 +96,7 @@ def hostile(sumdb_server: SumdbServer) -> Iterator[HostileServer]:
 
 @pytest.fixture
 def env(goenv: dict[str, str], tmp_path: Path) -> dict[str, str]:
-    e = {k: v for k, v in goenv.items() if not k.startswith("TIDYBOT_")}
+    e = {k: v for k, v in goenv.items() if not k.startswith("TIDYBOT_") and k != "GONOSUMDB"}
     e["GOMODCACHE"] = str(tmp_path / "modcache")
     e["GOPATH"] = str(tmp_path / "gopath")
     return e
@@ -188,7 +188,7 @@ def test_a_redirect_is_followed_without_reading_its_body(
     run = tidybot(e, "verify", str(root), tmp=tmp_path)
     assert run.returncode == 0, run.stdout + run.stderr
     assert run.max_rss_mib < MAX_RSS_MIB, run.max_rss_mib  # not the answer's size
-    assert "2 go.sum lines in 1 files, 2 verified" in run.stdout
+    assert "2 go.sum lines in 1 file: 2 verified" in run.stdout
     assert hostile.served["/redirect/"] >= 1
 
 
@@ -288,7 +288,7 @@ def test_a_stuck_proxy_probe_falls_back_at_its_deadline(
         }
         run = tidybot(e, "verify", str(root), tmp=tmp_path)
     assert run.returncode == 0, run.stdout + run.stderr
-    assert "2 go.sum lines in 1 files, 2 verified" in run.stdout
+    assert "2 go.sum lines in 1 file: 2 verified" in run.stdout
     assert stuck.served["/sumdb/"] == 4
     assert run.seconds < 20, run.seconds
 
@@ -314,6 +314,7 @@ def test_the_audit_verify_step_keeps_the_deadline_of_the_run(
             world.checkout("main"),
             env_extra={
                 "GOSUMDB": f"{sumdb_server.key.vkey} {hostile.url}",
+                "GONOSUMDB": "",
                 "TIDYBOT_VERIFY_TIMEOUT": "2",
                 # not the session's module cache: it may hold the lookups proved already
                 "GOMODCACHE": str(world.tmp / "modcache"),
