@@ -31,6 +31,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 import traceback
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -38,6 +39,7 @@ from pathlib import Path, PurePosixPath
 from typing import IO, Any, cast
 
 from bot import __version__
+from bot.cachedir import cache_env
 from bot.config import CONFIG_FILES, Config, load_config
 from bot.credentials import Credentials, private_access, redact
 from bot.engine.globs import GLOB_HELP, glob_error
@@ -45,6 +47,7 @@ from bot.engine.goenv import TOOLCHAIN_POLICY_HELP, parse_toolchain_policy
 from bot.engine.model import Finding, ModuleResult, Report, Severity, Status
 from bot.errors import ConfigError, ExitCode, ForgeError, TidybotError, UsageError
 from bot.forge.port import Forge, PullRequest
+from bot.fsutil import give_to_owner
 from bot.modes import Decision, Mode, select_mode
 from bot.record import field, record, replace
 from bot.report.comment import MARKER, CommentRenderer, fix_commands
@@ -425,6 +428,7 @@ def _run_options(settings: Settings, since: str | None = None) -> RunOptions:
     config = load_config(settings.root)
     env = dict(config.private.go_env())
     env.update(settings.go_env())
+    env.update(cache_env(settings.workspace, settings.cache_dir, settings.env))
     gotoolchain = config.gotoolchain.env_value
     if settings.gotoolchain:
         policy = parse_toolchain_policy(settings.gotoolchain)
@@ -1179,10 +1183,14 @@ def main(
         kept = child_env(os.environ, private)
         for name in [k for k in os.environ if k not in kept]:
             del os.environ[name]
+    started = time.time()
     try:
         settings = Settings.from_env(env)
         runner = Runner(settings, stream)
-        return Action(settings, runner, forge_factory).run()
+        try:
+            return Action(settings, runner, forge_factory).run()
+        finally:  # run as root in a container: what the run wrote goes to the checkout's owner
+            give_to_owner(settings.workspace, (settings.artifact_dir, settings.cache_dir), started)
     except TidybotError as e:
         text = redact(str(e), private)
         stream.write(f"::error title=tidybot::{escape_data(text)}\n")
