@@ -39,7 +39,7 @@ from pathlib import Path, PurePosixPath
 from typing import IO, Any, cast
 
 from bot import __version__
-from bot.cachedir import cache_env
+from bot.cachedir import cache_env, extracted_module
 from bot.config import CONFIG_FILES, Config, load_config
 from bot.credentials import Credentials, private_access, redact
 from bot.engine.globs import GLOB_HELP, glob_error
@@ -1190,7 +1190,8 @@ def main(
         try:
             return Action(settings, runner, forge_factory).run()
         finally:  # run as root in a container: what the run wrote goes to the checkout's owner
-            give_to_owner(settings.workspace, (settings.artifact_dir, settings.cache_dir), started)
+            written = (settings.artifact_dir, settings.cache_dir)
+            give_to_owner(settings.workspace, written, started, settled=extracted_module)
     except TidybotError as e:
         text = redact(str(e), private)
         stream.write(f"::error title=tidybot::{escape_data(text)}\n")

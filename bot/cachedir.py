@@ -24,7 +24,7 @@ from pathlib import Path, PurePosixPath
 
 from bot.errors import ConfigError, UsageError
 
-__all__ = ["cache_env"]
+__all__ = ["cache_env", "extracted_module"]
 
 
 def cache_env(workspace: Path, name: str, env: Mapping[str, str]) -> dict[str, str]:
@@ -63,3 +63,16 @@ def cache_env(workspace: Path, name: str, env: Mapping[str, str]) -> dict[str, s
         "GOCACHE": os.fspath(path.resolve() / "go-build"),
         "GOFLAGS": " ".join(flags),
     }
+
+
+_MOD = f"{os.sep}pkg{os.sep}mod{os.sep}"
+_DOWNLOADS = f"{_MOD}cache{os.sep}"
+
+
+def extracted_module(path: str) -> bool:
+    """``path`` is a module as go extracts it into the module cache
+    (``.../pkg/mod/<module path>@<version>``), which go never changes once made: the walk that
+    hands the run's files to the workspace's owner need not enter one it handed over before.
+    ``pkg/mod/cache/`` (downloads, the checksum database, VCS clones) does change."""
+    i = path.rfind(_MOD)
+    return i >= 0 and "@" in os.path.basename(path) and _DOWNLOADS not in path[i:]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 _FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
@@ -58,7 +58,13 @@ def _is_root() -> bool:
     return getattr(os, "geteuid", lambda: -1)() == 0
 
 
-def give_to_owner(workspace: Path, names: Iterable[str], since: float) -> int:
+def give_to_owner(
+    workspace: Path,
+    names: Iterable[str],
+    since: float,
+    *,
+    settled: Callable[[str], bool] | None = None,
+) -> int:
     """Hand what this process made under the workspace's ``names`` (paths relative to it,
     such as the artifact and cache directories; "" is skipped) to the owner and group of
     ``workspace``; returns how many entries changed hands.
@@ -66,10 +72,14 @@ def give_to_owner(workspace: Path, names: Iterable[str], since: float) -> int:
     The action's container runs as root, while the checkout belongs to the runner's user:
     without this, a later step of the job could not remove or rewrite the report, the patch or
     the caches. Only entries in directories changed since ``since`` (a ``time.time()`` taken
-    at the start of the run) can be new, so only those are looked at. Symbolic links are
-    changed themselves, never followed, and a name that leads outside the workspace (through a
-    link in the checkout) is left alone. Does nothing unless running as root, and never
-    raises: a file that cannot be changed stays as it is.
+    at the start of the run) can be new, so only those are looked at; every directory is
+    entered (a new entry deep down leaves its ancestors' times alone), except one that
+    ``settled`` says never changes once made (an extracted module of Go's module cache) and
+    that already belongs to the owner. A directory changes hands after its content, so a walk
+    cut short leaves it to the next one. Symbolic links are changed themselves, never
+    followed, and a name that leads outside the workspace (through a link in the checkout) is
+    left alone. Does nothing unless running as root, and never raises: a file that cannot be
+    changed stays as it is.
     """
     if not _is_root():
         return 0
@@ -91,9 +101,9 @@ def give_to_owner(workspace: Path, names: Iterable[str], since: float) -> int:
             st = os.lstat(real)
         except OSError:
             continue
-        changed += _hand(real, st, uid, gid)
         if stat.S_ISDIR(st.st_mode):
-            changed += _hand_tree(real, uid, gid, since, st.st_mtime >= since)
+            changed += _hand_tree(real, uid, gid, since, st.st_mtime >= since, settled)
+        changed += _hand(real, st, uid, gid)
     return changed
 
 
@@ -107,12 +117,19 @@ def _hand(path: str, st: os.stat_result, uid: int, gid: int) -> int:
     return 1
 
 
-def _hand_tree(top: str, uid: int, gid: int, since: float, fresh: bool) -> int:
+def _hand_tree(
+    top: str,
+    uid: int,
+    gid: int,
+    since: float,
+    fresh: bool,
+    settled: Callable[[str], bool] | None,
+) -> int:
     """Every entry below ``top`` that may be new: the entries of the directories modified since
-    ``since``. Every directory is entered, since a new entry deep down leaves the times of its
-    ancestors alone."""
+    ``since`` (``fresh``); directories last, deepest first."""
     changed = 0
     todo = [(top, fresh)]
+    dirs: list[tuple[str, os.stat_result]] = []
     while todo:
         path, fresh = todo.pop()
         try:
@@ -128,8 +145,15 @@ def _hand_tree(top: str, uid: int, gid: int, since: float, fresh: bool) -> int:
                     st = entry.stat(follow_symlinks=False)
                 except OSError:
                     continue
-                if fresh:
+                if not is_dir:
                     changed += _hand(entry.path, st, uid, gid)
-                if is_dir:
-                    todo.append((entry.path, st.st_mtime >= since))
+                    continue
+                mine = (st.st_uid, st.st_gid) == (uid, gid)
+                if mine and settled is not None and settled(entry.path):
+                    continue  # whole since an earlier run handed it over
+                if fresh:
+                    dirs.append((entry.path, st))
+                todo.append((entry.path, st.st_mtime >= since))
+    for path, st in reversed(dirs):
+        changed += _hand(path, st, uid, gid)
     return changed

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cachedir import cache_env
+from bot.cachedir import cache_env, extracted_module
 from bot.engine.discover import discover
 from bot.errors import ConfigError, UsageError
 
@@ -58,3 +58,13 @@ def test_an_unusable_cache_dir_is_a_clear_error(tmp_path: Path) -> None:
     (tmp_path / ".cache").write_text("a file in the way")
     with pytest.raises(UsageError, match=r"^input 'cache-dir': cannot use '\.cache' as the cache"):
         cache_env(tmp_path, ".cache", {})
+
+
+def test_extracted_modules_are_told_from_what_go_changes(tmp_path: Path) -> None:
+    mod = cache_env(tmp_path, ".tidybot-cache", {})["GOMODCACHE"]
+    assert extracted_module(f"{mod}/example.com/greet@v1.0.0")
+    assert extracted_module(f"{mod}/golang.org/toolchain@v0.0.1-go1.25.3.linux-amd64")
+    assert not extracted_module(f"{mod}/example.com/greet@v1.0.0/sub")
+    assert not extracted_module(f"{mod}/example.com")
+    assert not extracted_module(f"{mod}/cache/download/example.com/greet/@v")
+    assert not extracted_module(f"{tmp_path}/.tidybot/x@y")  # not in a module cache

@@ -135,3 +135,21 @@ def test_a_workspace_owned_by_root_needs_nothing(tmp_path: Path) -> None:
     (tmp_path / ".tidybot").mkdir()
     assert give_to_owner(tmp_path, (".tidybot",), 0.0) == 0
     assert give_to_owner(tmp_path / "missing", (".tidybot",), 0.0) == 0
+
+
+@root_only
+def test_a_settled_directory_handed_over_before_is_not_entered(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    handed = ws / ".cache" / "mod" / "a@v1"
+    handed.mkdir(parents=True)
+    (handed / "f").write_text("never changes once made")
+    os.chown(handed, *RUNNER)  # an earlier run handed the directory over (its content too)
+    new = ws / ".cache" / "mod" / "b@v1"
+    new.mkdir()
+    (new / "f").write_text("made by this run")
+    os.chown(ws, *RUNNER)
+    settled = lambda p: "@" in os.path.basename(p)  # noqa: E731
+    assert give_to_owner(ws, (".cache",), time.time() - 60, settled=settled) == 4
+    assert _owner(handed / "f") == (0, 0)  # not entered: nothing to look at there
+    for path in (new, new / "f", ws / ".cache" / "mod", ws / ".cache"):
+        assert _owner(path) == RUNNER, path
