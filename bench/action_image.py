@@ -9,7 +9,8 @@ Each round:
 1. the loop from empty Go caches;
 2. the action from an empty cache directory (``cache-dir: .tidybot-cache``), GOMAXPROCS capped
    to each go command's share of the CPUs as before (passed as ``-e GOMAXPROCS``);
-3. the same, as the action is now (not capped while the module cache is empty);
+3. the same, as the action is now (not capped while the module cache is empty); 2 and 3 take
+   turns at going first;
 4. the loop again, on the caches it left;
 5. the action in a fresh checkout and a fresh ``/github/home`` with the cache directory run 3
    left restored (as actions/cache restores it) but its result cache removed: go runs for
@@ -165,10 +166,11 @@ def main() -> None:
         for n in range(args.repeat):
             e = _fresh_caches(caches, env)
             rows.setdefault("loop, empty caches", []).append(sequential_loop(tree, dirs, e)[0])
-            for name, extra in (
+            colds = [
                 ("action, empty cache, GOMAXPROCS capped (before)", capped),
                 ("action, empty cache (now)", {}),
-            ):
+            ]
+            for name, extra in colds if n % 2 == 0 else colds[::-1]:  # each first in turn
                 ws = action.checkout()
                 wall, out = action.run(ws, extra)
                 rows.setdefault(name, []).append(wall)
@@ -188,7 +190,7 @@ def main() -> None:
                 wall, out = action.run(ws)
                 rows.setdefault(name, []).append(wall)
                 shown[name] = statuses(ws, out)
-            print(f"  round {n + 1}: " + ", ".join(f"{v[-1]:.2f}s" for v in rows.values()))
+            print(f"  round {n + 1}: " + ", ".join(f"{k} {v[-1]:.2f}s" for k, v in rows.items()))
         cold = statistics.median(rows["loop, empty caches"])
         warm = statistics.median(rows["loop, warm caches"])
         for name, walls in rows.items():

@@ -218,10 +218,10 @@ def cold(
         print(f"  round {n + 1}: loop cold {loops['cold'][-1]:.2f}s, warm {loops['warm'][-1]:.2f}s")
     _remove(base)
     for name, rs in runs.items():
-        rs.sort(key=lambda r: r.wall)
+        middle = sorted(rs, key=lambda r: r.wall)[len(rs) // 2]
         loop = statistics.median(loops["cold" if name < "0d" else "warm"])
-        print(row(name, loop, rs[len(rs) // 2]))
-        print(f"{'':<34} every round: " + ", ".join(f"{r.wall:.2f}s" for r in rs))
+        print(row(name, loop, middle))
+        print(f"{'':<34} round by round: " + ", ".join(f"{r.wall:.2f}s" for r in rs))
     print("(0a-0c against the loop from empty caches; 0d-0f against the loop on warm caches)")
 
 

@@ -175,14 +175,16 @@ def module_cache_is_empty(env: Mapping[str, str]) -> bool:
 
 def module_cache_dir(env: Mapping[str, str]) -> str:
     """``GOMODCACHE`` as go finds it: the variable, else the first ``GOPATH`` entry's
-    ``pkg/mod``, else ``$HOME/go/pkg/mod``; values set with ``go env -w`` (the ``GOENV`` file)
-    count when the environment leaves them empty."""
-    cache, gopath = env.get("GOMODCACHE", ""), env.get("GOPATH", "")
-    if not (cache or gopath):
-        written = _goenv_file(env)
-        cache, gopath = written.get("GOMODCACHE", ""), written.get("GOPATH", "")
+    ``pkg/mod``, else ``$HOME/go/pkg/mod``; for each variable, a value set with ``go env -w``
+    (the ``GOENV`` file) counts when the environment leaves it empty."""
+    cache = env.get("GOMODCACHE", "")
     if cache:
         return cache
+    written = _goenv_file(env)
+    cache = written.get("GOMODCACHE", "")
+    if cache:
+        return cache
+    gopath = env.get("GOPATH", "") or written.get("GOPATH", "")
     first = gopath.split(os.pathsep)[0] if gopath else ""
     if not first:
         first = os.path.join(env.get("HOME") or os.path.expanduser("~"), "go")

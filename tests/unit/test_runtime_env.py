@@ -60,7 +60,11 @@ def test_the_module_cache_is_found_where_go_looks(tmp_path: Path) -> None:
     written.parent.mkdir(parents=True)
     written.write_text("GOMODCACHE=/written\n")
     assert module_cache_dir({"HOME": home}) == "/written"
-    assert module_cache_dir({"HOME": home, "GOPATH": "/a"}) == "/a/pkg/mod"  # the variable wins
+    assert module_cache_dir({"HOME": home, "GOPATH": "/a"}) == "/written"  # as in go
+    assert module_cache_dir({"HOME": home, "GOMODCACHE": "/m"}) == "/m"  # the variable wins
+    written.write_text("GOPATH=/w\n")
+    assert module_cache_dir({"HOME": home}) == "/w/pkg/mod"
+    assert module_cache_dir({"HOME": home, "GOPATH": "/a"}) == "/a/pkg/mod"
     assert module_cache_dir({"HOME": home, "GOENV": "off"}) == f"{home}/go/pkg/mod"
     other = tmp_path / "goenv"
     other.write_text("GOPATH=/from-goenv\n")
