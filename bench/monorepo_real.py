@@ -19,6 +19,17 @@ to a fresh git repository there. The sequential loop runs first once to warm the
 
 Modules that fail in go itself (a module go cannot load) fail the same way in both; tidybot
 never caches a failure, so they are run again every time.
+
+``--cold`` measures instead the runs that start from empty Go caches (a CI job's first run, or
+every run of a job that keeps no cache), each round in a fresh module and build cache for every
+run (every module downloaded from the real proxy again), no result cache, against the
+sequential loop from empty caches in the same round:
+
+0a. tidybot with GOMAXPROCS capped to its share of the CPUs, as before (set explicitly);
+0b. tidybot as it is: GOMAXPROCS not capped while the module cache is empty;
+0c. as 0b, but one go command (the largest module) alone first, the others after it;
+0d. warm: the module and build caches the round left, tidybot and the loop;
+0e. a cold build cache with a warm module cache: tidybot, and (0f) one go command alone first.
 """
 
 from __future__ import annotations
@@ -31,10 +42,12 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 from benchlib import (
     REPO,
+    TidybotRun,
     commit_all,
     floor_row,
     git,
@@ -42,8 +55,10 @@ from benchlib import (
     machine,
     median_floor,
     python_option,
+    row,
     scenario,
     sequential_loop,
+    tidybot,
     use_python,
 )
 
@@ -53,6 +68,7 @@ from bot.changes import module_nodes
 from bot.engine.affected import Change, select_affected
 from bot.engine.discover import discover
 from bot.engine.imports import iter_go_files
+from bot.toolchain import runtime_env
 
 
 def pick_modules(root: Path) -> tuple[str, str, list[str]]:
@@ -109,6 +125,106 @@ def add_import(path: Path) -> None:
     path.write_text(text[: m.end()] + imp + text[m.end() :], encoding="utf-8")
 
 
+def _fresh_caches(base: Path, env: dict[str, str], modules: Path | None = None) -> dict[str, str]:
+    """``env`` with an empty module cache and build cache under ``base`` (or a copy of the
+    module cache ``modules``)."""
+    _remove(base)
+    base.mkdir(parents=True)
+    if modules is not None:
+        shutil.copytree(modules, base / "mod", symlinks=True)
+    return {
+        **env,
+        "GOMODCACHE": str(base / "mod"),
+        "GOCACHE": str(base / "build"),
+        "GOFLAGS": "-modcacherw",
+    }
+
+
+def _remove(path: Path) -> None:
+    if path.exists():
+        for dirpath, _, _ in os.walk(path):
+            os.chmod(dirpath, 0o755)
+        shutil.rmtree(path)
+
+
+def _alone_first(root: Path, first: str, args: list[str], env: dict[str, str]) -> TidybotRun:
+    """One go command alone (``first``), then tidybot over the other modules: one run."""
+    start = time.monotonic()
+    _tidy_diff_alone(root, first, env)
+    alone = time.monotonic() - start
+    run = tidybot([*args, "--exclude", first], env)
+    return TidybotRun(
+        run.wall + alone, run.inside_go + alone, run.go_calls + 1, run.code, run.report
+    )
+
+
+def _tidy_diff_alone(root: Path, d: str, env: dict[str, str]) -> None:
+    subprocess.run(
+        ["go", "mod", "tidy", "-diff"],
+        cwd=root / d,
+        env={**loop_env(env), **runtime_env(1, env)},
+        capture_output=True,
+        check=False,
+    )
+
+
+def cold(
+    root: Path, dirs: list[str], env: dict[str, str], args: argparse.Namespace, left_out: list[str]
+) -> None:
+    """The ``--cold`` scenarios (see the module's docstring)."""
+    base = args.work / "go-caches"
+    cpus = os.cpu_count() or 1
+    jobs = int(args.jobs) if args.jobs else cpus
+    common = [
+        "check",
+        str(root),
+        "--jobs",
+        str(jobs),
+        *(a for d in left_out for a in ("--exclude", d)),
+    ]
+    first = max(dirs, key=lambda d: (root / d / "go.mod").stat().st_size)
+    print(f"one go command alone first: {first} (the largest go.mod)")
+    names = ["0a. cold, GOMAXPROCS capped (before)", "0b. cold, uncapped while empty (now)"]
+    names += ["0c. cold, now, one go command first"]
+    loops: dict[str, list[float]] = {"cold": [], "warm": []}
+    runs: dict[str, list[TidybotRun]] = {}
+    capped = str(max(1, cpus // jobs))
+    for n in range(args.repeat):
+        loops["cold"].append(sequential_loop(root, dirs, _fresh_caches(base, env))[0])
+        order = names[n % 3 :] + names[: n % 3]  # every scenario in every position once
+        for name in order:
+            e = _fresh_caches(base, env)
+            if name.startswith("0a"):
+                run = tidybot(common, {**e, "GOMAXPROCS": capped})
+            elif name.startswith("0b"):
+                run = tidybot(common, e)
+            else:
+                run = _alone_first(root, first, common, e)
+            runs.setdefault(name, []).append(run)
+        loops["warm"].append(sequential_loop(root, dirs, e)[0])
+        runs.setdefault("0d. warm (the round's caches)", []).append(tidybot(common, e))
+        warm_modules = base.with_name("warm-modules")
+        _remove(warm_modules)
+        shutil.copytree(base / "mod", warm_modules, symlinks=True)
+        for name in ("0e. cold build cache, warm modules", "0f. as 0e, one go command first"):
+            e = _fresh_caches(base, env, modules=warm_modules)
+            run = (
+                tidybot(common, e)
+                if name.startswith("0e")
+                else _alone_first(root, first, common, e)
+            )
+            runs.setdefault(name, []).append(run)
+        _remove(warm_modules)
+        print(f"  round {n + 1}: loop cold {loops['cold'][-1]:.2f}s, warm {loops['warm'][-1]:.2f}s")
+    _remove(base)
+    for name, rs in runs.items():
+        middle = sorted(rs, key=lambda r: r.wall)[len(rs) // 2]
+        loop = statistics.median(loops["cold" if name < "0d" else "warm"])
+        print(row(name, loop, middle))
+        print(f"{'':<34} round by round: " + ", ".join(f"{r.wall:.2f}s" for r in rs))
+    print("(0a-0c against the loop from empty caches; 0d-0f against the loop on warm caches)")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("tree", type=Path, help="a checkout of the monorepo (it is copied)")
@@ -116,6 +232,11 @@ def main() -> None:
     ap.add_argument("--keep", type=Path, help="work in DIR and keep it")
     ap.add_argument(
         "--repeat", type=int, default=3, help="rounds per scenario; medians are printed"
+    )
+    ap.add_argument(
+        "--cold",
+        action="store_true",
+        help="measure runs from empty Go caches instead (downloads every module each run)",
     )
     python_option(ap)
     args = ap.parse_args()
@@ -145,6 +266,10 @@ def main() -> None:
             # fail the same way on both sides, and failures are never cached; leave them out
             print(f"left out of both sides, go fails on them: {', '.join(failing)}")
             dirs = [d for d in dirs if d not in failing]
+        if args.cold:
+            args.work = base
+            cold(root, dirs, env, args, failing)
+            return
         cache = base / "result-cache"
         jobs = ["--jobs", args.jobs] if args.jobs else []
         jobs += [a for d in failing for a in ("--exclude", d)]

@@ -205,10 +205,15 @@ def runtime_env(jobs: int, env: Mapping[str, str]) -> dict[str, str]:
     near a memory limit (``GOGC=off`` with ``GOMEMLIMIT``, a soft limit the Go runtime keeps by
     collecting when the heap approaches it). A ``go mod tidy`` allocates little and lives for
     tens of milliseconds, so its collections are pure overhead; neither setting changes what go
-    writes. Measured on a 67-module repository with 2 jobs on 2 CPUs: 1.87 s -> 1.54 s."""
+    writes. Measured on a 67-module repository with 2 jobs on 2 CPUs: 1.87 s -> 1.54 s.
+
+    With an empty module cache (a CI job's first run) GOMAXPROCS is left alone: go loads
+    packages, and so downloads modules, with GOMAXPROCS workers, and a share of one CPU would
+    keep one download in flight per go command; such a run waits on the network, not the CPUs
+    (see README, "Speed": cold runs)."""
     cpus = os.cpu_count() or 1
     out: dict[str, str] = {}
-    if "GOMAXPROCS" not in env:
+    if "GOMAXPROCS" not in env and not module_cache_is_empty(env):
         out["GOMAXPROCS"] = str(max(1, cpus // max(1, jobs)))
     if "GOGC" not in env and "GOMEMLIMIT" not in env:
         try:
@@ -219,6 +224,51 @@ def runtime_env(jobs: int, env: Mapping[str, str]) -> dict[str, str]:
         out["GOGC"] = "off"
         out["GOMEMLIMIT"] = f"{limit >> 20}MiB"
     return out
+
+
+def module_cache_is_empty(env: Mapping[str, str]) -> bool:
+    """go has downloaded nothing into the module cache ``env`` names: no
+    ``<GOMODCACHE>/cache/download`` (one stat; a cache restored from an older key still counts
+    as full, since the few modules it lacks download quickly either way)."""
+    return not os.path.isdir(os.path.join(module_cache_dir(env), "cache", "download"))
+
+
+def module_cache_dir(env: Mapping[str, str]) -> str:
+    """``GOMODCACHE`` as go finds it: the variable, else the first ``GOPATH`` entry's
+    ``pkg/mod``, else ``$HOME/go/pkg/mod``; for each variable, a value set with ``go env -w``
+    (the ``GOENV`` file) counts when the environment leaves it empty."""
+    cache = env.get("GOMODCACHE", "")
+    if cache:
+        return cache
+    written = _goenv_file(env)
+    cache = written.get("GOMODCACHE", "")
+    if cache:
+        return cache
+    gopath = env.get("GOPATH", "") or written.get("GOPATH", "")
+    first = gopath.split(os.pathsep)[0] if gopath else ""
+    if not first:
+        first = os.path.join(env.get("HOME") or os.path.expanduser("~"), "go")
+    return os.path.join(first, "pkg", "mod")
+
+
+def _goenv_file(env: Mapping[str, str]) -> dict[str, str]:
+    """The settings of go's ``GOENV`` file (``go env -w``), {} when there is none."""
+    path = env.get("GOENV", "")
+    if path == "off":
+        return {}
+    if not path:
+        config = env.get("XDG_CONFIG_HOME") or os.path.join(
+            env.get("HOME") or os.path.expanduser("~"), ".config"
+        )
+        path = os.path.join(config, "go", "env")
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            text = f.read(1 << 16)
+    except OSError:
+        return {}
+    from bot.engine.goenv import parse_goenv
+
+    return parse_goenv(text, path).as_dict()
 
 
 class Go:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 import traceback
 from collections.abc import Mapping
 from typing import IO
@@ -28,7 +29,9 @@ from bot.action.context import ForgeFactory, Run, make_forge
 from bot.action.settings import Settings
 from bot.action.trigger import Mode, select_mode
 from bot.action.workflow import Workflow
+from bot.cachedir import extracted_module
 from bot.errors import ExitCode, ForgeError, TidybotError
+from bot.fsutil import give_to_owner
 from bot.secrets import Secrets, redact
 
 __all__ = ["main", "run"]
@@ -98,6 +101,7 @@ def main(
         env = dict(os.environ) if environ is None else env
     workflow = Workflow(stream, secrets=secrets.all())
     workflow.mask()
+    started = time.time()
     try:
         settings = Settings.from_env(env, secrets)
         workflow = Workflow(
@@ -106,7 +110,11 @@ def main(
             summary_file=settings.summary_file,
             secrets=secrets.all(),
         )
-        return run(settings, workflow, forge_factory)
+        try:
+            return run(settings, workflow, forge_factory)
+        finally:  # run as root in a container: what the run wrote goes to the checkout's owner
+            written = (settings.artifact_dir, settings.cache_dir)
+            give_to_owner(settings.workspace, written, started, settled=extracted_module)
     except TidybotError as e:
         workflow.error(str(e))
         print(f"tidybot: error: {redact(str(e), secrets.all())}", file=sys.stderr)

@@ -16,6 +16,7 @@ from typing import Any, cast
 
 from bot.action.settings import Settings
 from bot.action.workflow import Workflow
+from bot.cachedir import cache_env
 from bot.config import CONFIG_FILES, Config, parse_config
 from bot.errors import ConfigError, ForgeError
 from bot.forge.port import Forge
@@ -168,11 +169,14 @@ class Run:
     def request(self, since: str | None = None) -> Request:
         s = self.s
         trusted, source = self.trusted_config() if s.untrusted else (None, "")
+        go_settings = s.go_settings()
+        # Go's module and build caches in the cache directory too, kept across runs
+        go_settings.update(cache_env(s.workspace, s.cache_dir, s.env))
         return Request(
             include=s.paths,
             exclude=s.exclude,
             gotoolchain=s.gotoolchain,
-            go_settings=s.go_settings(),
+            go_settings=go_settings,
             since=since,
             cache_dir=s.workspace / s.cache_dir if s.cache_dir else None,
             untrusted=s.untrusted,

@@ -87,16 +87,32 @@ def test_actionlint_is_clean_over_the_readme_examples(example_repo: Path) -> Non
     assert res.returncode == 0, res.stdout + res.stderr
 
 
-def test_zizmor_is_clean_over_action_and_workflows() -> None:
-    res = run(tool("zizmor"), "--offline", "--no-progress", "action.yml", ".github/workflows")
+@pytest.mark.parametrize("persona", ["regular", "auditor"])
+def test_zizmor_is_clean_over_action_and_workflows(persona: str) -> None:
+    res = run(
+        tool("zizmor"),
+        "--offline",
+        "--no-progress",
+        f"--persona={persona}",
+        "action.yml",
+        ".github/workflows",
+    )
     assert res.returncode == 0, res.stdout + res.stderr
 
 
-def test_zizmor_is_clean_over_the_readme_examples(example_repo: Path) -> None:
+@pytest.mark.parametrize("persona", ["regular", "auditor"])
+def test_zizmor_is_clean_over_the_readme_examples(example_repo: Path, persona: str) -> None:
     pinned = "tidybot/tidybot@" + "0123456789abcdef" * 2 + "01234567"  # a SHA, as advised
     for flow in (example_repo / ".github" / "workflows").glob("*.yml"):
         flow.write_text(flow.read_text().replace(PUBLISHED, pinned), encoding="utf-8")
-    res = run(tool("zizmor"), "--offline", "--no-progress", ".github/workflows", cwd=example_repo)
+    res = run(
+        tool("zizmor"),
+        "--offline",
+        "--no-progress",
+        f"--persona={persona}",
+        ".github/workflows",
+        cwd=example_repo,
+    )
     assert res.returncode == 0, res.stdout + res.stderr
 
 

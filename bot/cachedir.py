@@ -1,0 +1,78 @@
+"""The action's cache directory: Go's module cache, Go's build cache and tidybot's result cache
+in one directory of the workspace, which the workflow keeps with ``actions/cache``.
+
+The action runs in a container that sees only the workspace and ``/github/home``, and the
+runner empties the latter after every job, so Go's caches must live in the workspace to be
+kept. Layout of ``<cache-dir>``::
+
+    go/            GOPATH: go/pkg/mod is GOMODCACHE, go/pkg/sumdb the checksum database's
+                   newest tree head (tidybot verify keeps it up to date)
+    go-build/      GOCACHE (go's package index of the standard library and of modules)
+    tidybot-v1/    the result cache (bot.resultcache)
+    .gitignore     "*": git, and so `git add -A` in a later step, never picks any of it up
+
+The module cache holds hundreds of ``go.mod`` files and packages, so the directory must be one
+that go's ``./...`` and tidybot's module discovery skip: its name, or the name of a directory
+above it in the workspace, starts with ``.`` or ``_``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path, PurePosixPath
+
+from bot.errors import ConfigError, UsageError
+
+__all__ = ["cache_env", "extracted_module"]
+
+
+def cache_env(workspace: Path, name: str, env: Mapping[str, str]) -> dict[str, str]:
+    """The go settings that put Go's caches in the cache directory ``name`` (relative to the
+    workspace; "" for none: go keeps its own defaults), which is created with its
+    ``.gitignore``. ``env`` is the run's environment: its ``GOFLAGS`` gain ``-modcacherw``, so
+    that the runner's user can delete the module cache like any other directory of the
+    checkout (go makes it read-only otherwise)."""
+    if not name:
+        return {}
+    parts = PurePosixPath(name.replace(os.sep, "/")).parts
+    if not any(p.startswith((".", "_")) for p in parts if p not in (".", "..")):
+        raise ConfigError(
+            f"input 'cache-dir' is {name!r}: it holds Go's module cache, whose modules go's "
+            "./... and tidybot would take for the repository's own",
+            hint="name a directory starting with '.', such as .tidybot-cache",
+        )
+    path = workspace / name
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        ignore = path / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("# tidybot's cache directory (Go's caches and results)\n*\n")
+    except OSError as e:
+        raise UsageError(
+            f"input 'cache-dir': cannot use {name!r} as the cache directory: {e.strerror or e}",
+            hint="give a writable directory of the workspace, such as .tidybot-cache",
+        ) from e
+    gopath = os.fspath(path.resolve() / "go")
+    flags = env.get("GOFLAGS", "").split()
+    if "-modcacherw" not in flags:
+        flags.append("-modcacherw")
+    return {
+        "GOPATH": gopath,
+        "GOMODCACHE": os.path.join(gopath, "pkg", "mod"),
+        "GOCACHE": os.fspath(path.resolve() / "go-build"),
+        "GOFLAGS": " ".join(flags),
+    }
+
+
+_MOD = f"{os.sep}pkg{os.sep}mod{os.sep}"
+_DOWNLOADS = f"{_MOD}cache{os.sep}"
+
+
+def extracted_module(path: str) -> bool:
+    """``path`` is a module as go extracts it into the module cache
+    (``.../pkg/mod/<module path>@<version>``), which go never changes once made: the walk that
+    hands the run's files to the workspace's owner need not enter one it handed over before.
+    ``pkg/mod/cache/`` (downloads, the checksum database, VCS clones) does change."""
+    i = path.rfind(_MOD)
+    return i >= 0 and "@" in os.path.basename(path) and _DOWNLOADS not in path[i:]
