@@ -32,7 +32,9 @@ Example (every key is optional)::
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -215,9 +217,15 @@ class Config:
 # --- loading -----------------------------------------------------------------------------------
 
 
+#: Largest config file read (a real one is a few hundred bytes).
+CONFIG_LIMIT = 1 << 20
+
+
 def load_config(root: Path) -> Config:
-    """Read the config file under ``root``; defaults when there is none."""
-    found = [name for name in CONFIG_FILES if (root / name).is_file()]
+    """Read the config file under ``root``; defaults when there is none. The file is read as a
+    regular file of at most :data:`CONFIG_LIMIT` bytes, never through a symbolic link (a
+    checkout's config may link to a secret, whose lines an error would quote)."""
+    found = [name for name in CONFIG_FILES if os.path.lexists(root / name)]
     if len(found) > 1:
         raise ConfigError(
             f"both {found[0]} and {found[1]} exist; keep one of them", file=found[1], line=None
@@ -225,17 +233,44 @@ def load_config(root: Path) -> Config:
     if not found:
         return Config()
     name = found[0]
+    data = _read_config(root / name, name)
     try:
-        text = (root / name).read_text(encoding="utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ConfigError(f"not UTF-8 text ({exc.reason})", file=name) from None
     return parse_config(text, name)
+
+
+def _read_config(path: Path, name: str) -> bytes:
+    try:
+        fd = os.open(
+            path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+        )
+    except OSError as exc:  # ELOOP: a symbolic link
+        raise ConfigError(
+            f"cannot be read ({exc.strerror}); tidybot reads its config only from a regular "
+            "file, never through a symbolic link",
+            file=name,
+        ) from None
+    with os.fdopen(fd, "rb") as f:
+        st = os.fstat(f.fileno())
+        if not stat.S_ISREG(st.st_mode):
+            raise ConfigError("not a regular file", file=name)
+        data = f.read(CONFIG_LIMIT + 1)
+    if len(data) > CONFIG_LIMIT:
+        raise ConfigError(f"larger than {CONFIG_LIMIT} bytes: not a tidybot config", file=name)
+    return data
 
 
 def parse_config(text: str, file: str = ".tidybot.yml") -> Config:
     """Parse config text; every mistake is a ConfigError naming the key, ``file`` and line."""
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except RecursionError:  # PyYAML composes nested collections recursively
+        raise ConfigError(
+            "nests collections too deeply to be a tidybot config (a few levels are enough)",
+            file=file,
+        ) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None

@@ -386,3 +386,44 @@ def test_tokens_never_in_argv(world: ActionWorld, tmp_path: Path) -> None:
     assert res.returncode == 0, res.explain()
     assert "rev-parse" in seen.read_text()
     assert GITHUB_WRITE_TOKEN not in seen.read_text()
+
+
+# --- 9. the config file: nesting, size, links -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("config", "message"),
+    [
+        ("include: " + "[" * 5000 + "]" * 5000 + "\n", "nests collections too deeply"),
+        ("modules:\n" + "".join("  " * (i + 1) + f"a{i}:\n" for i in range(600)), "too deeply"),
+        ("# " + "x" * (1 << 20) + "\n", "larger than 1048576 bytes"),
+    ],
+)
+def test_a_hostile_config_file_is_one_clear_error(
+    tmp_path: Path, goenv: dict[str, str], config: str, message: str
+) -> None:
+    root = tmp_path / "repo"
+    (root / ".github").mkdir(parents=True)
+    (root / "go.mod").write_bytes(APP)
+    (root / ".github" / "tidybot.yml").write_text(config)
+    res = subprocess.run(
+        [sys.executable, "-m", "bot", "check", str(root)], env=goenv, capture_output=True, text=True
+    )
+    assert res.returncode == 2, res.stderr[-2000:]
+    assert res.stderr.startswith("tidybot: error: .github/tidybot.yml: "), res.stderr[-2000:]
+    assert message in res.stderr and "Traceback" not in res.stderr
+
+
+def test_a_config_file_that_is_a_link_is_not_read(tmp_path: Path, goenv: dict[str, str]) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("include: [TOPSECRET-value]\n")
+    root = tmp_path / "repo"
+    (root / ".github").mkdir(parents=True)
+    (root / "go.mod").write_bytes(APP)
+    (root / ".github" / "tidybot.yml").symlink_to(secret)
+    res = subprocess.run(
+        [sys.executable, "-m", "bot", "check", str(root)], env=goenv, capture_output=True, text=True
+    )
+    assert res.returncode == 2, res.stderr
+    assert "never through a symbolic link" in res.stderr
+    assert "TOPSECRET" not in res.stdout + res.stderr
