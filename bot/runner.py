@@ -19,7 +19,7 @@ from bot.engine.cachekey import KeyBuilder, KeyContext, ParseMemo
 from bot.engine.discover import ModuleRef, TreeScan, find_workspaces, is_vendored, scan_tree
 from bot.engine.discover import discover as discover_modules
 from bot.engine.findings import severity_of
-from bot.engine.goenv import check_toolchain, parse_toolchain_policy
+from bot.engine.goenv import check_toolchain
 from bot.engine.model import Finding, ModuleResult, Report, Severity, Status
 from bot.engine.treefile import file_problem, read_tree_file, refusal, rel_inside
 from bot.errors import ConfigError, ParseError, UnsafeFile, UsageError
@@ -159,7 +159,7 @@ def discover(root: Path, options: RunOptions, scan: TreeScan | None = None) -> l
 
 def _toolchain_problem(go: Go, gomod: GoMod) -> str:
     """Hook: the gotoolchain policy cannot run this module's go line (a clear error), or ""."""
-    policy = parse_toolchain_policy(go.gotoolchain)
+    policy = go.policy
     if policy is None:
         return ""
     where = f"{gomod.file}:{gomod.go_line}" if gomod.go_line else gomod.file

@@ -22,6 +22,7 @@ import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from bot.engine.goenv import parse_toolchain_policy
 from bot.errors import ConfigError, ToolchainError
 
 TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (see bot/lazy.py)
@@ -282,6 +283,8 @@ class Go:
         timeout: float | None = DEFAULT_GO_TIMEOUT,
     ) -> None:
         self.gotoolchain = gotoolchain
+        # the policy parsed once (None: a value only go understands, such as local+auto)
+        self.policy = parse_toolchain_policy(gotoolchain)
         base = dict(os.environ if env is None else env)
         self.env = hardened_env(base, gotoolchain=gotoolchain)
         self.go = go or base.get("TIDYBOT_GO") or "go"
