@@ -32,7 +32,6 @@ import re
 from collections.abc import Mapping
 
 from bot.engine.goenv import merge_layers, parse_goenv
-from bot.engine.modpath import match_prefix_patterns
 
 __all__ = [
     "GO_PINNED",
@@ -191,6 +190,8 @@ def toolchain_problem(env: Mapping[str, str], gotoolchain: str) -> str | None:
     ``env`` is :func:`layered_go_env`'s view."""
     if gotoolchain in ("", "local"):
         return None
+    from bot.engine.modpath import match_prefix_patterns  # only for a toolchain switch
+
     sumdb = env.get("GOSUMDB", "sum.golang.org")
     if sumdb.strip() == "off":
         return "GOSUMDB=off"

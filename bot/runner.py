@@ -98,7 +98,9 @@ def make_go(options: RunOptions, root: Path | None = None, modules: int | None =
         go=base.get("TIDYBOT_GO") or None,
         timeout=go_timeout(options, base),
     )
-    problem = toolchain_problem(layered_go_env(go.env, go.binary()), options.gotoolchain)
+    problem = None
+    if go.gotoolchain not in ("", "local"):  # only a switch runs a downloaded toolchain
+        problem = toolchain_problem(layered_go_env(go.env, go.binary()), go.gotoolchain)
     if problem:
         raise ConfigError(
             f"gotoolchain {options.gotoolchain} would run a Go toolchain that go downloads "
