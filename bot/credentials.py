@@ -31,7 +31,7 @@ from pathlib import Path
 from bot.errors import ConfigError
 from bot.record import field, record
 
-__all__ = ["Credentials", "private_access", "redact"]
+__all__ = ["Credentials", "private_access"]
 
 _HOST = re.compile(r"[A-Za-z0-9.-]+(:[0-9]+)?")
 _ORG = re.compile(r"[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*")
@@ -60,11 +60,6 @@ class Credentials:
             raise ConfigError("git organisations given without a git host")
         if any(c.isspace() for c in self.proxy_user + self.git_login):
             raise ConfigError("a user name for private modules contains whitespace")
-
-
-def redact(text: str, token: str) -> str:
-    """Replace every occurrence of ``token`` in ``text`` (belt and braces for captured output)."""
-    return text.replace(token, "***") if token else text
 
 
 def _write_private(path: Path, data: str) -> None:

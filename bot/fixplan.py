@@ -6,9 +6,10 @@ own directories) into a private temporary directory, runs the engine's fix there
 changed files by repository-relative path, their old contents, and the fix's report. The user's
 tree is never written while planning, so there is nothing to restore when go fails midway.
 
-A plan is used three ways: committed through the GitHub API (``/tidy``, the fix pull request of
-the scheduled audit), written as a patch into the artifact of a pull request run, or applied to a
-tree with :func:`apply_plan`.
+A plan is used two ways: committed through the GitHub API (``/tidy``, the fix pull request of
+the scheduled audit), or written as a patch into the artifact of a pull request run. A plan only
+ever holds go.mod, go.sum, go.work, go.work.sum and vendor/ files (:data:`FIX_NAMES`): nothing
+else is read from either tree.
 """
 
 from __future__ import annotations
@@ -23,11 +24,10 @@ from pathlib import Path, PurePosixPath
 from bot.engine.model import Report
 from bot.engine.treefile import read_tree_file
 from bot.errors import TidybotError, UnsafeFile
-from bot.fsutil import atomic_write
 from bot.record import record, replace
 from bot.runner import RunOptions, fix
 
-__all__ = ["FIX_NAMES", "FixPlan", "apply_plan", "fingerprint", "make_patch", "plan_fix"]
+__all__ = ["FIX_NAMES", "FixPlan", "fingerprint", "make_patch", "plan_fix"]
 
 #: The files a fix may change (and the vendor/ trees of vendored modules).
 FIX_NAMES = frozenset({"go.mod", "go.sum", "go.work", "go.work.sum"})
@@ -64,10 +64,6 @@ def fingerprint(files: Mapping[str, bytes | None]) -> str:
     return h.hexdigest()[:16]
 
 
-def _vendored(rel: str) -> bool:
-    return "vendor" in PurePosixPath(rel).parts[:-1]
-
-
 def _fixable(rel: PurePosixPath) -> bool:
     return rel.name in FIX_NAMES or "vendor" in rel.parts[:-1]
 
@@ -100,15 +96,13 @@ def plan_fix(
     options: RunOptions,
     *,
     skip: Iterable[str] = (),
-    allowed: frozenset[str] | None = None,
 ) -> FixPlan:
     """Run the fix of the modules under ``root`` in a scratch copy of the repository ``repo``
     (``root`` itself or a directory above it: a local replace may point at a sibling of
     ``root``) and return what it changed, by path relative to ``repo``.
 
     ``skip``: repository-relative directories not copied (the result cache, the artifact
-    directory); ``allowed``: the only file names the plan may touch (anything else is refused
-    with a ``TidybotError``: a /tidy commit never writes vendor/, for instance).
+    directory).
     """
     from bot.vendoring import scratch_dir
 
@@ -137,11 +131,6 @@ def plan_fix(
     for rel in sorted(set(before) | set(after)):
         if before.get(rel) == after.get(rel):
             continue
-        if allowed is not None and PurePosixPath(rel).name not in allowed and not _vendored(rel):
-            raise TidybotError(
-                f"{rel}: the fix would change a file other than "
-                f"{', '.join(sorted(allowed))}; not planned"
-            )
         files[rel] = after.get(rel)
         old[rel] = before.get(rel)
     return FixPlan(files, old, report)
@@ -157,27 +146,6 @@ def _since_as_include(root: Path, options: RunOptions) -> RunOptions:
     _, selection = select_since(root, modules, options.since)
     chosen = tuple(m.dir for m in modules if m.dir in selection)
     return replace(options, since=None, include=chosen)
-
-
-def apply_plan(plan: FixPlan, base: Path) -> list[str]:
-    """Write the plan into the tree at ``base`` (the repository root): atomically, never
-    through a symlink, never outside ``base``. Returns the paths written."""
-    base = base.resolve()
-    written: list[str] = []
-    for rel, data in sorted(plan.files.items()):
-        target = base / rel
-        parent = target.parent.resolve()
-        if parent != base and base not in parent.parents:
-            raise TidybotError(f"{rel}: outside the repository; not written")
-        if target.is_symlink():
-            raise TidybotError(f"{rel}: a symbolic link; not written")
-        if data is None:
-            target.unlink(missing_ok=True)
-        else:
-            parent.mkdir(parents=True, exist_ok=True)
-            atomic_write(target, data)
-        written.append(rel)
-    return written
 
 
 def make_patch(old: Mapping[str, bytes | None], new: Mapping[str, bytes | None]) -> str:

@@ -94,6 +94,7 @@ class Run:
         self._trusted: tuple[Config | None, str] | None = None
         self.access_env: dict[str, str] = {}  # the private-module netrc and git rules
         self._said: set[str] = set()
+        self._resolved: dict[tuple[str | None, tuple[tuple[str, str], ...]], Resolved] = {}
 
     # -- GitHub ---------------------------------------------------------------------------
 
@@ -186,8 +187,13 @@ class Run:
         )
 
     def resolve(self, since: str | None = None) -> Resolved:
-        """The engine's options for this run (notices about ignored settings are logged once)."""
+        """The engine's options for this run (notices about ignored settings are logged once):
+        the config is read once per ``since`` and private-access environment."""
+        key = (since, tuple(sorted(self.access_env.items())))
+        if key in self._resolved:
+            return self._resolved[key]
         resolved = resolve(self.s.root, self.request(since), {**self.s.env, **self.access_env})
+        self._resolved[key] = resolved
         for text in resolved.notices:
             if text not in self._said:
                 self._said.add(text)

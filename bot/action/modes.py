@@ -44,14 +44,13 @@ from bot.forge.port import Forge, PullRequest, marker_for
 from bot.record import record, replace
 from bot.report.base import Where
 from bot.report.comment import MARKER, CommentRenderer, fix_commands
-from bot.report.escape import md_code, no_command_lines
+from bot.report.escape import html_text, md_code, md_text, no_command_lines
 from bot.report.github import GithubRenderer
 from bot.report.json import JsonRenderer
 from bot.report.markdown import MarkdownRenderer
 from bot.runner import check as run_check
 
 __all__ = [
-    "FIX_FILES",
     "FIX_TRAILER",
     "Outcome",
     "audit",
@@ -62,9 +61,6 @@ __all__ = [
     "publish",
 ]
 
-#: The only files a fix commit may change: these, and the vendor/ trees of the modules and
-#: workspaces it fixes (``bot.fixplan`` plans nothing else).
-FIX_FILES = frozenset({"go.mod", "go.sum", "go.work", "go.work.sum"})
 #: A trailer in every fix commit message: the bot never fixes on top of its own fix.
 FIX_TRAILER = "Tidybot-Fix"
 #: Permissions that may run ``/tidy``.
@@ -169,7 +165,7 @@ def publish(run: Run, report: Report, decision: Decision) -> None:
             with run.w.group(f"{_join(workdir, m.dir)}: not checked"):
                 run.w.log(m.error.rstrip("\n"))
     summary = MarkdownRenderer(where=workdir).render(report)  # paths from the top level
-    summary += f"\n<sub>mode {decision.mode}: {decision.reason}</sub>\n"
+    summary += f"\n<sub>mode {decision.mode}: {html_text(decision.reason)}</sub>\n"
     run.w.summary(summary)
 
 
@@ -275,7 +271,7 @@ def _plan(run: Run, since: str | None = None) -> FixPlan:
     skip = [run.s.artifact_dir]
     if run.s.cache_dir:
         skip.append(run.s.cache_dir)
-    return plan_fix(run.s.workspace, run.s.root, options, skip=skip, allowed=FIX_FILES)
+    return plan_fix(run.s.workspace, run.s.root, options, skip=skip)
 
 
 # --- fix --------------------------------------------------------------------------------------
@@ -309,7 +305,7 @@ def fix(run: Run, decision: Decision) -> Outcome:
             "`/tidy`, or fix it locally with `go mod tidy`."
         )
         if decision.command:
-            run.forge.reply(number, text)
+            _reply(run, number, text)
             if comment_id is not None:
                 _react(run, comment_id, "confused")
         run.w.notice(f"fix by {actor or 'an unknown sender'} refused: permission {permission}")
@@ -318,15 +314,21 @@ def fix(run: Run, decision: Decision) -> Outcome:
         outcome = _fix(run, number, decision)
     except TidybotError as e:
         if decision.command:
-            run.forge.reply(
-                number, f"`/tidy` failed: {e.message}" + (f"\n\n{e.hint}" if e.hint else "")
-            )
+            # an error's text is plain text that may name the pull request's branch or
+            # module directories: Markdown-escaped, as everything else in a comment
+            hint = f"\n\n{md_text(e.hint)}" if e.hint else ""
+            _reply(run, number, f"`/tidy` failed: {md_text(e.message)}{hint}")
             if comment_id is not None:
                 _react(run, comment_id, "confused")
         raise
     if decision.command and comment_id is not None:
         _react(run, comment_id, "rocket" if outcome.commit_sha else "+1")
     return outcome
+
+
+def _reply(run: Run, number: int, body: str) -> None:
+    """Answer a ``/tidy`` comment: no line of the answer reads as a command."""
+    run.forge.reply(number, no_command_lines(body))
 
 
 def _react(run: Run, comment_id: int, reaction: Any) -> None:

@@ -212,6 +212,25 @@ def test_a_pull_request_from_the_default_branch_gets_no_push(world: ActionWorld)
     assert _git_writes(world.gh) == []
 
 
+def test_a_refusal_that_names_a_hostile_branch_is_escaped_in_the_reply(world: ActionWorld) -> None:
+    # git accepts this branch name; the refusal names the branch, and the reply is a comment
+    branch = "evil<img>@org/team"
+    number = world.open_pr(DRIFTED, branch=branch)
+    world.gh.protect(REPO, branch)
+    world.gh.set_permission(REPO, "maintainer", "write")
+    res = world.run(
+        "issue_comment", world.tidy_comment(number, "maintainer"), world.checkout(branch)
+    )
+    assert res.returncode == 2, res.explain()
+    replies = [c for c in world.gh.comments(REPO, number) if "failed" in str(c["body"])]
+    assert len(replies) == 1
+    body = str(replies[0]["body"])
+    assert "protect" in body
+    assert "<img" not in body
+    assert "@org" not in body
+    assert _git_writes(world.gh) == []
+
+
 # --- 7. the artifact directory is written only as a real directory --------------------------------
 
 

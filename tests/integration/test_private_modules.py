@@ -18,10 +18,11 @@ from pathlib import Path
 import pytest
 
 from bot.config import parse_config
-from bot.credentials import Credentials, private_access, redact
+from bot.credentials import Credentials, private_access
 from bot.engine.model import Status
 from bot.report import render
 from bot.runner import RunOptions, check, fix
+from bot.secrets import redact
 from tests.fakes.goproxy import write_tree
 from tests.integration.private_proxy import (
     MODULE,
@@ -157,8 +158,8 @@ def test_git_rules_are_scoped_to_the_organisation(tmp_path: Path) -> None:
 
 
 def test_redact() -> None:
-    assert redact(f"reading https://x:{TOKEN}@h/", TOKEN) == "reading https://x:***@h/"
-    assert redact("nothing", "") == "nothing"
+    assert redact(f"reading https://x:{TOKEN}@h/", [TOKEN]) == "reading https://x:***@h/"
+    assert redact("nothing", [""]) == "nothing"
 
 
 def test_cli_takes_the_token_from_the_environment_only(
