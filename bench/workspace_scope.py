@@ -15,7 +15,9 @@ workspace), its wall time against ``go mod tidy -diff`` in that module alone, bo
 this run (medians of ``--repeat`` rounds, default 5, alternating):
 
 1. the workspace in sync (the usual case: the check finds nothing);
-2. the workspace where the selected module's go.mod is behind (go work sync would raise it).
+2. the workspace where the selected module's go.mod is behind (go work sync would raise it);
+3. the in-sync workspace checked again with ``--cache-dir`` (a rerun, or a pull request that
+   edits function bodies): the module and the go work sync check answered from the cache.
 
 With ``--repo`` (a real checkout with a go.work, e.g. etcd) and ``--include``, the same two
 timings on that checkout: its module cache must be warm (run ``go mod download`` in the module
@@ -53,8 +55,11 @@ def go_tidy_diff(module: Path, env: Mapping[str, str]) -> float:
     return time.monotonic() - start
 
 
-def tidybot_check(python: str, root: Path, include: str, env: Mapping[str, str]) -> float:
+def tidybot_check(
+    python: str, root: Path, include: str, env: Mapping[str, str], *more: str
+) -> float:
     cmd = [python, "-m", "bot", "check", str(root), "--include", include, "--format", "json"]
+    cmd += more
     start = time.monotonic()
     res = subprocess.run(cmd, env=dict(env), capture_output=True, text=True, cwd=REPO)
     took = time.monotonic() - start
@@ -64,13 +69,13 @@ def tidybot_check(python: str, root: Path, include: str, env: Mapping[str, str])
 
 
 def measure(
-    python: str, root: Path, include: str, env: Mapping[str, str], repeat: int
+    python: str, root: Path, include: str, env: Mapping[str, str], repeat: int, *more: str
 ) -> tuple[float, float]:
     """Medians of (go mod tidy -diff in the module, tidybot check --include it)."""
     go_times, bot_times = [], []
     for _ in range(repeat):
         go_times.append(go_tidy_diff(root / include, env))
-        bot_times.append(tidybot_check(python, root, include, env))
+        bot_times.append(tidybot_check(python, root, include, env, *more))
     return statistics.median(go_times), statistics.median(bot_times)
 
 
@@ -96,8 +101,13 @@ def main() -> None:
     print(machine())
     if args.repo is not None:
         env = dict(os.environ)
-        go, bot = measure(args.python, args.repo.resolve(), args.include, env, args.repeat)
-        print(row(f"{args.repo.name}: check --include {args.include}", go, bot))
+        repo = args.repo.resolve()
+        go, bot = measure(args.python, repo, args.include, env, args.repeat)
+        print(row(f"{args.repo.name}: check --include {args.include}", go, bot), flush=True)
+        with tempfile.TemporaryDirectory(prefix="tidybot-bench-rc-") as rc:
+            tidybot_check(args.python, repo, args.include, env, "--cache-dir", rc)  # stored
+            go, bot = measure(args.python, repo, args.include, env, args.repeat, "--cache-dir", rc)
+        print(row(f"{args.repo.name}: the same, rerun with --cache-dir", go, bot))
         return
     with tempfile.TemporaryDirectory(prefix="tidybot-bench-ws-") as tmp_s:
         tmp = Path(tmp_s)
@@ -113,6 +123,13 @@ def main() -> None:
             go, bot = measure(args.python, root, args.include, env, args.repeat)
             title = f"{args.modules} modules x {args.packages} packages, {name}"
             print(row(title, go, bot), flush=True)
+            if not low:
+                rc = str(tmp / "result-cache")
+                tidybot_check(args.python, root, args.include, env, "--cache-dir", rc)  # stored
+                go, bot = measure(
+                    args.python, root, args.include, env, args.repeat, "--cache-dir", rc
+                )
+                print(row("  the same, rerun with --cache-dir", go, bot), flush=True)
             shutil.rmtree(root, ignore_errors=True)
 
 

@@ -432,6 +432,7 @@ def _speedups(
     options: RunOptions,
     fn: _Fn,
     extra: dict[str, object],
+    cache: ResultCache | None = None,
 ) -> tuple[_Pre, _Fn, list[list[int]], Callable[[], None]]:
     """--since (skip what the changes cannot affect) and the result cache around ``fn``:
 
@@ -444,7 +445,8 @@ def _speedups(
 
     Fills ``extra`` for the report."""
     root = scan.root
-    cache = ResultCache(options.cache_dir) if options.cache_dir else None
+    if cache is None and options.cache_dir:
+        cache = ResultCache(options.cache_dir)
     memo = cache.load_memo() if cache is not None else ParseMemo()
     selection = None
     if options.since:
@@ -594,13 +596,15 @@ def _run_all(
     dependencies_first: bool = False,
     mods: list[ModuleRef] | None = None,
     go: Go | None = None,
+    cache: ResultCache | None = None,
 ) -> tuple[Go, list[_Outcome], list[ModuleRef]]:
     root = scan.root
     mods = discover(root, options, scan) if mods is None else mods
     go = make_go(options, root, len(mods)) if go is None else go
     _go_ready(go, options)
     jobs = _jobs(options)
-    pre, fn, waves, finish = _speedups(scan, mods, go, options, fn, {} if extra is None else extra)
+    extra = {} if extra is None else extra
+    pre, fn, waves, finish = _speedups(scan, mods, go, options, fn, extra, cache)
     tell = options.progress
     if tell is not None:
         tell(None, len(mods))
@@ -696,8 +700,18 @@ class _WorkspaceChecks:
     own tidy results only at its end (to report what the workspace adds), and waits for
     them there (:meth:`finish` hands them over)."""
 
-    def __init__(self, go: Go, scan: TreeScan, mods: list[ModuleRef], options: RunOptions) -> None:
+    def __init__(
+        self,
+        go: Go,
+        scan: TreeScan,
+        mods: list[ModuleRef],
+        options: RunOptions,
+        cache: ResultCache | None = None,
+    ) -> None:
         self._go = go
+        self._cache = cache
+        # asked here, not in the thread: the modules' keys need it too, and go is asked once
+        self._go_version = cache.go_version(go) if cache is not None else ""
         self._root = scan.root
         self._options = options
         self._workspaces = find_workspaces(scan.root, scan)
@@ -719,9 +733,18 @@ class _WorkspaceChecks:
         return self._own
 
     def _run(self) -> None:
-        from bot.workspace import check_workspace
+        from bot.workspace import WorkspaceCache, check_workspace
 
         try:
+            cache = None
+            if self._cache is not None:
+                context = KeyContext(
+                    self._go_version,
+                    __version__,
+                    self._go.env,
+                    (repr(self._options.config.ignore), self._go.gotoolchain),
+                )
+                cache = WorkspaceCache(self._cache, context.lines())
             for gowork in self._workspaces:
                 self._checks.append(
                     check_workspace(
@@ -733,6 +756,7 @@ class _WorkspaceChecks:
                         jobs=_jobs(self._options),
                         tidy_after=False,
                         sync_env=_sync_env(self._options),
+                        cache=cache,
                     )
                 )
         except BaseException as e:  # handed to finish()
@@ -788,9 +812,12 @@ def check(root: Path, options: RunOptions) -> Report:
     mods = discover(scan.root, options, scan)
     go = make_go(options, scan.root, len(mods))
     _go_ready(go, options)
-    workspaces = _WorkspaceChecks(go, scan, mods, options)
+    cache = ResultCache(options.cache_dir) if options.cache_dir else None
+    workspaces = _WorkspaceChecks(go, scan, mods, options, cache)
     try:
-        go, outcomes, _ = _run_all(scan, options, _check_module, extra, mods=mods, go=go)
+        go, outcomes, _ = _run_all(
+            scan, options, _check_module, extra, mods=mods, go=go, cache=cache
+        )
     except BaseException:
         workspaces.abandon()
         raise

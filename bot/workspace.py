@@ -38,14 +38,17 @@ from bot.vendoring import check_vendoring, fix_vendoring, scratch_dir
 TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (see bot/lazy.py)
 if TYPE_CHECKING:
     from bot.engine.gomod import GoMod
+    from bot.resultcache import ResultCache
 
 __all__ = [
     "FINDING_ID",
     "Workspace",
+    "WorkspaceCache",
     "WorkspaceCheck",
     "WorkspaceError",
     "WorkspaceModule",
     "check_workspace",
+    "copy_key",
     "find_workspaces",
     "fix_workspace",
     "is_vendored_workspace",
@@ -54,6 +57,9 @@ __all__ = [
 ]
 
 FINDING_ID = "work-sync"
+
+WORKSPACE_KEY_VERSION = 1
+"""Bumped whenever what goes into a workspace key (``copy_key``) changes."""
 
 
 class WorkspaceError(Exception):
@@ -558,6 +564,57 @@ def _changed_modules(root: Path, copy: Path, dirs: Collection[str]) -> set[str]:
     return {d for d in dirs if _read(_path(root, d) / "go.mod") != _read(_path(copy, d) / "go.mod")}
 
 
+_KEY_FILES = ("go.mod", "go.sum", "go.work", "go.work.sum")
+
+
+def copy_key(copy: Path, head: Collection[str]) -> str | None:
+    """The result-cache key of a ``go work sync`` in ``copy``: ``head`` (the Go version,
+    tidybot's, the environment, the scope) and what go reads there. go.work, go.work.sum and
+    every go.mod and go.sum by their bytes; a Go file by what loading packages takes from it
+    (whether go loads it, its package clause, its imports: ``bot.engine.cachekey``), so editing
+    a function body keeps the key and adding an import changes it. Symlinks in the copy
+    (into the tree) are followed, as go follows them to import a package. The copy is the
+    whole input of the sync, so an equal key means an equal sync. None when a file cannot
+    be read (nothing is cached then)."""
+    from bot.engine.cachekey import ParseMemo, digest
+
+    memo = ParseMemo()
+    lines = [f"tidybot-workspace-key {WORKSPACE_KEY_VERSION}", *head]
+    seen: set[str] = set()
+    for cur, dirs, files in os.walk(copy, followlinks=True):
+        real = os.path.realpath(cur)
+        if real in seen:  # a symlink cycle, or a directory reached twice
+            dirs[:] = []
+            continue
+        seen.add(real)
+        dirs.sort()
+        rel_cur = os.path.relpath(cur, copy).replace(os.sep, "/")
+        for name in sorted(files):
+            if not name.endswith(".go") and name not in _KEY_FILES:
+                continue
+            rel = name if rel_cur == "." else f"{rel_cur}/{name}"
+            try:
+                data = read_bytes(f"{cur}/{name}")
+            except OSError:
+                return None
+            if name.endswith(".go"):
+                counted, package, imports = memo.go_file(data)
+                lines.append(f"go {rel} {int(counted)} {package} {' '.join(imports)}")
+            else:
+                lines.append(f"file {rel} {digest(data)}")
+    return digest("\n".join(lines).encode("utf-8", errors="surrogateescape"))
+
+
+class WorkspaceCache:
+    """Where a workspace check keeps its clean results: ``bot.resultcache.ResultCache``
+    (entries filed under the go.work's path instead of a module directory), with the key's
+    head for this run (``bot.engine.cachekey.KeyContext.lines``)."""
+
+    def __init__(self, results: ResultCache, head: Collection[str]) -> None:
+        self.results = results
+        self.head = tuple(head)
+
+
 def check_workspace(
     go: Go,
     root: Path,
@@ -570,6 +627,7 @@ def check_workspace(
     | None = None,
     jobs: int = 1,
     sync_env: Mapping[str, str] | None = None,
+    cache: WorkspaceCache | None = None,
 ) -> WorkspaceCheck:
     """What ``go work sync`` (+ the per-module tidy) would change, computed in a scratch copy.
     ``tidy_after=False``: no tidy after the sync of a module whose go.mod the sync changes (its
@@ -579,7 +637,10 @@ def check_workspace(
     go.sum ``go mod tidy`` writes for a module that is not tidy on its own (by directory),
     so that only what the workspace adds is reported here. It may be a function, called
     once the sync is done: the runner checks the modules while the workspace syncs.
-    ``sync_env``: more environment for ``go work sync`` (the runner gives it every CPU)."""
+    ``sync_env``: more environment for ``go work sync`` (the runner gives it every CPU).
+    ``cache``: the result cache; a check that finds nothing is stored under the key of the
+    copy (``copy_key``), and a copy with a stored key is not synced again (a vendored
+    workspace is always checked in full, as a vendored module is)."""
     root, rel = _locate(root, gowork)
     rel_work = rel or "go.work"
     gowork = _path(root, rel_work)
@@ -596,6 +657,13 @@ def check_workspace(
     with scratch_dir("tidybot-work-") as tmp:
         copy = tmp / "tree"
         cwork = _copy_workspace(root, ws, copy, scope)
+        key = None
+        if cache is not None and not is_vendored_workspace(gowork.parent):
+            head = (*cache.head, f"scope {' '.join(sorted(scope))}", f"tidy-after {tidy_after}")
+            key = copy_key(copy, head)
+            if key is not None and cache.results.get(key, rel_work) is not None:
+                nothing = tuple(WorkspaceModule(d, False) for d in scope)
+                return WorkspaceCheck(rel_work, ws.uses, (), nothing, whole=whole)
         err = _sync(go, cwork, sync_env)
         if err:
             return WorkspaceCheck(rel_work, ws.uses, error=err, whole=whole)
@@ -632,6 +700,11 @@ def check_workspace(
             modules.append(WorkspaceModule(d, synced_files, final))
         if whole:
             findings.extend(_work_file_findings(gowork, cwork, ws.dir))
+    quiet = not findings and not to_tidy and not any(m.synced or m.changed_files for m in modules)
+    if key is not None and cache is not None and quiet:
+        from bot.engine.model import ModuleResult, Status
+
+        cache.results.put(key, ModuleResult(rel_work, "go.work", Status.CLEAN), go.version())
     if whole and is_vendored_workspace(gowork.parent):
         vc = check_vendoring(go, root, ws.dir, workspace=True, extra_env={"GOWORK": str(gowork)})
         if vc.error:

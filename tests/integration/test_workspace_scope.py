@@ -215,3 +215,75 @@ def test_symlinked_go_files_are_read_as_go_reads_them(
     assert tidybot(goenv, "fix", str(root)).returncode == 0
     assert "example.com/util" in (root / "m1" / "go.mod").read_text()
     assert tidybot(goenv, "check", str(root)).returncode == 0
+
+
+def _go_log(tmp: Path) -> tuple[Path, Path]:
+    """A go that records each call's arguments (one line each) and runs the real one."""
+    import shutil
+
+    real = shutil.which("go")
+    assert real is not None
+    log = tmp / "go-calls.log"
+    shim = tmp / "bin" / "go"
+    shim.parent.mkdir()
+    shim.write_text(f'#!/bin/sh\necho "$*" >> "{log}"\nexec "{real}" "$@"\n')
+    shim.chmod(0o755)
+    return shim, log
+
+
+def _calls(log: Path) -> list[str]:
+    calls = log.read_text().splitlines() if log.exists() else []
+    log.unlink(missing_ok=True)
+    return calls
+
+
+def test_a_clean_workspace_check_is_cached_until_an_input_of_the_sync_changes(
+    tmp_path: Path, goenv: dict[str, str]
+) -> None:
+    """With --cache-dir, a go work sync check that found nothing is stored under the key of
+    what the sync reads (bot.workspace.copy_key) and not run again while that is unchanged: a
+    rerun and a function-body edit start no go command at all. A change to another module of
+    the workspace that m1's own check does not read (m2 moves greet up, so the workspace
+    selects v1.1.0) reruns the sync and reports the raise, though m1's own result comes
+    from the cache; drift is never stored."""
+    root = tmp_path / "repo"
+    workspace_tree(goenv, root, 3, low=(0, 1, 2))  # every module on greet v1.0.0: in sync
+    shim, log = _go_log(tmp_path)
+    env = {**goenv, "TIDYBOT_GO": str(shim)}
+    args = ["check", str(root), "--include", "m1", "--format", "json"]
+    cached = [*args, "--cache-dir", str(tmp_path / "cache")]
+
+    first = tidybot(env, *cached)
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert _json(first)["cache"]["hits"] == []
+    assert "work sync" in _calls(log)
+
+    again = tidybot(env, *cached)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert _json(again)["cache"]["hits"] == ["go.work", "m1"]
+    assert _found(_json(again)) == {"m1": []}
+    assert _calls(log) == []  # no go command at all
+
+    body = root / "m1" / "p0" / "p0.go"
+    body.write_text(body.read_text().replace("greet.Hello()", 'greet.Hello() + "!"'))
+    edited = tidybot(env, *cached)
+    assert edited.returncode == 0, edited.stdout + edited.stderr
+    assert _json(edited)["cache"]["hits"] == ["go.work", "m1"]
+    assert _calls(log) == []
+
+    other = tidybot(env, "check", str(root), "--include", "m2", "--format", "json", *cached[-2:])
+    assert other.returncode == 0, other.stdout + other.stderr
+    assert "go.work" not in _json(other)["cache"]["hits"]  # another scope, another key
+    assert "work sync" in _calls(log)
+
+    gomod = root / "m2" / "go.mod"
+    gomod.write_text(gomod.read_text().replace("greet v1.0.0", "greet v1.1.0"))
+    tidy(goenv, root / "m2")
+    for _ in range(2):  # drift is not stored: the second run syncs again
+        moved = tidybot(env, *cached)
+        assert moved.returncode == 1, moved.stdout + moved.stderr
+        assert _found(_json(moved)) == {"m1": [("work-sync", "m1/go.mod", RAISE)]}
+        assert _json(moved)["cache"]["hits"] == ["m1"]  # m1's own inputs did not change
+        assert "work sync" in _calls(log)
+    plain = tidybot(env, *args)
+    assert _found(_json(plain)) == _found(_json(moved))
