@@ -433,6 +433,7 @@ def _speedups(
     fn: _Fn,
     extra: dict[str, object],
     cache: ResultCache | None = None,
+    memo: ParseMemo | None = None,
 ) -> tuple[_Pre, _Fn, list[list[int]], Callable[[], None]]:
     """--since (skip what the changes cannot affect) and the result cache around ``fn``:
 
@@ -447,7 +448,8 @@ def _speedups(
     root = scan.root
     if cache is None and options.cache_dir:
         cache = ResultCache(options.cache_dir)
-    memo = cache.load_memo() if cache is not None else ParseMemo()
+    if memo is None:
+        memo = cache.load_memo() if cache is not None else ParseMemo()
     selection = None
     if options.since:
         from bot.changes import select_since
@@ -597,6 +599,7 @@ def _run_all(
     mods: list[ModuleRef] | None = None,
     go: Go | None = None,
     cache: ResultCache | None = None,
+    memo: ParseMemo | None = None,
 ) -> tuple[Go, list[_Outcome], list[ModuleRef]]:
     root = scan.root
     mods = discover(root, options, scan) if mods is None else mods
@@ -604,7 +607,7 @@ def _run_all(
     _go_ready(go, options)
     jobs = _jobs(options)
     extra = {} if extra is None else extra
-    pre, fn, waves, finish = _speedups(scan, mods, go, options, fn, extra, cache)
+    pre, fn, waves, finish = _speedups(scan, mods, go, options, fn, extra, cache, memo)
     tell = options.progress
     if tell is not None:
         tell(None, len(mods))
@@ -707,9 +710,13 @@ class _WorkspaceChecks:
         mods: list[ModuleRef],
         options: RunOptions,
         cache: ResultCache | None = None,
+        memo: ParseMemo | None = None,
     ) -> None:
         self._go = go
         self._cache = cache
+        # what parsing found before, for the workspace keys: a copy, read in the thread while
+        # the modules' keys add to the memo itself
+        self._known = dict(memo.go_files) if memo is not None else {}
         # asked here, not in the thread: the modules' keys need it too, and go is asked once
         self._go_version = cache.go_version(go) if cache is not None else ""
         self._root = scan.root
@@ -744,7 +751,7 @@ class _WorkspaceChecks:
                     self._go.env,
                     (repr(self._options.config.ignore), self._go.gotoolchain),
                 )
-                cache = WorkspaceCache(self._cache, context.lines())
+                cache = WorkspaceCache(self._cache, context.lines(), self._known)
             for gowork in self._workspaces:
                 self._checks.append(
                     check_workspace(
@@ -813,10 +820,11 @@ def check(root: Path, options: RunOptions) -> Report:
     go = make_go(options, scan.root, len(mods))
     _go_ready(go, options)
     cache = ResultCache(options.cache_dir) if options.cache_dir else None
-    workspaces = _WorkspaceChecks(go, scan, mods, options, cache)
+    memo = cache.load_memo() if cache is not None else None
+    workspaces = _WorkspaceChecks(go, scan, mods, options, cache, memo)
     try:
         go, outcomes, _ = _run_all(
-            scan, options, _check_module, extra, mods=mods, go=go, cache=cache
+            scan, options, _check_module, extra, mods=mods, go=go, cache=cache, memo=memo
         )
     except BaseException:
         workspaces.abandon()

@@ -37,6 +37,7 @@ from bot.vendoring import check_vendoring, fix_vendoring, scratch_dir
 
 TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (see bot/lazy.py)
 if TYPE_CHECKING:
+    from bot.engine.cachekey import GoFileFacts, ParseMemo
     from bot.engine.gomod import GoMod
     from bot.resultcache import ResultCache
 
@@ -48,18 +49,18 @@ __all__ = [
     "WorkspaceError",
     "WorkspaceModule",
     "check_workspace",
-    "copy_key",
     "find_workspaces",
     "fix_workspace",
     "is_vendored_workspace",
     "read_workspace",
+    "sync_key",
     "workspace_uses",
 ]
 
 FINDING_ID = "work-sync"
 
 WORKSPACE_KEY_VERSION = 1
-"""Bumped whenever what goes into a workspace key (``copy_key``) changes."""
+"""Bumped whenever what goes into a workspace key (``_plan_key``) changes."""
 
 
 class WorkspaceError(Exception):
@@ -308,24 +309,26 @@ def _requirement_findings(
 # --- the scratch copy ------------------------------------------------------------------------
 
 
-def _place(src: str, dest: str) -> None:
-    """A Go file into the copy: a hard link where the file system allows (go only reads these
-    files), else a copy."""
-    try:
-        os.link(src, dest)
-    except OSError:
-        shutil.copyfile(src, dest)
+@record
+class _Entry:
+    """One thing of the scratch copy: ``rel`` (its path in the copy) made from ``src`` (a path
+    of the tree) as ``kind`` says: ``copy`` (a module file), ``place`` (a Go file: go only
+    reads it, so a hard link where the file system allows), ``link`` (a symlink to ``src``, a
+    file or a directory inside the root) or ``tree`` (a vendor directory, copied whole)."""
+
+    rel: str
+    src: str
+    kind: str
 
 
-def _copy_go_files(
-    root: Path, rel_dir: str, dest_root: Path, refs: re.Pattern[bytes] | None
+def _go_files(
+    root: Path, rel_dir: str, plan: list[_Entry], refs: re.Pattern[bytes] | None
 ) -> set[str]:
-    """The Go files of one directory of the tree into the copy. A symlinked Go file (etcd
+    """The Go files of one directory of the tree into the plan. A symlinked Go file (etcd
     links test files across its modules) is linked to what it points at when that is inside
     ``root``, so go reads there what it reads in the tree; one pointing outside is left out.
     Returns the workspace import paths (``refs``) its files name in quotes."""
     src = _path(root, rel_dir)
-    out = _path(dest_root, rel_dir)
     named: set[str] = set()
     try:
         names = sorted(
@@ -335,19 +338,17 @@ def _copy_go_files(
         )
     except OSError:
         return named
-    if not names:
-        return named
-    out.mkdir(parents=True, exist_ok=True)
     for f in names:
         file = f"{src}/{f}"
+        rel = f if rel_dir == "." else f"{rel_dir}/{f}"
         if os.path.islink(file):
             target = _inside(root, file)
             if target is None or not os.path.isfile(target):
                 continue
-            os.symlink(target, out / f)
+            plan.append(_Entry(rel, target, "link"))
             file = target
         elif os.path.isfile(file):
-            _place(file, f"{out}/{f}")
+            plan.append(_Entry(rel, file, "place"))
         else:
             continue
         if refs is not None:
@@ -362,21 +363,24 @@ def _inside(root: Path, link: str) -> str | None:
     return target if rel_inside(Path(os.path.realpath(root)), Path(target)) is not None else None
 
 
-def _copy_module(
-    root: Path, d: str, dest_root: Path, modules: Collection[str], refs: re.Pattern[bytes] | None
+def _module_files(root: Path, d: str, plan: list[_Entry]) -> None:
+    """go.mod and go.sum of module ``d`` (regular files only) into the plan."""
+    for name in ("go.mod", "go.sum"):
+        src = _path(root, d) / name
+        if src.is_file() and not src.is_symlink():
+            plan.append(_Entry(_join(d, name), os.fspath(src), "copy"))
+
+
+def _whole_module(
+    root: Path, d: str, plan: list[_Entry], modules: Collection[str], refs: re.Pattern[bytes] | None
 ) -> set[str]:
     """go.mod, go.sum and the Go files of every package of module ``d`` (nested modules,
     vendor/, testdata/ and ``.``/``_`` directories left out, as go leaves them out) into the
-    copy; a symlinked directory inside ``root`` is linked. Returns the workspace import
+    plan; a symlinked directory inside ``root`` is linked. Returns the workspace import
     paths its Go files name in quotes: the packages it may import, untidy go.mod or not."""
     src_root = _path(root, d)
     named: set[str] = set()
-    for name in ("go.mod", "go.sum"):
-        src = src_root / name
-        if src.is_file() and not src.is_symlink():
-            dest = _path(dest_root, d) / name
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(src, dest)
+    _module_files(root, d, plan)
     for cur, dirs, _files in os.walk(src_root):
         rel_cur = os.path.relpath(cur, root).replace(os.sep, "/")
         keep = []
@@ -388,15 +392,13 @@ def _copy_module(
             if os.path.islink(sub):
                 target = _inside(root, sub)
                 if target is not None and os.path.isdir(target):
-                    out = _path(dest_root, rel_cur)
-                    out.mkdir(parents=True, exist_ok=True)
-                    os.symlink(target, out / name)
+                    plan.append(_Entry(rel_sub, target, "link"))
                 continue
             if os.path.lexists(f"{sub}/go.mod"):
                 continue  # a nested module
             keep.append(name)
         dirs[:] = keep
-        named |= _copy_go_files(root, rel_cur, dest_root, refs)
+        named |= _go_files(root, rel_cur, plan, refs)
     return named
 
 
@@ -423,8 +425,8 @@ def _in_nested_module(root: Path, module_dir: str, pkg: str) -> bool:
     )
 
 
-def _copy_workspace(root: Path, ws: Workspace, dest: Path, scope: Collection[str]) -> Path:
-    """The scratch tree ``go work sync`` runs in; returns its go.work.
+def _plan_workspace(root: Path, ws: Workspace, scope: Collection[str]) -> list[_Entry]:
+    """What the scratch tree ``go work sync`` runs in holds (``_materialize`` makes it).
 
     Every used and replaced module's go.mod and go.sum is there (the build list comes from
     all of them). The selected modules (``scope``) and the non-workspace modules they
@@ -433,12 +435,11 @@ def _copy_workspace(root: Path, ws: Workspace, dest: Path, scope: Collection[str
     their tests, as go's "all" of a selected module holds them. go work sync loads the
     packages of every module that has any, so leaving out what the selected modules cannot
     reach makes a one-module check cost about one module's sync."""
-    workdir = _path(dest, ws.dir)
-    workdir.mkdir(parents=True, exist_ok=True)
+    plan: list[_Entry] = []
     for name in ("go.work", "go.work.sum"):
         src = _path(root, ws.dir) / name
         if src.is_file() and not src.is_symlink():
-            shutil.copyfile(src, workdir / name)
+            plan.append(_Entry(_join(ws.dir, name), os.fspath(src), "copy"))
     modules = {*ws.uses, *ws.replaced}
     dir_of = dict(ws.paths)
     links = dict(ws.links)
@@ -456,7 +457,7 @@ def _copy_workspace(root: Path, ws: Workspace, dest: Path, scope: Collection[str
         if d in whole_modules:
             continue
         whole_modules.add(d)
-        named |= _copy_module(root, d, dest, modules, refs)
+        named |= _whole_module(root, d, plan, modules, refs)
         queue.extend(t for t in links.get(d, ()) if t in ws.replaced and t not in whole_modules)
     pending = sorted(named)
     while pending:  # the workspace packages those name, and what these name in turn
@@ -468,17 +469,42 @@ def _copy_workspace(root: Path, ws: Workspace, dest: Path, scope: Collection[str
             continue
         packages.add(pkg)
         if os.path.isdir(_path(root, pkg)) and not _in_nested_module(root, module_dir, pkg):
-            pending.extend(_copy_go_files(root, pkg, dest, refs))
+            pending.extend(_go_files(root, pkg, plan, refs))
     for d in sorted(modules - whole_modules):
-        for name in ("go.mod", "go.sum"):
-            src = _path(root, d) / name
-            if src.is_file() and not src.is_symlink():
-                out = _path(dest, d) / name
-                out.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(src, out)
+        _module_files(root, d, plan)
     if is_vendored_workspace(_path(root, ws.dir)):  # go reads the vendored packages
-        shutil.copytree(_path(root, ws.dir) / "vendor", workdir / "vendor", symlinks=True)
-    return workdir / "go.work"
+        plan.append(
+            _Entry(_join(ws.dir, "vendor"), os.fspath(_path(root, ws.dir) / "vendor"), "tree")
+        )
+    return plan
+
+
+def _materialize(plan: list[_Entry], dest: Path) -> None:
+    """Make the scratch tree of ``plan`` under ``dest``."""
+    made: set[str] = set()
+    for e in plan:
+        out = f"{dest}/{e.rel}"
+        parent = os.path.dirname(out)
+        if parent not in made:
+            os.makedirs(parent, exist_ok=True)
+            made.add(parent)
+        if e.kind == "copy":
+            shutil.copyfile(e.src, out)
+        elif e.kind == "place":
+            try:
+                os.link(e.src, out)
+            except OSError:
+                shutil.copyfile(e.src, out)
+        elif e.kind == "link":
+            os.symlink(e.src, out)
+        else:
+            shutil.copytree(e.src, out, symlinks=True)
+
+
+def _copy_workspace(root: Path, ws: Workspace, dest: Path, scope: Collection[str]) -> Path:
+    """The scratch tree ``go work sync`` runs in (``_plan_workspace``); returns its go.work."""
+    _materialize(_plan_workspace(root, ws, scope), dest)
+    return _path(dest, ws.dir) / "go.work"
 
 
 def _sync(go: Go, copy_work: Path, sync_env: Mapping[str, str] | None = None) -> str:
@@ -567,42 +593,74 @@ def _changed_modules(root: Path, copy: Path, dirs: Collection[str]) -> set[str]:
 _KEY_FILES = ("go.mod", "go.sum", "go.work", "go.work.sum")
 
 
-def copy_key(copy: Path, head: Collection[str]) -> str | None:
-    """The result-cache key of a ``go work sync`` in ``copy``: ``head`` (the Go version,
-    tidybot's, the environment, the scope) and what go reads there. go.work, go.work.sum and
-    every go.mod and go.sum by their bytes; a Go file by what loading packages takes from it
-    (whether go loads it, its package clause, its imports: ``bot.engine.cachekey``), so editing
-    a function body keeps the key and adding an import changes it. Symlinks in the copy
-    (into the tree) are followed, as go follows them to import a package. The copy is the
-    whole input of the sync, so an equal key means an equal sync. None when a file cannot
-    be read (nothing is cached then)."""
-    from bot.engine.cachekey import ParseMemo, digest
+def _key_line(rel: str, name: str, data: bytes, memo: ParseMemo) -> str:
+    from bot.engine.cachekey import digest
 
-    memo = ParseMemo()
-    lines = [f"tidybot-workspace-key {WORKSPACE_KEY_VERSION}", *head]
+    if name.endswith(".go"):
+        counted, package, imports = memo.go_file(data)
+        return f"go {rel} {int(counted)} {package} {' '.join(imports)}"
+    return f"file {rel} {digest(data)}"
+
+
+def _plan_key(plan: list[_Entry], head: Collection[str], memo: ParseMemo) -> str | None:
+    """The result-cache key of a ``go work sync`` in the copy ``plan`` makes: ``head`` (the
+    Go version, tidybot's, the environment, the scope) and what go reads there. go.work,
+    go.work.sum and every go.mod and go.sum by their bytes; a Go file by what loading packages
+    takes from it (whether go loads it, its package clause, its imports:
+    ``bot.engine.cachekey``), so editing a function body keeps the key and adding an import
+    changes it. A linked directory is read through the link, as go reads it to import a
+    package there. The copy is the whole input of the sync, so an equal key means an equal
+    sync. None when a file cannot be read, or for a vendored workspace (nothing is cached)."""
+    from bot.engine.cachekey import digest
+
+    lines: list[tuple[str, str]] = []
     seen: set[str] = set()
-    for cur, dirs, files in os.walk(copy, followlinks=True):
-        real = os.path.realpath(cur)
-        if real in seen:  # a symlink cycle, or a directory reached twice
-            dirs[:] = []
-            continue
-        seen.add(real)
-        dirs.sort()
-        rel_cur = os.path.relpath(cur, copy).replace(os.sep, "/")
-        for name in sorted(files):
-            if not name.endswith(".go") and name not in _KEY_FILES:
-                continue
-            rel = name if rel_cur == "." else f"{rel_cur}/{name}"
-            try:
-                data = read_bytes(f"{cur}/{name}")
-            except OSError:
+    try:
+        for e in sorted(plan, key=lambda e: e.rel):
+            if e.kind == "tree":
                 return None
-            if name.endswith(".go"):
-                counted, package, imports = memo.go_file(data)
-                lines.append(f"go {rel} {int(counted)} {package} {' '.join(imports)}")
-            else:
-                lines.append(f"file {rel} {digest(data)}")
-    return digest("\n".join(lines).encode("utf-8", errors="surrogateescape"))
+            if e.kind != "link" or not os.path.isdir(e.src):
+                name = e.rel.rsplit("/", 1)[-1]
+                lines.append((e.rel, _key_line(e.rel, name, read_bytes(e.src), memo)))
+                continue
+            for cur, dirs, files in os.walk(e.src, followlinks=True):
+                real = os.path.realpath(cur)
+                if real in seen:  # a symlink cycle, or a directory reached twice
+                    dirs[:] = []
+                    continue
+                seen.add(real)
+                dirs.sort()
+                sub = os.path.relpath(cur, e.src).replace(os.sep, "/")
+                base = e.rel if sub == "." else f"{e.rel}/{sub}"
+                for name in sorted(files):
+                    if name.endswith(".go") or name in _KEY_FILES:
+                        rel = f"{base}/{name}"
+                        lines.append((rel, _key_line(rel, name, read_bytes(f"{cur}/{name}"), memo)))
+    except OSError:
+        return None
+    lines.sort()
+    text = "\n".join(
+        [f"tidybot-workspace-key {WORKSPACE_KEY_VERSION}", *head, *(t for _, t in lines)]
+    )
+    return digest(text.encode("utf-8", errors="surrogateescape"))
+
+
+def sync_key(
+    root: Path,
+    gowork: Path,
+    scope: Collection[str],
+    head: Collection[str],
+    known: Mapping[str, GoFileFacts] | None = None,
+) -> str | None:
+    """The result-cache key of the ``go work sync`` check of ``scope`` (``_plan_key``), made
+    from the tree without copying it; ``known``: Go file facts by content digest, parsed
+    before (``bot.engine.cachekey.ParseMemo``). Raises WorkspaceError for a go.work that
+    cannot be read."""
+    from bot.engine.cachekey import ParseMemo
+
+    ws = read_workspace(root, gowork)
+    memo = ParseMemo(go_files=dict(known or {}))
+    return _plan_key(_plan_workspace(root, ws, scope), head, memo)
 
 
 class WorkspaceCache:
@@ -610,9 +668,15 @@ class WorkspaceCache:
     (entries filed under the go.work's path instead of a module directory), with the key's
     head for this run (``bot.engine.cachekey.KeyContext.lines``)."""
 
-    def __init__(self, results: ResultCache, head: Collection[str]) -> None:
+    def __init__(
+        self,
+        results: ResultCache,
+        head: Collection[str],
+        known: Mapping[str, GoFileFacts] | None = None,
+    ) -> None:
         self.results = results
         self.head = tuple(head)
+        self.known = dict(known or {})  # Go file facts parsed before (the parse memo)
 
 
 def check_workspace(
@@ -639,7 +703,7 @@ def check_workspace(
     once the sync is done: the runner checks the modules while the workspace syncs.
     ``sync_env``: more environment for ``go work sync`` (the runner gives it every CPU).
     ``cache``: the result cache; a check that finds nothing is stored under the key of the
-    copy (``copy_key``), and a copy with a stored key is not synced again (a vendored
+    copy (``_plan_key``), and a copy with a stored key is not synced again (a vendored
     workspace is always checked in full, as a vendored module is)."""
     root, rel = _locate(root, gowork)
     rel_work = rel or "go.work"
@@ -656,14 +720,18 @@ def check_workspace(
     modules: list[WorkspaceModule] = []
     with scratch_dir("tidybot-work-") as tmp:
         copy = tmp / "tree"
-        cwork = _copy_workspace(root, ws, copy, scope)
+        plan = _plan_workspace(root, ws, scope)
         key = None
-        if cache is not None and not is_vendored_workspace(gowork.parent):
+        if cache is not None:
+            from bot.engine.cachekey import ParseMemo
+
             head = (*cache.head, f"scope {' '.join(sorted(scope))}", f"tidy-after {tidy_after}")
-            key = copy_key(copy, head)
+            key = _plan_key(plan, head, ParseMemo(go_files=dict(cache.known)))
             if key is not None and cache.results.get(key, rel_work) is not None:
                 nothing = tuple(WorkspaceModule(d, False) for d in scope)
                 return WorkspaceCheck(rel_work, ws.uses, (), nothing, whole=whole)
+        _materialize(plan, copy)
+        cwork = _path(copy, ws.dir) / "go.work"
         err = _sync(go, cwork, sync_env)
         if err:
             return WorkspaceCheck(rel_work, ws.uses, error=err, whole=whole)
