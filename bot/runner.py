@@ -425,6 +425,14 @@ _Fn = Callable[[Go, ModuleRef, RunOptions], _Outcome]
 _Pre = Callable[[ModuleRef], "_Outcome | None"]
 
 
+def _key_context(go_version: str, go: Go, options: RunOptions) -> KeyContext:
+    """What every cache key of a run shares, the modules' and the workspaces': the Go
+    version, tidybot's, go's environment, the ignore rules and the toolchain setting."""
+    return KeyContext(
+        go_version, __version__, go.env, (repr(options.config.ignore), go.gotoolchain)
+    )
+
+
 def _speedups(
     scan: TreeScan,
     mods: list[ModuleRef],
@@ -466,12 +474,7 @@ def _speedups(
     keys = None
     if cache is not None:
         cache.prune_daily()  # entries unused for 30 days
-        context = KeyContext(
-            cache.go_version(go),
-            __version__,
-            go.env,
-            (repr(options.config.ignore), go.gotoolchain),
-        )
+        context = _key_context(cache.go_version(go), go, options)
         keys = KeyBuilder(root, context, memo, scan.listings)
         extra["cache"] = {"dir": str(options.cache_dir), "stats": cache.stats}
     pending: dict[str, str] = {}  # module dir -> its key, for the modules go runs in
@@ -745,12 +748,7 @@ class _WorkspaceChecks:
         try:
             cache = None
             if self._cache is not None:
-                context = KeyContext(
-                    self._go_version,
-                    __version__,
-                    self._go.env,
-                    (repr(self._options.config.ignore), self._go.gotoolchain),
-                )
+                context = _key_context(self._go_version, self._go, self._options)
                 cache = WorkspaceCache(self._cache, context.lines(), self._known)
             for gowork in self._workspaces:
                 self._checks.append(
