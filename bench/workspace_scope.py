@@ -20,8 +20,8 @@ this run (medians of ``--repeat`` rounds, default 5, alternating):
    edits function bodies): the module and the go work sync check answered from the cache.
 
 With ``--repo`` (a real checkout with a go.work, e.g. etcd) and ``--include``, the check and
-its cached rerun on that checkout: its module cache must be warm (run ``go mod download`` in the module
-first, with the GOMODCACHE/GOCACHE you give this script in the environment).
+its cached rerun on that checkout: its module cache must be warm (run ``go mod download`` in
+the module first, with the GOMODCACHE/GOCACHE you give this script in the environment).
 
 The target: a one-module check in an 8-module workspace costs at most 3x the plain tidy of
 that module, warm. The cached rerun meets it; the first check does not, since it runs go work
