@@ -113,3 +113,20 @@ def workspace_tree(
     for d in dirs:
         tidy(env, root / d)
     return dirs
+
+
+def logging_shim(tmp: Path, tool: str, *, with_dir: bool = False) -> tuple[Path, Path]:
+    """A wrapper for ``tool`` (in ``tmp/bin``) that records its arguments, one call per line
+    (after its working directory and ": " with ``with_dir``), then runs the real one. Returns
+    the wrapper and the log (absent until the first call)."""
+    import shutil
+
+    real = shutil.which(tool)
+    assert real is not None, tool
+    log = tmp / f"{tool}-calls.log"
+    wrapper = tmp / "bin" / tool
+    wrapper.parent.mkdir(exist_ok=True)
+    line = '"$PWD: $*"' if with_dir else '"$*"'
+    wrapper.write_text(f'#!/bin/sh\necho {line} >> "{log}"\nexec "{real}" "$@"\n')
+    wrapper.chmod(0o755)
+    return wrapper, log

@@ -18,7 +18,14 @@ from pathlib import Path
 import pytest
 
 from tests.fakes.goproxy import write_tree
-from tests.integration.engine_helpers import MAIN_GO, go, module, snapshot, tidy_module
+from tests.integration.engine_helpers import (
+    MAIN_GO,
+    go,
+    logging_shim,
+    module,
+    snapshot,
+    tidy_module,
+)
 
 SECRET = "TIDYBOT_TEST_SECRET=hunter2-4f1c9a"
 
@@ -34,19 +41,6 @@ def tidybot(
         timeout=timeout,
         check=False,
     )
-
-
-def _logging_go(tmp_path: Path) -> tuple[Path, Path]:
-    """A go that logs its arguments and working directory, then runs the real go."""
-    real = subprocess.run(["which", "go"], capture_output=True, text=True, check=True)
-    log = tmp_path / "go-calls.log"
-    wrapper = tmp_path / "bin" / "go"
-    wrapper.parent.mkdir(exist_ok=True)
-    wrapper.write_text(
-        f'#!/bin/sh\necho "$PWD: $*" >> "{log}"\nexec "{real.stdout.strip()}" "$@"\n'
-    )
-    wrapper.chmod(0o755)
-    return wrapper, log
 
 
 def _calls(log: Path) -> list[str]:
@@ -94,7 +88,7 @@ def test_symlinked_go_sum_is_refused_and_never_followed(
         "sibling": sibling / "go.sum",
     }[target]
     (root / "bad" / "go.sum").symlink_to(dest)
-    wrapper, log = _logging_go(tmp_path)
+    wrapper, log = logging_shim(tmp_path, "go", with_dir=True)
     env = dict(goenv, TIDYBOT_GO=str(wrapper))
     for fmt in ("json", "text", "github", "markdown", "sarif"):
         res = tidybot(env, "check", str(root), "--format", fmt)
@@ -166,7 +160,7 @@ def test_symlinked_workspace_files_are_refused(
     (root / "go.work").write_text("go 1.22\n\nuse (\n\t./good\n\t./bad\n)\n")
     (root / name).unlink(missing_ok=True)
     (root / name).symlink_to(secret)
-    wrapper, log = _logging_go(tmp_path)
+    wrapper, log = logging_shim(tmp_path, "go", with_dir=True)
     env = dict(goenv, TIDYBOT_GO=str(wrapper))
     for command in ("check", "fix"):
         res = tidybot(env, command, str(root), "--format", "json")
@@ -213,7 +207,7 @@ def test_workspace_using_a_directory_outside_is_refused_before_go(
     tidy_module(goenv, root, "svc", "example.com/svc", {"main.go": MAIN_GO})
     (root / "go.work").write_text("go 1.22\n\nuse (\n\t./svc\n\t../..\n)\n")
     outside_before = snapshot(top)
-    wrapper, log = _logging_go(tmp_path)
+    wrapper, log = logging_shim(tmp_path, "go", with_dir=True)
     env = dict(goenv, TIDYBOT_GO=str(wrapper))
     for command in ("check", "fix"):
         res = tidybot(env, command, str(root), "--format", "json")
@@ -240,7 +234,7 @@ def test_fix_refuses_a_replace_outside_the_root_before_go(
     gomod = root / "svc" / "go.mod"
     gomod.write_text(gomod.read_text() + "\nreplace example.com/lib => ../../lib\n")
     before = (snapshot(root), snapshot(tmp_path / "lib"))
-    wrapper, log = _logging_go(tmp_path)
+    wrapper, log = logging_shim(tmp_path, "go", with_dir=True)
     res = tidybot(dict(goenv, TIDYBOT_GO=str(wrapper)), "fix", str(root), "--format", "json")
     assert res.returncode == 2, res.stdout + res.stderr
     err = str(_mods(res)["svc"]["error"])

@@ -16,7 +16,7 @@ import pytest
 from bot.engine.classify import ModuleTexts, classify
 from bot.engine.gomod import format_gomod
 from tests.fakes.goproxy import write_tree
-from tests.integration.engine_helpers import MAIN_GO, module, tidy_module
+from tests.integration.engine_helpers import MAIN_GO, logging_shim, module, tidy_module
 
 
 def tidybot(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
@@ -59,16 +59,6 @@ def test_duplicate_require_is_reported_at_the_duplicate(
     assert gomod.read_text().count("example.com/greet") == 1
 
 
-def _logging_go(tmp_path: Path) -> tuple[Path, Path]:
-    real = subprocess.run(["which", "go"], capture_output=True, text=True, check=True)
-    log = tmp_path / "calls.log"
-    wrapper = tmp_path / "bin" / "go"
-    wrapper.parent.mkdir()
-    wrapper.write_text(f'#!/bin/sh\necho "$*" >> "{log}"\nexec "{real.stdout.strip()}" "$@"\n')
-    wrapper.chmod(0o755)
-    return wrapper, log
-
-
 def test_go_version_is_the_release_that_runs(tmp_path: Path, goenv: dict[str, str]) -> None:
     """With a pinned release the report names it, not the Go on PATH (here the module needs a
     newer Go, so the pinned release is refused before any download)."""
@@ -85,7 +75,7 @@ def test_go_older_than_1_23_is_said_once_before_any_module(
 ) -> None:
     tidy_module(goenv, tmp_path, "a", "example.com/a", {"main.go": MAIN_GO})
     tidy_module(goenv, tmp_path, "b", "example.com/b", {"main.go": MAIN_GO})
-    wrapper, log = _logging_go(tmp_path)
+    wrapper, log = logging_shim(tmp_path, "go")
     env = dict(goenv, TIDYBOT_GO=str(wrapper))
     for command in ("check", "fix"):
         res = tidybot(env, command, str(tmp_path), "--gotoolchain", "go1.22.5")

@@ -24,7 +24,7 @@ from bot.engine.model import Report, Status
 from bot.errors import UsageError
 from bot.runner import RunOptions, check, fix
 from tests.fakes.goproxy import go_environment, write_tree
-from tests.integration.engine_helpers import tidy
+from tests.integration.engine_helpers import logging_shim, tidy
 
 
 def git(cwd: Path, *args: str) -> str:
@@ -96,7 +96,7 @@ def test_changes_take_four_git_commands_in_three_rounds(
     git(repo, "checkout", "-q", "-b", "pr")
     write_tree(repo, {"a/x.go": "package a // pr\n"})
     commit_all(repo, "pr")
-    shim, log = _logging_shim(tmp_path, "git")
+    shim, log = logging_shim(tmp_path, "git")
     monkeypatch.setenv("PATH", f"{shim.parent}{os.pathsep}{os.environ['PATH']}")
     cs = changed_files(repo, "main")
     assert cs.changes == (Change("a/x.go", "M"),)
@@ -444,21 +444,8 @@ def test_cli_json_reports_since_and_cache(
 # ---------------------------------------------------------------- what a warm run skips
 
 
-def _logging_shim(tmp: Path, tool: str) -> tuple[Path, Path]:
-    """A wrapper for ``tool`` (in ``tmp/bin``) that records its arguments, one call per line,
-    then runs the real one. Returns the wrapper and the log."""
-    real = shutil.which(tool)
-    assert real is not None
-    log = tmp / f"{tool}-calls.log"
-    wrapper = tmp / "bin" / tool
-    wrapper.parent.mkdir()
-    wrapper.write_text(f'#!/bin/sh\necho "$*" >> "{log}"\nexec "{real}" "$@"\n')
-    wrapper.chmod(0o755)
-    return wrapper, log
-
-
 def test_warm_run_asks_no_version_tidies_nothing_parses_nothing(work: Base, tmp_path: Path) -> None:
-    wrapper, log = _logging_shim(tmp_path, "go")
+    wrapper, log = logging_shim(tmp_path, "go")
     env = {**work.env, "TIDYBOT_GO": str(wrapper)}
     r = check(work.repo, RunOptions(base_env=env, cache_dir=work.cache))
     calls = log.read_text().splitlines()

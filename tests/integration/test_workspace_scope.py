@@ -12,7 +12,14 @@ from pathlib import Path
 from typing import Any
 
 from tests.fakes.goproxy import write_tree
-from tests.integration.engine_helpers import MAIN_GO, snapshot, tidy, tidy_module, workspace_tree
+from tests.integration.engine_helpers import (
+    MAIN_GO,
+    logging_shim,
+    snapshot,
+    tidy,
+    tidy_module,
+    workspace_tree,
+)
 
 
 def tidybot(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
@@ -217,20 +224,6 @@ def test_symlinked_go_files_are_read_as_go_reads_them(
     assert tidybot(goenv, "check", str(root)).returncode == 0
 
 
-def _go_log(tmp: Path) -> tuple[Path, Path]:
-    """A go that records each call's arguments (one line each) and runs the real one."""
-    import shutil
-
-    real = shutil.which("go")
-    assert real is not None
-    log = tmp / "go-calls.log"
-    shim = tmp / "bin" / "go"
-    shim.parent.mkdir()
-    shim.write_text(f'#!/bin/sh\necho "$*" >> "{log}"\nexec "{real}" "$@"\n')
-    shim.chmod(0o755)
-    return shim, log
-
-
 def _calls(log: Path) -> list[str]:
     calls = log.read_text().splitlines() if log.exists() else []
     log.unlink(missing_ok=True)
@@ -248,7 +241,7 @@ def test_a_clean_workspace_check_is_cached_until_an_input_of_the_sync_changes(
     from the cache; drift is never stored."""
     root = tmp_path / "repo"
     workspace_tree(goenv, root, 3, low=(0, 1, 2))  # every module on greet v1.0.0: in sync
-    shim, log = _go_log(tmp_path)
+    shim, log = logging_shim(tmp_path, "go")
     env = {**goenv, "TIDYBOT_GO": str(shim)}
     args = ["check", str(root), "--include", "m1", "--format", "json"]
     cached = [*args, "--cache-dir", str(tmp_path / "cache")]
