@@ -42,6 +42,7 @@ def cache_env(workspace: Path, name: str, env: Mapping[str, str]) -> dict[str, s
             "./... and tidybot would take for the repository's own",
             hint="name a directory starting with '.', such as .tidybot-cache",
         )
+    _not_from_the_tree(workspace, name, env)
     path = workspace / name
     try:
         path.mkdir(parents=True, exist_ok=True)
@@ -63,6 +64,34 @@ def cache_env(workspace: Path, name: str, env: Mapping[str, str]) -> dict[str, s
         "GOCACHE": os.fspath(path.resolve() / "go-build"),
         "GOFLAGS": " ".join(flags),
     }
+
+
+def _not_from_the_tree(workspace: Path, name: str, env: Mapping[str, str]) -> None:
+    """The cache directory must hold only what earlier runs wrote (restored by actions/cache),
+    never what the checked-out tree brings: go does not check a module it finds extracted in
+    its module cache again, so a pull request that committed ``<cache-dir>/go/pkg/mod/...``
+    would choose the code go reads for a dependency, and forged result-cache entries would
+    report its modules clean. So no part of the path may be a symbolic link (the run writes
+    there), and git may track no file below it."""
+    cur = workspace
+    for part in PurePosixPath(name.replace(os.sep, "/")).parts:
+        cur = cur / part
+        if part not in (".", "..") and cur.is_symlink():
+            raise ConfigError(
+                f"input 'cache-dir' is {name!r}, and {cur.relative_to(workspace)} in the "
+                "checkout is a symbolic link: the cache must be a directory of its own",
+                hint="remove the link from the repository, or choose another cache-dir",
+            )
+    from bot.gitport import Git
+
+    listed = Git(workspace, env).run("ls-files", "-z", "--", name)
+    if listed.ok and listed.stdout:  # not a git checkout: nothing is tracked
+        first = listed.stdout.split(b"\0", 1)[0].decode("utf-8", "surrogateescape")
+        raise ConfigError(
+            f"input 'cache-dir' is {name!r}, and the repository holds files there ({first}): "
+            "a cache comes from actions/cache, never from the checked-out tree",
+            hint=f"remove them from the repository: git rm -r --cached {name}",
+        )
 
 
 _MOD = f"{os.sep}pkg{os.sep}mod{os.sep}"

@@ -239,8 +239,10 @@ def _resolve(args: argparse.Namespace, root: Path) -> Resolved:
         config_override=override,
     )
     resolved = resolve(root, request, os.environ)
+    from bot.report.escape import terminal_text
+
     for text in resolved.notices:
-        print(f"tidybot: note: {text}", file=sys.stderr)
+        print(terminal_text(f"tidybot: note: {text}"), file=sys.stderr)
     return resolved
 
 
@@ -419,7 +421,9 @@ def main(
             return runner(args)
         return run(args, secrets)
     except TidybotError as e:
-        print(f"tidybot: error: {e}", file=sys.stderr)
+        from bot.report.escape import terminal_text  # a message may name the tree's files
+
+        print(terminal_text(f"tidybot: error: {e}"), file=sys.stderr)
         return int(e.exit_code)
     except KeyboardInterrupt:
         print("tidybot: interrupted", file=sys.stderr)
@@ -429,7 +433,9 @@ def main(
     except Exception:
         import traceback  # only for a crash
 
-        traceback.print_exc()
+        from bot.report.escape import terminal_text
+
+        print(terminal_text(traceback.format_exc()), file=sys.stderr, end="")
         print(f"tidybot: internal error. {BUG_REPORT}", file=sys.stderr)
         return int(ExitCode.BUG)
 

@@ -32,6 +32,7 @@ from bot.action.workflow import Workflow
 from bot.cachedir import extracted_module
 from bot.errors import ExitCode, ForgeError, TidybotError
 from bot.fsutil import give_to_owner
+from bot.report.escape import terminal_text
 from bot.secrets import Secrets, redact
 
 __all__ = ["main", "run"]
@@ -117,9 +118,10 @@ def main(
             give_to_owner(settings.workspace, written, started, settled=extracted_module)
     except TidybotError as e:
         workflow.error(str(e))
-        print(f"tidybot: error: {redact(str(e), secrets.all())}", file=sys.stderr)
+        # stderr is read for workflow commands too, and a message may name the tree's files
+        print(terminal_text(f"tidybot: error: {redact(str(e), secrets.all())}"), file=sys.stderr)
         return int(e.exit_code)
     except Exception:
-        print(redact(traceback.format_exc(), secrets.all()), file=sys.stderr, end="")
+        print(terminal_text(redact(traceback.format_exc(), secrets.all())), file=sys.stderr, end="")
         workflow.error("internal error. " + BUG_REPORT)
         return int(ExitCode.BUG)
