@@ -15,6 +15,7 @@ from bot import __version__
 from bot.errors import ExitCode, UsageError
 from bot.forge.port import Forge, marker_for
 from bot.record import field, record
+from bot.report.base import STATUS_LABEL
 from bot.report.escape import html_text, md_cell, md_code, md_text
 
 from .listing import Filters
@@ -200,9 +201,6 @@ def merge_reports(reports: Sequence[tuple[str, OrgReport]], *, partial: bool = F
     return merged
 
 
-_ICONS = {"clean": "✅ clean", "drifted": "❌ drifted", "error": "⚠️ error", "skipped": "⏭️ skipped"}
-
-
 def render_markdown(report: OrgReport) -> str:
     """The report as Markdown (stdout, ``--markdown``, the job summary, the issue). Names,
     reasons and everything from the repositories go through ``bot.report.escape``."""
@@ -227,7 +225,7 @@ def render_markdown(report: OrgReport) -> str:
         s = r.summary
         note = md_cell(r.reason.splitlines()[0]) if r.reason else ""
         lines.append(
-            f"| {md_code(r.repo)} | {_ICONS[r.status]} | {s.get('modules', '')} | "
+            f"| {md_code(r.repo)} | {STATUS_LABEL[r.status]} | {s.get('modules', '')} | "
             f"{s.get('drifted', '')} | {s.get('findings', '')} | {note} |"
         )
     for r in report.repositories:

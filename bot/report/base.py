@@ -25,6 +25,15 @@ if TYPE_CHECKING:
 #: The project's home; the README's finding anchors are under it (SARIF ``helpUri``).
 HOME = "https://github.com/tidybot/tidybot"
 
+#: A module's status as the Markdown tables show it (the summary, the comment, the org-audit
+#: report; a ``Status`` is a ``str``, so its value looks it up too).
+STATUS_LABEL: dict[str, str] = {
+    Status.CLEAN: "✅ clean",
+    Status.DRIFTED: "❌ drifted",
+    Status.ERROR: "⚠️ error",
+    Status.SKIPPED: "⏭️ skipped",
+}
+
 
 def join(base: str, path: str) -> str:
     """``path`` (relative, ``/``-separated, ``.`` for the base itself) below ``base``."""

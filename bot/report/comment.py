@@ -24,6 +24,7 @@ from bot.engine.model import ModuleResult, Report, Status
 from bot.forge.port import marker_for
 from bot.record import record
 from bot.report.base import (
+    STATUS_LABEL,
     Where,
     condense_error,
     error_headline,
@@ -49,12 +50,6 @@ MAX_COMMANDS = 25
 #: The hidden marker that makes the comment sticky (the forge finds the comment by it).
 MARKER = marker_for("report")
 
-_STATUS = {
-    Status.DRIFTED: "❌ drifted",
-    Status.ERROR: "⚠️ error",
-    Status.SKIPPED: "⏭️ skipped",
-    Status.CLEAN: "✅ clean",
-}
 _ORDER = {Status.DRIFTED: 0, Status.ERROR: 1, Status.SKIPPED: 2, Status.CLEAN: 3}
 
 
@@ -125,7 +120,7 @@ class CommentRenderer:
             since = report.extra.get("since")
             ref = str(since.get("ref", "")) if isinstance(since, dict) else ""
             rows.append(
-                f"| {len(quiet)} more | {_STATUS[Status.SKIPPED]} | not affected by the "
+                f"| {len(quiet)} more | {STATUS_LABEL[Status.SKIPPED]} | not affected by the "
                 f"changes since {md_cell_code(ref)} |"
             )
         extra = [
@@ -233,7 +228,7 @@ def _row(m: ModuleResult, workdir: str) -> str:
         detail = md_cell(error_headline(m.error)) or "—"
     else:
         detail = _finding_counts(f.id for f in m.findings) or "—"
-    return f"| {name} | {_STATUS.get(m.status, str(m.status))} | {detail} |"
+    return f"| {name} | {STATUS_LABEL.get(m.status, str(m.status))} | {detail} |"
 
 
 def _finding_counts(ids: Iterable[str]) -> str:

@@ -8,6 +8,7 @@ from typing import ClassVar
 
 from bot.engine.model import Finding, ModuleResult, Report, Status
 from bot.report.base import (
+    STATUS_LABEL,
     Where,
     condense_error,
     error_headline,
@@ -24,13 +25,6 @@ from bot.report.escape import (
     md_text,
     no_command_lines,
 )
-
-_ICON = {
-    Status.CLEAN: "✅ clean",
-    Status.DRIFTED: "❌ drifted",
-    Status.ERROR: "⚠️ error",
-    Status.SKIPPED: "⏭️ skipped",
-}
 
 #: A module's error is shown condensed to about this many lines (the job log has all of it).
 ERROR_LINES = 40
@@ -68,13 +62,13 @@ class MarkdownRenderer:
             name = md_cell_code(self._path(m.dir))
             if m.module:
                 name += f" ({md_cell(m.module)})"
-            lines.append(f"| {name} | {_ICON[m.status]} | {detail} |")
+            lines.append(f"| {name} | {STATUS_LABEL[m.status]} | {detail} |")
         if quiet:
             since = report.extra.get("since")
             ref = since.get("ref", "") if isinstance(since, dict) else ""
             lines.append(
-                f"| {len(quiet)} more | {_ICON[Status.SKIPPED]} | not affected by the changes "
-                f"since {md_cell_code(str(ref))} |"
+                f"| {len(quiet)} more | {STATUS_LABEL[Status.SKIPPED]} | not affected by the "
+                f"changes since {md_cell_code(str(ref))} |"
             )
         return lines
 
