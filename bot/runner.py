@@ -717,14 +717,14 @@ class _WorkspaceChecks:
     ) -> None:
         self._go = go
         self._cache = cache
-        # what parsing found before, for the workspace keys: a copy, read in the thread while
-        # the modules' keys add to the memo itself
-        self._known = dict(memo.go_files) if memo is not None else {}
-        # asked here, not in the thread: the modules' keys need it too, and go is asked once
-        self._go_version = cache.go_version(go) if cache is not None else ""
         self._root = scan.root
         self._options = options
         self._workspaces = find_workspaces(scan.root, scan)
+        # what parsing found before, for the workspace keys: a copy, taken before the modules'
+        # keys add to the memo in this thread while the workspace thread reads its own
+        self._known = dict(memo.go_files) if memo is not None and self._workspaces else {}
+        # asked here, not in the thread: the modules' keys need it too, and go is asked once
+        self._go_version = cache.go_version(go) if cache is not None else ""
         self._selected = {
             m.dir for m in mods if not m.skip_reason and not options.config.settings_for(m.dir).skip
         }

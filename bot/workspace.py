@@ -666,17 +666,21 @@ def sync_key(
 class WorkspaceCache:
     """Where a workspace check keeps its clean results: ``bot.resultcache.ResultCache``
     (entries filed under the go.work's path instead of a module directory), with the key's
-    head for this run (``bot.engine.cachekey.KeyContext.lines``)."""
+    head for this run (``bot.engine.cachekey.KeyContext.lines``) and a parse memo of its own,
+    started from ``known`` (Go file facts parsed before, by content digest; the memo takes
+    the dict as its own)."""
 
     def __init__(
         self,
         results: ResultCache,
         head: Collection[str],
-        known: Mapping[str, GoFileFacts] | None = None,
+        known: dict[str, GoFileFacts] | None = None,
     ) -> None:
+        from bot.engine.cachekey import ParseMemo
+
         self.results = results
         self.head = tuple(head)
-        self.known = dict(known or {})  # Go file facts parsed before (the parse memo)
+        self.memo = ParseMemo(go_files={} if known is None else known)
 
 
 def check_workspace(
@@ -723,10 +727,8 @@ def check_workspace(
         plan = _plan_workspace(root, ws, scope)
         key = None
         if cache is not None:
-            from bot.engine.cachekey import ParseMemo
-
             head = (*cache.head, f"scope {' '.join(sorted(scope))}", f"tidy-after {tidy_after}")
-            key = _plan_key(plan, head, ParseMemo(go_files=dict(cache.known)))
+            key = _plan_key(plan, head, cache.memo)
             if key is not None and cache.results.get(key, rel_work) is not None:
                 nothing = tuple(WorkspaceModule(d, False) for d in scope)
                 return WorkspaceCheck(rel_work, ws.uses, (), nothing, whole=whole)
