@@ -37,6 +37,7 @@ __all__ = [
     "relevant_file",
     "resolve_dir",
     "select_affected",
+    "strongly_connected",
     "topological_order",
 ]
 
@@ -182,7 +183,7 @@ def fix_waves(modules: Sequence[ModuleNode]) -> list[list[str]]:
     deps = {m.dir: {r for r in m.replaces if r in dirs and r != m.dir} for m in modules}
     depth: dict[str, int] = {}
     # longest path from a module to a leaf, cycles collapsed (Tarjan's SCCs)
-    for comp in _sccs(sorted(dirs), deps):
+    for comp in strongly_connected(sorted(dirs), deps):
         d = 0
         for v in comp:
             for w in deps[v]:
@@ -196,8 +197,9 @@ def fix_waves(modules: Sequence[ModuleNode]) -> list[list[str]]:
     return [waves[k] for k in sorted(waves)]
 
 
-def _sccs(nodes: list[str], edges: Mapping[str, set[str]]) -> list[set[str]]:
-    """Strongly connected components, each after every component it has edges to."""
+def strongly_connected(nodes: list[str], edges: Mapping[str, set[str]]) -> list[set[str]]:
+    """Strongly connected components (iterative Tarjan), each after every component it has
+    edges to; ``edges`` names the successors of every node."""
     index: dict[str, int] = {}
     low: dict[str, int] = {}
     stack: list[str] = []
