@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import subprocess
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -130,3 +131,19 @@ def logging_shim(tmp: Path, tool: str, *, with_dir: bool = False) -> tuple[Path,
     wrapper.write_text(f'#!/bin/sh\necho {line} >> "{log}"\nexec "{real}" "$@"\n')
     wrapper.chmod(0o755)
     return wrapper, log
+
+
+def tidybot(
+    env: dict[str, str], *args: str, cwd: Path | None = None, timeout: float = 600
+) -> subprocess.CompletedProcess[str]:
+    """``python -m bot ARGS`` of this checkout as a child process, its output captured; the
+    timeout only stops a run that hangs."""
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )

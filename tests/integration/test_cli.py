@@ -13,20 +13,7 @@ import pytest
 
 from bot.cli import main
 from bot.errors import ConfigError
-from tests.integration.engine_helpers import MAIN_GO, module, tidy_module
-
-
-def tidybot(
-    env: dict[str, str], *args: str, cwd: Path | None = None
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        env=env,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+from tests.integration.engine_helpers import MAIN_GO, module, tidy_module, tidybot
 
 
 def assert_one_line_error(res: subprocess.CompletedProcess[str], code: int, *parts: str) -> None:

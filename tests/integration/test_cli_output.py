@@ -19,24 +19,10 @@ from pathlib import Path
 import pytest
 
 from tests.fakes.goproxy import write_tree
-from tests.integration.engine_helpers import MAIN_GO, go, module, tidy, tidy_module
+from tests.integration.engine_helpers import MAIN_GO, go, module, tidy, tidy_module, tidybot
 from tests.integration.test_action_harness import git
 
 GREET_GO = 'package {name}\n\nimport "example.com/greet"\n\nvar X = greet.Hello()\n'
-
-
-def tidybot(
-    env: dict[str, str], *args: str, cwd: Path | None = None
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        env=env,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
-    )
 
 
 def _repo_with_every_kind_of_drift(root: Path, env: dict[str, str]) -> None:

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from tests.fakes.goproxy import write_tree
 from tests.fakes.sumdb import SumdbServer
+from tests.integration.engine_helpers import tidybot
 from tests.integration.test_action_harness import git
 
 GREET = "example.com/greet"
@@ -24,12 +23,6 @@ def env(goenv: dict[str, str], sumdb_server: SumdbServer, tmp_path: Path) -> dic
     e["GOMODCACHE"] = str(tmp_path / "modcache")
     e["GOPATH"] = str(tmp_path / "gopath")
     return e
-
-
-def tidybot(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args], env=env, capture_output=True, text=True, check=False
-    )
 
 
 def test_verify_clean_then_mismatch(

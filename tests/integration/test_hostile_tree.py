@@ -9,7 +9,6 @@ import json
 import os
 import socket
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -25,22 +24,10 @@ from tests.integration.engine_helpers import (
     module,
     snapshot,
     tidy_module,
+    tidybot,
 )
 
 SECRET = "TIDYBOT_TEST_SECRET=hunter2-4f1c9a"
-
-
-def tidybot(
-    env: dict[str, str], *args: str, timeout: float = 180
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
 
 
 def _calls(log: Path) -> list[str]:

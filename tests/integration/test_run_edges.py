@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -16,12 +15,7 @@ import pytest
 from bot.engine.classify import ModuleTexts, classify
 from bot.engine.gomod import format_gomod
 from tests.fakes.goproxy import write_tree
-from tests.integration.engine_helpers import MAIN_GO, logging_shim, module, tidy_module
-
-
-def tidybot(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    cmd = [sys.executable, "-m", "bot", *args]
-    return subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600, check=False)
+from tests.integration.engine_helpers import MAIN_GO, logging_shim, module, tidy_module, tidybot
 
 
 def _doc(res: subprocess.CompletedProcess[str]) -> dict[str, Any]:

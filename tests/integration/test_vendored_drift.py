@@ -7,14 +7,12 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from tests.fakes.goproxy import MODULES_DIR, build_proxy, write_tree
-from tests.integration.engine_helpers import go, snapshot
+from tests.integration.engine_helpers import go, snapshot, tidybot
 
 NEEDS_NEW = "example.com/needsnew"
 
@@ -29,11 +27,6 @@ import (
 
 func main() { fmt.Println(greet.Hello(), needsnew.Name()) }
 """
-
-
-def tidybot(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    cmd = [sys.executable, "-m", "bot", *args]
-    return subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300, check=False)
 
 
 @pytest.fixture

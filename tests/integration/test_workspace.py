@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,7 +13,7 @@ import pytest
 from bot.toolchain import Go
 from bot.workspace import check_workspace, find_workspaces, fix_workspace, workspace_uses
 from tests.fakes.goproxy import build_proxy, proxy_sums, write_tree
-from tests.integration.engine_helpers import tree_hash
+from tests.integration.engine_helpers import tidybot, tree_hash
 
 GO_FILE = 'package {name}\n\nimport "example.com/greet"\n\nvar X = greet.Hello()\n'
 
@@ -171,11 +170,6 @@ def sum_only(tmp_path: Path, goenv: dict[str, str]) -> tuple[Path, dict[str, str
     return root, env
 
 
-def _tidybot(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    cmd = [sys.executable, "-m", "bot", *args]
-    return subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300, check=False)
-
-
 def test_go_sum_only_change_is_real(sum_only: tuple[Path, dict[str, str]], tmp_path: Path) -> None:
     """(a) real go: sync + tidy in a scratch copy keeps a/go.mod byte for byte, changes a/go.sum."""
     root, env = sum_only
@@ -198,7 +192,7 @@ def test_go_sum_only_change_is_reported_and_fixed(sum_only: tuple[Path, dict[str
     (c) tidybot fix: the check is clean afterwards and a/go.mod is unchanged."""
     root, env = sum_only
     gomod_a = (root / "a/go.mod").read_bytes()
-    res = _tidybot(env, "check", str(root), "--format", "json")
+    res = tidybot(env, "check", str(root), "--format", "json")
     assert res.returncode == 1, res.stdout + res.stderr
     report = json.loads(res.stdout)
     found = {
@@ -219,13 +213,13 @@ def test_go_sum_only_change_is_reported_and_fixed(sum_only: tuple[Path, dict[str
     assert found["c"] == []
     assert report["findings"] == []
 
-    fixed = _tidybot(env, "fix", str(root))
+    fixed = tidybot(env, "fix", str(root))
     assert fixed.returncode == 0, fixed.stdout + fixed.stderr
     assert (root / "a/go.mod").read_bytes() == gomod_a
     assert [ln.split()[:2] for ln in (root / "a/go.sum").read_text().splitlines()] == [
         [OLD, "v1.1.0/go.mod"]
     ]
-    again = _tidybot(env, "check", str(root), "--format", "json")
+    again = tidybot(env, "check", str(root), "--format", "json")
     assert again.returncode == 0, again.stdout + again.stderr
     assert all(m["status"] == "clean" for m in json.loads(again.stdout)["modules"])
 
@@ -236,13 +230,13 @@ def test_go_sum_change_follows_the_selection(sum_only: tuple[Path, dict[str, str
     nothing. With a and b selected, a's finding is back."""
     root, env = sum_only
     before = {p: (root / p).read_bytes() for p in ("a/go.mod", "a/go.sum", "b/go.mod")}
-    res = _tidybot(env, "check", str(root), "--include", "a", "--format", "json")
+    res = tidybot(env, "check", str(root), "--include", "a", "--format", "json")
     assert res.returncode == 0, res.stdout + res.stderr
     assert [m["findings"] for m in json.loads(res.stdout)["modules"]] == [[]]
-    fixed = _tidybot(env, "fix", str(root), "--include", "a")
+    fixed = tidybot(env, "fix", str(root), "--include", "a")
     assert fixed.returncode == 0, fixed.stdout + fixed.stderr
     assert {p: (root / p).read_bytes() for p in before} == before
-    res = _tidybot(env, "check", str(root), "--include", "a", "--include", "b", "--format", "json")
+    res = tidybot(env, "check", str(root), "--include", "a", "--include", "b", "--format", "json")
     assert res.returncode == 1
     found = {
         m["dir"]: [f["file"] for f in m["findings"]] for m in json.loads(res.stdout)["modules"]

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -18,13 +17,9 @@ from tests.integration.engine_helpers import (
     snapshot,
     tidy,
     tidy_module,
+    tidybot,
     workspace_tree,
 )
-
-
-def tidybot(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    cmd = [sys.executable, "-m", "bot", *args]
-    return subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300, check=False)
 
 
 def _json(res: subprocess.CompletedProcess[str]) -> dict[str, Any]:
