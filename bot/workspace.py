@@ -602,7 +602,7 @@ def _key_line(rel: str, name: str, data: bytes, memo: ParseMemo) -> str:
     return f"file {rel} {digest(data)}"
 
 
-def _plan_key(plan: list[_Entry], head: Collection[str], memo: ParseMemo) -> str | None:
+def _plan_key(root: Path, plan: list[_Entry], head: Collection[str], memo: ParseMemo) -> str | None:
     """The result-cache key of a ``go work sync`` in the copy ``plan`` makes: ``head`` (the
     Go version, tidybot's, the environment, the scope) and what go reads there. go.work,
     go.work.sum and every go.mod and go.sum by their bytes; a Go file by what loading packages
@@ -610,9 +610,12 @@ def _plan_key(plan: list[_Entry], head: Collection[str], memo: ParseMemo) -> str
     ``bot.engine.cachekey``), so editing a function body keeps the key and adding an import
     changes it. A linked directory is read through the link, as go reads it to import a
     package there. The copy is the whole input of the sync, so an equal key means an equal
-    sync. None when a file cannot be read, or for a vendored workspace (nothing is cached)."""
+    sync. None when a file cannot be read, for a vendored workspace, or when a linked
+    directory holds a link that leads out of ``root`` (nothing is cached then, and the walk
+    never goes through the rest of the file system)."""
     from bot.engine.cachekey import digest
 
+    top = Path(os.path.realpath(root))
     lines: list[tuple[str, str]] = []
     seen: set[str] = set()
     try:
@@ -625,6 +628,8 @@ def _plan_key(plan: list[_Entry], head: Collection[str], memo: ParseMemo) -> str
                 continue
             for cur, dirs, files in os.walk(e.src, followlinks=True):
                 real = os.path.realpath(cur)
+                if rel_inside(top, Path(real)) is None:
+                    return None
                 if real in seen:  # a symlink cycle, or a directory reached twice
                     dirs[:] = []
                     continue
@@ -660,7 +665,7 @@ def sync_key(
 
     ws = read_workspace(root, gowork)
     memo = ParseMemo(go_files=dict(known or {}))
-    return _plan_key(_plan_workspace(root, ws, scope), head, memo)
+    return _plan_key(root, _plan_workspace(root, ws, scope), head, memo)
 
 
 class WorkspaceCache:
@@ -728,7 +733,7 @@ def check_workspace(
         key = None
         if cache is not None:
             head = (*cache.head, f"scope {' '.join(sorted(scope))}", f"tidy-after {tidy_after}")
-            key = _plan_key(plan, head, cache.memo)
+            key = _plan_key(root, plan, head, cache.memo)
             if key is not None and cache.results.get(key, rel_work) is not None:
                 nothing = tuple(WorkspaceModule(d, False) for d in scope)
                 return WorkspaceCheck(rel_work, ws.uses, (), nothing, whole=whole)

@@ -92,12 +92,30 @@ def test_links_are_followed_and_a_cycle_ends(tmp_path: Path) -> None:
     assert key(tmp_path) != k  # what the link points at is read
 
 
+def test_a_link_out_of_the_root_inside_a_linked_directory_gives_no_key(tmp_path: Path) -> None:
+    """A linked directory is read through the link; a link in it that leads out of the root
+    (it could lead to the file system's top) is not walked: nothing is cached for such a tree."""
+    root = tmp_path / "repo"
+    root.mkdir()
+    _tree(root)
+    shared = root / "shared"
+    shared.mkdir()
+    (shared / "s.go").write_text("package shared\n")
+    (root / "m1" / "shared").symlink_to(shared)
+    assert key(root) is not None
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "o.go").write_text("package outside\n")
+    (shared / "out").symlink_to(outside)
+    assert key(root) is None
+
+
 def test_no_key_when_a_file_cannot_be_read_or_the_workspace_is_vendored(tmp_path: Path) -> None:
     from bot.engine.cachekey import ParseMemo
     from bot.workspace import _Entry, _plan_key
 
     gone = [_Entry("m1/p/gone.go", os.fspath(tmp_path / "gone.go"), "place")]
-    assert _plan_key(gone, HEAD, ParseMemo()) is None  # vanished after planning: not cached
+    assert _plan_key(tmp_path, gone, HEAD, ParseMemo()) is None  # vanished after planning
     _tree(tmp_path)
     assert key(tmp_path) is not None
     (tmp_path / "vendor").mkdir()
