@@ -252,11 +252,21 @@ def _read_config(path: Path, name: str) -> bytes:
             "file, never through a symbolic link",
             file=name,
         ) from None
-    with os.fdopen(fd, "rb") as f:
-        st = os.fstat(f.fileno())
-        if not stat.S_ISREG(st.st_mode):
-            raise ConfigError("not a regular file", file=name)
-        data = f.read(CONFIG_LIMIT + 1)
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):  # a directory opens too, and fdopen() then raises
+            what = "a directory" if stat.S_ISDIR(st.st_mode) else "a special file"
+            raise ConfigError(
+                f"{what}, not a regular file: tidybot reads its config only from a regular "
+                "file (remove or rename it)",
+                file=name,
+            )
+        with os.fdopen(fd, "rb") as f:
+            fd = -1  # the file object owns it now
+            data = f.read(CONFIG_LIMIT + 1)
+    finally:
+        if fd >= 0:
+            os.close(fd)
     if len(data) > CONFIG_LIMIT:
         raise ConfigError(f"larger than {CONFIG_LIMIT} bytes: not a tidybot config", file=name)
     return data
@@ -385,7 +395,10 @@ class _Reader:
         entries = self.mapping(node, "modules", ())
         out: list[ModuleSettings] = []
         for pattern, body in entries.items():
-            where = f"modules.{pattern}"
+            # a glob with a line break or an odd space in it is shown quoted, as Python writes
+            # it: the key is the tree's text, and the message names it on one line
+            shown = pattern if pattern.isprintable() and pattern.strip() == pattern else None
+            where = f"modules.{shown}" if shown else f"modules[{pattern!r}]"
             key_node = next(k for k, _ in node.value if k.value == pattern)
             self.glob(key_node, pattern, "modules")
             fields = self.mapping(body, where, ("skip", "compat", "go", "e"))

@@ -29,6 +29,7 @@ from bot.report.escape import (
     output_entry,
     speaks_commands,
     stop_commands,
+    visible,
 )
 from bot.secrets import redact
 
@@ -55,8 +56,9 @@ class Workflow:
         self.secrets = sorted({s for s in secrets if s}, key=len, reverse=True)
 
     def clean(self, text: str) -> str:
-        """``text`` without any secret of the run."""
-        return redact(text, self.secrets)
+        """``text`` without any secret of the run, and with the bytes of a name that is not
+        UTF-8 shown as ``\\xNN`` (:func:`visible`): the runner's files and log are UTF-8."""
+        return visible(redact(text, self.secrets))
 
     def cleaned(self, stream: IO[str]) -> TextIO:
         """``stream`` (stderr, say) with every text written to it cleaned of the secrets."""

@@ -47,14 +47,33 @@ __all__ = [
     "stop_commands",
     "terminal_line",
     "terminal_text",
+    "visible",
 ]
+
+# --- bytes that are not UTF-8 ---------------------------------------------------------------
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _shown(m: re.Match[str]) -> str:
+    c = ord(m.group())
+    return f"\\x{c - 0xDC00:02x}" if 0xDC80 <= c <= 0xDCFF else f"\\u{c:04x}"
+
+
+def visible(text: str) -> str:
+    """``text`` with its lone surrogates shown as ``\\xNN`` (the byte of a file name that is
+    not UTF-8, as Python reads it: git stores any bytes in a name) or ``\\uXXXX``. Every sink
+    writes UTF-8, which cannot hold them: the job summary would fail to be written, and a
+    terminal would get the raw bytes. Each function below applies it first."""
+    return _SURROGATE.sub(_shown, text)
+
 
 # --- workflow commands (the runner reads every stdout line that starts with ``::``) -----------
 
 
 def command_data(text: str) -> str:
     """The message part of ``::cmd props::MESSAGE``: one line whatever ``text`` holds."""
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return visible(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def command_property(text: str) -> str:
@@ -82,6 +101,7 @@ def output_entry(name: str, value: str) -> str:
     ``name<<DELIM`` form with a delimiter that is random and does not occur in ``value``."""
     if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_-]*", name):
         raise ValueError(f"invalid output name {name!r}")
+    value = visible(value)
     if "\n" not in value and "\r" not in value and "<<" not in value:
         return f"{name}={value}\n"
     while True:
@@ -101,14 +121,14 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u2028\u2029\u202a-\u202e\u2066-\
 def html_text(text: str) -> str:
     """Text inside an HTML element (``<code>…</code>``, ``<summary>…</summary>``), on one line:
     in Markdown a blank line ends an HTML block, and what follows it would be Markdown again."""
-    text = " ".join(_CONTROL.sub("\ufffd", text).splitlines())
+    text = " ".join(_CONTROL.sub("\ufffd", visible(text)).splitlines())
     return _defuse("".join(_HTML.get(c, c) for c in text))
 
 
 def md_text(text: str) -> str:
     """Running Markdown text that renders as exactly ``text``: no HTML, no emphasis, no links,
     no images, no headings, no ``@`` mentions and no ``#123`` references."""
-    text = _CONTROL.sub("\ufffd", text)
+    text = _CONTROL.sub("\ufffd", visible(text))
     out = []
     for c in text:
         if c in _HTML:
@@ -134,7 +154,7 @@ def md_cell_code(text: str) -> str:
 def md_code(text: str) -> str:
     """Inline code showing ``text`` verbatim: a fence of more backticks than any run inside,
     padded with a space where ``text`` starts or ends with a backtick. One line."""
-    text = " ".join(_CONTROL.sub("\ufffd", text).splitlines()) or " "
+    text = " ".join(_CONTROL.sub("\ufffd", visible(text)).splitlines()) or " "
     fence = "`" * (_longest_run(text, "`") + 1)
     pad = " " if text.startswith("`") or text.endswith("`") else ""
     return f"{fence}{pad}{text}{pad}{fence}"
@@ -146,7 +166,7 @@ def md_block(text: str, lang: str = "") -> str:
     Line ends are ``\\n`` only: a CR (a CRLF file's line end) is dropped, and the other
     characters that end a line for some reader (form feed, the Unicode line separators) and
     other control characters are shown as U+FFFD: the block has exactly the lines GitHub shows."""
-    body = _BLOCK_CONTROL.sub("\ufffd", text.replace("\r\n", "\n")).rstrip("\n")
+    body = _BLOCK_CONTROL.sub("\ufffd", visible(text).replace("\r\n", "\n")).rstrip("\n")
     n = max(3, _longest_run(body, "`") + 1, _longest_run(body, "~") + 1)
     fence = "`" * n
     if not re.fullmatch(r"[A-Za-z0-9_+-]*", lang):
@@ -188,15 +208,18 @@ def _defuse(text: str) -> str:
 # --- a terminal ---------------------------------------------------------------------------------
 
 _TERMINAL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_COMMAND_LINE = re.compile(r"^([ \t]*):(?=:)", re.MULTILINE)
+# the runner trims a line with C#'s TrimStart(): every Unicode white space (NBSP, U+3000, ...),
+# not only blanks; Python's \s holds all of those
+_COMMAND_LINE = re.compile(r"^([^\S\n]*):(?=:)", re.MULTILINE)
 
 
 def terminal_text(text: str) -> str:
     """Text for a terminal or a job log: escape sequences and other control characters are
     shown as ``\\xNN`` instead of acting on the terminal (newlines and tabs kept), and a line
-    that starts with ``::`` (after spaces: the runner trims them) shows its first colon as
-    ``\\x3a``, so printed data never forms a workflow command in a GitHub Actions log."""
-    text = _TERMINAL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    that starts with ``::`` (after white space, any the runner trims: Unicode spaces too)
+    shows its first colon as ``\\x3a``, so printed data never forms a workflow command in a
+    GitHub Actions log."""
+    text = _TERMINAL.sub(lambda m: f"\\x{ord(m.group()):02x}", visible(text))
     text = text.replace("##[", "#\\x23[")  # the runner's older syntax, read anywhere in a line
     return _COMMAND_LINE.sub(lambda m: m.group(1) + "\\x3a", text)
 

@@ -1,13 +1,16 @@
 """SARIF 2.1.0, for GitHub code scanning (upload with github/codeql-action/upload-sarif).
 
-Every ``artifactLocation.uri`` is relative to the repository's top level and names the base
-``%SRCROOT%`` (``run.originalUriBaseIds`` says where that is, when known), as code scanning
-expects; each rule links its section of the README (``helpUri``)."""
+Every ``artifactLocation.uri`` is relative to the repository's top level (percent-encoded:
+``file_uri``) and names the base ``%SRCROOT%`` (``run.originalUriBaseIds`` says where that is,
+when known), as code scanning expects; each rule links its section of the README
+(``helpUri``)."""
 
 from __future__ import annotations
 
 import json
+import os
 from typing import ClassVar
+from urllib.parse import quote
 
 from bot.engine.findings import RULES
 from bot.engine.model import Report, Severity
@@ -23,6 +26,13 @@ def help_uri(rule_id: str, version: str) -> str:
     """The README's section on a finding, at the release that reported it."""
     ref = f"v{version}" if version and version[0].isdigit() else "main"
     return f"{HOME}/blob/{ref}/README.md{RULES[rule_id].anchor}"
+
+
+def file_uri(path: str) -> str:
+    """A relative path as the URI reference SARIF wants (§3.10.2): its bytes percent-encoded
+    where a URI could not hold them, so a directory named ``a#b`` or ``x y`` (or with bytes
+    that are not UTF-8) still names that file, not a fragment or an invalid URI."""
+    return quote(os.fsencode(path), safe="/")
 
 
 class SarifRenderer:
@@ -51,7 +61,7 @@ class SarifRenderer:
             path = self.where.in_repo(f.file) if f.file else ""
             loc: dict[str, object] = {}
             if path:
-                loc["artifactLocation"] = {"uri": path, "uriBaseId": SRCROOT}
+                loc["artifactLocation"] = {"uri": file_uri(path), "uriBaseId": SRCROOT}
                 if f.line:
                     loc["region"] = {"startLine": f.line}
             result: dict[str, object] = {

@@ -274,11 +274,24 @@ def test_names_and_go_output_cannot_speak_workflow_commands(world: ActionWorld) 
     assert_no_forged_commands(res)
 
 
+def runner_lines(text: str) -> list[str]:
+    """``text`` split into lines as the runner reads them (at CR, LF and CRLF only), each with
+    its leading white space trimmed as C#'s ``TrimStart()`` trims it: every Unicode white space
+    (Python's ``lstrip()`` trims those and a few more)."""
+    return [ln.lstrip() for ln in re.split(r"\r\n|\r|\n", text)]
+
+
 def assert_no_forged_commands(res: ActionResult) -> None:
     """Every line the runner would read as a command is one tidybot meant, and everything
-    between ``::stop-commands::T`` and ``::T::`` is ignored by the runner."""
+    between ``::stop-commands::T`` and ``::T::`` is ignored by the runner. The runner reads
+    stderr too (tidybot's progress groups are there)."""
+    for stream in (res.stdout, res.stderr):
+        _assert_own_commands(stream)
+
+
+def _assert_own_commands(stream: str) -> None:
     stopped: str | None = None
-    for line in res.stdout.splitlines():
+    for line in runner_lines(stream):
         if stopped is not None:
             if line == f"::{stopped}::":
                 stopped = None
@@ -286,10 +299,10 @@ def assert_no_forged_commands(res: ActionResult) -> None:
         if line.startswith("::stop-commands::"):
             stopped = line.removeprefix("::stop-commands::")
             continue
-        if not line.lstrip().startswith("::"):
+        if not line.startswith("::"):
             assert "##[" not in line, line  # the runner's older syntax, read anywhere in a line
-        if line.lstrip().startswith("::"):
-            command = line.lstrip()[2:].split("::", 1)[0].split(" ", 1)[0]
+        if line.startswith("::"):
+            command = line[2:].split("::", 1)[0].split(" ", 1)[0]
             assert command in ("add-mask", "error", "warning", "notice", "group", "endgroup"), line
             assert not line.startswith("::warning title=LGTM"), line
             if command == "add-mask":

@@ -26,10 +26,12 @@ from bot.report.escape import (
     output_entry,
     stop_commands,
     terminal_text,
+    visible,
 )
 
 HOSTILE = [
     "x\n::warning title=LGTM::approved\n::add-mask::tidybot",
+    "x\n\u00a0::warning title=LGTM::approved\n\u3000\u2028::add-mask::tidybot",
     "::add-mask::secret",
     "  ::set-output name=x::y",
     "100% done %0A %25 %",
@@ -143,6 +145,8 @@ def test_terminal_text_shows_controls_and_forms_no_workflow_command(s: str) -> N
 def test_terminal_text_examples() -> None:
     assert terminal_text("\x1b[31mred") == "\\x1b[31mred"
     assert terminal_text("ok\n  ::add-mask::x") == "ok\n  \\x3a:add-mask::x"
+    # the runner trims every Unicode space (C#'s TrimStart) before it looks for "::"
+    assert terminal_text("ok\n\u00a0\u3000::add-mask::x") == "ok\n\u00a0\u3000\\x3a:add-mask::x"
     assert terminal_text("a::b\ttab") == "a::b\ttab"
 
 
@@ -228,3 +232,35 @@ def test_no_command_lines_leaves_other_lines_alone() -> None:
     # a line whose first word is the command is one (``/tidy <sha>``), whatever follows
     assert no_command_lines("/tidy x\n") == "/\u200btidy x\n"
     assert no_command_lines(" /tidy \n") == " /\u200btidy \n"
+
+
+# -- bytes that are not UTF-8 -------------------------------------------------------------------
+
+NOT_UTF8 = "bad\udcff\udcfe/go.mod \ud800"  # a name as Python reads b"bad\xff\xfe", and a lone one
+
+
+def test_visible_shows_the_bytes_of_a_name_that_is_not_utf8() -> None:
+    assert visible(NOT_UTF8) == "bad\\xff\\xfe/go.mod \\ud800"
+    assert visible("caf\u00e9 \U0001f600") == "caf\u00e9 \U0001f600"  # real characters stay
+
+
+@pytest.mark.parametrize(
+    "sink",
+    [
+        command_data,
+        command_property,
+        html_text,
+        md_text,
+        md_cell,
+        md_code,
+        md_cell_code,
+        md_block,
+        terminal_text,
+    ],
+)
+def test_every_sink_writes_utf8_and_shows_the_bytes(sink: object) -> None:
+    out = sink(NOT_UTF8)  # type: ignore[operator]
+    out.encode("utf-8")  # no lone surrogate left: UTF-8 holds it
+    assert "xff" in out and "xfe" in out
+    entry = output_entry("x", NOT_UTF8)
+    entry.encode("utf-8")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import urllib.parse
 from pathlib import Path
 
 import pytest
@@ -288,7 +289,8 @@ def test_hostile_data_survives_json_formats_intact(fmt: str) -> None:
         result = doc["runs"][0]["results"][0]
         assert result["message"]["text"] == f"{EVIL_TEXT} ({EVIL_TEXT})"
         uri = result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
-        assert uri == f"services/{EVIL_DIR}/go.mod"
+        assert urllib.parse.unquote(uri) == f"services/{EVIL_DIR}/go.mod"  # a URI: encoded
+        assert "\n" not in uri and ":" not in uri and "#" not in uri
 
 
 # -- fix commands and condensed errors ---------------------------------------------------------
