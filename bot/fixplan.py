@@ -148,8 +148,36 @@ def _since_as_include(root: Path, options: RunOptions) -> RunOptions:
     return replace(options, since=None, include=chosen)
 
 
+_C_ESCAPES = dict(
+    zip(
+        b'\a\b\t\n\v\f\r"\\',
+        ["\\a", "\\b", "\\t", "\\n", "\\v", "\\f", "\\r", '\\"', "\\\\"],
+        strict=True,
+    )
+)
+
+
+def git_quoted(name: str) -> str:
+    """A path as git writes it in a diff header (``quote_c_style``, ``core.quotePath``): as it
+    is when plain, else in double quotes with C escapes and octal bytes. A directory name with
+    a newline in it then stays one name instead of starting header lines of its own."""
+    raw = os.fsencode(name)
+    if not any(b < 0x20 or b in (0x22, 0x5C) or b >= 0x7F for b in raw):
+        return name
+    out = []
+    for b in raw:
+        if b in _C_ESCAPES:
+            out.append(_C_ESCAPES[b])
+        elif b < 0x20 or b >= 0x7F:
+            out.append(f"\\{b:03o}")
+        else:
+            out.append(chr(b))
+    return '"' + "".join(out) + '"'
+
+
 def make_patch(old: Mapping[str, bytes | None], new: Mapping[str, bytes | None]) -> str:
-    """A ``git apply``-able unified diff from old to new file contents."""
+    """A ``git apply``-able unified diff from old to new file contents; paths quoted as git
+    quotes them (:func:`git_quoted`)."""
     out: list[str] = []
     for path in sorted(new):
         a, b = old.get(path), new[path]
@@ -157,13 +185,14 @@ def make_patch(old: Mapping[str, bytes | None], new: Mapping[str, bytes | None])
             continue
         a_lines = (a or b"").decode("utf-8", "replace").splitlines(keepends=True)
         b_lines = (b or b"").decode("utf-8", "replace").splitlines(keepends=True)
-        out.append(f"diff --git a/{path} b/{path}\n")
+        qa, qb = git_quoted(f"a/{path}"), git_quoted(f"b/{path}")
+        out.append(f"diff --git {qa} {qb}\n")
         if a is None:
             out.append("new file mode 100644\n")
         elif b is None:
             out.append("deleted file mode 100644\n")
-        src = "/dev/null" if a is None else f"a/{path}"
-        dst = "/dev/null" if b is None else f"b/{path}"
+        src = "/dev/null" if a is None else qa
+        dst = "/dev/null" if b is None else qb
         for line in difflib.unified_diff(a_lines, b_lines, src, dst):
             out.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
     return "".join(out)

@@ -207,16 +207,18 @@ class Git:
             for step in (git.run("read-tree", base),):
                 if not step.ok:
                     raise GitError(f"{base}: {step.error}")
-            lines = []
+            # NUL-terminated records (-z): a path is taken whole, whatever it holds; one with a
+            # newline in it could otherwise add entries of its own making
+            records = []
             for path, data in sorted(files.items()):
                 if data is None:
-                    lines.append(f"0 {'0' * 40}\t{path}")
+                    records.append(f"0 {'0' * 40}\t".encode() + os.fsencode(path) + b"\0")
                     continue
                 blob = git.run("hash-object", "-w", "--stdin", input=data)
                 if not blob.ok:
                     raise GitError(f"{path}: {blob.error}")
-                lines.append(f"100644 {blob.text.strip()}\t{path}")
-            upd = git.run("update-index", "--index-info", input="\n".join(lines).encode() + b"\n")
+                records.append(f"100644 {blob.text.strip()}\t".encode() + os.fsencode(path) + b"\0")
+            upd = git.run("update-index", "-z", "--index-info", input=b"".join(records))
             tree = git.run("write-tree")
             if not upd.ok or not tree.ok:
                 raise GitError(upd.error or tree.error)

@@ -147,3 +147,29 @@ def test_a_config_path_that_is_a_directory_fails_the_action_clearly(world: Actio
     assert "Traceback" not in res.stderr, res.explain()
     assert res.returncode == 2, res.explain()
     assert "a directory, not a regular file" in res.stdout + res.stderr, res.explain()
+
+
+def test_a_name_with_a_newline_stays_one_name_in_the_patch(world: ActionWorld) -> None:
+    """The artifact's tidy.patch named each file raw in its ``diff --git``/``---``/``+++``
+    lines: a drifted module in a directory named with a newline and a header of its own made a
+    patch whose header lines were the pull request's, and that git refused. Now the names are
+    quoted as git quotes them, and the patch applies to exactly the module's go.sum."""
+    evil = "x\ndeleted file mode 100644\n+++ y"
+    files: dict[str, bytes | None] = {
+        "go.mod": APP,
+        "main.go": MAIN,
+        f"{evil}/go.mod": b"module example.com/evil\n\ngo 1.22\n\n"
+        b"require example.com/greet v1.0.0\n",
+        f"{evil}/main.go": b'package main\n\nimport "example.com/greet"\n\n'
+        b"func main() { greet.Hello() }\n",
+    }
+    number = world.open_pr(files)
+    ws = world.checkout()
+    res = world.run("pull_request", world.pr_event(number), ws)
+    assert res.returncode == 1, res.explain()
+    patch = ws / ".tidybot" / "tidy.patch"
+    assert '"a/x\\ndeleted file mode 100644\\n+++ y/go.sum"' in patch.read_text()
+    touched = git(ws, "apply", "--numstat", "-z", str(patch)).split("\0")
+    assert [t.split("\t")[-1] for t in touched if t] == [f"{evil}/go.sum"]
+    git(ws, "apply", str(patch))
+    assert b"example.com/greet v1.0.0 h1:" in (ws / evil / "go.sum").read_bytes()
