@@ -20,6 +20,12 @@ Two decisions are made here and nowhere else.
    the committed ``go.env`` is not read and every trust variable is set explicitly, to go's own
    default where no trusted value exists, with ``GOENV=off``.
 
+3. **Which program runs** (:func:`find_program`): go and git are looked up in the absolute
+   directories of ``PATH`` only. A relative entry (``.``, or the empty one a ``PATH=$PATH:``
+   leaves) names the directory a command runs in, which is a module of the checked tree: a
+   committed ``go`` there would run instead (go's own ``exec.LookPath`` refuses the same,
+   ``ErrDot``).
+
 Whatever the trust, :func:`toolchain_problem` refuses a ``gotoolchain`` policy other than
 ``local`` in an environment where go would run a downloaded toolchain without checking it
 against the checksum database.
@@ -37,6 +43,7 @@ __all__ = [
     "GO_PINNED",
     "TRUST_VARS",
     "allowed",
+    "find_program",
     "go_env",
     "layered_go_env",
     "toolchain_problem",
@@ -114,6 +121,20 @@ GO_PINNED = {
     "GOAUTH": "off",
     "GOVCS": "",
 }
+
+
+def find_program(name: str, path: str | None) -> str | None:
+    """The absolute path ``name`` runs as: a name looked up in the absolute directories of
+    ``path`` (a ``PATH``) only, a path with a slash made absolute against the current
+    directory; None when there is none. A child runs in a module's directory, so a program
+    found through a relative entry would be one the checked tree holds."""
+    import shutil
+
+    if os.sep in name or (os.altsep and os.altsep in name):
+        full = os.path.abspath(name)
+        return full if os.path.exists(full) else None
+    dirs = [d for d in (path if path is not None else os.defpath).split(os.pathsep) if d]
+    return shutil.which(name, path=os.pathsep.join(d for d in dirs if os.path.isabs(d)))
 
 
 def allowed(environ: Mapping[str, str]) -> dict[str, str]:

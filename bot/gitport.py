@@ -20,7 +20,7 @@ import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from bot.childenv import allowed
+from bot.childenv import allowed, find_program
 from bot.errors import ConfigError, UsageError
 
 __all__ = ["DEFAULT_TIMEOUT", "Git", "GitError", "GitResult", "clone", "git_timeout"]
@@ -99,8 +99,11 @@ class Git:
 
     def _start(self, args: Sequence[str], stdin: bool) -> subprocess.Popen[bytes]:
         try:
+            exe = find_program("git", self.env.get("PATH"))  # absolute PATH entries only
+            if exe is None:
+                raise FileNotFoundError("git")
             return subprocess.Popen(
-                ["git", *args],
+                [exe, *args],
                 cwd=self.cwd,
                 env=self.env,
                 stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,

@@ -17,11 +17,11 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import shutil
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from bot.childenv import find_program
 from bot.engine.goenv import parse_toolchain_policy
 from bot.errors import ConfigError, ToolchainError
 
@@ -288,6 +288,7 @@ class Go:
         base = dict(os.environ if env is None else env)
         self.env = hardened_env(base, gotoolchain=gotoolchain)
         self.go = go or base.get("TIDYBOT_GO") or "go"
+        self._exe: str | None = None  # its absolute path, once found (childenv.find_program)
         self.timeout = timeout  # seconds each command may run; None: no deadline
         self._version: str | None = None
 
@@ -324,10 +325,13 @@ class Go:
             env.update(extra_env)
         import subprocess  # not at import time: a run answered from the cache starts no process
 
+        exe = self._binary()
         started = time.monotonic()
         try:
+            if exe is None:  # never a bare name: Popen would look in PATH's relative entries
+                raise FileNotFoundError(self.go)
             proc = subprocess.Popen(
-                [self.go, *args],
+                [exe, *args],
                 cwd=cwd,
                 env=env,
                 stdout=subprocess.PIPE,
@@ -351,10 +355,9 @@ class Go:
         return self._binary()
 
     def _binary(self) -> str | None:
-        found = shutil.which(self.go, path=self.env.get("PATH"))
-        if found is None and Path(self.go).exists():
-            found = self.go
-        return found
+        if self._exe is None:
+            self._exe = find_program(self.go, self.env.get("PATH"))
+        return self._exe
 
     def identity(self) -> str | None:
         """The go binary's real path, size, modification time and inode: what a remembered

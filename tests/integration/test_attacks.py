@@ -139,6 +139,26 @@ def test_the_command_line_in_a_pull_request_job_ignores_the_tree(
     assert "go.env: not read in a run on a pull request's code" in res.stderr
 
 
+def test_a_committed_go_or_git_does_not_run_through_a_relative_path_entry(
+    world: ActionWorld, tmp_path: Path
+) -> None:
+    """A ``PATH`` with a relative entry (the empty one ``PATH=$PATH:`` leaves, or ``.``) named
+    the directory go and git run in: the checked module's. A ``go`` and a ``git`` committed
+    at the root ran in place of the real ones, with the run's environment. Now both are looked
+    up in PATH's absolute directories only, as go's own exec.LookPath does (ErrDot)."""
+    marker = tmp_path / "evil-ran"
+    script = f'#!/bin/sh\necho "$0 $*" >> "{marker}"\nexit 3\n'.encode()
+    number = world.open_pr({"go.mod": APP, "main.go": MAIN, "go": script, "git": script})
+    ws = world.checkout()
+    for name in ("go", "git"):  # as git checks out a file committed with mode 100755
+        (ws / name).chmod(0o755)
+    path = world.goenv["PATH"]
+    for relative in (f"{path}:", f".:{path}"):
+        res = world.run("pull_request", world.pr_event(number), ws, env_extra={"PATH": relative})
+        assert not marker.exists(), marker.read_text()
+        assert res.returncode == 0, res.explain()  # the real go checked the module: clean
+
+
 # --- defence in depth: no token in any child's environment or in /proc ----------------------------
 
 
