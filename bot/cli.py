@@ -6,7 +6,7 @@ import argparse
 import contextlib
 import os
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 from bot import __version__
@@ -42,7 +42,7 @@ exit codes:
   1    drift found (for verify: a go.sum line failed its check)
   2    a module could not be checked, or bad usage or configuration
   3    a bug in tidybot (a traceback is printed)
-  130  interrupted (Ctrl-C)
+  130  interrupted (Ctrl-C, SIGINT or SIGTERM)
 """
 
 BUG_REPORT = (
@@ -417,15 +417,19 @@ def main(
     """The one top-level handler: user errors print one line, crashes a traceback (exit 3)."""
     args = sys.argv[1:] if argv is None else argv
     try:
-        if runner is not None:
-            return runner(args)
-        return run(args, secrets)
+        with _sigterm_interrupts():
+            if runner is not None:
+                return runner(args)
+            return run(args, secrets)
     except TidybotError as e:
         from bot.report.escape import terminal_text  # a message may name the tree's files
 
         print(terminal_text(f"tidybot: error: {e}"), file=sys.stderr)
         return int(e.exit_code)
     except KeyboardInterrupt:
+        from bot.toolchain import stop_all
+
+        stop_all()  # a go command still running (a workspace sync in its thread) stops too
         print("tidybot: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
@@ -438,6 +442,28 @@ def main(
         print(terminal_text(traceback.format_exc()), file=sys.stderr, end="")
         print(f"tidybot: internal error. {BUG_REPORT}", file=sys.stderr)
         return int(ExitCode.BUG)
+
+
+@contextlib.contextmanager
+def _sigterm_interrupts() -> Iterator[None]:
+    """SIGTERM (a cancelled CI job, ``docker stop`` of the action's container, where tidybot is
+    process 1 and a signal without a handler does nothing) stops a run as Ctrl-C does: exit 130,
+    every go command stopped (``bot.toolchain.stop_all``), an org-audit's state file kept."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    old = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, old)
 
 
 def exit_now(code: int) -> NoReturn:

@@ -33,6 +33,7 @@ from bot.toolchain import (
     explain_go_error,
     parse_go_timeout,
     runtime_env,
+    stop_all,
 )
 
 TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (see bot/lazy.py)
@@ -643,6 +644,9 @@ def _run_all(
                 finish()  # every key is known: done while the last go commands run
             for i, job in jobs_of_wave.items():
                 outcomes[i] = job.outcome()
+    except BaseException:  # Ctrl-C, SIGTERM, a crash: no go command outlives the run, and the
+        stop_all()  # workers waiting on them return at once instead of at their deadline
+        raise
     finally:
         if workers is not None:
             workers.close()

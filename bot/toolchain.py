@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import threading
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -81,6 +82,29 @@ class GoResult:
         return self.returncode == 0
 
 
+_LIVE: set[GoProcess] = set()  # the go commands running now (their own process groups)
+_LIVE_LOCK = threading.Lock()
+_STOPPING = threading.Event()
+
+
+def stop_all() -> None:
+    """The run is ending early (Ctrl-C, SIGTERM, a crash): stop every go command still running
+    and start no new one. go runs in a process group of its own (so that a deadline stops what
+    it started), so the terminal's SIGINT never reaches it: without this, a worker thread
+    would wait on a go command blocked on the network until its deadline, and the run with it.
+    The threads waiting on the killed commands return (and reap them)."""
+    import signal
+
+    _STOPPING.set()
+    with _LIVE_LOCK:
+        live = list(_LIVE)
+    for gp in live:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(gp._proc.pid, signal.SIGKILL)
+        with contextlib.suppress(ProcessLookupError):
+            gp._proc.kill()
+
+
 class GoProcess:
     """A running go command (``Go.start``)."""
 
@@ -121,6 +145,9 @@ class GoProcess:
         except BaseException:  # interrupted: go must not outlive the wait
             self.kill()
             raise
+        finally:
+            with _LIVE_LOCK:
+                _LIVE.discard(self)
         return GoResult(
             self.args, self.cwd, self._proc.returncode, out, err, time.monotonic() - self._started
         )
@@ -130,6 +157,8 @@ class GoProcess:
         its result is not wanted. Returns what it had written to stderr."""
         import signal
 
+        with _LIVE_LOCK:
+            _LIVE.discard(self)
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self._proc.pid, signal.SIGKILL)
         with contextlib.suppress(ProcessLookupError):
@@ -326,6 +355,8 @@ class Go:
         import subprocess  # not at import time: a run answered from the cache starts no process
 
         exe = self._binary()
+        if _STOPPING.is_set():  # the run is being stopped (stop_all): nothing new starts
+            raise KeyboardInterrupt
         started = time.monotonic()
         try:
             if exe is None:  # never a bare name: Popen would look in PATH's relative entries
@@ -348,7 +379,13 @@ class Go:
                 "or point TIDYBOT_GO at the go binary",
             ) from e
         deadline = self.timeout if timeout is None else timeout
-        return GoProcess((self.go, *args), str(cwd), proc, started, deadline)
+        gp = GoProcess((self.go, *args), str(cwd), proc, started, deadline)
+        with _LIVE_LOCK:
+            _LIVE.add(gp)
+        if _STOPPING.is_set():  # stop_all ran while this one started
+            gp.kill()
+            raise KeyboardInterrupt
+        return gp
 
     def binary(self) -> str | None:
         """The go binary this port runs (its path), or None when there is none."""

@@ -6,7 +6,7 @@ the allow-listed environment of ``bot.childenv`` plus the token's scoped header)
 the repository audit (``bot.audit``), whose report becomes the repository's result through the
 one exit-code rule (``bot.exitcodes``). Every failure of one repository is that repository's
 result; the others go on. Each result is appended to the state file as soon as it exists, so an
-interrupted run (Ctrl-C, SIGTERM) resumes without auditing anything twice.
+interrupted run (Ctrl-C, SIGTERM: ``bot.cli.main``) resumes without auditing anything twice.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ import contextlib
 import json
 import os
 import shutil
-import signal
 import sys
 import tempfile
 import threading
@@ -217,7 +216,7 @@ def run_org_audit(
             state.append(result)
         progress.update(result)
 
-    with _workdir(options.workdir) as workdir, _sigterm_interrupts():
+    with _workdir(options.workdir) as workdir:
         pool = ThreadPoolExecutor(max_workers=max(1, options.jobs), thread_name_prefix="audit")
         futures: dict[Future[RepoResult], RepoInfo] = {}
         try:
@@ -268,20 +267,3 @@ def _workdir(given: Path | None) -> Iterator[Path]:
         yield d
     finally:
         shutil.rmtree(d, ignore_errors=True)
-
-
-@contextlib.contextmanager
-def _sigterm_interrupts() -> Iterator[None]:
-    """SIGTERM (a cancelled Actions job) stops the run like Ctrl-C: the state file is kept."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def handler(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt
-
-    old = signal.signal(signal.SIGTERM, handler)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, old)

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -382,3 +384,55 @@ def test_a_bad_go_timeout_is_a_configuration_error(tmp_path: Path, goenv: dict[s
     res = tidybot(dict(goenv, TIDYBOT_GO_TIMEOUT="soon"), "check", str(tmp_path))
     assert res.returncode == 2
     assert res.stderr.startswith("tidybot: error: TIDYBOT_GO_TIMEOUT: expected a number of seconds")
+
+
+def _go_processes_in(root: Path) -> list[str]:
+    """The processes (pid: command) working in a directory below ``root``: go commands left."""
+    out = []
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            cwd = os.readlink(f"/proc/{pid}/cwd")
+            cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        if cwd == str(root) or cwd.startswith(f"{root}/"):
+            out.append(f"{pid}: {cmd}")
+    return out
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_an_interrupted_run_stops_at_once_and_leaves_no_go_behind(
+    tmp_path: Path, goenv: dict[str, str], silent_proxy: str, sig: signal.Signals
+) -> None:
+    """Ctrl-C (or a cancelled job's SIGTERM) while go waits on a proxy that never answers: go
+    runs in a process group of its own, so the signal reached tidybot only, whose worker
+    threads waited on go until its deadline (900 s by default); killed then, tidybot left the
+    go commands running. Now the run stops within seconds (exit 130) and no go is left."""
+    root = tmp_path / "repo"
+    for d in ("a", "b"):
+        module(root, d, f"example.com/{d}", {"main.go": MAIN_GO})
+    env = dict(goenv, GOPROXY=silent_proxy, GOMODCACHE=str(tmp_path / "empty-modcache"))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot", "check", str(root)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while len(_go_processes_in(root)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)  # both go commands started and are waiting on the proxy
+    assert len(_go_processes_in(root)) >= 2
+    start = time.monotonic()
+    proc.send_signal(sig)
+    try:
+        out, err = proc.communicate(timeout=30)
+    finally:
+        proc.kill()
+    assert time.monotonic() - start < 15
+    assert proc.returncode == 130, out + err
+    assert "tidybot: interrupted" in err and "Traceback" not in err
+    time.sleep(0.2)
+    assert _go_processes_in(root) == []
