@@ -255,6 +255,8 @@ def _check_tidy(go: Go, ref: ModuleRef, options: RunOptions, *, writing: bool = 
     start = time.monotonic()
     if ref.skip_reason:
         return _Outcome(ModuleResult(ref.dir, "", Status.SKIPPED, error=ref.skip_reason))
+    if ref.error:
+        return _Outcome(ModuleResult(ref.dir, "", Status.ERROR, error=ref.error))
     settings = options.config.settings_for(ref.dir)
     if settings.skip:
         where = f"{options.config.file}:{settings.line}" if settings.line else options.config.file
@@ -484,7 +486,7 @@ def _speedups(
         if selection is not None and ref.dir not in selection:
             reason = f"not affected by the changes since {options.since}"
             return _Outcome(ModuleResult(ref.dir, "", Status.SKIPPED, error=reason))
-        if cache is None or keys is None or ref.skip_reason or is_vendored(ref.path):
+        if cache is None or keys is None or ref.skip_reason or ref.error or is_vendored(ref.path):
             return None  # vendored modules are always checked in full
         if options.config.settings_for(ref.dir).skip or _unsafe_files(root, ref) is not None:
             return None  # the check says why
@@ -730,7 +732,9 @@ class _WorkspaceChecks:
         # asked here, not in the thread: the modules' keys need it too, and go is asked once
         self._go_version = cache.go_version(go) if cache is not None else ""
         self._selected = {
-            m.dir for m in mods if not m.skip_reason and not options.config.settings_for(m.dir).skip
+            m.dir
+            for m in mods
+            if not m.skip_reason and not m.error and not options.config.settings_for(m.dir).skip
         }
         self._own: dict[str, tuple[str, str]] = {}
         self._modules_done = threading.Event()
@@ -924,7 +928,7 @@ def _fix_workspaces(
     workspaces = find_workspaces(root, scan)
     if not workspaces or _work_sync_policy(options) != "check":
         return changed, failed
-    selected = [m.dir for m in mods if not m.skip_reason]
+    selected = [m.dir for m in mods if not m.skip_reason and not m.error]
     go = make_go(options, root)
     for gowork in workspaces:
         from bot.workspace import WorkspaceError, fix_workspace, read_workspace

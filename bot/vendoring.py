@@ -61,24 +61,44 @@ class TreeDiff:
         return sorted({*self.added, *self.removed, *self.changed})
 
 
+class UnreadableTree(Exception):
+    """A file or directory of a vendor tree that cannot be read: its path, and why."""
+
+    def __init__(self, path: str, why: str) -> None:
+        super().__init__(f"{path}: cannot read ({why})")
+        self.path = path
+        self.why = why
+
+    def under(self, root: Path) -> str:
+        """The message with the path relative to ``root``."""
+        return f"{os.path.relpath(self.path, root)}: cannot read ({self.why})"
+
+
 def _files(root: Path) -> dict[str, str]:
     out: dict[str, str] = {}
     if not root.is_dir():
         return out
-    for dirpath, dirnames, filenames in os.walk(root):
+
+    def refuse(e: OSError) -> None:
+        raise UnreadableTree(str(e.filename), e.strerror or str(e))
+
+    for dirpath, dirnames, filenames in os.walk(root, onerror=refuse):
         dirnames.sort()
         for name in filenames:
             p = Path(dirpath) / name
             rel = p.relative_to(root).as_posix()
-            if p.is_symlink():
-                out[rel] = "symlink:" + os.readlink(p)
-            elif p.is_file():
-                out[rel] = hashlib.sha256(p.read_bytes()).hexdigest()
+            try:
+                if p.is_symlink():
+                    out[rel] = "symlink:" + os.readlink(p)
+                elif p.is_file():
+                    out[rel] = hashlib.sha256(p.read_bytes()).hexdigest()
+            except OSError as e:
+                raise UnreadableTree(str(p), e.strerror or str(e)) from None
     return out
 
 
 def diff_trees(committed: Path, expected: Path) -> TreeDiff:
-    """Compare two directory trees by relative path and content."""
+    """Compare two directory trees by relative path and content. Raises UnreadableTree."""
     a, b = _files(committed), _files(expected)
     return TreeDiff(
         added=tuple(sorted(set(b) - set(a))),
@@ -238,7 +258,11 @@ def check_vendoring(
         if not res.ok and "no dependencies to vendor" not in res.stderr:
             err = explain_go_error(res.stderr, go.gotoolchain)
             return VendorCheck(module_dir, tuple(findings), tuple(problems), error=err)
-        diff = diff_trees(path / "vendor", out)
+        try:
+            diff = diff_trees(path / "vendor", out)
+        except UnreadableTree as e:
+            error = e.under(root)
+            return VendorCheck(module_dir, tuple(findings), tuple(problems), error=error)
     rel_mt = "vendor/modules.txt" if module_dir in ("", ".") else f"{module_dir}/vendor/modules.txt"
     others = [p for p in diff.paths() if p != "modules.txt"]
     if others or (not problems and not diff.empty):
@@ -288,7 +312,10 @@ def fix_vendoring(
         res = go.run([*sub, "-o", str(new)], path, extra_env=extra_env)
         if not res.ok and "no dependencies to vendor" not in res.stderr:
             return [], explain_go_error(res.stderr, go.gotoolchain)
-        diff = diff_trees(vendor, new)
+        try:
+            diff = diff_trees(vendor, new)
+        except UnreadableTree as e:
+            return [], e.under(root)
         if diff.empty:
             return [], ""
         if vendor.exists():

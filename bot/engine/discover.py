@@ -19,6 +19,7 @@ class ModuleRef:
     dir: str  # relative to the root, "/"-separated, "." for the root itself
     path: Path  # absolute module directory
     skip_reason: str = ""  # non-empty: reported as skipped, never run
+    error: str = ""  # non-empty: reported as an error, never run (a directory that cannot be read)
 
     @property
     def gomod(self) -> Path:
@@ -69,7 +70,7 @@ class TreeScan:
     ``/``-separated, ``.`` for the root, in walk order) that hold a go.mod or a go.work. A run
     walks its tree once and hands this to everything that needs either."""
 
-    __slots__ = ("gomod_dirs", "gowork_dirs", "listings", "root")
+    __slots__ = ("gomod_dirs", "gowork_dirs", "listings", "root", "unreadable")
 
     def __init__(
         self,
@@ -77,10 +78,14 @@ class TreeScan:
         gomod_dirs: tuple[str, ...],
         gowork_dirs: tuple[str, ...],
         listings: Listings | None = None,
+        unreadable: tuple[tuple[str, str], ...] = (),
     ) -> None:
         self.root = root  # resolved
         self.gomod_dirs = gomod_dirs
         self.gowork_dirs = gowork_dirs
+        # (directory, why) of each directory the walk could not list: a module in it would
+        # go unseen, so discovery reports it instead of leaving it out without a word
+        self.unreadable = unreadable
         # every directory the walk listed, by its path (the root's path joined with "/"):
         # (file names, real directories), as list_dir gives them, so later walks of the same
         # run (the cache key's) need not list them again
@@ -92,8 +97,9 @@ def scan_tree(root: Path) -> TreeScan:
     mods: list[str] = []
     works: list[str] = []
     listings: Listings = {}
-    _scan(os.fspath(root), ".", mods, works, listings)
-    return TreeScan(root, tuple(mods), tuple(works), listings)
+    unreadable: list[tuple[str, str]] = []
+    _scan(os.fspath(root), ".", mods, works, listings, unreadable)
+    return TreeScan(root, tuple(mods), tuple(works), listings, tuple(unreadable))
 
 
 def list_dir(path: str) -> tuple[list[str], list[str]] | None:
@@ -150,9 +156,22 @@ READ_LIMIT = 64 << 20
 """The largest source file tidybot reads (a Go file of a real module is far below it)."""
 
 
-def _scan(path: str, rel: str, mods: list[str], works: list[str], listings: Listings) -> None:
+def _scan(
+    path: str,
+    rel: str,
+    mods: list[str],
+    works: list[str],
+    listings: Listings,
+    unreadable: list[tuple[str, str]],
+) -> None:
     listed = list_dir(path)
     if listed is None:
+        try:  # why: a directory that vanished meanwhile is no loss; one go cannot read is
+            os.scandir(path).close()
+        except (FileNotFoundError, NotADirectoryError):
+            pass
+        except OSError as e:
+            unreadable.append((rel, e.strerror or str(e)))
         return
     listings[path] = listed
     files, dirs = listed
@@ -161,7 +180,8 @@ def _scan(path: str, rel: str, mods: list[str], works: list[str], listings: List
     if "go.work" in files:
         works.append(rel)
     for name in sorted(d for d in dirs if not skip_dir_name(d)):
-        _scan(f"{path}/{name}", name if rel == "." else f"{rel}/{name}", mods, works, listings)
+        sub = name if rel == "." else f"{rel}/{name}"
+        _scan(f"{path}/{name}", sub, mods, works, listings, unreadable)
 
 
 def _dir(root: Path, rel: str) -> Path:
@@ -196,5 +216,12 @@ def discover(
         # a go.mod that is a symlink is still a module: its check refuses it as an error
         # (bot.engine.treefile), and nothing reads what it points at
         found.append(ModuleRef(rel, _dir(root, rel)))
+    for rel, why in scan.unreadable:
+        if selected(rel, include, exclude):
+            error = (
+                f"{rel}/: cannot read the directory ({why}); a module in it would not be "
+                "checked (make it readable, or --exclude it)"
+            )
+            found.append(ModuleRef(rel, _dir(root, rel), error=error))
     found.sort(key=lambda m: (m.dir != ".", m.dir))
     return found

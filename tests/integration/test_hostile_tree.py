@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -436,3 +437,87 @@ def test_an_interrupted_run_stops_at_once_and_leaves_no_go_behind(
     assert "tidybot: interrupted" in err and "Traceback" not in err
     time.sleep(0.2)
     assert _go_processes_in(root) == []
+
+
+# --- what cannot be read ------------------------------------------------------------------------
+
+
+def _unprivileged() -> list[str]:
+    """A command prefix that makes file permissions count (root reads through them): root's
+    capabilities to override them dropped with setpriv; nothing when not root."""
+    if os.geteuid() != 0:
+        return []
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        pytest.skip("running as root without setpriv: permissions cannot be made to count")
+    return [setpriv, "--bounding-set", "-dac_override,-dac_read_search"]
+
+
+def _run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*_unprivileged(), sys.executable, "-m", "bot", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize("command", ["check", "fix"])
+def test_a_directory_that_cannot_be_read_is_an_error_not_left_out(
+    tmp_path: Path, goenv: dict[str, str], command: str
+) -> None:
+    """A directory the walk could not list was skipped without a word: its module was not in
+    the report at all, and the run exited 0. Now it is an error naming the directory (exit 2),
+    and the other modules are checked as before."""
+    root = tmp_path / "repo"
+    tidy_module(goenv, root, "a", "example.com/a", {"main.go": MAIN_GO})
+    tidy_module(goenv, root, "b", "example.com/b", {"main.go": MAIN_GO})
+    (root / "b").chmod(0)
+    try:
+        res = _run(goenv, command, str(root), "--format", "json")
+    finally:
+        (root / "b").chmod(0o755)
+    assert res.returncode == 2, res.stdout + res.stderr
+    assert "Traceback" not in res.stderr
+    mods = _mods(res)
+    assert mods["a"]["status"] == "clean"
+    assert mods["b"]["status"] == "error"
+    assert str(mods["b"]["error"]).startswith("b/: cannot read the directory (Permission denied)")
+
+
+GREET_MAIN = 'package main\n\nimport "example.com/greet"\n\nfunc main() { greet.Hello() }\n'
+
+
+@pytest.mark.parametrize("command", ["check", "fix"])
+def test_a_vendored_file_that_cannot_be_read_is_the_modules_error(
+    tmp_path: Path, goenv: dict[str, str], command: str
+) -> None:
+    """Reading the vendor tree raised PermissionError out of the run: a traceback, exit 3,
+    no report, and a fix that had written other modules said nothing of them. Now it is that
+    module's error, naming the file."""
+    root = tmp_path / "repo"
+    tidy_module(goenv, root, "a", "example.com/a", {"main.go": MAIN_GO})
+    tidy_module(
+        goenv,
+        root,
+        "v",
+        "example.com/v",
+        {"main.go": GREET_MAIN},
+    )
+    subprocess.run(["go", "mod", "vendor"], cwd=root / "v", env=goenv, check=True)
+    locked = root / "v" / "vendor" / "example.com" / "greet" / "greet.go"
+    locked.chmod(0)
+    try:
+        res = _run(goenv, command, str(root), "--format", "json")
+    finally:
+        locked.chmod(0o644)
+    assert res.returncode == 2, res.stdout + res.stderr
+    assert "Traceback" not in res.stderr
+    mods = _mods(res)
+    assert mods["a"]["status"] == "clean"
+    assert mods["v"]["status"] == "error"
+    assert "v/vendor/example.com/greet/greet.go: cannot read (Permission denied)" in str(
+        mods["v"]["error"]
+    )
