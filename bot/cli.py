@@ -15,6 +15,7 @@ from bot.errors import ExitCode, TidybotError, UsageError
 from bot.exitcodes import exit_code
 from bot.fsutil import atomic_write
 from bot.options import Request, Resolved, check_globs, resolve, toolchain_value
+from bot.record import replace
 from bot.report import FORMATS, render
 from bot.report.base import Where
 from bot.secrets import Secrets
@@ -283,6 +284,18 @@ def check_output_path(value: str | None) -> None:
         raise UsageError(f"-o {value}: the directory {parent} is not writable")
 
 
+def _selection(args: argparse.Namespace) -> tuple[str, ...]:
+    """The flags that chose the modules, as given: a suggested ``tidybot fix`` repeats them."""
+    out: list[str] = []
+    for g in getattr(args, "include", None) or ():
+        out += ["--include", g]
+    for g in getattr(args, "exclude", None) or ():
+        out += ["--exclude", g]
+    if getattr(args, "since", None):
+        out += ["--since", args.since]
+    return tuple(out)
+
+
 def where_of(root: Path, given: str, env: Mapping[str, str]) -> Where:
     """Where the checked directory ``root`` (``given`` on the command line) is: relative to its
     repository's top level (the nearest directory above it with a ``.git``, else
@@ -362,7 +375,7 @@ def run(argv: Sequence[str], secrets: Secrets | None = None) -> int:
         return org_audit(args, environ={**os.environ, **secrets.values})
     root = Path(args.path)
     check_output_path(args.output)
-    where = where_of(root, args.path, os.environ)
+    where = replace(where_of(root, args.path, os.environ), selection=_selection(args))
     if args.command == "verify":
         report = _verify(root, args)
         _emit(report, args, where)
@@ -378,7 +391,6 @@ def run(argv: Sequence[str], secrets: Secrets | None = None) -> int:
         private_env(resolved.config, token, os.environ, given_as="TIDYBOT_PRIVATE_TOKEN") as access,
         contextlib.ExitStack() as stack,
     ):
-        from bot.record import replace
         from bot.runner import check, fix
 
         options = resolved.options

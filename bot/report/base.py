@@ -11,7 +11,7 @@ from bot.record import record
 
 TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (see bot/lazy.py)
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
+    from collections.abc import Callable, Iterable, Sequence
     from typing import ClassVar, Protocol
 
     class Renderer(Protocol):
@@ -57,11 +57,15 @@ class Where:
     printed for a terminal are pasted where the command ran, so their paths start with it.
     ``top_uri``: the top level as a ``file://`` URI ending in ``/`` (SARIF's ``%SRCROOT%``),
     ``""`` when not known.
+    ``selection``: the command line's choice of modules (``--include X``, ``--exclude Y``,
+    ``--since REF``, as given), repeated in the ``tidybot fix`` a report suggests, so that
+    it fixes the modules the report is about and no others.
     """
 
     repo: str = "."
     local: str = "."
     top_uri: str = ""
+    selection: tuple[str, ...] = ()
 
     def in_repo(self, path: str) -> str:
         return join(self.repo, path)
@@ -135,9 +139,13 @@ def fix_commands(report: Report, place: Callable[[str], str]) -> list[str]:
     return [ln for ln in dict.fromkeys(lines) if ln]  # once each, in order
 
 
-def tidybot_fix(path: str) -> str:
-    """The tidybot alternative: one command for every module below ``path``."""
-    return f"tidybot fix {shlex.quote(path)}" if path not in (".", "") else "tidybot fix"
+def tidybot_fix(path: str, selection: Sequence[str] = ()) -> str:
+    """The tidybot alternative: one command for the modules below ``path`` that the
+    ``selection`` flags (``Where.selection``) choose."""
+    words = ["tidybot", "fix"]
+    if path not in (".", ""):
+        words.append(path)
+    return " ".join([*words[:2], *(shlex.quote(w) for w in [*words[2:], *selection])])
 
 
 # -- errors ------------------------------------------------------------------------------------

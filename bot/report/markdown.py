@@ -132,11 +132,12 @@ class MarkdownRenderer:
         cmds = fix_commands(report, self._path)
         if not cmds:
             return []
+        alt = md_code(tidybot_fix(self.where.repo, self.where.selection))
         return [
             "",
             "To fix it locally, from the repository root:",
             "",
             md_block("\n".join(cmds), "sh"),
             "",
-            f"or, with tidybot installed: {md_code(tidybot_fix(self.where.repo))}",
+            f"or, with tidybot installed: {alt}",
         ]

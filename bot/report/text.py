@@ -145,7 +145,7 @@ class TextRenderer:
         if not cmds:
             return []
         cmds = [terminal_line(c) for c in cmds]
-        alt = terminal_line(tidybot_fix(self.where.local))
+        alt = terminal_line(tidybot_fix(self.where.local, self.where.selection))
         if len(cmds) == 1:
             return [f"to fix: {cmds[0]}", f"    or: {alt}"]
         out = ["to fix, run here:"]

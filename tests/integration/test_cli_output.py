@@ -105,6 +105,37 @@ def test_one_drifted_module_hint_and_the_tidybot_alternative(
     assert _hint(tidybot(goenv, "check", cwd=d).stdout)[0] == "to fix: go mod tidy"
 
 
+def test_the_tidybot_alternative_fixes_the_modules_the_check_chose(
+    tmp_path: Path, goenv: dict[str, str]
+) -> None:
+    """The suggested ``tidybot fix`` dropped --include/--exclude/--since: pasted, it fixed
+    every module of the tree, not the ones the report was about."""
+    for d in ("svc/a", "svc/b", "tools"):
+        module(tmp_path, d, f"example.com/{d.replace('/', '-')}", {"main.go": MAIN_GO})
+    res = tidybot(goenv, "check", "--include", "svc/**", "--exclude", "svc/b", cwd=tmp_path)
+    assert res.returncode == 1
+    alt = _hint(res.stdout)[-1]
+    assert alt == "    or: tidybot fix --include 'svc/**' --exclude svc/b", res.stdout
+    ran = subprocess.run(
+        [
+            "bash",
+            "-c",
+            alt.removeprefix("    or: ").replace(
+                "tidybot", f"{shlex.quote(sys.executable)} -m bot", 1
+            ),
+        ],
+        cwd=tmp_path,
+        env=dict(goenv, PYTHONPATH=str(Path(__file__).resolve().parents[2])),
+        capture_output=True,
+        text=True,
+    )
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    fixed = [
+        d for d in ("svc/a", "svc/b", "tools") if "greet" in (tmp_path / d / "go.mod").read_text()
+    ]
+    assert fixed == ["svc/a"]
+
+
 def test_github_paths_are_relative_to_the_repository_top_level(
     tmp_path: Path, goenv: dict[str, str]
 ) -> None:
