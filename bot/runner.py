@@ -916,18 +916,19 @@ def _write_fix(go: Go, ref: ModuleRef, options: RunOptions, out: _Outcome) -> _O
 
 def _fix_workspaces(
     scan: TreeScan, options: RunOptions, mods: list[ModuleRef]
-) -> tuple[dict[str, list[str]], list[tuple[str, tuple[str, ...], str]]]:
+) -> tuple[dict[str, list[str]], list[tuple[str, tuple[str, ...], str]], dict[str, list[Finding]]]:
     """`go work sync` of every workspace (in a scratch copy; the selected modules' files
     written back), before the modules are tidied with GOWORK=off. Returns the files each
     module's fix changed (go.work and go.work.sum go to the module of their directory, else
-    to the first selected module the workspace uses), and the failed workspaces
-    (go.work, used modules, error)."""
+    to the first selected module the workspace uses), the failed workspaces (go.work, used
+    modules, error), and the ``work-sync`` findings the sync fixed, by module."""
     changed: dict[str, list[str]] = {}
     failed: list[tuple[str, tuple[str, ...], str]] = []
     root = scan.root
     workspaces = find_workspaces(root, scan)
     if not workspaces or _work_sync_policy(options) != "check":
-        return changed, failed
+        return changed, failed, {}
+    fixed: dict[str, list[Finding]] = {}
     selected = [m.dir for m in mods if not m.skip_reason and not m.error]
     go = make_go(options, root)
     for gowork in workspaces:
@@ -942,7 +943,7 @@ def _fix_workspaces(
         in_scope = [d for d in ws.uses if d in selected]
         if not in_scope:
             continue
-        paths, err = fix_workspace(
+        paths, err, found = fix_workspace(
             go, root, gowork, selected=selected, jobs=_jobs(options), sync_env=_sync_env(options)
         )
         if err:
@@ -950,7 +951,10 @@ def _fix_workspaces(
         for path in paths:
             owner = _owner(path, [*in_scope, *([ws.dir] if ws.dir in selected else [])])
             changed.setdefault(owner or in_scope[0], []).append(path)
-    return changed, failed
+        for f in found:
+            if not _ignored(f, options):
+                fixed.setdefault(f.module_dir, []).append(f)
+    return changed, failed, fixed
 
 
 def _owner(path: str, dirs: list[str]) -> str | None:
@@ -966,7 +970,7 @@ def fix(root: Path, options: RunOptions) -> Report:
     extra: dict[str, object] = {}
     scan = scan_tree(_check_root(root))  # go work sync adds no go.mod and no go.work
     mods = discover(scan.root, options, scan)
-    synced, failed = _fix_workspaces(scan, options, mods)
+    synced, failed, sync_fixed = _fix_workspaces(scan, options, mods)
     go, outcomes, _ = _run_all(
         scan, options, _fix_module, extra, dependencies_first=True, mods=mods
     )
@@ -978,7 +982,8 @@ def fix(root: Path, options: RunOptions) -> Report:
             continue
         r = results[i]
         files = (*r.changed_files, *(p for p in paths if p not in r.changed_files))
-        results[i] = replace(r, fixed=True, changed_files=files)
+        found = (*sync_fixed.get(owner, ()), *r.findings)  # what the sync fixed, then tidy
+        results[i] = replace(r, fixed=True, changed_files=files, findings=found)
     for gowork, used, err in failed:
         _workspace_failed(results, gowork, used, err)
     if synced:

@@ -886,38 +886,46 @@ def fix_workspace(
     selected: Collection[str] | None = None,
     jobs: int = 1,
     sync_env: Mapping[str, str] | None = None,
-) -> tuple[list[str], str]:
+) -> tuple[list[str], str, tuple[Finding, ...]]:
     """``go work sync`` then ``GOWORK=off go mod tidy`` of each module it changed, both in a
     scratch copy; then the changed go.mod/go.sum of the selected modules (and go.work and
     go.work.sum when every used module is selected) are written into the tree, and a
     vendored workspace is re-vendored. go never writes the tree itself, so nothing outside
     ``root`` is ever written; a failure restores every file already written.
 
-    Returns (files changed relative to ``root``, error or "")."""
+    Returns (files changed relative to ``root``, error or "", what the sync changed in the
+    selected modules' go.mod: the ``work-sync`` findings a check reports, now fixed)."""
     root, rel = _locate(root, gowork)
     gowork = _path(root, rel or "go.work")
     try:
         ws = read_workspace(root, gowork)
     except WorkspaceError as e:
-        return [], str(e)
+        return [], str(e), ()
     scope = [d for d in ws.uses if selected is None or d in selected]
     whole = len(scope) == len(ws.uses)
     if not scope:
-        return [], ""
+        return [], "", ()
     plan: dict[str, bytes] = {}
+    fixed: list[Finding] = []
     with scratch_dir("tidybot-work-") as tmp:
         copy = tmp / "tree"
         cwork = _copy_workspace(root, ws, copy, scope)
         err = _sync(go, cwork, sync_env)
         if err:
-            return [], err
+            return [], err, ()
         _keep_scope(root, copy, ws, scope)
         changed_mods = _changed_modules(root, copy, ws.uses)
+        for d in scope:
+            if d in changed_mods:
+                gomod_rel = _join(d, "go.mod")
+                after = _read(_path(copy, gomod_rel))
+                before = _read(_path(root, gomod_rel))
+                fixed += _requirement_findings(d, gomod_rel, before, after, "go work sync")
         waves = _tidy_waves(root, scope, changed_mods, tidy_after=True)
         errors = _tidy_all(go, copy, waves, jobs)
         if errors:
             d = sorted(errors)[0]
-            return [], f"{d}: {errors[d]}"
+            return [], f"{d}: {errors[d]}", ()
         names = [_join(d, n) for d in scope for n in ("go.mod", "go.sum")]
         if whole:
             names += [_join(ws.dir, "go.work"), _join(ws.dir, "go.work.sum")]
@@ -928,7 +936,7 @@ def fix_workspace(
     try:
         written = write_files(root, plan)
     except (OSError, UnsafeFile) as e:
-        return [], f"could not write the synced files: {e}"
+        return [], f"could not write the synced files: {e}", ()
     changed = sorted(written)
     if whole and is_vendored_workspace(gowork.parent):
         vchanged, verr = fix_vendoring(
@@ -936,8 +944,8 @@ def fix_workspace(
         )
         changed += vchanged
         if verr:
-            return changed, verr
-    return changed, ""
+            return changed, verr, tuple(fixed)
+    return changed, "", tuple(fixed)
 
 
 def write_files(root: Path, plan: Mapping[str, bytes]) -> list[str]:

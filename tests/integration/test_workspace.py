@@ -77,7 +77,7 @@ def test_sync_would_raise_a_requirement(workspace: Path, goenv: dict[str, str]) 
 
 
 def test_fix_syncs_then_tidies(workspace: Path, goenv: dict[str, str]) -> None:
-    changed, err = fix_workspace(Go(goenv), workspace, workspace / "go.work")
+    changed, err, _ = fix_workspace(Go(goenv), workspace, workspace / "go.work")
     assert err == ""
     assert changed == ["svc/a/go.mod", "svc/a/go.sum"]
     assert "example.com/greet v1.1.0" in (workspace / "svc/a/go.mod").read_text()
@@ -112,7 +112,7 @@ def test_vendored_workspace(workspace: Path, goenv: dict[str, str]) -> None:
     assert [(f.id, f.file) for f in stale.findings] == [("vendor", "vendor/modules.txt")]
     assert stale.findings[0].message.startswith("go work vendor would change the vendor tree")
 
-    changed, err = fix_workspace(Go(goenv), workspace, workspace / "go.work")
+    changed, err, _ = fix_workspace(Go(goenv), workspace, workspace / "go.work")
     assert err == ""
     assert changed == ["vendor/example.com/greet/greet.go"]
     assert check_workspace(Go(goenv), workspace, workspace / "go.work").findings == ()

@@ -275,3 +275,19 @@ def test_a_clean_workspace_check_is_cached_until_an_input_of_the_sync_changes(
         assert "work sync" in _calls(log)
     plain = tidybot(env, *args)
     assert _found(_json(plain)) == _found(_json(moved))
+
+
+def test_fix_reports_the_work_sync_findings_it_fixed(tmp_path: Path, goenv: dict[str, str]) -> None:
+    """A fix that ran go work sync listed the module as fixed with its files but with no
+    finding: the report's "findings fixed" left out what the check had reported for it."""
+    root = tmp_path / "repo"
+    workspace_tree(goenv, root, 3, low=(1,))
+    check = _found(_json(tidybot(goenv, "check", str(root), "--format", "json")))
+    assert check["m1"] == [("work-sync", "m1/go.mod", RAISE)]
+    res = tidybot(goenv, "fix", str(root), "--format", "json")
+    assert res.returncode == 0, res.stdout + res.stderr
+    doc = _json(res)
+    m1 = next(m for m in doc["modules"] if m["dir"] == "m1")
+    assert m1["fixed"] is True
+    assert [(f["id"], f["file"], f["message"]) for f in m1["findings"]] == check["m1"]
+    assert tidybot(goenv, "check", str(root)).returncode == 0
