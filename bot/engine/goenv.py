@@ -203,9 +203,11 @@ def parse_toolchain_policy(value: str) -> ToolchainPolicy | None:
     if value in ("local", "auto"):
         return ToolchainPolicy(value)
     v = from_toolchain(value)
-    # a release of Go 1 with its minor version (go1.25, go1.25.3, go1.26rc1): "go1" or "go2"
-    # parse as versions but name no toolchain go could download
-    if v and value == "go" + v and re.fullmatch(r"1\.\d+(\.\d+|(rc|beta)\d+)?", v):
+    # a release of Go 1 (go1.25.3, go1.26rc1): "go1" or "go2" parse as versions but name no
+    # toolchain go could download, and since Go 1.21 neither does "go1.25", a language
+    # version: its first release is go1.25.0 (go1.20 and older were released as "go1.20")
+    m = re.fullmatch(r"1\.(\d+)(\.\d+|(rc|beta)\d+)?", v or "")
+    if v and value == "go" + v and m and (m.group(2) or int(m.group(1)) <= 20):
         return ToolchainPolicy("pinned", v)
     return None
 

@@ -12,7 +12,9 @@ from bot.errors import ConfigError
 from bot.options import Request, resolve, toolchain_value, tree_is_untrusted
 
 
-@pytest.mark.parametrize("value", ["go1", "go2", "go1.25.3+auto", "path", "1.25", "go1.x"])
+@pytest.mark.parametrize(
+    "value", ["go1", "go2", "go1.25", "go1.25.3+auto", "path", "1.25", "go1.x"]
+)
 def test_one_gotoolchain_rule_refuses(value: str) -> None:
     assert parse_toolchain_policy(value) is None
     with pytest.raises(ConfigError, match="expected local, auto, or a Go release"):
@@ -21,7 +23,7 @@ def test_one_gotoolchain_rule_refuses(value: str) -> None:
         parse_config(f"gotoolchain: {value}\n", ".tidybot.yml")
 
 
-@pytest.mark.parametrize("value", ["local", "auto", "go1.25", "go1.25.3", "go1.26rc1"])
+@pytest.mark.parametrize("value", ["local", "auto", "go1.20", "go1.25.0", "go1.25.3", "go1.26rc1"])
 def test_one_gotoolchain_rule_accepts(value: str) -> None:
     assert toolchain_value(value, "--gotoolchain") == value
     assert parse_config(f"gotoolchain: {value}\n").gotoolchain.env_value == value
