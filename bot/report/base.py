@@ -126,6 +126,18 @@ def fix_command(path: str, findings: Iterable[Finding]) -> str:
     return " && ".join(out)
 
 
+_GO_HINT = re.compile(r"^(\s*)go (?=[a-z])")
+
+
+def go_hints_at(error_line: str, path: str) -> str:
+    """A line of go's error with the command go suggests in it (``\tgo get example.com/x``,
+    ``go mod edit -module=example.com/mod``) made to run from where the reader is: go wrote it
+    for the module's directory, so it gets ``-C path`` (as :func:`fix_command` does)."""
+    if path in (".", ""):
+        return error_line
+    return _GO_HINT.sub(lambda m: f"{m.group(1)}go -C {shlex.quote(path)} ", error_line, count=1)
+
+
 def fix_commands(report: Report, place: Callable[[str], str]) -> list[str]:
     """The go commands that repair every drifted module and workspace of ``report``, one line
     each, workspaces first (their sync changes the modules' go.mod files). ``place`` turns a

@@ -8,6 +8,7 @@ from bot.report.base import (
     Where,
     condense_error,
     fix_commands,
+    go_hints_at,
     since_skipped,
     tidybot_fix,
 )
@@ -82,7 +83,8 @@ class TextRenderer:
                 lines.append(f"    the same error as {same}")
             else:
                 seen_errors.setdefault(key, m.dir)
-                lines.extend(f"    {terminal_line(ln)}" for ln in shown)
+                here = self.where.here(m.dir)  # go's own hints, pasted where tidybot ran
+                lines.extend(f"    {terminal_line(go_hints_at(ln, here))}" for ln in shown)
         if self.show_diff and m.diff:
             lines.extend("    | " + terminal_line(ln) for ln in m.diff.rstrip("\n").split("\n"))
         return lines

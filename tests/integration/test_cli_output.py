@@ -136,6 +136,24 @@ def test_the_tidybot_alternative_fixes_the_modules_the_check_chose(
     assert fixed == ["svc/a"]
 
 
+def test_gos_own_hint_in_an_error_runs_where_tidybot_ran(
+    tmp_path: Path, goenv: dict[str, str]
+) -> None:
+    """go suggests a command for the module's directory (``go mod edit -module=...``); printed
+    as go wrote it, it failed where the reader pasted it ("cannot find main module")."""
+    (tmp_path / "c").mkdir()
+    (tmp_path / "c" / "go.mod").write_text("go 1.22\n")
+    res = tidybot(goenv, "check", cwd=tmp_path)
+    assert res.returncode == 2
+    hinted = [ln.strip() for ln in res.stdout.splitlines() if "mod edit -module" in ln]
+    assert hinted == ["go -C c mod edit -module=example.com/mod"], res.stdout
+    ran = subprocess.run(
+        ["bash", "-c", hinted[0]], cwd=tmp_path, env=goenv, capture_output=True, text=True
+    )
+    assert ran.returncode == 0, ran.stderr
+    assert (tmp_path / "c" / "go.mod").read_text().startswith("module example.com/mod")
+
+
 def test_github_paths_are_relative_to_the_repository_top_level(
     tmp_path: Path, goenv: dict[str, str]
 ) -> None:
