@@ -76,8 +76,8 @@ def _loudness(p: argparse.ArgumentParser) -> None:
         "--verbose",
         "-v",
         action="store_true",
-        help="progress for every module; the text report in full (go's whole errors, every "
-        "module --since left out)",
+        help="progress for every module; the text report in full (go's whole errors, and "
+        "for check and fix every module --since left out)",
     )
 
 
@@ -220,7 +220,8 @@ def _resolve(args: argparse.Namespace, root: Path) -> Resolved:
     if args.config:
         path = Path(args.config)
         if not path.is_file():
-            raise UsageError(f"--config {args.config}: no such file")
+            why = "is a directory, not a file" if path.is_dir() else "no such file"
+            raise UsageError(f"--config {args.config}: {why}", hint="name a tidybot config file")
         from bot.config import parse_config
 
         try:

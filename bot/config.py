@@ -303,7 +303,8 @@ class _Reader:
 
     def mapping(self, node: yaml.Node, where: str, known: Iterable[str]) -> dict[str, yaml.Node]:
         if not isinstance(node, yaml.MappingNode):
-            raise self.fail(node, f"{where}: expected a mapping, got {_kind(node)}")
+            what = where or "the config"  # the top level: its keys are include:, modules: ...
+            raise self.fail(node, f"{what}: expected a mapping, got {_kind(node)}")
         known_list = list(known)
         out: dict[str, yaml.Node] = {}
         for k, v in node.value:
@@ -386,6 +387,12 @@ class _Reader:
         return policy
 
     def work_sync(self, node: yaml.Node) -> str:
+        if isinstance(node, yaml.ScalarNode) and node.tag == _BOOL:  # off, no, false ...
+            raise self.fail(
+                node,
+                f"work_sync: expected check, report or skip, got {node.value!r}, which YAML "
+                "reads as a boolean (write skip to leave workspaces unchecked)",
+            )
         v = self.string(node, "work_sync")
         if v not in WORK_SYNC_POLICIES:
             raise self.fail(node, f"work_sync: {v!r} is not valid; expected check, report or skip")

@@ -195,6 +195,13 @@ def test_config_mistake_is_one_line_with_file_and_line(
     assert_one_line_error(res, 2, ".tidybot.yml:2", "frobnicate")
 
 
+def test_a_config_option_naming_a_directory_says_so(tmp_path: Path, goenv: dict[str, str]) -> None:
+    module(tmp_path, ".", "example.com/app", {})
+    res = tidybot(goenv, "check", str(tmp_path), "--config", str(tmp_path))
+    assert res.returncode == 2
+    assert f"--config {tmp_path}: is a directory, not a file" in res.stderr
+
+
 def test_bad_gotoolchain_option(tmp_path: Path, goenv: dict[str, str]) -> None:
     module(tmp_path, ".", "example.com/app", {})
     res = tidybot(goenv, "check", str(tmp_path), "--gotoolchain", "bogus")
