@@ -7,6 +7,7 @@ This is the composition of the pure engine (``bot.engine``) with the go toolchai
 from __future__ import annotations
 
 import os
+import shlex
 import threading
 import time
 from collections import deque
@@ -153,11 +154,26 @@ def discover(root: Path, options: RunOptions, scan: TreeScan | None = None) -> l
                 f"{root}: no module is selected by the include/exclude globs of {where}",
                 hint=f"fix include: or exclude: in {where}, or remove them to check every module",
             )
-        raise UsageError(
-            f"{root}: no go.mod found{extra}",
-            hint="run tidybot on a directory that contains Go modules",
-        )
+        hint = "run tidybot on a directory that contains Go modules"
+        above = _enclosing_module(root)
+        if above is not None and not extra:
+            hint = (
+                f"{root} is inside the module at {above}: run tidybot there "
+                f"(tidybot check {shlex.quote(os.path.relpath(above))})"
+            )
+        raise UsageError(f"{root}: no go.mod found{extra}", hint=hint)
     return mods
+
+
+def _enclosing_module(root: Path) -> Path | None:
+    """The nearest directory above ``root`` with a go.mod (go's own rule for finding the
+    module a directory belongs to), up to the repository's top level (a ``.git``)."""
+    for d in root.resolve().parents:
+        if (d / "go.mod").is_file():
+            return d
+        if (d / ".git").exists():
+            return None
+    return None
 
 
 def _toolchain_problem(go: Go, gomod: GoMod) -> str:

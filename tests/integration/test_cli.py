@@ -195,6 +195,18 @@ def test_config_mistake_is_one_line_with_file_and_line(
     assert_one_line_error(res, 2, ".tidybot.yml:2", "frobnicate")
 
 
+def test_run_inside_a_module_points_at_the_module(tmp_path: Path, goenv: dict[str, str]) -> None:
+    """From a package directory (where go itself finds the module above): the hint named no
+    module, only "run tidybot on a directory that contains Go modules"."""
+    module(tmp_path, "m", "example.com/m", {})
+    (tmp_path / "m" / "internal" / "x").mkdir(parents=True)
+    res = tidybot(goenv, "check", cwd=tmp_path / "m" / "internal" / "x")
+    assert res.returncode == 2
+    assert f"inside the module at {tmp_path / 'm'}: run tidybot there (tidybot check ../..)" in (
+        res.stderr
+    ), res.stderr
+
+
 def test_a_config_option_naming_a_directory_says_so(tmp_path: Path, goenv: dict[str, str]) -> None:
     module(tmp_path, ".", "example.com/app", {})
     res = tidybot(goenv, "check", str(tmp_path), "--config", str(tmp_path))
