@@ -33,6 +33,7 @@ from bot.toolchain import (
     Go,
     explain_go_error,
     parse_go_timeout,
+    resume,
     runtime_env,
     stop_all,
 )
@@ -664,10 +665,14 @@ def _run_all(
                 outcomes[i] = job.outcome()
     except BaseException:  # Ctrl-C, SIGTERM, a crash: no go command outlives the run, and the
         stop_all()  # workers waiting on them return at once instead of at their deadline
+        try:
+            if workers is not None:
+                workers.close()
+        finally:
+            resume()  # the workers are done: a caller in this process may run go again
         raise
-    finally:
-        if workers is not None:
-            workers.close()
+    if workers is not None:
+        workers.close()
     if not waves:
         finish()
     return go, [o for o in outcomes if o is not None], mods

@@ -105,6 +105,12 @@ def stop_all() -> None:
             gp._proc.kill()
 
 
+def resume() -> None:
+    """Go commands may start again (after :func:`stop_all`, once the run it stopped has
+    wound down): for a caller that goes on in the same process."""
+    _STOPPING.clear()
+
+
 class GoProcess:
     """A running go command (``Go.start``)."""
 
