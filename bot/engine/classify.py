@@ -32,7 +32,11 @@ def _f(t: ModuleTexts, file: str, line: int | None, rid: str, msg: str, why: str
     return Finding(t.dir, file, line, rid, severity_of(rid), msg, why)
 
 
-def _why_imported(req_path: str, files: Sequence[GoFile], all_paths: Sequence[str]) -> str:
+def _why_imported(
+    req_path: str, files: Sequence[GoFile], all_paths: Sequence[str], module_dir: str
+) -> str:
+    """The file that imports a package of ``req_path``, named as every other path of a report
+    is: from the checked root (``svc/main.go``, not the module-relative ``main.go``)."""
     # Attribute each import to the longest required module path that contains it.
     hits = []
     for f, imp, line in importers_of(files, req_path):
@@ -44,7 +48,8 @@ def _why_imported(req_path: str, files: Sequence[GoFile], all_paths: Sequence[st
     f, imp, line = hits[0]
     more = f" (and {len(hits) - 1} more)" if len(hits) > 1 else ""
     kind = "test " if f.is_test else ""
-    return f"{kind}file {f.rel}:{line} imports {imp}{more}"
+    rel = f.rel if module_dir in (".", "") else f"{module_dir}/{f.rel}"
+    return f"{kind}file {rel}:{line} imports {imp}{more}"
 
 
 def classify(
@@ -83,7 +88,7 @@ def classify(
 
     for path in sorted(set(tidy_req) - set(cur_req)):
         r = tidy_req[path]
-        why = _why_imported(path, files, all_paths)
+        why = _why_imported(path, files, all_paths, t.dir)
         if r.indirect or not why:
             why = (
                 why
@@ -131,7 +136,8 @@ def classify(
                 why = "no package or test of this module imports it; only dependencies need it"
             else:
                 msg = f"{path} is imported directly but marked // indirect"
-                why = _why_imported(path, files, all_paths) or "a package of this module imports it"
+                why = _why_imported(path, files, all_paths, t.dir)
+                why = why or "a package of this module imports it"
             out.append(_f(t, mod, a.line, "indirect-mismatch", msg, why))
 
     if cur.go != tidy.go:
