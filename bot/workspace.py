@@ -38,7 +38,7 @@ from bot.vendoring import check_vendoring, fix_vendoring, scratch_dir
 TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (see bot/lazy.py)
 if TYPE_CHECKING:
     from bot.engine.cachekey import GoFileFacts, ParseMemo
-    from bot.engine.gomod import GoMod
+    from bot.engine.gomod import GoMod, Replace
     from bot.resultcache import ResultCache
 
 __all__ = [
@@ -89,7 +89,7 @@ class Workspace:
     uses: tuple[str, ...]  # used module directories, relative to the root, in go.work order
     replaced: tuple[str, ...] = ()  # directories of local replacements (go.work and go.mods)
     paths: tuple[tuple[str, str], ...] = ()  # (module path, directory) of the used modules
-    # (directory, the used or replaced module directories its go.mod requires or replaces to)
+    # (directory, the used or replaced module directories its go.mod replaces modules with)
     links: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
@@ -123,7 +123,7 @@ def read_workspace(root: Path, gowork: Path) -> Workspace:
     """Read and check a go.work below ``root``. Raises WorkspaceError (file:line: reason):
     a go.work that does not parse or is not a regular file; a ``use`` or local ``replace``
     outside ``root``, through a symlink, or of a directory without a regular go.mod."""
-    from bot.engine.gomod import parse_gomod
+    from bot.engine.gomod import module_path_of, parse_gomod
     from bot.engine.gowork import parse_gowork
 
     root, rel_work = _locate(root, gowork)
@@ -161,15 +161,21 @@ def read_workspace(root: Path, gowork: Path) -> Workspace:
         if d not in uses:
             uses.append(d)
     replaced: list[str] = []
-    sources = [(rel_work, workdir, [r for r in work.replaces if r.is_local])]
-    mods: dict[str, GoMod] = {}
+    sources: list[tuple[str, str, list[Replace]]] = [
+        (rel_work, workdir, [r for r in work.replaces if r.is_local])
+    ]
+    paths: dict[str, str] = {}  # module path by used directory
     for d in uses:
         try:
-            data = read_tree_file(root, _join(d, "go.mod"))
-            mods[d] = parse_gomod(data or b"", _join(d, "go.mod"))
+            data = read_tree_file(root, _join(d, "go.mod")) or b""
+            if b"=>" not in data:  # no replace directive: only the module line is needed
+                paths[d] = module_path_of(data)
+                continue
+            mod = parse_gomod(data, _join(d, "go.mod"))
         except (ParseError, UnsafeFile):
             continue  # the module's own check reports it; sync fails on it with go's words
-        sources.append((_join(d, "go.mod"), d, [r for r in mods[d].replaces if r.is_local]))
+        paths[d] = mod.module
+        sources.append((_join(d, "go.mod"), d, [r for r in mod.replaces if r.is_local]))
     targets: dict[str, list[str]] = {}
     for file, base, reps in sources:
         for r in reps:
@@ -188,11 +194,10 @@ def read_workspace(root: Path, gowork: Path) -> Workspace:
             if t not in uses and t not in replaced and (_path(root, t) / "go.mod").is_file():
                 replaced.append(t)
             targets.setdefault(base, []).append(t)
-    dir_of = {m.module: d for d, m in mods.items() if m.module}
+    dir_of = {m: d for d, m in paths.items() if m}
     links = []
-    for d, m in mods.items():
-        linked = {dir_of[r.path] for r in m.requires if r.path in dir_of}
-        linked.update(t for t in targets.get(d, ()) if t in uses or t in replaced)
+    for d in paths:
+        linked = {t for t in targets.get(d, ()) if t in uses or t in replaced}
         linked.discard(d)
         links.append((d, tuple(sorted(linked))))
     return Workspace(

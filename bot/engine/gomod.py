@@ -46,6 +46,7 @@ __all__ = [
     "Tool",
     "format_gomod",
     "is_indirect_comment",
+    "module_path_of",
     "parse_deprecation",
     "parse_gomod",
     "parse_gomod_lax",
@@ -633,6 +634,31 @@ def parse_gomod_lax(text: str | bytes, file: str = "go.mod") -> GoMod:
     ignored, a ``go`` line keeps only major.minor of a loose version, bad retracts are
     dropped."""
     return _build(text, file, strict=False).result(require_module=False)
+
+
+def module_path_of(data: bytes) -> str:
+    """``modfile.ModulePath``: the path on a go.mod's ``module`` line, found without parsing
+    the rest (tolerant of unrelated problems in the file); "" when there is none or it is a
+    malformed quoted string. For a reader that needs nothing else of a go.mod (a workspace
+    module without replace directives: ``bot.workspace.read_workspace``)."""
+    for raw in data.split(b"\n"):
+        line = raw.split(b"//", 1)[0].strip()
+        if not line.startswith(b"module"):
+            continue
+        rest = line[len(b"module") :]
+        path = rest.strip()
+        if len(path) == len(rest) or not path:  # "modulex", or "module" alone
+            continue
+        text = path.decode("utf-8", "surrogateescape")
+        if text[0] in '"`':
+            if text[0] == "`":
+                return text[1:-1] if len(text) >= 2 and text.endswith("`") else ""
+            try:
+                return go_unquote(text)
+            except ValueError:
+                return ""
+        return text
+    return ""
 
 
 @functools.lru_cache(maxsize=256)

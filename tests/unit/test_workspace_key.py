@@ -5,6 +5,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
+
+from bot.engine.gomod import module_path_of
 from bot.workspace import sync_key
 
 HEAD = ("go 1.26.8",)
@@ -121,3 +124,22 @@ def test_no_key_when_a_file_cannot_be_read_or_the_workspace_is_vendored(tmp_path
     (tmp_path / "vendor").mkdir()
     (tmp_path / "vendor" / "modules.txt").write_text("## workspace\n")
     assert key(tmp_path) is None  # a vendored workspace is always synced
+
+
+@pytest.mark.parametrize(
+    ("text", "path"),
+    [
+        (b"module example.com/a\n\ngo 1.22\n", "example.com/a"),
+        (b'// a comment\nmodule "example.com/q" // why\n', "example.com/q"),
+        (b"module `example.com/raw`\n", "example.com/raw"),
+        (b"  module   example.com/s  \r\n", "example.com/s"),
+        (b"modulex example.com/no\nmodule\n", ""),  # not the keyword; no path
+        (b"go 1.22\n", ""),
+        (b'module "example.com/unterminated\n', ""),
+        (b"require (\n\tmodule example.com/late\n)\n", "example.com/late"),  # as go's scan
+    ],
+)
+def test_module_path_of_reads_the_module_line_as_go_does(text: bytes, path: str) -> None:
+    """``modfile.ModulePath``: the first line that starts with ``module`` and a path, whatever
+    else the file holds (read_workspace uses it for a go.mod with no replace directive)."""
+    assert module_path_of(text) == path
