@@ -33,6 +33,25 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}" + ("" if n == 1 else "s")
 
 
+def _vendor_condensed(files: tuple[str, ...]) -> tuple[str, ...]:
+    """The files a fix changed, those of a vendor tree told as one entry (``vendor/ (24
+    files)``): a re-vendored module lists every package file go rewrote. --verbose lists all."""
+    out: list[str] = []
+    counts: dict[str, int] = {}
+    for f in files:
+        parts = f.split("/")
+        if "vendor" in parts[:-1]:
+            tree = "/".join(parts[: parts.index("vendor") + 1]) + "/"
+            if tree not in counts:
+                out.append(tree)
+            counts[tree] = counts.get(tree, 0) + 1
+        else:
+            out.append(f)
+    return tuple(
+        f"{f} ({counts[f]} file{'s' if counts[f] != 1 else ''})" if f in counts else f for f in out
+    )
+
+
 class TextRenderer:
     name: ClassVar[str] = "text"
 
@@ -57,8 +76,8 @@ class TextRenderer:
         mark = "fixed  " if m.fixed else _MARK[m.status]
         head = f"{mark} {name}"
         if m.fixed:
-            files = m.changed_files or ("nothing to write",)
-            head += ": " + ", ".join(terminal_line(f) for f in files)
+            files = _vendor_condensed(m.changed_files) if not self.verbose else m.changed_files
+            head += ": " + ", ".join(terminal_line(f) for f in files or ("nothing to write",))
         return head
 
     def _module(self, m: ModuleResult, seen_errors: dict[str, str]) -> list[str]:

@@ -16,6 +16,7 @@ from bot.engine.model import Finding, ModuleResult, Report, Severity, Status
 from bot.report import FORMATS, render
 from bot.report.base import HEADLINE_MAX, Where, condense_error, error_headline, fix_command
 from bot.report.comment import CommentRenderer
+from bot.report.text import TextRenderer
 
 GOLDEN = Path(__file__).parent.parent / "data" / "golden"
 
@@ -349,3 +350,12 @@ def test_condense_error_tells_each_cause_once() -> None:
     many = "\n".join(f"go: problem number {i}: cause {i}" for i in range(40))
     assert condense_error(many)[-1] == "… 28 more messages (--verbose prints all)"
     assert error_headline(error) == "go: example.com/m imports " + chains[0].split("\n\t")[1]
+
+
+def test_a_re_vendored_module_is_one_entry_in_its_fixed_line() -> None:
+    """A fix that re-vendored listed every vendored file go rewrote on the module's line."""
+    files = ("svc/go.mod", "svc/vendor/modules.txt", *(f"svc/vendor/x/f{i}.go" for i in range(24)))
+    m = ModuleResult("svc", "example.com/svc", Status.CLEAN, fixed=True, changed_files=files)
+    line = TextRenderer().module_line(m)
+    assert line == "fixed   svc (example.com/svc): svc/go.mod, svc/vendor/ (25 files)"
+    assert "svc/vendor/x/f23.go" in TextRenderer(verbose=True).module_line(m)  # all of them
