@@ -11,7 +11,7 @@ import shlex
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from pathlib import Path
 
 from bot import __version__
@@ -601,12 +601,20 @@ class _Workers:
             t.join()
 
 
-def _telling(fn: _Fn, tell: Callable[[ModuleResult | None, int], None], total: int) -> _Fn:
-    """``fn`` that also tells ``tell`` its result, in the worker, as soon as it has it."""
+def _telling(
+    fn: _Fn,
+    tell: Callable[[ModuleResult | None, int], None],
+    total: int,
+    deferred: Collection[str] = frozenset(),
+) -> _Fn:
+    """``fn`` that also tells ``tell`` its result, in the worker, as soon as it has it; but
+    for the ``deferred`` modules, whose result a workspace check still adds to (the caller
+    tells those once it has)."""
 
     def run(go: Go, ref: ModuleRef, options: RunOptions) -> _Outcome:
         out = fn(go, ref, options)
-        tell(out.result, total)
+        if ref.dir not in deferred:
+            tell(out.result, total)
         return out
 
     return run
@@ -623,7 +631,11 @@ def _run_all(
     go: Go | None = None,
     cache: ResultCache | None = None,
     memo: ParseMemo | None = None,
+    deferred: Collection[str] = frozenset(),
 ) -> tuple[Go, list[_Outcome], list[ModuleRef]]:
+    """Every module through ``fn`` (``pre`` first: --since, the result cache), ``jobs`` at a
+    time, telling the progress each result as it comes, except those of the ``deferred``
+    modules (a workspace check adds to them; the caller tells them, with :func:`_tell`)."""
     root = scan.root
     mods = discover(root, options, scan) if mods is None else mods
     go = make_go(options, root, len(mods)) if go is None else go
@@ -634,7 +646,7 @@ def _run_all(
     tell = options.progress
     if tell is not None:
         tell(None, len(mods))
-        fn = _telling(fn, tell, len(mods))
+        fn = _telling(fn, tell, len(mods), deferred)
     if dependencies_first:
         # a fix rewrites go.mod files that dependents read through local replaces
         from bot.changes import module_nodes
@@ -652,7 +664,7 @@ def _run_all(
                 done = pre(mods[i])
                 if done is not None:
                     outcomes[i] = done
-                    if tell is not None:
+                    if tell is not None and mods[i].dir not in deferred:
                         tell(done.result, len(mods))
                     continue
                 if workers is None:
@@ -727,6 +739,20 @@ def _workspace_failed(
     return hit
 
 
+def _workspace_modules(scan: TreeScan, selected: Collection[str]) -> frozenset[str]:
+    """The selected modules a go.work of the tree uses; for a go.work that does not parse,
+    every selected module below its directory (its failure is theirs)."""
+    from bot.changes import workspaces
+
+    out: set[str] = set()
+    for ws in workspaces(scan.root, scan):
+        if ws.uses:
+            out.update(d for d in ws.uses if d in selected)
+        else:
+            out.update(d for d in selected if ws.dir == "." or _in_dir(d, ws.dir))
+    return frozenset(out)
+
+
 class _WorkspaceChecks:
     """The ``go work sync`` checks of a run, in a thread of their own, started before the
     modules are checked: the two run side by side. A workspace check needs the modules'
@@ -762,7 +788,11 @@ class _WorkspaceChecks:
         self._checks: list[WorkspaceCheck] = []
         self._error: BaseException | None = None
         self._thread: threading.Thread | None = None
+        #: the modules whose result the workspace check may still change: their progress
+        #: line waits for it (a go.work that does not parse: every module below it)
+        self.deferred: frozenset[str] = frozenset()
         if self._workspaces and _work_sync_policy(options) != "skip":
+            self.deferred = _workspace_modules(scan, self._selected)
             self._thread = threading.Thread(target=self._run, name="tidybot-workspaces")
             self._thread.daemon = True  # an interrupted run does not wait for it
             self._thread.start()
@@ -851,12 +881,21 @@ def check(root: Path, options: RunOptions) -> Report:
     workspaces = _WorkspaceChecks(go, scan, mods, options, cache, memo)
     try:
         go, outcomes, _ = _run_all(
-            scan, options, _check_module, extra, mods=mods, go=go, cache=cache, memo=memo
+            scan,
+            options,
+            _check_module,
+            extra,
+            mods=mods,
+            go=go,
+            cache=cache,
+            memo=memo,
+            deferred=workspaces.deferred,
         )
     except BaseException:
         workspaces.abandon()
         raise
     results, loose = workspaces.finish(outcomes)
+    _tell(options, results, workspaces.deferred, len(mods))
     return Report(
         root=str(root),
         command="check",
@@ -867,6 +906,16 @@ def check(root: Path, options: RunOptions) -> Report:
         duration=time.monotonic() - start,
         extra=_finish_extra(extra),
     )
+
+
+def _tell(
+    options: RunOptions, results: Iterable[ModuleResult], deferred: Collection[str], total: int
+) -> None:
+    """The progress lines of the ``deferred`` modules, now that their results are whole."""
+    if options.progress is not None:
+        for r in results:
+            if r.dir in deferred:
+                options.progress(r, total)
 
 
 def _restore(root: Path, before: Mapping[str, bytes | None]) -> None:
@@ -992,8 +1041,9 @@ def fix(root: Path, options: RunOptions) -> Report:
     scan = scan_tree(_check_root(root))  # go work sync adds no go.mod and no go.work
     mods = discover(scan.root, options, scan)
     synced, failed, sync_fixed = _fix_workspaces(scan, options, mods)
+    deferred = {*synced, *(d for _, used, _ in failed for d in used)}
     go, outcomes, _ = _run_all(
-        scan, options, _fix_module, extra, dependencies_first=True, mods=mods
+        scan, options, _fix_module, extra, dependencies_first=True, mods=mods, deferred=deferred
     )
     results = [o.result for o in outcomes]
     index = {r.dir: i for i, r in enumerate(results)}
@@ -1007,6 +1057,7 @@ def fix(root: Path, options: RunOptions) -> Report:
         results[i] = replace(r, fixed=True, changed_files=files, findings=found)
     for gowork, used, err in failed:
         _workspace_failed(results, gowork, used, err)
+    _tell(options, results, deferred, len(mods))
     if synced:
         extra["workspace_sync_changed"] = sorted(p for ps in synced.values() for p in ps)
     return Report(

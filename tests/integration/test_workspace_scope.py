@@ -291,3 +291,23 @@ def test_fix_reports_the_work_sync_findings_it_fixed(tmp_path: Path, goenv: dict
     assert m1["fixed"] is True
     assert [(f["id"], f["file"], f["message"]) for f in m1["findings"]] == check["m1"]
     assert tidybot(goenv, "check", str(root)).returncode == 0
+
+
+def test_progress_tells_a_workspace_module_as_the_report_does(
+    tmp_path: Path, goenv: dict[str, str]
+) -> None:
+    """A module's progress line came from its own tidy, before the workspace check added to
+    it: stderr said "ok m1" while the report said drifted (and after a fix, "ok" for a module
+    the sync had fixed). The lines of workspace modules now wait for the workspace check."""
+    root = tmp_path / "repo"
+    workspace_tree(goenv, root, 3, low=(1,))
+    res = tidybot(goenv, "check", cwd=root)
+    assert res.returncode == 1, res.stdout + res.stderr
+    m1 = [ln for ln in res.stderr.splitlines() if " m1 (" in ln]
+    assert len(m1) == 1 and "DRIFT" in m1[0] and "1 finding" in m1[0], res.stderr
+    assert "DRIFT   m1 (example.com/ws/m1)" in res.stdout
+    res = tidybot(goenv, "fix", cwd=root)
+    assert res.returncode == 0, res.stdout + res.stderr
+    m1 = [ln for ln in res.stderr.splitlines() if " m1 (" in ln]
+    assert len(m1) == 1 and "fixed" in m1[0], res.stderr
+    assert res.stderr.count("tidybot: [") == 3  # each module told once
