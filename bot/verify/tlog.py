@@ -380,7 +380,9 @@ def format_record(id_: int, text: bytes) -> bytes:
 def parse_record(msg: bytes) -> tuple[int, bytes, bytes]:
     """Split a lookup response into (record id, record text, rest = the signed tree note)."""
     i = msg.find(b"\n")
-    if i < 0 or not re.fullmatch(rb"[+-]?[0-9]+", msg[:i]):
+    # an int64, as go's strconv.ParseInt: at most 19 digits (leading zeros aside) before int()
+    # sees it (Python refuses a string of over 4300 digits with a ValueError of its own)
+    if i < 0 or not re.fullmatch(rb"[+-]?0*[0-9]{1,19}", msg[:i]):
         raise TlogError("malformed record data")
     id_ = int(msg[:i])
     if not -(1 << 63) <= id_ < 1 << 63:

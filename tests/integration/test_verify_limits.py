@@ -126,6 +126,56 @@ def _unverified(run: Run) -> str:
 # --- sizes ----------------------------------------------------------------------------------
 
 
+def _answer(server: HostileServer, prefix: str, body: bytes, length: str | None = None) -> None:
+    """Answer ``prefix`` with ``body``, its Content-Length ``length`` (default: its size)."""
+    import socket
+
+    from tests.fakes.hostile import _send
+
+    def behave(sock: socket.socket, _path: str) -> None:
+        head = (
+            "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
+            f"Content-Length: {length or len(body)}\r\nConnection: close\r\n\r\n"
+        )
+        _send(sock, head.encode() + body)
+
+    server.rules.append((prefix, behave))
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"9" * 5000 + b"\nexample.com/greet v1.0.0 h1:x=\n\n", b"-" + b"1" * 4400 + b"\nx\n\n"],
+    ids=["huge-record-id", "huge-negative-id"],
+)
+def test_a_lookup_with_a_record_id_of_thousands_of_digits_is_a_clear_error(
+    body: bytes,
+    env: dict[str, str],
+    hostile: HostileServer,
+    sumdb_server: SumdbServer,
+    tmp_path: Path,
+) -> None:
+    """A record id of more than 4300 digits (in a lookup answer far below its size limit) made
+    int() raise a ValueError of its own: a traceback, exit 3. It is malformed record data."""
+    root = _repo(tmp_path, sumdb_server)
+    _answer(hostile, "/lookup/", body)
+    run = tidybot(_direct(env, hostile, sumdb_server.key.vkey), "verify", str(root), tmp=tmp_path)
+    assert run.returncode == 2, run.stdout + run.stderr  # sum-unverified, not a traceback (3)
+    assert "Traceback" not in run.stderr, run.stderr
+    assert "malformed record data" in _unverified(run)
+
+
+def test_a_content_length_of_thousands_of_digits_is_a_clear_error(
+    env: dict[str, str], hostile: HostileServer, sumdb_server: SumdbServer, tmp_path: Path
+) -> None:
+    """int() of such a header would raise its own ValueError; the answer is unverified."""
+    root = _repo(tmp_path, sumdb_server)
+    _answer(hostile, "/lookup/", b"x\n", length="9" * 5000)
+    run = tidybot(_direct(env, hostile, sumdb_server.key.vkey), "verify", str(root), tmp=tmp_path)
+    assert run.returncode == 2, run.stdout + run.stderr
+    assert "Traceback" not in run.stderr, run.stderr
+    assert "could not be verified" in _unverified(run)  # the HTTP client's "bad Content-Length"
+
+
 @pytest.mark.parametrize("length", [True, False], ids=["content-length", "until-close"])
 def test_a_huge_lookup_answer_is_refused_at_its_limit(
     length: bool,
