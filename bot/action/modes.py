@@ -277,6 +277,13 @@ def _plan(run: Run, since: str | None = None) -> FixPlan:
 # --- fix --------------------------------------------------------------------------------------
 
 
+def _permission(run: Run, actor: str) -> str:
+    """What ``actor`` (who asked for a fix) may do on the repository, by the API: a fix is
+    pushed only for ``WRITERS``, whatever event started the run (``/tidy``, ``mode: fix`` on a
+    pull request, or its ``workflow_run`` follow-up)."""
+    return run.forge.permission(actor) if actor else "none"
+
+
 def fix(run: Run, decision: Decision) -> Outcome:
     """``/tidy`` (or ``mode: fix``) on a pull request: check, then commit the fix."""
     number = decision.pull_number
@@ -297,7 +304,7 @@ def fix(run: Run, decision: Decision) -> Outcome:
         if comment_id is not None:
             _react(run, comment_id, "eyes")
     # who asked for the fix must be able to write, whatever started the run
-    permission = run.forge.permission(actor) if actor else "none"
+    permission = _permission(run, actor)
     if permission not in WRITERS:
         text = (
             f"`/tidy` needs write, maintain or admin permission on {run.s.repository}; "
@@ -513,6 +520,15 @@ def follow_up(run: Run, decision: Decision) -> Outcome:
         raise UsageError("the run's head repository is not the pull request's")
     bot_pull = pull.author in run.s.fix_bots and run.s.mode in ("auto", "comment", "fix")
     wants_fix = decision.mode is Mode.FIX or bot_pull
+    if wants_fix and report.drifted and not bot_pull:  # a fix-bots pull request is trusted
+        sender = _text(_get(run.s.event.get("sender"), "login"), 100)
+        permission = _permission(run, sender)
+        if permission not in WRITERS:
+            run.w.notice(
+                f"fix by {sender or 'an unknown sender'} refused: permission {permission} "
+                "(the sender of the pull_request run must be able to write)"
+            )
+            wants_fix = False
     if wants_fix and report.drifted:
         outcome = _follow_up_fix(run, pull, decision, bot_pull)
         if outcome is not None:

@@ -370,7 +370,9 @@ def test_workflow_run_fix_pushes_to_a_fork_that_allows_maintainer_edits(
     number, artifact = fork_run(world)
     ws = follow_up_workspace(world, artifact, head=True)
     head = world.gh.branch_sha("contributor/app", "feature")
-    res = world.run("workflow_run", workflow_run_event(world, number), ws, mode="fix")
+    event = workflow_run_event(world, number)
+    world.gh.set_permission(REPO, str(event["sender"]["login"]), "write")  # who may fix
+    res = world.run("workflow_run", event, ws, mode="fix")
     assert res.returncode == 0, res.explain()
     sha = res.outputs["commit-sha"]
     assert sha == world.gh.branch_sha("contributor/app", "feature")
@@ -398,7 +400,9 @@ def test_workflow_run_fix_without_the_head_checked_out_only_comments(world: Acti
     compute the fix from, it comments and says why."""
     number, artifact = fork_run(world)
     ws = follow_up_workspace(world, artifact)
-    res = world.run("workflow_run", workflow_run_event(world, number), ws, mode="fix")
+    event = workflow_run_event(world, number)
+    world.gh.set_permission(REPO, str(event["sender"]["login"]), "write")  # who may fix
+    res = world.run("workflow_run", event, ws, mode="fix")
     assert res.returncode == 0, res.explain()
     assert "no fix: the workspace is not a checkout" in res.stdout
     assert pushed(world) == []

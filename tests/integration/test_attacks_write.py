@@ -22,6 +22,7 @@ from tests.fakes.github_api import FakeGitHub
 from tests.fakes.sumdb import SumdbServer
 from tests.integration.test_action_harness import (
     DRIFTED,
+    GITHUB_READ_TOKEN,
     REPO,
     ActionResult,
     ActionWorld,
@@ -42,6 +43,49 @@ def _git_writes(gh: FakeGitHub) -> list[Any]:
     return [r for r in gh.writes() if r.operation_id and r.operation_id.startswith("git/")]
 
 
+# --- 0. the follow-up fixes only for a sender who may write --------------------------------------
+
+
+def test_the_follow_up_fix_of_a_readers_fork_pushes_nothing(world: ActionWorld) -> None:
+    """``mode: fix`` in the workflow_run follow-up checked nobody's permission: a reader's fork
+    pull request that allows maintainer edits got a push (the pull_request_target run of the
+    same mode refuses it: test_fix_mode_on_pull_request_target_from_a_reader_pushes_nothing)."""
+    number, artifact = fork_run(world)
+    head = world.gh.branch_sha(FORK, "feature")
+    ws = follow_up_workspace(world, artifact, head=True)
+    event = workflow_run_event(world, number)
+    event["sender"] = {**event["sender"], **world.gh.user_json("contributor")}  # a reader
+    res = world.run("workflow_run", event, ws, mode="fix")
+    assert res.returncode == 0, res.explain()
+    assert world.gh.branch_sha(FORK, "feature") == head, res.explain()
+    assert _git_writes(world.gh) == []
+    assert "refused: permission read" in res.stdout
+
+
+def test_the_follow_up_fix_of_a_readers_pull_request_pushes_nothing_to_this_repository(
+    world: ActionWorld,
+) -> None:
+    """A writer's unprotected branch ``wip``; a reader opens a pull request from it. Its
+    follow-up with ``mode: fix`` committed onto ``wip`` in the base repository."""
+    base = world.gh.branch_sha(REPO, "main")
+    head = world.gh.push(REPO, "wip", DRIFTED, "work in progress", parent=base)
+    world.gh.set_permission(REPO, "mallory", "read")
+    number = world.gh.open_pull(REPO, head="wip", user="mallory")
+    ws = world.checkout("wip")
+    first = world.run(
+        "pull_request", world.pr_event(number), ws, token=GITHUB_READ_TOKEN, mode="check"
+    )
+    assert first.returncode == 1, first.explain()
+    event = world.load_event("workflow_run", "completed", sender="mallory")
+    event["workflow_run"].update(event="pull_request", head_sha=head, head_branch="wip")
+    follow = world.checkout("wip")  # the follow-up checks out the head, with the artifact
+    shutil.copytree(ws / ".tidybot", follow / ".tidybot")
+    res = world.run("workflow_run", event, follow, mode="fix")
+    assert res.returncode == 0, res.explain()
+    assert world.gh.branch_sha(REPO, "wip") == head, res.explain()
+    assert _git_writes(world.gh) == []
+
+
 # --- 1. the follow-up pushes only what it computed itself -----------------------------------------
 
 
@@ -57,7 +101,9 @@ def test_an_edited_artifact_cannot_choose_the_pushed_files(world: ActionWorld) -
     (artifact / "report.json").write_text(json.dumps(report))
     (artifact / "tidy.patch").write_text("diff --git a/go.mod b/go.mod\n+" + evil)
     ws = follow_up_workspace(world, artifact, head=True)
-    res = world.run("workflow_run", workflow_run_event(world, number), ws, mode="fix")
+    event = workflow_run_event(world, number)
+    world.gh.set_permission(REPO, str(event["sender"]["login"]), "write")  # who may fix
+    res = world.run("workflow_run", event, ws, mode="fix")
     assert res.returncode == 0, res.explain()
     sha = res.outputs["commit-sha"]
     assert sha, res.explain()
