@@ -15,12 +15,12 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from bot.engine.discover import is_vendored
 from bot.engine.model import Finding, Severity
-from bot.engine.treefile import read_tree_file
+from bot.engine.treefile import read_tree_file, rel_inside
 from bot.engine.vendor import (
     FINDING_ID,
     Replace,
@@ -161,6 +161,74 @@ def consistency_problems(
     return check_vendor(mt, requires, replaces, go_version=mod.go, main_modules=[mod.module])
 
 
+def _vendored_from_tree(root: Path, module_dir: str, workspace: bool) -> list[Path]:
+    """The directories of the tree go vendors packages from: the modules a local ``replace``
+    names (of the module's go.mod; for a workspace, of go.work's and its modules'). go never
+    vendors a main module's own packages, and a module from the proxy holds no symlink."""
+    path = root / module_dir if module_dir not in ("", ".") else root
+    if workspace:
+        from bot.workspace import WorkspaceError, read_workspace
+
+        try:
+            ws = read_workspace(root, path / "go.work")
+        except WorkspaceError:
+            return []  # the workspace check reports it
+        return [root / d if d != "." else root for d in ws.replaced]
+    from bot.engine.gomod import parse_gomod
+
+    try:
+        mod = parse_gomod(_text(root, f"{'' if path == root else module_dir + '/'}go.mod"))
+    except (ParseError, UnsafeFile):
+        return []  # the check reports it
+    out = []
+    for r in mod.replaces:
+        if r.is_local:
+            target = Path(r.new_path) if os.path.isabs(r.new_path) else path / r.new_path
+            out.append(Path(os.path.normpath(target)))
+    return out
+
+
+def link_out_of(root: Path, dirs: Iterable[Path]) -> str | None:
+    """The first file or directory below ``dirs`` (links followed, each directory once) that is
+    outside ``root`` once its links are resolved: root-relative as found, or None. ``go mod
+    vendor`` copies every file of a vendored package through the links it meets, so a
+    replaced module holding such a link would put what it points at (another checkout, a
+    secret of the runner) into vendor/, and from there into a fix commit or a patch."""
+    top = Path(os.path.realpath(root))
+    seen: set[str] = set()
+
+    def outside(p: str) -> bool:
+        return rel_inside(top, Path(os.path.realpath(p))) is None
+
+    for d in dirs:
+        if not os.path.isdir(d):
+            continue
+        if outside(os.fspath(d)):
+            return os.path.relpath(d, root)
+        for cur, subdirs, files in os.walk(d, followlinks=True):
+            real = os.path.realpath(cur)
+            if real in seen:
+                subdirs[:] = []
+                continue
+            seen.add(real)
+            for name in [*subdirs, *files]:
+                p = os.path.join(cur, name)
+                if os.path.islink(p) and outside(p):
+                    return os.path.relpath(p, root)
+    return None
+
+
+def _links_out_problem(root: Path, module_dir: str, workspace: bool) -> str:
+    found = link_out_of(root, _vendored_from_tree(root, module_dir, workspace))
+    if found is None:
+        return ""
+    return (
+        f"{found}: a symbolic link to outside the checked directory, in a module go vendors "
+        "from; tidybot does not run go mod vendor through it (go would copy what it points at "
+        "into vendor/): remove the link"
+    )
+
+
 @contextlib.contextmanager
 def scratch_dir(prefix: str = "tidybot-") -> Iterator[Path]:
     """A private (0700) temporary directory, removed afterwards."""
@@ -225,6 +293,9 @@ def check_vendoring(
     gets them from ``go mod tidy -diff`` here.
     """
     path = root / module_dir if module_dir not in ("", ".") else root
+    refused = _links_out_problem(root, module_dir, workspace)
+    if refused:
+        return VendorCheck(module_dir, error=refused)
     problems: list[VendorProblem] = []
     if not workspace:
         try:
@@ -301,6 +372,9 @@ def fix_vendoring(
     which go and tidybot skip), and only a complete tree replaces ``vendor/``, by two renames:
     a go that fails midway leaves the committed tree as it was."""
     path = root / module_dir if module_dir not in ("", ".") else root
+    refused = _links_out_problem(root, module_dir, workspace)
+    if refused:
+        return [], refused
     vendor = path / "vendor"
     if vendor.is_symlink():
         rel = "vendor" if module_dir in ("", ".") else f"{module_dir}/vendor"

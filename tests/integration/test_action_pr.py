@@ -328,6 +328,13 @@ def test_fork_pull_request_writes_the_artifact_and_nothing_to_github(world: Acti
     fork_run(world)
 
 
+def sender_of(event: dict[str, object]) -> str:
+    """The login of an event's sender."""
+    sender = event["sender"]
+    assert isinstance(sender, dict)
+    return str(sender["login"])
+
+
 def workflow_run_event(world: ActionWorld, number: int) -> dict[str, object]:
     event = world.load_event("workflow_run", "completed")
     run = event["workflow_run"]
@@ -371,7 +378,7 @@ def test_workflow_run_fix_pushes_to_a_fork_that_allows_maintainer_edits(
     ws = follow_up_workspace(world, artifact, head=True)
     head = world.gh.branch_sha("contributor/app", "feature")
     event = workflow_run_event(world, number)
-    world.gh.set_permission(REPO, str(event["sender"]["login"]), "write")  # who may fix
+    world.gh.set_permission(REPO, sender_of(event), "write")  # who may fix
     res = world.run("workflow_run", event, ws, mode="fix")
     assert res.returncode == 0, res.explain()
     sha = res.outputs["commit-sha"]
@@ -401,7 +408,7 @@ def test_workflow_run_fix_without_the_head_checked_out_only_comments(world: Acti
     number, artifact = fork_run(world)
     ws = follow_up_workspace(world, artifact)
     event = workflow_run_event(world, number)
-    world.gh.set_permission(REPO, str(event["sender"]["login"]), "write")  # who may fix
+    world.gh.set_permission(REPO, sender_of(event), "write")  # who may fix
     res = world.run("workflow_run", event, ws, mode="fix")
     assert res.returncode == 0, res.explain()
     assert "no fix: the workspace is not a checkout" in res.stdout

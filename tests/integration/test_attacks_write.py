@@ -17,9 +17,12 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from bot.audit import DASHBOARD_LABEL, DASHBOARD_MARKER, FIX_BRANCH
 from tests.fakes.github_api import FakeGitHub
 from tests.fakes.sumdb import SumdbServer
+from tests.integration.engine_helpers import tidybot
 from tests.integration.test_action_harness import (
     DRIFTED,
     GITHUB_READ_TOKEN,
@@ -31,6 +34,7 @@ from tests.integration.test_action_harness import (
 from tests.integration.test_action_pr import (
     follow_up_workspace,
     fork_run,
+    sender_of,
     workflow_run_event,
 )
 
@@ -54,7 +58,9 @@ def test_the_follow_up_fix_of_a_readers_fork_pushes_nothing(world: ActionWorld) 
     head = world.gh.branch_sha(FORK, "feature")
     ws = follow_up_workspace(world, artifact, head=True)
     event = workflow_run_event(world, number)
-    event["sender"] = {**event["sender"], **world.gh.user_json("contributor")}  # a reader
+    sender = event["sender"]
+    assert isinstance(sender, dict)
+    event["sender"] = {**sender, **world.gh.user_json("contributor")}  # a reader
     res = world.run("workflow_run", event, ws, mode="fix")
     assert res.returncode == 0, res.explain()
     assert world.gh.branch_sha(FORK, "feature") == head, res.explain()
@@ -102,7 +108,7 @@ def test_an_edited_artifact_cannot_choose_the_pushed_files(world: ActionWorld) -
     (artifact / "tidy.patch").write_text("diff --git a/go.mod b/go.mod\n+" + evil)
     ws = follow_up_workspace(world, artifact, head=True)
     event = workflow_run_event(world, number)
-    world.gh.set_permission(REPO, str(event["sender"]["login"]), "write")  # who may fix
+    world.gh.set_permission(REPO, sender_of(event), "write")  # who may fix
     res = world.run("workflow_run", event, ws, mode="fix")
     assert res.returncode == 0, res.explain()
     sha = res.outputs["commit-sha"]
@@ -421,3 +427,60 @@ def test_a_tidy_comment_without_an_integer_id_is_still_checked(world: ActionWorl
     assert "refused: permission read" in res.stdout
     assert world.gh.branch_sha(REPO, "feature") == head
     assert _git_writes(world.gh) == []
+
+
+# --- 12. vendor/ never carries files from outside the checkout ------------------------------------
+
+SECRET = "TIDYBOT_TEST_SECRET=hunter2-4f1c9a"
+LINKED: dict[str, bytes | None] = {
+    "go.mod": b"module example.com/app\n\ngo 1.22\n\nreplace example.com/lib => ./lib\n",
+    "main.go": b'package main\n\nimport "example.com/lib/pkg"\n\nfunc main() { _ = pkg.X() }\n',
+    "lib/go.mod": b"module example.com/lib\n\ngo 1.22\n",
+    "vendor/modules.txt": b"",
+}
+
+
+def _outside(where: Path) -> Path:
+    """A Go package directory on the runner, outside the checkout, with a secret next to it."""
+    where.mkdir(parents=True)
+    (where / "x.go").write_text("package pkg\n\nfunc X() int { return 1 }\n")
+    (where / "config.env").write_text(SECRET + "\n")
+    return where
+
+
+def test_tidy_never_pushes_files_from_outside_the_checkout(world: ActionWorld) -> None:
+    """A pull request's locally replaced module holds a package directory that is a symlink
+    to a directory of the runner: go mod vendor copied everything in it into vendor/, and the
+    fix commit pushed it to the fork, where its author reads it. Now the vendoring is refused
+    with the link named, and nothing is pushed."""
+    outside = _outside(world.tmp / "private-checkout" / "pkg")
+    number = world.open_pr(LINKED, head_repo=FORK, maintainer_can_modify=True)
+    world.gh.set_permission(REPO, "maintainer", "write")
+    ws = world.checkout("feature", repo=FORK)
+    (ws / "lib" / "pkg").symlink_to(outside)  # as git checks out a committed symlink
+    head = world.gh.branch_sha(FORK, "feature")
+    res = world.run("issue_comment", world.tidy_comment(number, "maintainer"), ws)
+    files = world.gh.branch_files(FORK, "feature")
+    assert [p for p, data in files.items() if SECRET.encode() in (data or b"")] == []
+    assert world.gh.branch_sha(FORK, "feature") == head, res.explain()
+    assert "lib/pkg: a symbolic link to outside the checked directory" in res.stdout + res.stderr
+    patch = ws / ".tidybot" / "tidy.patch"
+    assert not patch.exists() or SECRET not in patch.read_text()
+
+
+@pytest.mark.parametrize("command", ["check", "fix"])
+def test_the_command_line_never_vendors_files_from_outside_the_root(
+    tmp_path: Path, goenv: dict[str, str], command: str
+) -> None:
+    outside = _outside(tmp_path / "outside" / "pkg")
+    root = tmp_path / "repo"
+    for name, data in LINKED.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_bytes(data or b"")
+    (root / "lib" / "pkg").symlink_to(outside)
+    res = tidybot(goenv, command, str(root), "--format", "json")
+    assert res.returncode == 2, res.stdout + res.stderr
+    leaked = [p for p in root.rglob("*") if p.is_file() and SECRET in p.read_text(errors="replace")]
+    assert leaked == [] and "config.env" not in res.stdout
+    mods = {m["dir"]: m for m in json.loads(res.stdout)["modules"]}
+    assert "lib/pkg: a symbolic link to outside the checked directory" in mods["."]["error"]
