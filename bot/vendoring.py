@@ -15,7 +15,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from bot.engine.discover import is_vendored
@@ -161,19 +161,16 @@ def consistency_problems(
     return check_vendor(mt, requires, replaces, go_version=mod.go, main_modules=[mod.module])
 
 
-def _vendored_from_tree(root: Path, module_dir: str, workspace: bool) -> list[Path]:
+def _vendored_from_tree(
+    root: Path, module_dir: str, replaced: Sequence[str] | None = None
+) -> list[Path]:
     """The directories of the tree go vendors packages from: the modules a local ``replace``
-    names (of the module's go.mod; for a workspace, of go.work's and its modules'). go never
-    vendors a main module's own packages, and a module from the proxy holds no symlink."""
+    of the module's go.mod names, or ``replaced`` (root-relative; a workspace's, which
+    ``bot.workspace`` knows). go never vendors a main module's own packages, and a module from
+    the proxy holds no symlink."""
+    if replaced is not None:
+        return [root / d if d != "." else root for d in replaced]
     path = root / module_dir if module_dir not in ("", ".") else root
-    if workspace:
-        from bot.workspace import WorkspaceError, read_workspace
-
-        try:
-            ws = read_workspace(root, path / "go.work")
-        except WorkspaceError:
-            return []  # the workspace check reports it
-        return [root / d if d != "." else root for d in ws.replaced]
     from bot.engine.gomod import parse_gomod
 
     try:
@@ -218,8 +215,8 @@ def link_out_of(root: Path, dirs: Iterable[Path]) -> str | None:
     return None
 
 
-def _links_out_problem(root: Path, module_dir: str, workspace: bool) -> str:
-    found = link_out_of(root, _vendored_from_tree(root, module_dir, workspace))
+def _links_out_problem(root: Path, module_dir: str, replaced: Sequence[str] | None) -> str:
+    found = link_out_of(root, _vendored_from_tree(root, module_dir, replaced))
     if found is None:
         return ""
     return (
@@ -280,11 +277,14 @@ def check_vendoring(
     workspace: bool = False,
     extra_env: dict[str, str] | None = None,
     tidy: tuple[str, str] | None = None,
+    replaced: Sequence[str] | None = None,
 ) -> VendorCheck:
     """Check the vendor tree of one module (or of a workspace with ``workspace=True``).
 
     ``module_dir`` is relative to ``root`` ("." for the root). For a workspace it is the
-    directory of go.work, and ``extra_env`` must carry its ``GOWORK``.
+    directory of go.work, ``extra_env`` must carry its ``GOWORK``, and ``replaced`` names the
+    directories of the modules it replaces locally (``bot.workspace.Workspace.replaced``):
+    go vendors from them, so a link out of the root there is refused (``link_out_of``).
 
     ``tidy``: the go.mod and go.sum ``go mod tidy`` would write, for a module that is not
     tidy. ``go mod vendor`` refuses such a module ("updates to go.mod needed"), so the tree
@@ -293,7 +293,7 @@ def check_vendoring(
     gets them from ``go mod tidy -diff`` here.
     """
     path = root / module_dir if module_dir not in ("", ".") else root
-    refused = _links_out_problem(root, module_dir, workspace)
+    refused = _links_out_problem(root, module_dir, replaced if workspace else None)
     if refused:
         return VendorCheck(module_dir, error=refused)
     problems: list[VendorProblem] = []
@@ -365,14 +365,16 @@ def fix_vendoring(
     *,
     workspace: bool = False,
     extra_env: dict[str, str] | None = None,
+    replaced: Sequence[str] | None = None,
 ) -> tuple[list[str], str]:
     """Re-vendor (after tidying). Returns (changed paths relative to root, error or "").
+    ``replaced``: as for :func:`check_vendoring`.
 
     go writes the new tree next to the old one (``-o`` into a ``.``-directory of the module,
     which go and tidybot skip), and only a complete tree replaces ``vendor/``, by two renames:
     a go that fails midway leaves the committed tree as it was."""
     path = root / module_dir if module_dir not in ("", ".") else root
-    refused = _links_out_problem(root, module_dir, workspace)
+    refused = _links_out_problem(root, module_dir, replaced if workspace else None)
     if refused:
         return [], refused
     vendor = path / "vendor"

@@ -786,7 +786,14 @@ def check_workspace(
 
         cache.results.put(key, ModuleResult(rel_work, "go.work", Status.CLEAN), go.version())
     if whole and is_vendored_workspace(gowork.parent):
-        vc = check_vendoring(go, root, ws.dir, workspace=True, extra_env={"GOWORK": str(gowork)})
+        vc = check_vendoring(
+            go,
+            root,
+            ws.dir,
+            workspace=True,
+            extra_env={"GOWORK": str(gowork)},
+            replaced=ws.replaced,
+        )
         if vc.error:
             return WorkspaceCheck(
                 rel_work, ws.uses, tuple(findings), tuple(modules), vc.error, whole
@@ -945,7 +952,12 @@ def fix_workspace(
     changed = sorted(written)
     if whole and is_vendored_workspace(gowork.parent):
         vchanged, verr = fix_vendoring(
-            go, root, ws.dir, workspace=True, extra_env={"GOWORK": str(gowork)}
+            go,
+            root,
+            ws.dir,
+            workspace=True,
+            extra_env={"GOWORK": str(gowork)},
+            replaced=ws.replaced,
         )
         changed += vchanged
         if verr:
