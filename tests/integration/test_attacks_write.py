@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
 import time
 from pathlib import Path
 from typing import Any
@@ -484,3 +485,32 @@ def test_the_command_line_never_vendors_files_from_outside_the_root(
     assert leaked == [] and "config.env" not in res.stdout
     mods = {m["dir"]: m for m in json.loads(res.stdout)["modules"]}
     assert "lib/pkg: a symbolic link to outside the checked directory" in mods["."]["error"]
+
+
+@pytest.mark.parametrize("command", ["check", "fix"])
+def test_a_vendored_workspace_never_vendors_files_from_outside_the_root(
+    tmp_path: Path, goenv: dict[str, str], command: str
+) -> None:
+    """The same through ``go work vendor``: a module the workspace replaces locally (not one
+    it uses) holds a package directory linked out of the root."""
+    root = tmp_path / "repo"
+    files = {
+        "go.work": "go 1.22\n\nuse ./app\n",
+        "app/go.mod": "module example.com/app\n\ngo 1.22\n\nrequire example.com/lib v0.0.0\n\n"
+        "replace example.com/lib => ../lib\n",
+        "app/main.go": (LINKED["main.go"] or b"").decode(),
+        "lib/go.mod": "module example.com/lib\n\ngo 1.22\n",
+        "lib/pkg/x.go": "package pkg\n\nfunc X() int { return 1 }\n",
+    }
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    env = dict(goenv, GOWORK=str(root / "go.work"))
+    subprocess.run(["go", "work", "vendor"], cwd=root, env=env, check=True, capture_output=True)
+    shutil.rmtree(root / "lib" / "pkg")
+    (root / "lib" / "pkg").symlink_to(_outside(tmp_path / "outside" / "pkg"))
+    res = tidybot(goenv, command, str(root), "--format", "json")
+    assert res.returncode == 2, res.stdout + res.stderr
+    leaked = [p for p in root.rglob("*") if p.is_file() and SECRET in p.read_text(errors="replace")]
+    assert leaked == [] and "config.env" not in res.stdout
+    assert "lib/pkg: a symbolic link to outside the checked directory" in res.stdout
