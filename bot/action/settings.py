@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from bot.errors import ConfigError
+from bot.errors import ConfigError, UsageError
 from bot.options import check_globs, toolchain_value, tree_is_untrusted
 from bot.record import field, record
 from bot.secrets import SECRET_VARS, Secrets
@@ -90,6 +90,12 @@ class Settings:
                     return environ[k].strip()
             return default
 
+        if environ.get("GITHUB_ACTIONS") != "true":  # the runner sets it in every job
+            raise UsageError(
+                "tidybot action is the GitHub Action's entry point and runs in an Actions job "
+                "(GITHUB_ACTIONS is not 'true' here)",
+                hint="on your machine or in another CI, run tidybot check or tidybot fix",
+            )
         workspace = Path(environ.get("GITHUB_WORKSPACE") or os.getcwd())
         event_path = environ.get("GITHUB_EVENT_PATH", "")
         event = _read_event(Path(event_path)) if event_path else {}

@@ -140,6 +140,7 @@ def _start(world: ActionWorld, event: dict[str, object], ws: Path) -> subprocess
         env["INPUT_" + name.upper()] = value
     env.update(
         {
+            "GITHUB_ACTIONS": "true",
             "INPUT_TOKEN": GITHUB_WRITE_TOKEN,
             "GITHUB_EVENT_NAME": "pull_request",
             "GITHUB_EVENT_PATH": str(run_dir / "event.json"),

@@ -294,3 +294,16 @@ def test_the_command_ends_through_exit_now(tmp_path: Path, goenv: dict[str, str]
     assert json.loads(res.stdout)["summary"]["clean"] == 12
     entry = tomllib.loads((Path(__file__).parents[2] / "pyproject.toml").read_text())
     assert entry["project"]["scripts"]["tidybot"] == "bot.__main__:entry"
+
+
+def test_the_action_entry_point_outside_actions_says_what_to_run(
+    tmp_path: Path, goenv: dict[str, str]
+) -> None:
+    """``tidybot action`` on a developer machine ran check mode silently and left .tidybot/
+    in the work tree."""
+    module(tmp_path, ".", "example.com/app", {})
+    env = {k: v for k, v in goenv.items() if k != "GITHUB_ACTIONS"}
+    res = tidybot(env, "action", cwd=tmp_path)
+    assert res.returncode == 2
+    assert "runs in an Actions job" in res.stderr and "tidybot check" in res.stderr
+    assert not (tmp_path / ".tidybot").exists()

@@ -87,7 +87,11 @@ def test_settings_read_every_input_the_way_the_runner_passes_it(name: str, tmp_p
     (tmp_path / "sub").mkdir()
     values = {"mode": "check", "fail-on-drift": "false", "working-directory": "sub"}
     values["artifact-dir"] = "out"
-    env = {"GITHUB_WORKSPACE": str(tmp_path), f"INPUT_{name.upper()}": values[name]}
+    env = {
+        "GITHUB_ACTIONS": "true",
+        "GITHUB_WORKSPACE": str(tmp_path),
+        f"INPUT_{name.upper()}": values[name],
+    }
     settings = Settings.from_env(env)
     attr = {
         "mode": settings.mode,
@@ -100,7 +104,7 @@ def test_settings_read_every_input_the_way_the_runner_passes_it(name: str, tmp_p
 
 
 def test_settings_accept_every_default_of_action_yml(tmp_path: Path) -> None:
-    env = {"GITHUB_WORKSPACE": str(tmp_path)}
+    env = {"GITHUB_ACTIONS": "true", "GITHUB_WORKSPACE": str(tmp_path)}
     for name, spec in action()["inputs"].items():
         env[f"INPUT_{name.upper()}"] = str(spec.get("default", "")).replace(
             "${{ github.token }}", "ghs_x"
@@ -115,6 +119,7 @@ def test_settings_accept_every_default_of_action_yml(tmp_path: Path) -> None:
 def test_settings_read_the_private_module_inputs(tmp_path: Path) -> None:
     token = "ghp_privateModuleToken0123456789"
     env = {
+        "GITHUB_ACTIONS": "true",
         "GITHUB_WORKSPACE": str(tmp_path),
         "INPUT_GONOPROXY": "corp.example/*",
         "INPUT_PRIVATE-TOKEN": f" {token}\n",
@@ -138,7 +143,11 @@ def test_settings_read_the_private_module_inputs(tmp_path: Path) -> None:
 
 
 def test_private_token_also_from_the_command_line_variable(tmp_path: Path) -> None:
-    env = {"GITHUB_WORKSPACE": str(tmp_path), "TIDYBOT_PRIVATE_TOKEN": "ghp_fromEnv"}
+    env = {
+        "GITHUB_ACTIONS": "true",
+        "GITHUB_WORKSPACE": str(tmp_path),
+        "TIDYBOT_PRIVATE_TOKEN": "ghp_fromEnv",
+    }
     settings = Settings.from_env(env)
     assert settings.private_token == "ghp_fromEnv"
     assert "TIDYBOT_PRIVATE_TOKEN" not in settings.env
@@ -159,7 +168,11 @@ def test_private_token_with_no_host_to_receive_it(config: str, where: str, tmp_p
         (tmp_path / ".github").mkdir()
         (tmp_path / ".github" / "tidybot.yml").write_text(config)
     settings = Settings.from_env(
-        {"GITHUB_WORKSPACE": str(tmp_path), "INPUT_PRIVATE-TOKEN": "ghp_x"}
+        {
+            "GITHUB_ACTIONS": "true",
+            "GITHUB_WORKSPACE": str(tmp_path),
+            "INPUT_PRIVATE-TOKEN": "ghp_x",
+        }
     )
     with pytest.raises(ConfigError) as err, _access(settings):
         pass
@@ -175,7 +188,11 @@ def test_private_token_goes_to_the_configured_hosts(tmp_path: Path) -> None:
     (tmp_path / "svc" / ".tidybot.yml").write_text(
         "private:\n  auth_hosts: [goproxy.corp.example]\n  git:\n    orgs: [acme]\n"
     )
-    env = {"GITHUB_WORKSPACE": str(tmp_path), "INPUT_WORKING-DIRECTORY": "svc"}
+    env = {
+        "GITHUB_ACTIONS": "true",
+        "GITHUB_WORKSPACE": str(tmp_path),
+        "INPUT_WORKING-DIRECTORY": "svc",
+    }
     with _access(Settings.from_env(env)) as access:
         assert access == {}
     settings = Settings.from_env({**env, "INPUT_PRIVATE-TOKEN": "ghp_x"})
