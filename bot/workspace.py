@@ -91,6 +91,8 @@ class Workspace:
     paths: tuple[tuple[str, str], ...] = ()  # (module path, directory) of the used modules
     # (directory, the used or replaced module directories its go.mod replaces modules with)
     links: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    go: str | None = None  # go.work's go line, and where it is
+    go_line: int | None = None
 
 
 def _local_target(root: Path, base: str, target: str) -> str | None:
@@ -207,7 +209,21 @@ def read_workspace(root: Path, gowork: Path) -> Workspace:
         tuple(replaced),
         tuple(sorted(dir_of.items())),
         tuple(links),
+        work.go,
+        work.go_line,
     )
+
+
+def _toolchain_problem(go: Go, ws: Workspace) -> str:
+    """go.work's go line is newer than the gotoolchain policy can run: the message, naming the
+    file and line, before go fails with its own words and no file ("" when it can run)."""
+    from bot.engine.goenv import check_toolchain
+
+    if go.policy is None or not ws.go:
+        return ""
+    where = f"{ws.gowork}:{ws.go_line}" if ws.go_line else ws.gowork
+    problem = check_toolchain(go.policy, go.version(), ws.go, file=where, kind="workspace")
+    return problem.message if problem else ""
 
 
 def workspace_uses(go: Go, gowork: Path, root: Path | None = None) -> list[Path]:
@@ -726,6 +742,9 @@ def check_workspace(
         ws = read_workspace(root, gowork)
     except WorkspaceError as e:
         return WorkspaceCheck(rel_work, e.uses, error=str(e))
+    too_new = _toolchain_problem(go, ws)
+    if too_new:
+        return WorkspaceCheck(rel_work, ws.uses, error=too_new)
     scope = [d for d in ws.uses if selected is None or d in selected]
     whole = len(scope) == len(ws.uses)
     if not scope:
@@ -913,6 +932,9 @@ def fix_workspace(
         ws = read_workspace(root, gowork)
     except WorkspaceError as e:
         return [], str(e), ()
+    too_new = _toolchain_problem(go, ws)
+    if too_new:
+        return [], too_new, ()
     scope = [d for d in ws.uses if selected is None or d in selected]
     whole = len(scope) == len(ws.uses)
     if not scope:

@@ -244,6 +244,7 @@ def check_toolchain(
     toolchain_line: str | None = None,
     *,
     file: str = "go.mod",
+    kind: str = "module",
 ) -> ToolchainProblem | None:
     """Whether ``policy`` can run a module with these lines; a problem with a clear message if not.
 
@@ -251,6 +252,8 @@ def check_toolchain(
       X (running go Y; GOTOOLCHAIN=local)``);
     * pinned ``goV``: V must be >= the go line;
     * ``auto``: go switches to the needed toolchain itself, so nothing to check here.
+
+    ``kind``: what the file is, for the message (``module``; ``workspace`` for a go.work).
     """
     need = go_line or "1.16"
     if policy.mode == "auto":
@@ -263,7 +266,7 @@ def check_toolchain(
     else:
         what, fix = f"the pinned toolchain is go{have}", f"pin go{_release(need)} or newer"
     msg = (
-        f"{file}: module requires go >= {need}, but {what} (GOTOOLCHAIN={policy.env_value}); "
+        f"{file}: {kind} requires go >= {need}, but {what} (GOTOOLCHAIN={policy.env_value}); "
         f"set gotoolchain to auto, or {fix}"
     )
     return ToolchainProblem(needs=need, source="go", message=msg)

@@ -311,3 +311,21 @@ def test_progress_tells_a_workspace_module_as_the_report_does(
     m1 = [ln for ln in res.stderr.splitlines() if " m1 (" in ln]
     assert len(m1) == 1 and "fixed" in m1[0], res.stderr
     assert res.stderr.count("tidybot: [") == 3  # each module told once
+
+
+def test_a_go_work_newer_than_the_local_go_is_named_with_its_line(
+    tmp_path: Path, goenv: dict[str, str]
+) -> None:
+    """go's own words ("go work sync failed: go.work requires go >= 1.99") named neither the
+    file's place nor the fix; the check now says it before go runs, as for a go.mod."""
+    root = tmp_path / "repo"
+    workspace_tree(goenv, root, 2, low=())
+    (root / "go.work").write_text("go 1.99\n\nuse (\n\t./m0\n\t./m1\n)\n")
+    for command in ("check", "fix"):
+        res = tidybot(goenv, command, str(root), "--format", "json")
+        assert res.returncode == 2, res.stdout + res.stderr
+        errors = {m["dir"]: m["error"] for m in _json(res)["modules"]}
+        assert set(errors) == {"m0", "m1"}
+        for error in errors.values():
+            assert "go.work:1: workspace requires go >= 1.99, but the local Go is go " in error
+            assert "set gotoolchain to auto, or install Go 1.99.0 or newer" in error
