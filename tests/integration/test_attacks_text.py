@@ -66,14 +66,18 @@ def test_go_output_in_the_text_report_speaks_no_command_after_a_unicode_space(
         assert not [ln for ln in lines if ln.startswith("::") and not ln.startswith(own)], stream
 
 
-def _commit_bad_name(ws: Path) -> None:
-    """A drifted module in a directory named with bytes that are not UTF-8."""
-    bad = os.path.join(os.fsencode(ws), b"bad\xff\xfe")
+def _bad_module(root: Path, name: bytes) -> None:
+    """A drifted module in a directory ``name`` whose bytes are not UTF-8."""
+    bad = os.path.join(os.fsencode(root), name)
     os.makedirs(bad)
     with open(os.path.join(bad, b"go.mod"), "wb") as f:
         f.write(b"module example.com/evil\n\ngo 1.22\n\nrequire example.com/greet v1.0.0\n")
     with open(os.path.join(bad, b"main.go"), "wb") as f:
         f.write(MAIN)
+
+
+def _commit_bad_name(ws: Path) -> None:
+    _bad_module(ws, b"bad\xff\xfe")
     git(ws, "add", "-A")
     git(ws, "commit", "-qm", "a name that is not UTF-8")
 
@@ -104,12 +108,7 @@ def test_a_name_that_is_not_utf8_in_the_command_line_reports(
     root = tmp_path / "repo"
     root.mkdir()
     _ = subprocess.run(["git", "init", "-q", str(root)], check=True)
-    bad = os.path.join(os.fsencode(root), b"bad\xff")
-    os.makedirs(bad)
-    with open(os.path.join(bad, b"go.mod"), "wb") as f:
-        f.write(b"module example.com/evil\n\ngo 1.22\n\nrequire example.com/greet v1.0.0\n")
-    with open(os.path.join(bad, b"main.go"), "wb") as f:
-        f.write(MAIN)
+    _bad_module(root, b"bad\xff")
     res = subprocess.run(
         [sys.executable, "-m", "bot", "check", str(root)],
         env=goenv,
