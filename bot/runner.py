@@ -866,6 +866,13 @@ class _WorkspaceChecks:
                 r = results[i]
                 if r.status in (Status.CLEAN, Status.DRIFTED):
                     results[i] = replace(r, status=Status.DRIFTED, findings=(*r.findings, f))
+            if policy == "report":
+                continue
+            for wm in wc.modules:  # what the sync writes, after the module's own diff
+                i = by_dir.get(wm.dir)
+                if wm.diff and i is not None and results[i].status is Status.DRIFTED:
+                    r = results[i]
+                    results[i] = replace(r, diff=r.diff + wm.diff if r.diff else wm.diff)
         return results, loose
 
 

@@ -249,6 +249,7 @@ class WorkspaceModule:
     dir: str  # relative to the checked root
     synced: bool  # go work sync writes its go.mod or go.sum
     changed_files: tuple[str, ...] = ()  # differ from the committed ones after sync + tidy
+    diff: str = ""  # what go work sync writes to its go.mod (go's -diff layout), or ""
 
     @property
     def would_change(self) -> bool:
@@ -785,9 +786,17 @@ def check_workspace(
             orig, synced = _path(root, d), _path(copy, d)
             gomod_rel = _join(d, "go.mod")
             fs: list[Finding] = []
+            diff = ""
             if d in changed_mods:
-                fs = _requirement_findings(
-                    d, gomod_rel, _read(orig / "go.mod"), after_sync[d], "go work sync"
+                from bot.engine.udiff import unified  # difflib: only when there is a change
+
+                before = _read(orig / "go.mod")
+                fs = _requirement_findings(d, gomod_rel, before, after_sync[d], "go work sync")
+                diff = unified(
+                    "go.mod",
+                    (before or b"").decode("utf-8", "replace"),
+                    (after_sync[d] or b"").decode("utf-8", "replace"),
+                    to="synced",
                 )
             final = tuple(
                 _join(d, n) for n in ("go.mod", "go.sum") if _read(orig / n) != _read(synced / n)
@@ -796,7 +805,7 @@ def check_workspace(
                 fs = _follow_on_findings(d, orig, synced, own.get(d))
             findings.extend(fs)
             synced_files = d in changed_mods or synced_sums[d] != _read(orig / "go.sum")
-            modules.append(WorkspaceModule(d, synced_files, final))
+            modules.append(WorkspaceModule(d, synced_files, final, diff))
         if whole:
             findings.extend(_work_file_findings(gowork, cwork, ws.dir))
     quiet = not findings and not to_tidy and not any(m.synced or m.changed_files for m in modules)

@@ -55,7 +55,7 @@ class ModuleResult:
     module: str  # module path from go.mod ("" when go.mod could not be parsed)
     status: Status
     findings: tuple[Finding, ...] = ()
-    diff: str = ""  # `go mod tidy -diff` output (drift) or empty
+    diff: str = ""  # `go mod tidy -diff` output (drift), then go work sync's go.mod, or empty
     error: str = ""  # readable error (status error) or skip reason (status skipped)
     fixed: bool = False  # for `fix`: files were rewritten
     changed_files: tuple[str, ...] = ()  # for `fix`: files written, relative to the root

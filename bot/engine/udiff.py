@@ -118,16 +118,17 @@ def apply(current: str, diff: FileDiff) -> str:
     return "\n".join(new) + ("\n" if new_ends_nl else "")
 
 
-def unified(name: str, current: str, new: str) -> str:
-    """A diff of two texts laid out like go's (``current/F`` -> ``tidy/F``)."""
+def unified(name: str, current: str, new: str, to: str = "tidy") -> str:
+    """A diff of two texts laid out like go's (``current/F`` -> ``tidy/F``; ``to`` names the
+    new side, ``synced`` for what go work sync writes)."""
     body = difflib.unified_diff(
         current.splitlines(keepends=True),
         new.splitlines(keepends=True),
         f"current/{name}",
-        f"tidy/{name}",
+        f"{to}/{name}",
         n=3,
     )
     lines = [ln if ln.endswith("\n") else ln + "\n\\ No newline at end of file\n" for ln in body]
     if not lines:
         return ""
-    return f"diff current/{name} tidy/{name}\n" + "".join(lines) + "\n"
+    return f"diff current/{name} {to}/{name}\n" + "".join(lines) + "\n"

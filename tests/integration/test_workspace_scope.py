@@ -329,3 +329,20 @@ def test_a_go_work_newer_than_the_local_go_is_named_with_its_line(
         for error in errors.values():
             assert "go.work:1: workspace requires go >= 1.99, but the local Go is go " in error
             assert "set gotoolchain to auto, or install Go 1.99.0 or newer" in error
+
+
+def test_show_diff_shows_what_the_sync_writes(tmp_path: Path, goenv: dict[str, str]) -> None:
+    """--show-diff printed nothing for a module drifted by the sync alone (and the JSON diff,
+    the comment's diff, were empty): the diff of go.mod as go work sync writes it."""
+    root = tmp_path / "repo"
+    workspace_tree(goenv, root, 3, low=(1,))
+    res = tidybot(goenv, "check", "--show-diff", cwd=root)
+    assert res.returncode == 1
+    shown = [ln for ln in res.stdout.splitlines() if ln.startswith("    | ")]
+    assert "    | +++ synced/go.mod" in shown, res.stdout
+    assert "    | -require example.com/greet v1.0.0" in shown
+    assert "    | +require example.com/greet v1.1.0" in shown
+    doc = _json(tidybot(goenv, "check", str(root), "--format", "json"))
+    diffs = {m["dir"]: m["diff"] for m in doc["modules"]}
+    assert diffs["m0"] == diffs["m2"] == ""
+    assert diffs["m1"].startswith("diff current/go.mod synced/go.mod\n")
