@@ -500,10 +500,12 @@ def _speedups(
     pending: dict[str, str] = {}  # module dir -> its key, for the modules go runs in
 
     def pre(ref: ModuleRef) -> _Outcome | None:
+        if ref.error:  # a directory that cannot be read: never "not affected", never cached
+            return _Outcome(ModuleResult(ref.dir, "", Status.ERROR, error=ref.error))
         if selection is not None and ref.dir not in selection:
             reason = f"not affected by the changes since {options.since}"
             return _Outcome(ModuleResult(ref.dir, "", Status.SKIPPED, error=reason))
-        if cache is None or keys is None or ref.skip_reason or ref.error or is_vendored(ref.path):
+        if cache is None or keys is None or ref.skip_reason or is_vendored(ref.path):
             return None  # vendored modules are always checked in full
         if options.config.settings_for(ref.dir).skip or _unsafe_files(root, ref) is not None:
             return None  # the check says why
@@ -675,7 +677,7 @@ def _run_all(
                 finish()  # every key is known: done while the last go commands run
             for i, job in jobs_of_wave.items():
                 outcomes[i] = job.outcome()
-    except BaseException:  # Ctrl-C, SIGTERM, a crash: no go command outlives the run, and the
+    except KeyboardInterrupt:  # Ctrl-C, SIGTERM: no go command outlives the run, and the
         stop_all()  # workers waiting on them return at once instead of at their deadline
         try:
             if workers is not None:

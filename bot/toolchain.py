@@ -88,7 +88,7 @@ _STOPPING = threading.Event()
 
 
 def stop_all() -> None:
-    """The run is ending early (Ctrl-C, SIGTERM, a crash): stop every go command still running
+    """The run is being interrupted (Ctrl-C, SIGTERM): stop every go command still running
     and start no new one. go runs in a process group of its own (so that a deadline stops what
     it started), so the terminal's SIGINT never reaches it: without this, a worker thread
     would wait on a go command blocked on the network until its deadline, and the run with it.
@@ -99,6 +99,8 @@ def stop_all() -> None:
     with _LIVE_LOCK:
         live = list(_LIVE)
     for gp in live:
+        if gp._proc.returncode is not None:  # reaped already: its pid may be another's now
+            continue
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(gp._proc.pid, signal.SIGKILL)
         with contextlib.suppress(ProcessLookupError):

@@ -198,9 +198,9 @@ def link_out_of(root: Path, dirs: Iterable[Path]) -> str | None:
         return rel_inside(top, Path(os.path.realpath(p))) is None
 
     for d in dirs:
-        if not os.path.isdir(d):
-            continue
-        if outside(os.fspath(d)):
+        if not os.path.isdir(d) or rel_inside(Path(root), d) is None:
+            continue  # a replace that names a directory outside: the check allows it, a fix not
+        if outside(os.fspath(d)):  # inside by its name, outside through a link on the way
             return os.path.relpath(d, root)
         for cur, subdirs, files in os.walk(d, followlinks=True):
             real = os.path.realpath(cur)

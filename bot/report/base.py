@@ -126,13 +126,14 @@ def fix_command(path: str, findings: Iterable[Finding]) -> str:
     return " && ".join(out)
 
 
-_GO_HINT = re.compile(r"^(\s*)go (?=[a-z])")
+_GO_HINT = re.compile(r"^(\s+)go (?=[a-z])")  # go indents the commands it suggests
 
 
 def go_hints_at(error_line: str, path: str) -> str:
-    """A line of go's error with the command go suggests in it (``\tgo get example.com/x``,
-    ``go mod edit -module=example.com/mod``) made to run from where the reader is: go wrote it
-    for the module's directory, so it gets ``-C path`` (as :func:`fix_command` does)."""
+    """A line of go's error that is a command go suggests (indented: ``\tgo get example.com/x``,
+    ``\tgo mod edit -module=example.com/mod``) made to run from where the reader is: go wrote
+    it for the module's directory, so it gets ``-C path`` (as :func:`fix_command` does).
+    tidybot's own words (``go mod vendor failed: ...``) start a line and are left alone."""
     if path in (".", ""):
         return error_line
     return _GO_HINT.sub(lambda m: f"{m.group(1)}go -C {shlex.quote(path)} ", error_line, count=1)

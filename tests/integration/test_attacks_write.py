@@ -514,3 +514,26 @@ def test_a_vendored_workspace_never_vendors_files_from_outside_the_root(
     leaked = [p for p in root.rglob("*") if p.is_file() and SECRET in p.read_text(errors="replace")]
     assert leaked == [] and "config.env" not in res.stdout
     assert "lib/pkg: a symbolic link to outside the checked directory" in res.stdout
+
+
+def test_a_replace_outside_the_root_without_a_link_is_still_checked(
+    tmp_path: Path, goenv: dict[str, str]
+) -> None:
+    """A vendored module whose replace names a sibling directory outside the checked one (a
+    monorepo checked from a module's own directory): no link anywhere, and the check goes on
+    as before (the link check had taken the directory itself for a link out)."""
+    (tmp_path / "lib").mkdir()
+    (tmp_path / "lib" / "go.mod").write_text("module example.com/lib\n\ngo 1.22\n")
+    (tmp_path / "lib" / "lib.go").write_text("package lib\n\nfunc X() int { return 1 }\n")
+    svc = tmp_path / "svc"
+    svc.mkdir()
+    (svc / "go.mod").write_text(
+        "module example.com/svc\n\ngo 1.22\n\nrequire example.com/lib v0.0.0\n\n"
+        "replace example.com/lib => ../lib\n"
+    )
+    (svc / "main.go").write_text(
+        'package main\n\nimport "example.com/lib"\n\nfunc main() { _ = lib.X() }\n'
+    )
+    subprocess.run(["go", "mod", "vendor"], cwd=svc, env=goenv, check=True, capture_output=True)
+    res = tidybot(goenv, "check", str(svc))
+    assert res.returncode == 0, res.stdout + res.stderr

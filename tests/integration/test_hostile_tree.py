@@ -490,6 +490,27 @@ def test_a_directory_that_cannot_be_read_is_an_error_not_left_out(
 GREET_MAIN = 'package main\n\nimport "example.com/greet"\n\nfunc main() { greet.Hello() }\n'
 
 
+def test_with_since_a_directory_that_cannot_be_read_is_still_an_error(
+    tmp_path: Path, goenv: dict[str, str]
+) -> None:
+    """--since left it out as "not affected by the changes" (a directory git ignores, and so
+    no change names): silence again. It is an error whatever --since selects."""
+    root = tmp_path / "repo"
+    tidy_module(goenv, root, "a", "example.com/a", {"main.go": MAIN_GO})
+    commit = ["-c", "user.email=a@b", "-c", "user.name=a", "commit", "-qm", "x"]
+    for args in (["init", "-q"], ["add", "-A"], commit):
+        subprocess.run(["git", *args], cwd=root, check=True, capture_output=True)
+    (root / ".git" / "info" / "exclude").write_text("b/\n")
+    tidy_module(goenv, root, "b", "example.com/b", {"main.go": MAIN_GO})
+    (root / "b").chmod(0)
+    try:
+        res = _run(goenv, "check", str(root), "--since", "HEAD", "--format", "json")
+    finally:
+        (root / "b").chmod(0o755)
+    assert res.returncode == 2, res.stdout + res.stderr
+    assert _mods(res)["b"]["status"] == "error"
+
+
 @pytest.mark.parametrize("command", ["check", "fix"])
 def test_a_vendored_file_that_cannot_be_read_is_the_modules_error(
     tmp_path: Path, goenv: dict[str, str], command: str

@@ -359,3 +359,15 @@ def test_a_re_vendored_module_is_one_entry_in_its_fixed_line() -> None:
     line = TextRenderer().module_line(m)
     assert line == "fixed   svc (example.com/svc): svc/go.mod, svc/vendor/ (25 files)"
     assert "svc/vendor/x/f23.go" in TextRenderer(verbose=True).module_line(m)  # all of them
+
+
+def test_only_the_commands_go_suggests_get_the_module_directory() -> None:
+    """go indents the commands it suggests; tidybot's own messages that start with "go ..."
+    (``go mod vendor failed: ...``) are words, not commands, and stay as they are."""
+    from bot.report.base import go_hints_at
+
+    assert go_hints_at("\tgo get example.com/x", "svc") == "\tgo -C svc get example.com/x"
+    assert go_hints_at("\tgo mod edit -module=m", "a b") == "\tgo -C 'a b' mod edit -module=m"
+    assert go_hints_at("go mod vendor failed: x", "svc") == "go mod vendor failed: x"
+    assert go_hints_at("go failed without a message", "svc") == "go failed without a message"
+    assert go_hints_at("\tgo get example.com/x", ".") == "\tgo get example.com/x"
