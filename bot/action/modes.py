@@ -187,6 +187,10 @@ def comment(
         head_sha=head_sha,
         tidy_command=tidy_command,
         fixed_in=fixed_in,
+        selection=(
+            *(w for g in run.s.paths for w in ("--include", g)),
+            *(w for g in run.s.exclude for w in ("--exclude", g)),
+        ),
     )
     drift = bool(report.drifted) or any(m.status is Status.ERROR for m in report.modules)
     existing = run.forge.find_comment(number, MARKER)

@@ -61,6 +61,8 @@ class CommentRenderer:
     path is shown from the repository root, where the fix commands are to be run.
     ``summary_url`` is the run page that shows the job summary. ``tidy_command`` says whether
     ``/tidy`` is offered. ``fixed_in`` is the sha of a fix commit this run pushed.
+    ``selection``: the flags that choose the modules the action checked (its ``paths`` and
+    ``exclude`` inputs), repeated in the suggested ``tidybot fix``.
     """
 
     marker: str = MARKER
@@ -70,6 +72,7 @@ class CommentRenderer:
     tidy_command: bool = False
     fixed_in: str = ""
     limit: int = COMMENT_LIMIT
+    selection: tuple[str, ...] = ()
 
     def render(self, report: Report) -> str:
         if not report.drifted and not _errors(report) and not report.findings:
@@ -179,7 +182,7 @@ class CommentRenderer:
             out.append(f"…and {_plural(rest, 'more command')} (see the job summary).")
         out.append("")
         out.append(
-            f"Or, with tidybot installed: {md_code(tidybot_fix(self.workdir))}"
+            f"Or, with tidybot installed: {md_code(tidybot_fix(self.workdir, self.selection))}"
             + (
                 "; or comment `/tidy` on this pull request to get a fix commit."
                 if self.tidy_command

@@ -390,6 +390,19 @@ def test_workflow_run_fix_pushes_to_a_fork_that_allows_maintainer_edits(
     assert f"fixed in {sha}" in str(comment["body"])
 
 
+def test_the_comments_tidybot_fix_keeps_the_actions_paths_and_exclude(world: ActionWorld) -> None:
+    """The comment suggested a bare ``tidybot fix``, which fixes modules the action's ``paths``
+    and ``exclude`` inputs left out of the check."""
+    number = world.open_pr()
+    res = world.run(
+        "pull_request", world.pr_event(number), world.checkout(), paths=".,svc/**", exclude="x"
+    )
+    assert res.returncode == 1, res.explain()
+    [comment] = world.bot_comments(number)
+    body = str(comment["body"])
+    assert "`tidybot fix --include . --include 'svc/**' --exclude x`" in body, body
+
+
 def test_workflow_run_refuses_an_artifact_for_another_commit(world: ActionWorld) -> None:
     number, artifact = fork_run(world)
     report = json.loads((artifact / "report.json").read_text())
