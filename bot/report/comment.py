@@ -53,6 +53,17 @@ MARKER = marker_for("report")
 _ORDER = {Status.DRIFTED: 0, Status.ERROR: 1, Status.SKIPPED: 2, Status.CLEAN: 3}
 
 
+def _diff_title(diff: str) -> str:
+    """What a module's diff block shows: go's tidy diff, what go work sync writes, or both."""
+    tidy = "diff current/go.mod tidy/go.mod" in diff or "tidy/go.sum" in diff
+    sync = "synced/go.mod" in diff
+    if sync and not tidy:
+        return "<code>go work sync</code>"
+    if sync:
+        return "<code>go mod tidy -diff</code>, then <code>go work sync</code>"
+    return "<code>go mod tidy -diff</code>"
+
+
 @record
 class CommentRenderer:
     """Renders the sticky comment for one report.
@@ -135,7 +146,7 @@ class CommentRenderer:
         footer = self._footer()
 
         blocks = [
-            _Block(_path(self.workdir, m.dir), "<code>go mod tidy -diff</code>", "diff", m.diff)
+            _Block(_path(self.workdir, m.dir), _diff_title(m.diff), "diff", m.diff)
             for m in sorted(report.drifted, key=_sort_key)
         ]
         blocks += [

@@ -371,3 +371,19 @@ def test_only_the_commands_go_suggests_get_the_module_directory() -> None:
     assert go_hints_at("go mod vendor failed: x", "svc") == "go mod vendor failed: x"
     assert go_hints_at("go failed without a message", "svc") == "go failed without a message"
     assert go_hints_at("\tgo get example.com/x", ".") == "\tgo get example.com/x"
+
+
+def test_the_comment_names_what_a_diff_shows() -> None:
+    """A module drifted by go work sync alone had its diff titled "go mod tidy -diff"."""
+    synced = "diff current/go.mod synced/go.mod\n--- current/go.mod\n+++ synced/go.mod\n"
+    tidy = "diff current/go.mod tidy/go.mod\n--- current/go.mod\n+++ tidy/go.mod\n"
+    f = Finding("m1", "m1/go.mod", 5, "work-sync", Severity.WARNING, "go work sync would raise")
+    for diff, title in (
+        (synced, "<code>go work sync</code>"),
+        (tidy + synced, "<code>go mod tidy -diff</code>, then <code>go work sync</code>"),
+        (tidy, "<code>go mod tidy -diff</code>"),
+    ):
+        m = ModuleResult("m1", "example.com/m1", Status.DRIFTED, findings=(f,), diff=diff)
+        report = Report(root=".", command="check", modules=(m,))
+        body = CommentRenderer().render(report)
+        assert f"<summary><code>m1</code>: {title}</summary>" in body, body
