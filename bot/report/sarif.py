@@ -30,9 +30,11 @@ def help_uri(rule_id: str, version: str) -> str:
 
 def file_uri(path: str) -> str:
     """A relative path as the URI reference SARIF wants (§3.10.2): its bytes percent-encoded
-    where a URI could not hold them, so a directory named ``a#b`` or ``x y`` (or with bytes
-    that are not UTF-8) still names that file, not a fragment or an invalid URI."""
-    return quote(os.fsencode(path), safe="/")
+    where a URI path could not hold them (RFC 3986: all but letters, digits, ``-._~``, the
+    sub-delimiters and ``@``; ``:`` too, which in a first segment would read as a scheme), so
+    a directory named ``a#b`` or ``x y`` (or with bytes that are not UTF-8) still names that
+    file, not a fragment or an invalid URI."""
+    return quote(os.fsencode(path), safe="/@!$&'()*+,;=")
 
 
 class SarifRenderer:

@@ -387,3 +387,15 @@ def test_the_comment_names_what_a_diff_shows() -> None:
         report = Report(root=".", command="check", modules=(m,))
         body = CommentRenderer().render(report)
         assert f"<summary><code>m1</code>: {title}</summary>" in body, body
+
+
+def test_sarif_uris_encode_what_a_uri_path_cannot_hold() -> None:
+    from bot.report.sarif import file_uri
+
+    assert file_uri("svc/go.mod") == "svc/go.mod"
+    assert file_uri("a b/go.mod") == "a%20b/go.mod"
+    assert file_uri("a#b/go.mod") == "a%23b/go.mod"  # not a fragment
+    assert file_uri("x:y/go.mod") == "x%3Ay/go.mod"  # not a scheme
+    assert file_uri("v2+x@y/go.mod") == "v2+x@y/go.mod"  # allowed in a path as they are
+    assert file_uri("\u00e9/go.mod") == "%C3%A9/go.mod"
+    assert file_uri("bad\udcff/go.mod") == "bad%FF/go.mod"  # the byte, not UTF-8
