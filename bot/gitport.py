@@ -94,16 +94,18 @@ class Git:
         self.cwd = Path(cwd)
         self.env = {**allowed(source), **_GIT_ENV, **(extra_env or {})}
         self.timeout = git_timeout(source) if timeout is None else timeout
+        self._exe: str | None = None  # git's absolute path, once found (find_program)
 
     # -- running --------------------------------------------------------------------------
 
     def _start(self, args: Sequence[str], stdin: bool) -> subprocess.Popen[bytes]:
         try:
-            exe = find_program("git", self.env.get("PATH"))  # absolute PATH entries only
-            if exe is None:
+            if self._exe is None:
+                self._exe = find_program("git", self.env.get("PATH"))  # absolute entries only
+            if self._exe is None:
                 raise FileNotFoundError("git")
             return subprocess.Popen(
-                [exe, *args],
+                [self._exe, *args],
                 cwd=self.cwd,
                 env=self.env,
                 stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,

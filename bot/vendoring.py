@@ -20,7 +20,7 @@ from pathlib import Path
 
 from bot.engine.discover import is_vendored
 from bot.engine.model import Finding, Severity
-from bot.engine.treefile import read_tree_file, rel_inside
+from bot.engine.treefile import local_replaces, read_tree_file, rel_inside
 from bot.engine.vendor import (
     FINDING_ID,
     Replace,
@@ -167,22 +167,10 @@ def _vendored_from_tree(
     """The directories of the tree go vendors packages from: the modules a local ``replace``
     of the module's go.mod names, or ``replaced`` (root-relative; a workspace's, which
     ``bot.workspace`` knows). go never vendors a main module's own packages, and a module from
-    the proxy holds no symlink."""
-    if replaced is not None:
-        return [root / d if d != "." else root for d in replaced]
-    path = root / module_dir if module_dir not in ("", ".") else root
-    from bot.engine.gomod import parse_gomod
-
-    try:
-        mod = parse_gomod(_text(root, f"{'' if path == root else module_dir + '/'}go.mod"))
-    except (ParseError, UnsafeFile):
-        return []  # the check reports it
-    out = []
-    for r in mod.replaces:
-        if r.is_local:
-            target = Path(r.new_path) if os.path.isabs(r.new_path) else path / r.new_path
-            out.append(Path(os.path.normpath(target)))
-    return out
+    the proxy holds no symlink. A replace naming a directory outside ``root`` is not among
+    them: the check allows it, a fix refuses it (``bot.runner``)."""
+    dirs = local_replaces(root, module_dir) if replaced is None else replaced
+    return [root / d if d != "." else root for d in dirs]
 
 
 def link_out_of(root: Path, dirs: Iterable[Path]) -> str | None:

@@ -28,7 +28,13 @@ from pathlib import Path
 from bot.engine.discover import find_workspaces, read_bytes, skip_dir_name
 from bot.engine.findings import severity_of
 from bot.engine.model import Finding
-from bot.engine.treefile import file_problem, read_tree_file, rel_inside
+from bot.engine.treefile import (
+    file_problem,
+    local_replaces,
+    local_target,
+    read_tree_file,
+    rel_inside,
+)
 from bot.errors import ParseError, UnsafeFile
 from bot.fsutil import atomic_write
 from bot.record import record
@@ -95,13 +101,6 @@ class Workspace:
     go_line: int | None = None
 
 
-def _local_target(root: Path, base: str, target: str) -> str | None:
-    """The root-relative directory a local path of a file in ``base`` names; None outside."""
-    base_path = _path(root, base)
-    joined = Path(target) if os.path.isabs(target) else base_path / target
-    return rel_inside(root, joined)
-
-
 def _module_files_problem(root: Path, d: str) -> str:
     for name in ("go.mod", "go.sum"):
         problem = file_problem(root, _join(d, name))
@@ -142,11 +141,11 @@ def read_workspace(root: Path, gowork: Path) -> Workspace:
             raise sum_problem
     except (ParseError, UnsafeFile) as e:
         raise WorkspaceError(str(e)) from None
-    named = tuple(d for u in work.uses if (d := _local_target(root, workdir, u.path)) is not None)
+    named = tuple(d for u in work.uses if (d := local_target(root, workdir, u.path)) is not None)
     uses: list[str] = []
     for u in work.uses:
         where = f"{rel_work}:{u.line}: use {u.path}"
-        d = _local_target(root, workdir, u.path)
+        d = local_target(root, workdir, u.path)
         if d is None:
             raise WorkspaceError(
                 f"{where}: outside the checked directory; tidybot refuses a workspace that "
@@ -181,7 +180,7 @@ def read_workspace(root: Path, gowork: Path) -> Workspace:
     targets: dict[str, list[str]] = {}
     for file, base, reps in sources:
         for r in reps:
-            t = _local_target(root, base, r.new_path)
+            t = local_target(root, base, r.new_path)
             if t is None:
                 raise WorkspaceError(
                     f"{file}:{r.line}: replace {r.old_path} => {r.new_path}: outside the "
@@ -551,18 +550,6 @@ def _keep_scope(root: Path, copy: Path, ws: Workspace, scope: Collection[str]) -
                 dest.write_bytes(original)
 
 
-def _local_replaces(root: Path, d: str) -> list[str]:
-    data = _read(_path(root, d) / "go.mod")
-    mod = _parse(data, _join(d, "go.mod"))
-    if mod is None:
-        return []
-    out = []
-    for r in mod.replaces:
-        if r.is_local and (t := _local_target(root, d, r.new_path)) is not None:
-            out.append(t)
-    return out
-
-
 def _tidy_all(go: Go, copy: Path, waves: list[list[str]], jobs: int) -> dict[str, str]:
     """``GOWORK=off go mod tidy`` in the copy, wave after wave, the modules of a wave ``jobs``
     at a time: the errors by directory (the waves after a failed one are not run)."""
@@ -592,7 +579,7 @@ def _tidy_waves(
     those replace, whose tidied go.mod the dependents then read."""
     from bot.engine.affected import ModuleNode, fix_waves
 
-    targets = {d: [t for t in _local_replaces(root, d) if t in scope] for d in scope}
+    targets = {d: [t for t in local_replaces(root, d) if t in scope] for d in scope}
     want = {
         d
         for d in scope

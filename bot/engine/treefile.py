@@ -31,6 +31,8 @@ __all__ = [
     "LIMITS",
     "file_problem",
     "limit_text",
+    "local_replaces",
+    "local_target",
     "read_tree_file",
     "refusal",
     "rel_inside",
@@ -156,3 +158,29 @@ def read_tree_file(root: Path, rel: str) -> bytes | None:
         return b"".join(chunks)
     finally:
         os.close(fd)
+
+
+def local_target(root: Path, base: str, target: str) -> str | None:
+    """The root-relative directory a local path (``target``) of a file in ``base`` (a
+    root-relative directory) names; None outside ``root``."""
+    base_path = root if base in ("", ".") else root / base
+    joined = Path(target) if os.path.isabs(target) else base_path / target
+    return rel_inside(root, joined)
+
+
+def local_replaces(root: Path, module_dir: str) -> list[str]:
+    """The root-relative directories the local ``replace`` directives of a module's go.mod
+    name, inside ``root``; none when its go.mod cannot be read or parsed (its check says so)."""
+    from bot.engine.gomod import parse_gomod
+    from bot.errors import ParseError
+
+    rel = "go.mod" if module_dir in ("", ".") else f"{module_dir}/go.mod"
+    try:
+        mod = parse_gomod(read_tree_file(root, rel) or b"", rel)
+    except (ParseError, UnsafeFile, OSError):
+        return []
+    out = []
+    for r in mod.replaces:
+        if r.is_local and (t := local_target(root, module_dir, r.new_path)) is not None:
+            out.append(t)
+    return out

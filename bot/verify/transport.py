@@ -155,11 +155,9 @@ def _chunks(resp: httpx.Response, deadline: float) -> Iterator[bytes]:
 
 def _read_body(resp: httpx.Response, limit: int, deadline: float) -> bytes:
     length = resp.headers.get("content-length", "")
-    # ASCII digits only, and a length of 20 digits or more is too large without int(): a
-    # hostile server's header of thousands of digits would make int() itself fail
-    if length.isascii() and length.isdigit() and (len(length) > 19 or int(length) > limit):
+    if length.isdigit() and int(length) > limit:
         raise TooLargeError(
-            limit, f"is {length[:24]} bytes long (Content-Length), more than {limit}"
+            limit, f"is {int(length)} bytes long (Content-Length), more than {limit}"
         )
     encoding = resp.headers.get("content-encoding", "identity").strip().lower()
     decoder = None

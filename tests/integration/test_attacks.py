@@ -306,10 +306,11 @@ def assert_no_forged_commands(res: ActionResult) -> None:
     between ``::stop-commands::T`` and ``::T::`` is ignored by the runner. The runner reads
     stderr too (tidybot's progress groups are there)."""
     for stream in (res.stdout, res.stderr):
-        _assert_own_commands(stream)
+        assert_own_commands(stream)
 
 
-def _assert_own_commands(stream: str) -> None:
+def assert_own_commands(stream: str) -> None:
+    """The lines of ``stream`` the runner would read as commands are tidybot's own."""
     stopped: str | None = None
     for line in runner_lines(stream):
         if stopped is not None:

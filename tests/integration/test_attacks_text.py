@@ -15,7 +15,12 @@ import pytest
 
 from tests.integration.engine_helpers import tidybot
 from tests.integration.test_action_harness import REPO, ActionWorld, git, world
-from tests.integration.test_attacks import APP, MAIN, assert_no_forged_commands, runner_lines
+from tests.integration.test_attacks import (
+    APP,
+    MAIN,
+    assert_no_forged_commands,
+    assert_own_commands,
+)
 
 __all__ = ["world"]
 
@@ -60,10 +65,8 @@ def test_go_output_in_the_text_report_speaks_no_command_after_a_unicode_space(
     res = tidybot(env, "check", str(root))
     assert res.returncode == 2, res.stdout + res.stderr
     assert "no such file or directory" in res.stdout  # go's error is in the report
-    own = ("::group::", "::endgroup::")  # the progress groups on stderr
     for stream in (res.stdout, res.stderr):
-        lines = runner_lines(stream)
-        assert not [ln for ln in lines if ln.startswith("::") and not ln.startswith(own)], stream
+        assert_own_commands(stream)
 
 
 def _bad_module(root: Path, name: bytes) -> None:

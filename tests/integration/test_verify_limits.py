@@ -167,7 +167,8 @@ def test_a_lookup_with_a_record_id_of_thousands_of_digits_is_a_clear_error(
 def test_a_content_length_of_thousands_of_digits_is_a_clear_error(
     env: dict[str, str], hostile: HostileServer, sumdb_server: SumdbServer, tmp_path: Path
 ) -> None:
-    """int() of such a header would raise its own ValueError; the answer is unverified."""
+    """The HTTP client refuses such a header ("bad Content-Length"): the line is unverified,
+    a clear finding, not a traceback."""
     root = _repo(tmp_path, sumdb_server)
     _answer(hostile, "/lookup/", b"x\n", length="9" * 5000)
     run = tidybot(_direct(env, hostile, sumdb_server.key.vkey), "verify", str(root), tmp=tmp_path)
