@@ -21,6 +21,7 @@ The action's ``audit`` mode (``bot.action.modes``) and ``tidybot org-audit`` cal
 
 from __future__ import annotations
 
+import hashlib
 import re
 import time
 from collections.abc import Mapping
@@ -242,11 +243,17 @@ def sync_dashboard(
 
 def fix_branch(branch: str, default_branch: str) -> str:
     """tidybot's fix branch for an audited branch: one per branch, so an audit of another
-    branch never moves the default branch's fix pull request."""
+    branch never moves the default branch's fix pull request, nor another branch's. A name
+    made only of ``A-Za-z0-9._-`` is kept (``tidybot/tidy-release-1.x``); any other gets its
+    characters replaced and a digest of the whole name (``release/1.x`` ->
+    ``tidybot/tidy-release-1.x-<16 hex digits>``), so two names never share a fix branch."""
     if branch == default_branch:
         return FIX_BRANCH
     safe = re.sub(r"[^A-Za-z0-9._-]+", "-", branch).strip("-.") or "branch"
-    return f"{FIX_BRANCH}-{safe}"
+    if safe == branch:
+        return f"{FIX_BRANCH}-{safe}"
+    digest = hashlib.sha256(branch.encode("utf-8", "surrogateescape")).hexdigest()[:16]
+    return f"{FIX_BRANCH}-{safe}-{digest}"
 
 
 def pull_body(report: Report, target: Target, files: Mapping[str, bytes | None], head: str) -> str:

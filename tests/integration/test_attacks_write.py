@@ -246,6 +246,30 @@ def test_an_audit_of_another_branch_keeps_its_own_fix_branch(
     ]
 
 
+def test_audits_of_branches_whose_names_differ_only_in_punctuation_keep_apart(
+    world: ActionWorld, sumdb_server: SumdbServer
+) -> None:
+    """``release/1.x`` and ``release-1.x`` made the same fix branch name: the second audit
+    rebuilt the first one's fix branch on its own commit and moved its pull request's base."""
+    world.gh.push(REPO, "main", DRIFTED, "drift")
+    world.gh.push(REPO, "release/1.x", {**DRIFTED, "a.go": b"package main\n"}, "slash")
+    world.gh.push(REPO, "release-1.x", {**DRIFTED, "b.go": b"package main\n"}, "dash")
+    _audit(world, sumdb_server, ref="release/1.x", **{"open-pr": "true"})
+    [slash_pr] = [p for p in world.gh.repo(REPO).pulls.values() if p["base_ref"] == "release/1.x"]
+    slash_head = world.gh.branch_sha(REPO, str(slash_pr["head_ref"]))
+    _audit(world, sumdb_server, ref="release-1.x", **{"open-pr": "true"})
+    pulls = sorted(
+        (str(p["base_ref"]), str(p["head_ref"])) for p in world.gh.repo(REPO).pulls.values()
+    )
+    assert [base for base, _ in pulls] == ["release-1.x", "release/1.x"], pulls
+    assert pulls[0][1] != pulls[1][1]
+    assert slash_pr["base_ref"] == "release/1.x"
+    assert world.gh.branch_sha(REPO, str(slash_pr["head_ref"])) == slash_head
+    # a branch whose name is already a safe one keeps the plain name, as before
+    assert pulls[0][1] == f"{FIX_BRANCH}-release-1.x"
+    assert "a.go" in world.gh.branch_files(REPO, str(slash_pr["head_ref"]))
+
+
 # --- 6. never the default or a protected branch ---------------------------------------------------
 
 
