@@ -453,6 +453,32 @@ def _key_context(go_version: str, go: Go, options: RunOptions) -> KeyContext:
     )
 
 
+def _since(
+    scan: TreeScan,
+    mods: list[ModuleRef],
+    options: RunOptions,
+    memo: ParseMemo,
+    extra: dict[str, object],
+) -> frozenset[str] | None:
+    """The module directories --since selects (what the changes since the ref can affect;
+    None without --since), decided once for a run: the modules' checks and the workspaces'
+    syncs both follow it. Fills ``extra["since"]`` for the report."""
+    if not options.since:
+        return None
+    from bot.changes import select_since
+
+    changes, selection = select_since(scan.root, mods, options.since, memo, scan)
+    chosen = sum(1 for m in mods if m.dir in selection)
+    extra["since"] = {
+        "ref": options.since,
+        "base": changes.base,
+        "changed_files": len(changes.changes),
+        "selected": chosen,
+        "not_affected": len(mods) - chosen,
+    }
+    return frozenset(m.dir for m in mods if m.dir in selection)
+
+
 def _speedups(
     scan: TreeScan,
     mods: list[ModuleRef],
@@ -462,8 +488,10 @@ def _speedups(
     extra: dict[str, object],
     cache: ResultCache | None = None,
     memo: ParseMemo | None = None,
+    selection: Collection[str] | None = None,
 ) -> tuple[_Pre, _Fn, list[list[int]], Callable[[], None]]:
-    """--since (skip what the changes cannot affect) and the result cache around ``fn``:
+    """--since (``selection``, from :func:`_since`: skip what the changes cannot affect) and
+    the result cache around ``fn``:
 
     * ``pre(ref)``: a module's outcome when it needs no go (left out by --since, or a cache
       hit), else None. Runs in the dispatching thread: keys are pure Python work, which
@@ -478,19 +506,6 @@ def _speedups(
         cache = ResultCache(options.cache_dir)
     if memo is None:
         memo = cache.load_memo() if cache is not None else ParseMemo()
-    selection = None
-    if options.since:
-        from bot.changes import select_since
-
-        changes, selection = select_since(root, mods, options.since, memo, scan)
-        chosen = sum(1 for m in mods if m.dir in selection)
-        extra["since"] = {
-            "ref": options.since,
-            "base": changes.base,
-            "changed_files": len(changes.changes),
-            "selected": chosen,
-            "not_affected": len(mods) - chosen,
-        }
     keys = None
     if cache is not None:
         cache.prune_daily()  # entries unused for 30 days
@@ -634,17 +649,19 @@ def _run_all(
     cache: ResultCache | None = None,
     memo: ParseMemo | None = None,
     deferred: Collection[str] = frozenset(),
+    selection: Collection[str] | None = None,
 ) -> tuple[Go, list[_Outcome], list[ModuleRef]]:
     """Every module through ``fn`` (``pre`` first: --since, the result cache), ``jobs`` at a
     time, telling the progress each result as it comes, except those of the ``deferred``
-    modules (a workspace check adds to them; the caller tells them, with :func:`_tell`)."""
+    modules (a workspace check adds to them; the caller tells them, with :func:`_tell`).
+    ``selection``: the modules --since selects (:func:`_since`), None for every module."""
     root = scan.root
     mods = discover(root, options, scan) if mods is None else mods
     go = make_go(options, root, len(mods)) if go is None else go
     _go_ready(go, options)
     jobs = _jobs(options)
     extra = {} if extra is None else extra
-    pre, fn, waves, finish = _speedups(scan, mods, go, options, fn, extra, cache, memo)
+    pre, fn, waves, finish = _speedups(scan, mods, go, options, fn, extra, cache, memo, selection)
     tell = options.progress
     if tell is not None:
         tell(None, len(mods))
@@ -769,6 +786,7 @@ class _WorkspaceChecks:
         options: RunOptions,
         cache: ResultCache | None = None,
         memo: ParseMemo | None = None,
+        selection: Collection[str] | None = None,
     ) -> None:
         self._go = go
         self._cache = cache
@@ -780,10 +798,13 @@ class _WorkspaceChecks:
         self._known = dict(memo.go_files) if memo is not None and self._workspaces else {}
         # asked here, not in the thread: the modules' keys need it too, and go is asked once
         self._go_version = cache.go_version(go) if cache is not None else ""
-        self._selected = {
+        self._selected = {  # --since (``selection``) leaves out what no change reaches
             m.dir
             for m in mods
-            if not m.skip_reason and not m.error and not options.config.settings_for(m.dir).skip
+            if not m.skip_reason
+            and not m.error
+            and not options.config.settings_for(m.dir).skip
+            and (selection is None or m.dir in selection)
         }
         self._own: dict[str, tuple[str, str]] = {}
         self._modules_done = threading.Event()
@@ -886,8 +907,9 @@ def check(root: Path, options: RunOptions) -> Report:
     go = make_go(options, scan.root, len(mods))
     _go_ready(go, options)
     cache = ResultCache(options.cache_dir) if options.cache_dir else None
-    memo = cache.load_memo() if cache is not None else None
-    workspaces = _WorkspaceChecks(go, scan, mods, options, cache, memo)
+    memo = cache.load_memo() if cache is not None else ParseMemo()
+    selection = _since(scan, mods, options, memo, extra)
+    workspaces = _WorkspaceChecks(go, scan, mods, options, cache, memo, selection)
     try:
         go, outcomes, _ = _run_all(
             scan,
@@ -899,6 +921,7 @@ def check(root: Path, options: RunOptions) -> Report:
             cache=cache,
             memo=memo,
             deferred=workspaces.deferred,
+            selection=selection,
         )
     except BaseException:
         workspaces.abandon()
@@ -994,13 +1017,18 @@ def _write_fix(go: Go, ref: ModuleRef, options: RunOptions, out: _Outcome) -> _O
 
 
 def _fix_workspaces(
-    scan: TreeScan, options: RunOptions, mods: list[ModuleRef]
+    scan: TreeScan,
+    options: RunOptions,
+    mods: list[ModuleRef],
+    selection: Collection[str] | None = None,
 ) -> tuple[dict[str, list[str]], list[tuple[str, tuple[str, ...], str]], dict[str, list[Finding]]]:
     """`go work sync` of every workspace (in a scratch copy; the selected modules' files
     written back), before the modules are tidied with GOWORK=off. Returns the files each
     module's fix changed (go.work and go.work.sum go to the module of their directory, else
     to the first selected module the workspace uses), the failed workspaces (go.work, used
-    modules, error), and the ``work-sync`` findings the sync fixed, by module."""
+    modules, error), and the ``work-sync`` findings the sync fixed, by module. The modules
+    --since leaves out (``selection``) are not selected: a workspace no change reaches is not
+    synced."""
     changed: dict[str, list[str]] = {}
     failed: list[tuple[str, tuple[str, ...], str]] = []
     root = scan.root
@@ -1008,7 +1036,11 @@ def _fix_workspaces(
     if not workspaces or _work_sync_policy(options) != "check":
         return changed, failed, {}
     fixed: dict[str, list[Finding]] = {}
-    selected = [m.dir for m in mods if not m.skip_reason and not m.error]
+    selected = [
+        m.dir
+        for m in mods
+        if not m.skip_reason and not m.error and (selection is None or m.dir in selection)
+    ]
     go = make_go(options, root)
     for gowork in workspaces:
         from bot.workspace import WorkspaceError, fix_workspace, read_workspace
@@ -1049,10 +1081,22 @@ def fix(root: Path, options: RunOptions) -> Report:
     extra: dict[str, object] = {}
     scan = scan_tree(_check_root(root))  # go work sync adds no go.mod and no go.work
     mods = discover(scan.root, options, scan)
-    synced, failed, sync_fixed = _fix_workspaces(scan, options, mods)
+    cache = ResultCache(options.cache_dir) if options.cache_dir else None
+    memo = cache.load_memo() if cache is not None else ParseMemo()
+    selection = _since(scan, mods, options, memo, extra)
+    synced, failed, sync_fixed = _fix_workspaces(scan, options, mods, selection)
     deferred = {*synced, *(d for _, used, _ in failed for d in used)}
     go, outcomes, _ = _run_all(
-        scan, options, _fix_module, extra, dependencies_first=True, mods=mods, deferred=deferred
+        scan,
+        options,
+        _fix_module,
+        extra,
+        dependencies_first=True,
+        mods=mods,
+        cache=cache,
+        memo=memo,
+        deferred=deferred,
+        selection=selection,
     )
     results = [o.result for o in outcomes]
     index = {r.dir: i for i, r in enumerate(results)}

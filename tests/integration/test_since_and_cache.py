@@ -466,6 +466,45 @@ def test_warm_run_asks_no_version_tidies_nothing_parses_nothing(work: Base, tmp_
     assert log.read_text().splitlines().count("env GOVERSION") == 1
 
 
+def test_since_leaves_out_the_sync_of_a_workspace_no_change_reaches(
+    work: Base, tmp_path: Path
+) -> None:
+    """--since selects no module of the go.work (only app changed): go work sync does not run,
+    as no module's tidy does; a change to a used module runs it again."""
+    wrapper, log = logging_shim(tmp_path, "go")
+    env = {**work.env, "TIDYBOT_GO": str(wrapper)}
+    edit(work.repo, "app/main.go", "println(lib.Hi())", 'println(lib.Hi() + "!")')
+    r = check(work.repo, RunOptions(base_env=env, since="main"))
+    assert {m.dir for m in r.modules if m.status is Status.CLEAN} == {"app"}
+    calls = log.read_text().splitlines()
+    assert not [c for c in calls if c.startswith("work sync")], calls
+    assert [c for c in calls if c.startswith("mod tidy")]  # app was checked
+    log.unlink()
+    edit(work.repo, "leaf/leaf.go", "return util.Shout()", 'return util.Shout() + "!"')
+    r = check(work.repo, RunOptions(base_env=env, since="main"))
+    assert {m.dir for m in r.modules if m.status is Status.CLEAN} == {"app", "leaf", "other"}
+    assert [c for c in log.read_text().splitlines() if c.startswith("work sync")]
+
+
+def test_fix_since_writes_nothing_to_a_workspace_no_change_reaches(work: Base) -> None:
+    """The workspace drifts on main already (go work sync would raise lib2's greet); a change
+    to app alone, fixed with --since, leaves the workspace's files as they are."""
+    git(work.repo, "checkout", "-q", "main")
+    edit(work.repo, "go.work", "./leaf\n", "./lib2\n")
+    commit_all(work.repo, "workspace drift on main")
+    git(work.repo, "checkout", "-q", "-B", "pr", "main")
+    before = {p: (work.repo / p).read_bytes() for p in ("lib2/go.mod", "other/go.mod", "go.work")}
+    whole = check(work.repo, RunOptions(base_env=work.env))
+    assert {m.dir for m in whole.modules if m.status is Status.DRIFTED} == {"lib2"}
+    edit(work.repo, "app/main.go", "println(lib.Hi())", 'println(lib.Hi() + "!")')
+    r = fix(work.repo, RunOptions(base_env=work.env, since="main"))
+    assert {m.dir: m.status for m in r.modules if m.status is not Status.SKIPPED} == {
+        "app": Status.CLEAN
+    }
+    assert all(not m.changed_files for m in r.modules)
+    assert {p: (work.repo / p).read_bytes() for p in before} == before
+
+
 def test_corrupt_parse_memo_is_ignored_and_rewritten(work: Base) -> None:
     memo = work.cache / "tidybot-v1" / "parsed.json"
     doc = json.loads(memo.read_text())
