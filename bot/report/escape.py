@@ -68,6 +68,19 @@ def visible(text: str) -> str:
     return _SURROGATE.sub(_shown, text)
 
 
+def visible_doc(doc: object) -> object:
+    """A JSON document (dicts, lists, strings, numbers) with :func:`visible` applied to every
+    string, keys too: JSON's text is Unicode, and a lone surrogate escape (``"\\udcff"``) is
+    none (RFC 8259, 8.2: strict readers refuse the document or replace the byte)."""
+    if isinstance(doc, str):
+        return visible(doc) if _SURROGATE.search(doc) else doc
+    if isinstance(doc, dict):
+        return {visible_doc(k): visible_doc(v) for k, v in doc.items()}
+    if isinstance(doc, list | tuple):
+        return [visible_doc(v) for v in doc]
+    return doc
+
+
 # --- workflow commands (the runner reads every stdout line that starts with ``::``) -----------
 
 

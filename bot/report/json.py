@@ -7,6 +7,7 @@ import json
 from bot.engine.model import Finding, ModuleResult, Report, Severity, Status
 from bot.errors import UsageError
 from bot.report.base import Where
+from bot.report.escape import visible_doc
 
 TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (see bot/lazy.py)
 if TYPE_CHECKING:
@@ -38,7 +39,7 @@ class JsonRenderer:
             # is this joined with its ``file`` (which is relative to the checked root)
             doc["root_in_repository"] = self.where.repo
         doc.update({k: v for k, v in report.extra.items() if k not in doc})
-        return json.dumps(doc, indent=2, sort_keys=False) + "\n"
+        return json.dumps(visible_doc(doc), indent=2, sort_keys=False) + "\n"
 
 
 def parse_report(doc: Mapping[str, Any], what: str = "report.json") -> Report:

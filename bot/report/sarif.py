@@ -15,6 +15,7 @@ from urllib.parse import quote
 from bot.engine.findings import RULES
 from bot.engine.model import Report, Severity
 from bot.report.base import HOME, Where
+from bot.report.escape import visible_doc
 
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.NOTE: "note"}
 
@@ -96,4 +97,4 @@ class SarifRenderer:
             "version": "2.1.0",
             "runs": [run],
         }
-        return json.dumps(doc, indent=2) + "\n"
+        return json.dumps(visible_doc(doc), indent=2) + "\n"

@@ -125,6 +125,37 @@ def test_a_name_that_is_not_utf8_in_the_command_line_reports(
     assert uris == ["bad%FF/go.mod"], sarif.stdout
 
 
+def _strings(doc: object) -> list[str]:
+    if isinstance(doc, str):
+        return [doc]
+    if isinstance(doc, dict):
+        return [s for k, v in doc.items() for s in (*_strings(k), *_strings(v))]
+    if isinstance(doc, list):
+        return [s for v in doc for s in _strings(v)]
+    return []
+
+
+@pytest.mark.parametrize("fmt", ["json", "sarif"])
+def test_a_name_that_is_not_utf8_leaves_the_json_reports_valid_unicode(
+    tmp_path: Path, goenv: dict[str, str], fmt: str
+) -> None:
+    """JSON held the name's bytes as lone surrogate escapes (``"bad\\udcff"``): Python reads
+    them back, but they are no Unicode text (RFC 8259, 8.2), and strict readers refuse the
+    document or replace the byte. Now every string is valid Unicode and the byte reads
+    ``\\xff``, as in the other sinks."""
+    root = tmp_path / "repo"
+    root.mkdir()
+    _ = subprocess.run(["git", "init", "-q", str(root)], check=True)
+    _bad_module(root, b"bad\xff")
+    res = tidybot(goenv, "check", str(root), "--format", fmt)
+    assert res.returncode == 1, res.stderr
+    doc = json.loads(res.stdout)
+    strings = _strings(doc)
+    for s in strings:
+        s.encode("utf-8")  # raises on a lone surrogate
+    assert any("bad\\xff" in s for s in strings), res.stdout
+
+
 @pytest.mark.parametrize("command", ["check", "fix"])
 def test_a_config_path_that_is_a_directory_is_a_clear_error(
     tmp_path: Path, goenv: dict[str, str], command: str
