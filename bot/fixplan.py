@@ -55,6 +55,33 @@ class FixPlan:
         return make_patch(self.old, self.files)
 
 
+def private_code(files: Mapping[str, bytes | None], go_env: Mapping[str, str]) -> list[str]:
+    """The packages of private modules whose code ``files`` writes into a vendor/ tree (added
+    or changed files; a deletion shows nothing): their import paths, sorted. A module is
+    private when GOPRIVATE, GONOPROXY or GONOSUMDB of ``go_env`` (what go sees:
+    ``bot.childenv.layered_go_env``) matches its path, as go decides which modules it fetches
+    with credentials and never checks against the public checksum database."""
+    from bot.engine.modpath import match_prefix_patterns
+
+    patterns = ",".join(
+        v for k in ("GOPRIVATE", "GONOPROXY", "GONOSUMDB") if (v := go_env.get(k, "").strip())
+    )
+    if not patterns:
+        return []
+    found: set[str] = set()
+    for path, data in files.items():
+        parts = PurePosixPath(path).parts
+        if data is None or "vendor" not in parts[:-1]:
+            continue
+        below = parts[parts.index("vendor") + 1 :]
+        if len(below) < 2:  # vendor/modules.txt: module paths and versions, no code
+            continue
+        package = "/".join(below[:-1])
+        if match_prefix_patterns(patterns, package):
+            found.add(package)
+    return sorted(found)
+
+
 def fingerprint(files: Mapping[str, bytes | None]) -> str:
     """A short, stable digest of a set of file changes (the fix commits' trailer)."""
     h = hashlib.sha256()

@@ -245,7 +245,16 @@ def write_artifact(run: Run, report: Report, decision: Decision) -> str:
     patch = ""
     if report.drifted:
         try:
-            patch = _plan(run).patch()
+            plan = _plan(run)
+            private = _private_code(run, plan) if run.s.untrusted else []
+            if private:
+                run.w.warning(
+                    "no patch in the artifact: it would hold the code of private modules "
+                    f"({_names(private)}), and the artifact of a run on a pull request's "
+                    "code is read by whoever reads this repository's runs"
+                )
+            else:
+                patch = plan.patch()
         except TidybotError as e:
             run.w.warning(f"no patch in the artifact: {e.message}")
     path = write_report(run, report, {"tidybot_action": meta})
@@ -276,6 +285,26 @@ def _plan(run: Run, since: str | None = None) -> FixPlan:
     if run.s.cache_dir:
         skip.append(run.s.cache_dir)
     return plan_fix(run.s.workspace, run.s.root, options, skip=skip)
+
+
+def _private_code(run: Run, plan: FixPlan, since: str | None = None) -> list[str]:
+    """The private modules' packages whose code the fix vendors (``bot.fixplan.private_code``,
+    with the environment go ran with in this run). Such code goes only where this repository's
+    own files go: never in a push to a fork, never in the artifact of a run on a pull
+    request's code (whoever reads the repository's runs reads it)."""
+    from bot.childenv import layered_go_env
+    from bot.fixplan import private_code
+    from bot.runner import make_go
+
+    if not any("vendor" in p.split("/")[:-1] for p in plan.files):
+        return []
+    go = make_go(run.resolve(since).options, run.s.root)
+    return private_code(plan.files, layered_go_env(go.env, go.binary()))
+
+
+def _names(packages: Sequence[str], limit: int = 5) -> str:
+    shown = ", ".join(packages[:limit])
+    return shown + (f" and {len(packages) - limit} more" if len(packages) > limit else "")
 
 
 # --- fix --------------------------------------------------------------------------------------
@@ -437,6 +466,15 @@ def _fix(run: Run, number: int, decision: Decision, since: str | None = None) ->
         run.w.log("tidybot: the fix changes no file: no commit")
         comment(run, number, report, head_sha=pull.head_sha)
         return outcome
+    private = _private_code(run, plan, since) if pull.is_fork else []
+    if private:
+        raise ForgeError(
+            f"the fix would push the code of private modules ({_names(private)}) to "
+            f"{pull.head_repo}, a fork, where this repository's access to them does not "
+            "reach; nothing pushed",
+            hint="vendor them on a branch of this repository, or run go mod vendor where "
+            "they may be read",
+        )
     message = (
         f"{run.s.commit_message}\n\n"
         f"Run by tidybot in {run.s.run_url or 'GitHub Actions'}.\n\n"

@@ -369,3 +369,70 @@ def test_gonoproxy_reaches_go(world: ActionWorld, acme_proxy: str, tmp_path: Pat
     assert proxied.returncode == 1, proxied.explain()
     (module,) = proxied.report()["modules"]
     assert {f["id"] for f in module["findings"]} == {"missing-sum"}
+
+
+# --- a private module's code never goes to a fork ---------------------------------------------
+
+FORK = "contributor/app"
+SECRET_CODE = 'const Name = "secret"'
+
+
+def _vendored_files(proxy: PrivateProxy, world: ActionWorld) -> dict[str, bytes | None]:
+    """A vendored module that starts to import the private module: its vendor/ lacks it, so
+    the fix re-vendors, and vendor/corp.example/secret/secret.go is the module's code."""
+    files = _files(proxy, world=world)
+    files["vendor/modules.txt"] = b""
+    return files
+
+
+def test_tidy_on_a_fork_never_pushes_a_private_modules_code(
+    pworld: ActionWorld, private_proxy: PrivateProxy
+) -> None:
+    """The pull request's author, with no access to corp.example/secret, requires it in a
+    vendored module and asks a maintainer for ``/tidy``: the fix re-vendors with the private
+    token, and the commit pushed to the fork held the private module's source. Now the push
+    is refused, naming the module; the fork's branch does not move."""
+    number = pworld.open_pr(
+        _vendored_files(private_proxy, pworld), head_repo=FORK, maintainer_can_modify=True
+    )
+    pworld.gh.set_permission(REPO, "maintainer", "write")
+    head = pworld.gh.branch_sha(FORK, "feature")
+    res = pworld.run(
+        "issue_comment",
+        pworld.tidy_comment(number, "maintainer"),
+        pworld.checkout("feature", repo=FORK),
+        private_token=TOKEN,
+    )
+    assert res.returncode == 2, res.explain()
+    assert pworld.gh.branch_sha(FORK, "feature") == head
+    files = pworld.gh.branch_files(FORK, "feature")
+    assert not [p for p, data in files.items() if SECRET_CODE.encode() in (data or b"")]
+    replies = [
+        str(c["body"]) for c in pworld.gh.comments(REPO, number) if "failed" in str(c["body"])
+    ]
+    assert len(replies) == 1, replies
+    assert MODULE.replace(".", "\\.") in replies[0]  # Markdown-escaped, as every reply text
+    assert SECRET_CODE not in replies[0]
+    _assert_token_nowhere(pworld, res)
+
+
+def test_a_check_of_a_fork_keeps_a_private_modules_code_out_of_the_patch(
+    pworld: ActionWorld, private_proxy: PrivateProxy
+) -> None:
+    """pull_request_target runs with the private token on the fork's code; the artifact's
+    tidy.patch (uploaded where anyone who can read the repository's runs reads it) held the
+    re-vendored private module's source. Now the patch is left out, with a warning."""
+    number = pworld.open_pr(
+        _vendored_files(private_proxy, pworld), head_repo=FORK, maintainer_can_modify=True
+    )
+    res = pworld.run(
+        "pull_request_target",
+        pworld.pr_event(number),
+        pworld.checkout("feature", repo=FORK),
+        private_token=TOKEN,
+    )
+    assert res.returncode == 1, res.explain()
+    patch = res.workspace / ".tidybot" / "tidy.patch"
+    assert patch.is_file() and SECRET_CODE not in patch.read_text()
+    assert MODULE in res.stdout  # the warning names the module
+    _assert_token_nowhere(pworld, res)
