@@ -56,6 +56,12 @@ def _work_tree(root: Path) -> Path:
             f"{root}: a bare git repository has no work tree to compare",
             hint="run in a checkout, or drop --since",
         )
+    if res is not None and "safe.bareRepository" in res.error:
+        raise UsageError(
+            f"{root}: a directory here looks like a bare git repository (HEAD, objects/, refs/); "
+            "tidybot's git never uses one it only finds, since its config could run commands",
+            hint="remove it from the tree, or drop --since for a full check",
+        )
     if res is None or res.returncode != 0 or lines[1:2] != ["true"] or len(lines) < 3:
         raise UsageError(
             f"{root}: not inside a git work tree, so --since has nothing to compare",

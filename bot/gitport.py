@@ -31,6 +31,11 @@ DEFAULT_TIMEOUT = 600.0
 #: What every git command gets on top of the allowed environment: never a prompt, never an
 #: optional lock (read-only commands must not rewrite the index of the user's checkout).
 _GIT_ENV = {"GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0", "GCM_INTERACTIVE": "never"}
+#: Before every git command: a directory of the tree that looks like a bare repository is never
+#: taken for the repository (its config would be git's: a ``core.fsmonitor`` there is a command
+#: git runs), and no fsmonitor command runs at all. Command-line settings are git's protected
+#: configuration, which no repository's config overrides.
+_GIT_SAFETY = ("-c", "safe.bareRepository=explicit", "-c", "core.fsmonitor=false")
 
 
 class GitError(UsageError):
@@ -105,7 +110,7 @@ class Git:
             if self._exe is None:
                 raise FileNotFoundError("git")
             return subprocess.Popen(
-                [self._exe, *args],
+                [self._exe, *_GIT_SAFETY, *args],
                 cwd=self.cwd,
                 env=self.env,
                 stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,

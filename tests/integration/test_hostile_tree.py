@@ -33,6 +33,10 @@ from tests.integration.engine_helpers import (
 SECRET = "TIDYBOT_TEST_SECRET=hunter2-4f1c9a"
 
 
+def git(cwd: Path, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True)
+
+
 def _calls(log: Path) -> list[str]:
     return log.read_text().splitlines() if log.exists() else []
 
@@ -480,6 +484,7 @@ def test_a_directory_that_cannot_be_read_is_an_error_not_left_out(
     finally:
         (root / "b").chmod(0o755)
     assert res.returncode == 2, res.stdout + res.stderr
+    assert "looks like a bare git repository" in res.stderr, res.stderr
     assert "Traceback" not in res.stderr
     mods = _mods(res)
     assert mods["a"]["status"] == "clean"
@@ -542,3 +547,39 @@ def test_a_vendored_file_that_cannot_be_read_is_the_modules_error(
     assert "v/vendor/example.com/greet/greet.go: cannot read (Permission denied)" in str(
         mods["v"]["error"]
     )
+
+
+# --- a bare repository committed in the tree runs nothing -----------------------------------
+
+
+def test_a_bare_repository_in_the_tree_runs_no_command_with_since(
+    tmp_path: Path, goenv: dict[str, str]
+) -> None:
+    """A directory of the tree that looks like a bare repository (HEAD, objects/, refs/, a
+    config): git, run there for --since, took it for the repository and ran the command its
+    ``core.fsmonitor`` names. Now git never uses a bare repository it merely finds, so the
+    check names the problem instead (exit 2) and nothing runs."""
+    root = tmp_path / "repo"
+    root.mkdir()
+    src = tmp_path / "src"  # a repository with a commit and an index, to copy its .git from
+    src.mkdir()
+    (src / "go.mod").write_text("module example.com/sub\n\ngo 1.22\n")
+    git(src, "init", "-q")
+    git(src, "add", "-A")
+    git(src, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "x")
+    sub = root / "sub"
+    shutil.copytree(src / ".git", sub)
+    pwned = tmp_path / "pwned"
+    (sub / "config").write_text(
+        "[core]\n\trepositoryformatversion = 0\n\tbare = false\n\tworktree = .\n"
+        f'\tfsmonitor = "echo PWNED > {pwned}; false"\n'
+    )
+    (sub / "go.mod").write_text("module example.com/sub\n\ngo 1.22\n")
+    (root / "go.mod").write_text("module example.com/app\n\ngo 1.22\n")
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "x")
+    res = tidybot(goenv, "check", "--untrusted", "--since", "HEAD", str(sub))
+    assert not pwned.exists(), res.stdout + res.stderr
+    assert res.returncode == 2, res.stdout + res.stderr
+    assert "Traceback" not in res.stderr
