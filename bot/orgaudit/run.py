@@ -139,9 +139,13 @@ def audit_repository(
             config = load_config(root)
             if not [m for m in discover(root, (), ()) if config.is_included(m.dir)]:
                 return done("skipped", "not a Go repository (no go.mod)", sha)
-            # an organisation's default branches are its own code: the tree's config is trusted
+            # one token serves every repository, and whoever may push to one of them may not
+            # act for the others: each tree is someone else's code (its go.env is not read, its
+            # config chooses no toolchain and no private module source; SECURITY.md)
             run = resolve(
-                root, Request(jobs=settings.go_jobs), settings.base_env or os.environ
+                root,
+                Request(jobs=settings.go_jobs, untrusted=True),
+                settings.base_env or os.environ,
             ).options
             report = audit(root, AuditOptions(run=run, verify=settings.verify, jobs=2))
         except TidybotError as e:

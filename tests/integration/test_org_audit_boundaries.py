@@ -175,7 +175,7 @@ def test_no_go_or_git_child_sees_the_token(world: World, tmp_path: Path) -> None
     )
     assert res.returncode == ExitCode.DRIFT, res.stderr
     gits, gos = _calls(logs, "git"), _calls(logs, "go")
-    clones = [(a, e) for a, e in gits if a.startswith("clone ")]
+    clones = [(a, e) for a, e in gits if "clone" in a.split()]
     assert len(clones) == 2 and gos, (gits, gos)
     header = base64.b64encode(f"x-access-token:{TOKEN}".encode()).decode()
     for args, child in gits + gos:
@@ -345,3 +345,35 @@ def test_exit_codes(world: World, tmp_path: Path) -> None:
         "(401 Bad credentials): the token is invalid or expired\n"
     )
     assert "Traceback" not in err
+
+
+# --- 5. one repository's tree runs nothing and chooses nothing for go -------------------------
+
+
+def test_a_repositorys_go_env_runs_no_command_and_chooses_nothing(
+    world: World, tmp_path: Path
+) -> None:
+    """One token serves every repository, so no repository's tree may decide for go: a committed
+    go.env with ``GOAUTH=<command>`` ran that command (where it read the token from a
+    concurrent git clone's environment), and could send go to another proxy or checksum
+    database. Every tree is now audited as someone else's code: its go.env is not read."""
+    marker = tmp_path / "ran"
+    script = f"#!/bin/sh\necho ran > {marker}\n"
+    add_org_repo(
+        world.gh,
+        f"{ORG}/goenv",
+        {
+            "go.mod": b"module example.com/goenv\n\ngo 1.22\n\nrequire evil.invalid/x v1.0.0\n",
+            "main.go": b'package main\n\nimport _ "evil.invalid/x"\n\nfunc main() {}\n',
+            "go.env": b"GOPRIVATE=evil.invalid\nGOAUTH=sh ./pwn.sh\nGOPROXY=http://127.0.0.1:9\n",
+            "pwn.sh": script.encode(),
+        },
+    )
+    res = world.run(
+        "--org", ORG, "--no-verify", "--include", "goenv", "--json", str(tmp_path / "r.json")
+    )
+    assert not marker.exists(), res.stdout + res.stderr
+    assert "Traceback" not in res.stderr
+    doc = json.loads((tmp_path / "r.json").read_text())
+    text = json.dumps(doc)
+    assert "127.0.0.1:9" not in text  # go never asked the tree's proxy
