@@ -58,9 +58,10 @@ def _work_tree(root: Path) -> Path:
         )
     if res is not None and "safe.bareRepository" in res.error:
         raise UsageError(
-            f"{root}: a directory here looks like a bare git repository (HEAD, objects/, refs/); "
-            "tidybot's git never uses one it only finds, since its config could run commands",
-            hint="remove it from the tree, or drop --since for a full check",
+            f"{root}: a bare git repository has no work tree to compare (tidybot's git uses "
+            "no bare repository it finds: one committed in a tree could run commands)",
+            hint="run in a checkout (a directory of the tree holding HEAD, objects/ and refs/ "
+            "is taken for one: remove it), or drop --since for a full check",
         )
     if res is None or res.returncode != 0 or lines[1:2] != ["true"] or len(lines) < 3:
         raise UsageError(

@@ -142,6 +142,40 @@ def allowed(environ: Mapping[str, str]) -> dict[str, str]:
     return {k: v for k, v in environ.items() if k in _NAMES or _PATTERNS.fullmatch(k)}
 
 
+#: What a committed ``go.env`` may set (a trusted tree only): where modules come from, what is
+#: checked, which toolchain runs. go itself never reads a repository's go.env; tidybot reads
+#: these, and nothing that runs a program (``GOAUTH``, ``GOCACHEPROG``, ``CC``), moves where
+#: go reads or writes (``GOMODCACHE``, ``GOCACHE``, ``GOPATH``, ``GOWORK``, ``GOENV``,
+#: ``GOROOT``), passes flags (``GOFLAGS``), or is not go's (``BASH_ENV``, ``GIT_CONFIG_*``).
+TREE_GOENV = frozenset(
+    {
+        "GOPROXY",
+        "GONOPROXY",
+        "GOPRIVATE",
+        "GONOSUMDB",
+        "GOSUMDB",
+        "GOINSECURE",
+        "GOVCS",
+        "GOTOOLCHAIN",
+        "GO111MODULE",
+        "GOEXPERIMENT",
+    }
+)
+
+
+def tree_goenv_values(text: str) -> dict[str, str]:
+    """The values of a committed go.env that tidybot reads (:data:`TREE_GOENV`)."""
+    return tree_goenv(text)[0]
+
+
+def tree_goenv(text: str) -> tuple[dict[str, str], list[str]]:
+    """A committed go.env's values that tidybot reads (:data:`TREE_GOENV`), and the names it
+    sets that are left out, in file order."""
+    values = parse_goenv(text, "go.env").as_dict()
+    kept = {k: v for k, v in values.items() if k in TREE_GOENV}
+    return kept, [k for k in values if k not in TREE_GOENV]
+
+
 def go_env(
     environ: Mapping[str, str],
     *,
@@ -158,7 +192,7 @@ def go_env(
     env = allowed(environ)
     layers: list[Mapping[str, str]] = [dict(settings or {}), env]
     if tree_goenv is not None and not untrusted:
-        layers.append(parse_goenv(tree_goenv, "go.env").as_dict())
+        layers.append(tree_goenv_values(tree_goenv))
     env.update(merge_layers(layers))
     if untrusted:
         for name, default in GO_PINNED.items():

@@ -118,6 +118,20 @@ def toolchain_value(value: str, what: str) -> str:
     return policy.env_value
 
 
+def _go_env_left_out(root: Path) -> list[str]:
+    """The names a go.env committed at ``root`` sets that tidybot does not read
+    (``bot.childenv.TREE_GOENV``), read as ``bot.runner.make_go`` reads the file."""
+    from bot.childenv import tree_goenv
+    from bot.engine.treefile import file_problem, read_tree_file
+
+    if not root.is_dir() or file_problem(root, "go.env") is not None:
+        return []
+    data = read_tree_file(root, "go.env")
+    if data is None:
+        return []
+    return tree_goenv(data.decode("utf-8", "replace"))[1]
+
+
 def resolve(root: Path, request: Request, environ: Mapping[str, str]) -> Resolved:
     """The engine's options for a run over ``root``."""
     tree = request.config_override or (load_config(root) if root.is_dir() else Config())
@@ -142,6 +156,14 @@ def resolve(root: Path, request: Request, environ: Mapping[str, str]) -> Resolve
             "go.env: not read in a run on a pull request's code (go's settings come from the "
             "inputs, the workflow's environment and the trusted config)"
         )
+    elif not request.untrusted:
+        left_out = _go_env_left_out(root)
+        if left_out:
+            notices.append(
+                f"go.env: {', '.join(left_out)} not read: a committed go.env sets only where "
+                "modules come from, what is checked and which toolchain runs (go itself "
+                "reads none of it); set the others in the environment"
+            )
     gotoolchain = request.gotoolchain or config.gotoolchain.env_value
     env = dict(config.private.go_env())
     env.update({k: v for k, v in request.go_settings.items() if v})

@@ -177,7 +177,7 @@ def test_tidy_command_fixes_with_the_input(
 
     assert res.returncode == 0, res.explain()
     recorded = seen.read_text()
-    assert "--- git rev-parse --verify HEAD^{commit}" in recorded  # the fix's head check
+    assert "rev-parse --verify HEAD^{commit}" in recorded  # the fix's head check
     assert TOKEN not in recorded  # in no git the run starts
     assert GITHUB_WRITE_TOKEN not in recorded  # nor the GitHub API token: git never needs it
     sha = res.outputs["commit-sha"]

@@ -461,3 +461,47 @@ def test_a_config_file_that_is_a_link_is_not_read(tmp_path: Path, goenv: dict[st
     assert res.returncode == 2, res.stderr
     assert "never through a symbolic link" in res.stderr
     assert "TOPSECRET" not in res.stdout + res.stderr
+
+
+def test_a_committed_go_env_runs_no_program_and_writes_nowhere_else(
+    tmp_path: Path, goenv: dict[str, str]
+) -> None:
+    """On a tree read as the user's own (a repository just cloned, checked on the command
+    line), go.env was merged into go's environment whole: ``GOAUTH=<command>`` ran that command
+    (go itself never reads a repository's go.env), any other variable reached go and what it
+    runs (``BASH_ENV``, ``GIT_CONFIG_*``), and the cache variables sent go's writes elsewhere.
+    Now only the variables that choose where modules come from and which toolchain runs are
+    read from it, and the rest is named in a notice."""
+    marker = tmp_path / "ran"
+    elsewhere = tmp_path / "elsewhere"
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / "go.mod").write_text(
+        "module example.com/app\n\ngo 1.22\n\nrequire example.com/private v1.0.0\n"
+    )
+    (root / "main.go").write_text(
+        'package main\n\nimport _ "example.com/private"\n\nfunc main() {}\n'
+    )
+    (root / "pwn.sh").write_text(f"#!/bin/sh\necho ran >> {marker}\n")
+    (root / "go.env").write_text(
+        "GOPRIVATE=example.com/private\n"
+        "GOAUTH=sh ./pwn.sh\n"
+        f"GOCACHEPROG=sh {root / 'pwn.sh'}\n"
+        f"BASH_ENV={root / 'pwn.sh'}\n"
+        f"GOMODCACHE={elsewhere}\n"
+        "GOFLAGS=-tags=evil\n"
+    )
+    env = {k: v for k, v in goenv.items() if k not in ("GOPRIVATE", "GONOPROXY", "GOFLAGS")}
+    res = subprocess.run(
+        [sys.executable, "-m", "bot", "check", str(root)], env=env, capture_output=True, text=True
+    )
+    assert not marker.exists(), res.stdout + res.stderr
+    assert not elsewhere.exists()
+    assert "Traceback" not in res.stderr
+    assert res.returncode == 2, res.stdout + res.stderr  # the private module is not served
+    notice = [ln for ln in res.stderr.splitlines() if ln.startswith("tidybot: note: go.env:")]
+    assert notice and all(
+        n in notice[0] for n in ("GOAUTH", "GOCACHEPROG", "BASH_ENV", "GOMODCACHE", "GOFLAGS")
+    ), res.stderr
+    assert "GOPRIVATE" not in notice[0]  # read: go was told the module is private
+    assert "example.com/private" in res.stdout

@@ -6,7 +6,16 @@ from pathlib import Path
 
 import pytest
 
-from bot.childenv import GO_PINNED, TRUST_VARS, allowed, go_env, layered_go_env, toolchain_problem
+from bot.childenv import (
+    GO_PINNED,
+    TREE_GOENV,
+    TRUST_VARS,
+    allowed,
+    go_env,
+    layered_go_env,
+    toolchain_problem,
+    tree_goenv,
+)
 
 RUNNER = {
     "PATH": "/usr/bin",
@@ -81,6 +90,22 @@ def test_a_trusted_tree_reads_its_go_env_below_the_environment() -> None:
     assert env["GOPROXY"] == "https://mine"
     assert env["GOPRIVATE"] == "corp.example"
     assert "GOENV" not in env
+
+
+def test_a_trusted_tree_go_env_sets_only_where_modules_come_from() -> None:
+    text = (
+        "GOPRIVATE=corp.example\nGOAUTH=sh ./x\nGOCACHEPROG=./x\nGOFLAGS=-modfile=/etc/x\n"
+        "GOMODCACHE=/elsewhere\nGOWORK=/elsewhere/go.work\nLD_PRELOAD=/x.so\nBASH_ENV=./x\n"
+        "GIT_CONFIG_COUNT=1\nCC=./x\nGOTOOLCHAIN=go1.25.3\n"
+    )
+    env = go_env({"PATH": "/usr/bin"}, tree_goenv=text)
+    assert env["GOPRIVATE"] == "corp.example" and env["GOTOOLCHAIN"] == "go1.25.3"
+    for name in ("GOAUTH", "GOCACHEPROG", "GOFLAGS", "GOMODCACHE", "GOWORK", "LD_PRELOAD"):
+        assert name not in env, name
+    assert not {"BASH_ENV", "GIT_CONFIG_COUNT", "CC"} & set(env)
+    kept, left_out = tree_goenv(text)
+    assert set(kept) == {"GOPRIVATE", "GOTOOLCHAIN"} and set(kept) <= TREE_GOENV
+    assert left_out[:3] == ["GOAUTH", "GOCACHEPROG", "GOFLAGS"]
 
 
 @pytest.mark.parametrize(
