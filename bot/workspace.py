@@ -351,6 +351,8 @@ def _go_files(
     Returns the workspace import paths (``refs``) its files name in quotes."""
     src = _path(root, rel_dir)
     named: set[str] = set()
+    if rel_inside(Path(os.path.realpath(root)), Path(os.path.realpath(src))) is None:
+        return named  # through a link that leads out of the tree: go reads nothing there
     try:
         names = sorted(
             e.name
@@ -425,12 +427,16 @@ def _whole_module(
 
 def _package_dir(import_path: str, by_path: list[tuple[str, str]]) -> tuple[str, str] | None:
     """(module directory, package directory) of an import path in a workspace module (the
-    longest module path that contains it), both relative to the root; None outside."""
+    longest module path that contains it), both relative to the root; None outside, and None
+    for a string no import path can be: an empty, ``.`` or ``..`` element (go's
+    ``module.CheckImportPath``), which would climb out of the directory it names."""
     for path, d in by_path:
         if import_path == path or import_path.startswith(path + "/"):
             sub = import_path[len(path) + 1 :]
             if not sub:
                 return d, d
+            if any(e in ("", ".", "..") for e in sub.split("/")):
+                return None
             return d, sub if d == "." else f"{d}/{sub}"
     return None
 
@@ -501,25 +507,56 @@ def _plan_workspace(root: Path, ws: Workspace, scope: Collection[str]) -> list[_
 
 
 def _materialize(plan: list[_Entry], dest: Path) -> None:
-    """Make the scratch tree of ``plan`` under ``dest``."""
-    made: set[str] = set()
-    for e in plan:
-        out = f"{dest}/{e.rel}"
-        parent = os.path.dirname(out)
-        if parent not in made:
-            os.makedirs(parent, exist_ok=True)
-            made.add(parent)
-        if e.kind == "copy":
-            shutil.copyfile(e.src, out)
-        elif e.kind == "place":
-            try:
-                os.link(e.src, out)
-            except OSError:
-                shutil.copyfile(e.src, out)
-        elif e.kind == "link":
-            os.symlink(e.src, out)
+    """Make the scratch tree of ``plan`` under ``dest``: every entry inside it, none written
+    through a link (the links the plan makes lead into the tree; what they hold is there
+    already) and none over another. An entry whose path is not a clean relative one is
+    skipped: the plan never makes one, and no tree may make it write elsewhere."""
+    top = os.path.realpath(dest)
+    os.makedirs(top, exist_ok=True)
+    safe_dirs: set[str] = {top}  # directories of the copy known to be real ones, below top
+    for e in sorted(plan, key=lambda e: (e.kind != "link", e.rel)):  # links first
+        parts = e.rel.split("/")
+        if e.rel.startswith("/") or any(p in ("", ".", "..") for p in parts):
+            continue
+        parent = top
+        for name in parts[:-1]:
+            nxt = f"{parent}/{name}"
+            if nxt not in safe_dirs:
+                if os.path.islink(nxt) or (os.path.lexists(nxt) and not os.path.isdir(nxt)):
+                    break  # a link the plan made, or a file: nothing goes through it
+                if not os.path.lexists(nxt):
+                    os.mkdir(nxt)
+                safe_dirs.add(nxt)
+            parent = nxt
         else:
-            shutil.copytree(e.src, out, symlinks=True)
+            out = f"{parent}/{parts[-1]}"
+            if os.path.lexists(out):
+                continue
+            _place(e, out)
+
+
+def _place(e: _Entry, out: str) -> None:
+    """One entry of the copy at ``out`` (which does not exist), never following a link there."""
+    if e.kind == "copy":
+        _copy_new(e.src, out)
+    elif e.kind == "place":
+        try:
+            os.link(e.src, out)
+        except FileExistsError:
+            pass
+        except OSError:
+            _copy_new(e.src, out)
+    elif e.kind == "link":
+        os.symlink(e.src, out)
+    else:
+        shutil.copytree(e.src, out, symlinks=True)
+
+
+def _copy_new(src: str, out: str) -> None:
+    """Copy ``src`` to a new file ``out``: refused if anything (a link too) is there."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    with open(src, "rb") as f, os.fdopen(os.open(out, flags, 0o644), "wb") as w:
+        shutil.copyfileobj(f, w)
 
 
 def _copy_workspace(root: Path, ws: Workspace, dest: Path, scope: Collection[str]) -> Path:

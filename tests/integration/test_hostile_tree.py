@@ -583,3 +583,42 @@ def test_a_bare_repository_in_the_tree_runs_no_command_with_since(
     assert res.returncode == 2, res.stdout + res.stderr
     assert "a bare git repository has no work tree" in res.stderr, res.stderr
     assert "Traceback" not in res.stderr
+
+
+# --- the scratch copy of a workspace is made inside its directory only --------------------------
+
+
+@pytest.mark.parametrize("command", ["check", "fix"])
+def test_a_quoted_path_with_dots_writes_nothing_outside_the_scratch_copy(
+    tmp_path: Path, goenv: dict[str, str], command: str
+) -> None:
+    """The go work sync copy follows the workspace packages a selected module's files name in
+    quotes: a string ``"example.com/b/l/../../(...)/victim"`` (a comment is enough) was taken
+    for a package directory. Read through the tree's link b/l it was a directory of the tree;
+    written below the copy, where b/l is a plain directory, its ``..`` climbed out, and the
+    copy hard-linked (or, over an existing file, overwrote) victim/evil.go anywhere on the
+    machine. Now such a path names no package (go's import paths hold no ``.``/``..``), and
+    nothing of the copy is written through a link or outside it."""
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    (victim / "evil.go").write_text("ORIGINAL\n")
+    root = tmp_path / "repo"
+    depth = 40  # more levels than the copy's directory has: the writes climb to "/"
+    deep = root / "z" / "/".join(f"d{i}" for i in range(depth))
+    deep.mkdir(parents=True)
+    below = root / "z" / str(victim).lstrip("/")  # the source it reads, inside the tree
+    below.mkdir(parents=True)
+    (below / "evil.go").write_text("package evil // ATTACKER CONTENT\n")
+    (below / "new.go").write_text("package evil // ATTACKER CONTENT\n")
+    module(root, "b", "example.com/b", {"b.go": "package b\n"})
+    (root / "b" / "l").symlink_to(deep)
+    target = "example.com/b/l/" + "../" * depth + str(victim).lstrip("/")
+    module(root, "a", "example.com/a", {"a.go": f'package a\n\n// "{target}"\n'})
+    (root / "go.work").write_text("go 1.22\n\nuse (\n\t./a\n\t./b\n)\n")
+    env = {**goenv, "TMPDIR": str(tmp_path / "tmp")}
+    (tmp_path / "tmp").mkdir()
+    res = tidybot(env, command, str(root), "--include", "a", "--format", "json")
+    assert (victim / "evil.go").read_text() == "ORIGINAL\n", res.stdout + res.stderr
+    assert sorted(p.name for p in victim.iterdir()) == ["evil.go"]
+    assert "Traceback" not in res.stderr
+    assert res.returncode == 0, res.stdout + res.stderr
