@@ -331,7 +331,9 @@ class _Reader:
 
     def boolean(self, node: yaml.Node, where: str) -> bool:
         if isinstance(node, yaml.ScalarNode) and node.tag == _BOOL:
-            return bool(yaml.SafeLoader.bool_values[node.value.lower()])
+            value = yaml.SafeLoader.bool_values.get(str(node.value).lower())
+            if value is not None:  # an explicit !!bool tag on another word is no boolean
+                return bool(value)
         raise self.fail(node, f"{where}: expected true or false, got {_kind(node)}")
 
     def strings(self, node: yaml.Node, where: str) -> list[tuple[str, yaml.Node]]:

@@ -9,15 +9,35 @@ classes, and a segment that is exactly ``**`` matches any number of segments (a 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from functools import lru_cache
 
-__all__ = ["GLOB_HELP", "compile_glob", "glob_error", "glob_match", "selected"]
+__all__ = ["GLOB_HELP", "Glob", "compile_glob", "glob_error", "glob_match", "selected"]
+
+
+#: A token of a segment: a character, ``?`` (any one), ``*`` (any run), or a class
+#: ``(negated, ((low, high), ...))`` of inclusive character ranges.
+_Token = str | tuple[bool, tuple[tuple[str, str], ...]]
+_STAR, _ANY = "*", "?"
+_GLOBSTAR = None  # a whole ``**`` segment: any number of segments
+
+
+class Glob:
+    """A compiled glob. Matching takes time proportional to the lengths of the glob and the
+    directory multiplied, whatever either holds: a glob comes from the checked tree's config
+    file too, and a backtracking regular expression (``*a*a*a*b``) takes exponential time."""
+
+    __slots__ = ("segments",)
+
+    def __init__(self, segments: tuple[tuple[_Token, ...] | None, ...]) -> None:
+        self.segments = segments
+
+    def fullmatch(self, module_dir: str) -> bool:
+        return _match_segments(self.segments, tuple(module_dir.split("/")))
 
 
 @lru_cache(maxsize=256)
-def compile_glob(glob: str) -> re.Pattern[str] | str:
+def compile_glob(glob: str) -> Glob | str:
     """Compile a module-directory glob; returns the reason as a string when it is invalid."""
     glob = glob.strip()
     while glob.startswith("./") and len(glob) > 2:
@@ -31,53 +51,112 @@ def compile_glob(glob: str) -> re.Pattern[str] | str:
     segs = glob.rstrip("/").split("/") if glob != "/" else [""]
     if any(s in ("", "..") for s in segs):
         return "empty or '..' path segment"
-    if glob == "**":
-        return re.compile(r".*")
-    parts: list[str] = []
-    for i, seg in enumerate(segs):
-        last = i == len(segs) - 1
+    out: list[tuple[_Token, ...] | None] = []
+    for seg in segs:
         if seg == "**":
-            if last:
-                parts.append(r"(?:/.*)?")
-            else:
-                parts.append(r"(?:[^/]+/)*" if i == 0 else r"/(?:[^/]+/)*")
+            if not out or out[-1] is not _GLOBSTAR:
+                out.append(_GLOBSTAR)
             continue
         if "**" in seg:
             return "'**' must be a whole path segment"
-        rx = _segment(seg)
-        if rx is None:
-            return "unbalanced [ ] in character class"
-        sep = "" if i == 0 or segs[i - 1] == "**" else "/"
-        parts.append(sep + rx)
-    return re.compile("".join(parts))
+        tokens = _segment(seg)
+        if isinstance(tokens, str):
+            return tokens
+        out.append(tokens)
+    return Glob(tuple(out))
 
 
-def _segment(seg: str) -> str | None:
-    out: list[str] = []
+def _segment(seg: str) -> tuple[_Token, ...] | str:
+    out: list[_Token] = []
     i = 0
     while i < len(seg):
         c = seg[i]
-        if c == "*":
-            out.append("[^/]*")
-        elif c == "?":
-            out.append("[^/]")
+        if c in (_STAR, _ANY):
+            if not (c == _STAR and out and out[-1] == _STAR):  # ** inside a segment is refused
+                out.append(c)
         elif c == "[":
             j = seg.find("]", i + 2 if seg[i + 1 : i + 2] in ("!", "^") else i + 1)
             if j < 0:
-                return None
+                return "unbalanced [ ] in character class"
             body = seg[i + 1 : j]
             neg = body[:1] in ("!", "^")
             body = body[1:] if neg else body
             if not body:
-                return None
-            out.append("[" + ("^" if neg else "") + body.replace("\\", "\\\\") + "]")
+                return "unbalanced [ ] in character class"
+            ranges = _ranges(body)
+            if ranges is None:
+                return f"bad character range in [{seg[i + 1 : j]}]"
+            out.append((neg, ranges))
             i = j
         elif c == "]":
-            return None
+            return "unbalanced [ ] in character class"
         else:
-            out.append(re.escape(c))
+            out.append(c)
         i += 1
-    return "".join(out)
+    return tuple(out)
+
+
+def _ranges(body: str) -> tuple[tuple[str, str], ...] | None:
+    """The ranges of a class body (``a-z0-9_``; a ``-`` first or last is itself); None for a
+    range whose end comes before its start."""
+    out: list[tuple[str, str]] = []
+    i = 0
+    while i < len(body):
+        if i + 2 < len(body) and body[i + 1] == "-":
+            low, high = body[i], body[i + 2]
+            if low > high:
+                return None
+            out.append((low, high))
+            i += 3
+        else:
+            out.append((body[i], body[i]))
+            i += 1
+    return tuple(out)
+
+
+def _one(token: _Token, ch: str) -> bool:
+    if token == _ANY:
+        return ch != "/"
+    if isinstance(token, str):
+        return token == ch
+    neg, ranges = token
+    return any(low <= ch <= high for low, high in ranges) != neg
+
+
+def _match_segment(tokens: tuple[_Token, ...], text: str) -> bool:
+    """Wildcard matching of one segment: a ``*`` is retried from the last one only (the
+    classic two-pointer walk), never by backtracking over all earlier ones."""
+    t = s = 0
+    star_t, star_s = -1, 0
+    while s < len(text):
+        if t < len(tokens) and tokens[t] == _STAR:
+            star_t, star_s = t, s
+            t += 1
+        elif t < len(tokens) and _one(tokens[t], text[s]):
+            t += 1
+            s += 1
+        elif star_t >= 0:
+            t, star_s = star_t + 1, star_s + 1
+            s = star_s
+        else:
+            return False
+    while t < len(tokens) and tokens[t] == _STAR:
+        t += 1
+    return t == len(tokens)
+
+
+def _match_segments(glob: tuple[tuple[_Token, ...] | None, ...], parts: tuple[str, ...]) -> bool:
+    """Whether the directory's segments ``parts`` match: a ``**`` takes any number of them
+    (none too). The set of reachable positions is carried forward, never searched twice."""
+    reach = {0}
+    for seg in glob:
+        if seg is _GLOBSTAR:
+            reach = set(range(min(reach), len(parts) + 1)) if reach else set()
+        else:
+            reach = {j + 1 for j in reach if j < len(parts) and _match_segment(seg, parts[j])}
+        if not reach:
+            return False
+    return len(parts) in reach
 
 
 GLOB_HELP = (
@@ -98,7 +177,7 @@ def glob_match(glob: str, module_dir: str) -> bool:
     compiled = compile_glob(glob)
     if isinstance(compiled, str):
         raise ValueError(f"bad glob {glob!r}: {compiled}")
-    return compiled.fullmatch(module_dir.strip("/") or ".") is not None
+    return compiled.fullmatch(module_dir.strip("/") or ".")
 
 
 def selected(module_dir: str, include: Iterable[str], exclude: Iterable[str]) -> bool:

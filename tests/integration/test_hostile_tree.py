@@ -622,3 +622,40 @@ def test_a_quoted_path_with_dots_writes_nothing_outside_the_scratch_copy(
     assert sorted(p.name for p in victim.iterdir()) == ["evil.go"]
     assert "Traceback" not in res.stderr
     assert res.returncode == 0, res.stdout + res.stderr
+
+
+@pytest.mark.parametrize(
+    ("config", "message"),
+    [
+        ("modules:\n  a:\n    skip: !!bool maybe\n", "modules.a.skip: expected true or false"),
+        ("include: ['[z-a]']\n", "bad glob '[z-a]': bad character range"),
+    ],
+)
+def test_a_config_the_tree_holds_is_a_clear_error_not_a_traceback(
+    tmp_path: Path, goenv: dict[str, str], config: str, message: str
+) -> None:
+    """Both crashed with a traceback (exit 3): PyYAML's KeyError for a ``!!bool`` tag on
+    another word, ``re.error`` for a class range written backwards."""
+    root = tmp_path / "repo"
+    module(root, "a", "example.com/a", {"a.go": "package a\n"})
+    (root / ".github").mkdir()
+    (root / ".github" / "tidybot.yml").write_text(config)
+    res = tidybot(goenv, "check", "--untrusted", str(root))
+    assert res.returncode == 2, res.stdout + res.stderr
+    assert message in res.stderr and ".github/tidybot.yml:" in res.stderr, res.stderr
+    assert "Traceback" not in res.stderr
+
+
+def test_a_glob_in_the_trees_config_cannot_stall_the_run(
+    tmp_path: Path, goenv: dict[str, str]
+) -> None:
+    """``*a*a*a*a*a*a*a*a*b`` against a directory named with 200 a's: the glob was a regular
+    expression that backtracks, and the run spent minutes of CPU on one match (a pull request
+    holding a job). The timeout only stops a run that hangs; it took well under a second."""
+    root = tmp_path / "repo"
+    module(root, "a" * 200, "example.com/a", {"a.go": "package a\n"})
+    (root / ".github").mkdir()
+    (root / ".github" / "tidybot.yml").write_text("include: ['*a*a*a*a*a*a*a*a*b']\n")
+    res = tidybot(goenv, "check", "--untrusted", str(root), timeout=60)
+    assert res.returncode == 2, res.stdout + res.stderr
+    assert "no module is selected by the include/exclude globs" in res.stderr, res.stderr

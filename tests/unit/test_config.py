@@ -191,6 +191,14 @@ LOADER_ONLY = [
     ("goproxy-empty", "private:\n  goproxy: ' , '\n", 2, "contains no entries"),
     ("yaml-syntax", "include: [a\nexclude: b\n", 2, "not valid YAML"),
     ("yaml-tag", "include: !!python/name:os.system a\n", 1, "a value tagged"),
+    # beyond what the schema (or PyYAML's own loader: KeyError) can tell
+    ("bad-glob-range", "include: ['[z-a]']\n", 1, "bad glob '[z-a]': bad character range"),
+    (
+        "tagged-bool-word",
+        "modules:\n  svc:\n    skip: !!bool maybe\n",
+        3,
+        "modules.svc.skip: expected true or false",
+    ),
 ]
 
 
