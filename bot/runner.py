@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shlex
+import stat
 import threading
 import time
 from collections import deque
@@ -993,7 +994,11 @@ def _write_fix(go: Go, ref: ModuleRef, options: RunOptions, out: _Outcome) -> _O
                 changed.append(rel)
     verify = go.run(["mod", "tidy", "-diff", *_tidy_flags(ref, options)], ref.path)
     if verify.returncode != 0:
-        # the diff-derived texts were not enough (or unavailable): let go write the files itself
+        # the diff-derived texts were not enough (or unavailable): let go write the files
+        # itself. go writes in place, so a file with another (hard) link is made the tree's own
+        # first: the other name keeps its bytes
+        for p in (gomod_p, gosum_p):
+            _own_inode(p)
         tidy = go.run(["mod", "tidy", *_tidy_flags(ref, options)], ref.path)
         if tidy.returncode != 0:
             err = explain_go_error(tidy.stderr, go.gotoolchain)
@@ -1014,6 +1019,17 @@ def _write_fix(go: Go, ref: ModuleRef, options: RunOptions, out: _Outcome) -> _O
         replace(out.result, status=Status.CLEAN, fixed=True, changed_files=tuple(changed)),
         out.texts,
     )
+
+
+def _own_inode(path: Path) -> None:
+    """Give ``path`` an inode of its own when another hard link shares it (the same bytes,
+    written atomically under its name), so that writing it in place changes nothing else."""
+    try:
+        st = path.lstat()
+    except FileNotFoundError:
+        return
+    if stat.S_ISREG(st.st_mode) and st.st_nlink > 1:
+        atomic_write(path, path.read_bytes())
 
 
 def _fix_workspaces(

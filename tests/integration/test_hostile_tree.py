@@ -659,3 +659,23 @@ def test_a_glob_in_the_trees_config_cannot_stall_the_run(
     res = tidybot(goenv, "check", "--untrusted", str(root), timeout=60)
     assert res.returncode == 2, res.stdout + res.stderr
     assert "no module is selected by the include/exclude globs" in res.stderr, res.stderr
+
+
+def test_fix_never_writes_through_a_hard_link(tmp_path: Path, goenv: dict[str, str]) -> None:
+    """A go.mod hard-linked to a file outside the tree: when go's diff cannot be applied (a
+    quoted module path), fix lets ``go mod tidy`` write the files, and go writes in place,
+    into the inode the outside file shares. Now a file with other links is first made the
+    tree's own, so the outside file keeps its bytes."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    text = 'module "example.com/app"\n\ngo 1.22\n'
+    (outside / "go.mod").write_text(text)
+    root = tmp_path / "repo"
+    root.mkdir()
+    os.link(outside / "go.mod", root / "go.mod")
+    (root / "main.go").write_text(MAIN_GO)
+    res = tidybot(goenv, "fix", str(root))
+    assert (outside / "go.mod").read_text() == text, res.stdout + res.stderr
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert "example.com/greet" in (root / "go.mod").read_text()
+    assert (root / "go.mod").stat().st_nlink == 1
