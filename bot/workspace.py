@@ -1000,6 +1000,7 @@ def fix_workspace(
             new = _read(_path(copy, rel))
             if new is not None and new != _read(_path(root, rel)):
                 plan[rel] = new
+    originals = {rel: _read(_path(root, rel)) for rel in plan}
     try:
         written = write_files(root, plan)
     except (OSError, UnsafeFile) as e:
@@ -1014,10 +1015,21 @@ def fix_workspace(
             extra_env={"GOWORK": str(gowork)},
             replaced=ws.replaced,
         )
+        if verr:  # the vendor tree stays as it was: so do the files the sync wrote
+            _put_back(root, originals)
+            return [], verr, ()
         changed += vchanged
-        if verr:
-            return changed, verr, tuple(fixed)
     return changed, "", tuple(fixed)
+
+
+def _put_back(root: Path, originals: Mapping[str, bytes | None]) -> None:
+    """Write back the bytes files had before a fix that failed later (delete the new ones)."""
+    for rel, data in originals.items():
+        p = _path(root, rel)
+        if data is None:
+            p.unlink(missing_ok=True)
+        else:
+            atomic_write(p, data)
 
 
 def write_files(root: Path, plan: Mapping[str, bytes]) -> list[str]:

@@ -540,6 +540,46 @@ def test_a_vendored_workspace_never_vendors_files_from_outside_the_root(
     assert "lib/pkg: a symbolic link to outside the checked directory" in res.stdout
 
 
+def test_a_workspace_fix_that_fails_at_vendoring_leaves_the_tree_as_it_was(
+    tmp_path: Path, goenv: dict[str, str]
+) -> None:
+    """The sync raises app's greet (b needs v1.1.0); then re-vendoring the workspace is refused
+    (a replaced module's package holds a link out of the root). fix reported the error but left
+    app/go.mod and go.sum rewritten, with vendor/ untouched: a tree go cannot build."""
+    root = tmp_path / "repo"
+    files = {
+        "go.work": "go 1.22\n\nuse (\n\t./app\n\t./b\n)\n",
+        "app/go.mod": "module example.com/app\n\ngo 1.22\n\nrequire (\n"
+        "\texample.com/greet v1.0.0\n\texample.com/lib v0.0.0\n)\n\n"
+        "replace example.com/lib => ../lib\n",
+        "app/main.go": 'package main\n\nimport (\n\t"example.com/greet"\n'
+        '\t"example.com/lib/pkg"\n)\n\nfunc main() { _ = pkg.X(); println(greet.Hello()) }\n',
+        "b/go.mod": "module example.com/b\n\ngo 1.22\n\nrequire example.com/greet v1.1.0\n",
+        "b/b.go": 'package b\n\nimport "example.com/greet"\n\nvar X = greet.Hello\n',
+        "lib/go.mod": "module example.com/lib\n\ngo 1.22\n",
+        "lib/pkg/x.go": "package pkg\n\nfunc X() int { return 1 }\n",
+    }
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    env = dict(goenv, GOWORK=str(root / "go.work"))
+    for d in ("app", "b"):
+        subprocess.run(["go", "mod", "tidy"], cwd=root / d, env=env, check=True)
+    (root / "app" / "go.mod").write_text(files["app/go.mod"])  # back to v1.0.0: sync drift
+    subprocess.run(["go", "work", "vendor"], cwd=root, env=env, check=True, capture_output=True)
+    outside = _outside(tmp_path / "outside" / "pkg")
+    (root / "lib" / "pkg" / "leak.txt").symlink_to(outside / "config.env")
+    before = {p: p.read_bytes() for p in root.rglob("*") if p.is_file() and not p.is_symlink()}
+    res = tidybot(goenv, "fix", str(root), "--format", "json")
+    assert res.returncode == 2, res.stdout + res.stderr
+    assert "lib/pkg/leak.txt: a symbolic link to outside" in res.stdout, res.stdout
+    after = {p: p.read_bytes() for p in root.rglob("*") if p.is_file() and not p.is_symlink()}
+    changed = sorted(
+        str(p.relative_to(root)) for p in set(before) | set(after) if before.get(p) != after.get(p)
+    )
+    assert changed == [], changed
+
+
 def test_a_replace_outside_the_root_without_a_link_is_still_checked(
     tmp_path: Path, goenv: dict[str, str]
 ) -> None:
