@@ -33,6 +33,7 @@ from bot.engine.treefile import (
     local_replaces,
     local_target,
     read_tree_file,
+    refusal,
     rel_inside,
 )
 from bot.errors import ParseError, UnsafeFile
@@ -161,6 +162,9 @@ def read_workspace(root: Path, gowork: Path) -> Workspace:
             raise WorkspaceError(f"{where}: {problem}", named)
         if d not in uses:
             uses.append(d)
+    vendor = _join(workdir, "vendor")
+    if _path(root, vendor).is_symlink():  # go would read (and vendor into) what it leads to
+        raise WorkspaceError(str(refusal(vendor, "is a symlink")), tuple(uses))
     replaced: list[str] = []
     sources: list[tuple[str, str, list[Replace]]] = [
         (rel_work, workdir, [r for r in work.replaces if r.is_local])
@@ -236,7 +240,7 @@ def workspace_uses(go: Go, gowork: Path, root: Path | None = None) -> list[Path]
 
 def is_vendored_workspace(workdir: Path) -> bool:
     mt = workdir / "vendor" / "modules.txt"
-    if not mt.is_file() or mt.is_symlink():
+    if (workdir / "vendor").is_symlink() or not mt.is_file() or mt.is_symlink():
         return False
     with open(mt, "rb") as f:
         first = f.readline(64)

@@ -679,3 +679,30 @@ def test_fix_never_writes_through_a_hard_link(tmp_path: Path, goenv: dict[str, s
     assert res.returncode == 0, res.stdout + res.stderr
     assert "example.com/greet" in (root / "go.mod").read_text()
     assert (root / "go.mod").stat().st_nlink == 1
+
+
+@pytest.mark.parametrize("command", ["check", "fix"])
+def test_a_workspace_vendor_directory_that_is_a_link_is_refused(
+    tmp_path: Path, goenv: dict[str, str], command: str
+) -> None:
+    """A go.work's vendor/ committed as a link out of the tree: the sync's copy copied what it
+    leads to (a directory of the runner) and go read it there; the check went on as if the
+    tree held it. Now the workspace is an error naming the link, as a module's vendor/ is."""
+    outside = tmp_path / "outside" / "vendor"
+    (outside / "example.com" / "greet").mkdir(parents=True)
+    (outside / "modules.txt").write_text(
+        "## workspace\n# example.com/greet v1.0.0\n## explicit\nexample.com/greet\n"
+    )
+    (outside / "example.com" / "greet" / "config.env").write_text(SECRET + "\n")
+    root = tmp_path / "repo"
+    tidy_module(goenv, root, "app", "example.com/app", {"main.go": MAIN_GO})
+    (root / "go.work").write_text("go 1.22\n\nuse ./app\n")
+    (root / "vendor").symlink_to(outside)
+    env = {**goenv, "TMPDIR": str(tmp_path / "tmp")}
+    (tmp_path / "tmp").mkdir()
+    res = tidybot(env, command, str(root), "--format", "json")
+    assert res.returncode == 2, res.stdout + res.stderr
+    [app] = json.loads(res.stdout)["modules"]
+    assert app["status"] == "error" and "vendor: is a symlink" in app["error"], app
+    assert SECRET not in res.stdout + res.stderr
+    assert not [p for p in (tmp_path / "tmp").rglob("config.env")]
