@@ -639,7 +639,12 @@ def audit(run: Run, decision: Decision) -> Outcome:
     head = run.git().head()
     target = Target(s.repository, branch, head, s.run_url, s.workdir)
     pull: PullRequest | None = None
-    if s.open_pr:
+    if s.open_pr and s.ref_type == "tag":
+        run.w.notice(
+            f"open-pr: the audited ref is the tag {s.ref_name}, and a fix goes to a branch: "
+            "no fix pull request (run the audit on a branch for one)"
+        )
+    elif s.open_pr:
         plan = None
         if report.drifted:
             skip = [s.artifact_dir] + ([s.cache_dir] if s.cache_dir else [])

@@ -246,6 +246,34 @@ def test_an_audit_of_another_branch_keeps_its_own_fix_branch(
     ]
 
 
+def test_an_audit_of_a_tag_opens_no_fix_pull_request(
+    world: ActionWorld, sumdb_server: SumdbServer
+) -> None:
+    """A tag is no branch: the audit of one built the fix branch on the tag's commit and
+    proposed it against the default branch (everything between the two in one pull request).
+    Now the dashboard is kept and no fix pull request is opened, with a notice saying why."""
+    world.gh.push(REPO, "main", DRIFTED, "drift")
+    ws = world.checkout("main")
+    res = world.run(
+        "workflow_dispatch",
+        world.load_event("workflow_dispatch"),
+        ws,
+        env_extra={
+            "GOSUMDB": sumdb_server.gosumdb,
+            "GONOSUMDB": "",
+            "GITHUB_REF_NAME": "v1.0.0",
+            "GITHUB_REF_TYPE": "tag",
+            "GITHUB_REF": "refs/tags/v1.0.0",
+        },
+        inputs={"open-pr": "true", "mode": "audit"},
+    )
+    assert res.returncode == 1, res.explain()
+    assert world.gh.repo(REPO).pulls == {}
+    assert world.gh.branch_sha(REPO, FIX_BRANCH) is None
+    assert "the audited ref is the tag v1.0.0" in res.stdout
+    assert [i for i in world.gh.repo(REPO).issues.values() if DASHBOARD_LABEL in str(i)]
+
+
 def test_audits_of_branches_whose_names_differ_only_in_punctuation_keep_apart(
     world: ActionWorld, sumdb_server: SumdbServer
 ) -> None:
