@@ -143,9 +143,16 @@ class ArtifactDir:
                 with os.fdopen(fd, "wb") as f:
                     f.write(data)
                 os.replace(tmp, name, src_dir_fd=dfd, dst_dir_fd=dfd)
-            except BaseException:
+            except BaseException as e:
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(tmp, dir_fd=dfd)
+                if isinstance(e, IsADirectoryError | NotADirectoryError):
+                    raise UsageError(
+                        f"{self.display(name)}: a directory, where tidybot writes a file "
+                        "(the checkout holds one by that name)",
+                        hint="remove it from the repository, or set the artifact-dir input to "
+                        "a directory the repository does not use",
+                    ) from None
                 raise
         return self.display(name)
 

@@ -371,6 +371,19 @@ def test_an_artifact_directory_that_is_a_symlink_is_refused(
     assert list(outside.iterdir()) == []
 
 
+@pytest.mark.parametrize("name", ["report.json", "tidy.patch"])
+def test_a_committed_directory_in_the_artifacts_place_is_a_clear_error(
+    world: ActionWorld, name: str
+) -> None:
+    """A pull request that commits ``.tidybot/report.json/keep`` made the report's write fail
+    with IsADirectoryError: exit 3 and a traceback, no report, no comment."""
+    number = world.open_pr({**DRIFTED, f".tidybot/{name}/keep": b"x\n"})
+    res = world.run("pull_request", world.pr_event(number), world.checkout(), mode="check")
+    assert res.returncode == 2, res.explain()
+    assert f".tidybot/{name}: a directory, where tidybot writes a file" in res.stderr
+    assert "Traceback" not in res.stderr
+
+
 # --- 9. /tidy fixes the head its author saw -------------------------------------------------------
 
 
