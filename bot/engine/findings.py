@@ -43,7 +43,7 @@ _RULES = [
     Rule("work-sync", Severity.WARNING, "`go work sync` would change a module's go.mod"),
     Rule("vendor", Severity.ERROR, "vendor/ does not match what `go mod vendor` would write"),
     Rule("sum-mismatch", Severity.ERROR, "a go.sum hash differs from the checksum database"),
-    Rule("sum-unknown", Severity.WARNING, "a go.sum line is not in the checksum database"),
+    Rule("sum-unknown", Severity.ERROR, "a go.sum line is not in the checksum database"),
     Rule(
         "sumdb-fork",
         Severity.ERROR,

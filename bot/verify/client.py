@@ -606,7 +606,9 @@ class SumdbClient:
             self.check_record(lk.id, lk.text)
             if not lk.from_cache:
                 self.cache.write_cache_later(file, lk.data)
-            return lk.text.decode("utf-8").splitlines()
+            # go splits a record on "\n" only: splitlines() would also split at U+2028 or
+            # U+0085, which a record's text may hold, and read lines a record does not have
+            return lk.text.decode("utf-8").split("\n")
 
         return self._lookups.do(("prove", file), work)
 
@@ -645,6 +647,17 @@ class SumdbClient:
         """go's readTile: cache (exact, then full truncated), then server (partial, then full)."""
 
         def work() -> bytes:
+            try:
+                return fetch()
+            except NotFoundError as e:
+                # "not found" is an answer about a module's lookup only: a database that signed
+                # a tree and serves no tile of it proves nothing (a replay of an older log
+                # answers so), and the line stays unverified, never "unknown"
+                raise SecurityError(
+                    f"{e}: the database does not serve a tile of a tree it signed"
+                ) from None
+
+        def fetch() -> bytes:
             # a hash tile has exactly tile_limit(w) bytes: a longer answer is refused as it
             # arrives, a shorter one fails authentication (tlog.TileHashReader)
             size, full = tile_limit(tile.w), tile.full

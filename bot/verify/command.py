@@ -36,7 +36,7 @@ class VerifyOutcome:
     verified: int = 0  # lines whose exact hash is in a proved database record
     skipped: Counter[str] = field(default_factory=Counter)  # reason -> lines
     errors: int = 0  # lines that are errors: mismatch, unverified, malformed
-    warnings: int = 0  # lines that are warnings: sum-unknown
+    warnings: int = 0  # sum-unknown lines (an error; the JSON name stays)
     lookups: int = 0  # distinct module versions looked up
     requests: int = 0  # HTTP requests made (retries included)
     cache_hits: int = 0  # lookups and tiles read from the on-disk cache

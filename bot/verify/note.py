@@ -59,6 +59,12 @@ def _is_space(c: str) -> bool:
 
 
 def is_valid_name(name: str) -> bool:
+    """go's isValidName: not empty, valid UTF-8 (a name read from the environment may hold
+    bytes that are not: Python keeps them as lone surrogates), no space, no ``+``."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
     return bool(name) and not any(_is_space(c) for c in name) and "+" not in name
 
 

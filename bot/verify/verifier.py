@@ -34,7 +34,7 @@ class FileResult:
     verified: int = 0
     skipped: Counter[str] = field(default_factory=Counter)
     errors: int = 0  # sum-mismatch, sum-unverified, sum-malformed
-    warnings: int = 0  # sum-unknown
+    warnings: int = 0  # sum-unknown lines (an error; the JSON name stays)
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -132,7 +132,7 @@ def verify_sum_files(
             if f is None:
                 fr.verified += 1
                 continue
-            if f.severity is Severity.WARNING:
+            if f.id == "sum-unknown":  # counted on their own: "N unknown to the database"
                 fr.warnings += 1
             else:
                 fr.errors += 1
@@ -175,7 +175,7 @@ def _judge(sf: SumFile, ln: SumLine, ans: Answer, dbname: str) -> Finding | None
                 sf,
                 ln.line,
                 "sum-unknown",
-                Severity.WARNING,
+                Severity.ERROR,
                 f"{mv}: not in the checksum database {dbname}",
                 f"{e}. A private module belongs in GOPRIVATE or GONOSUMDB; a public one "
                 "missing from the database may be a version that was never published",

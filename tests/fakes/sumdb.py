@@ -68,6 +68,7 @@ class Faults:
     forged_tile: str | None = None  # "path@version": forged record + forged level-0 tile
     forged_record: str | None = None  # "path@version": forged record, genuine tiles
     truncate_tiles: bool = False  # hash tiles lose their last hash
+    missing_tiles: bool = False  # every tile answered 404 (a replay of an older log)
     fail_next: int = 0  # answer the next N requests with fail_status
     fail_status: int = 503
 
@@ -229,6 +230,8 @@ class SumdbServer:
         return 200, "text/plain; charset=UTF-8", body
 
     def _tile(self, path: str) -> tuple[int, str, bytes]:
+        if self.faults.missing_tiles:
+            return 404, "text/plain", b"tile not found\n"
         try:
             t = tlog.parse_tile_path(path)
         except tlog.TlogError:

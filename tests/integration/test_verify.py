@@ -6,6 +6,8 @@ GOMODCACHE and GOPATH, so caches never leak between tests.
 
 from __future__ import annotations
 
+import json
+import os
 import socket
 import subprocess
 import sys
@@ -25,6 +27,7 @@ from bot.verify.lookups import MIN_PER_PROCESS, _Worker, auto_processes
 from bot.verify.sumdbenv import parse_sumdb_env
 from tests.fakes.goproxy import write_tree
 from tests.fakes.sumdb import SUMDB_NAME, SumdbKey, SumdbServer, filler_record
+from tests.integration.engine_helpers import tidybot
 
 GREET = "example.com/greet"
 
@@ -293,14 +296,17 @@ def test_persistent_server_errors_leave_lines_unverified(
     assert out.requests == 4  # one try and three retries, shared by both lines
 
 
-def test_unknown_module_is_a_warning(
+def test_unknown_module_is_an_error(
     env: dict[str, str], sumdb_server: SumdbServer, tmp_path: Path
 ) -> None:
+    """go refuses a module the database answers 404 for; so does tidybot: a database (or a
+    proxy serving it) that answers 404 for every line would otherwise pass any go.sum."""
     root = _repo(tmp_path, f"example.com/nowhere v1.0.0 h1:{'N' * 43}=\n")
     out = _verify(root, env)
     assert _ids(out) == ["sum-unknown"]
-    assert out.findings[0].severity is Severity.WARNING
+    assert out.findings[0].severity is Severity.ERROR
     assert out.warnings == 1
+    assert out.verified == 0
 
 
 def test_gonosumdb_lines_are_skipped_and_counted(
@@ -508,3 +514,70 @@ def test_stop_ends_a_worker_waiting_on_a_silent_server(tmp_path: Path, sumdb_key
         worker.stop()
         assert time.monotonic() - started < 5
         assert worker.proc.returncode is not None and worker.proc.returncode < 0
+
+
+# --- a database that does not hold the key passes no tampered line -------------------------------
+
+
+def _tampered(server: SumdbServer) -> str:
+    """greet's go.sum lines with the module hash replaced: the database holds another."""
+    lines = server.gosum_lines(GREET, "v1.0.0")
+    lines[0] = lines[0].rsplit(" ", 1)[0] + f" h1:{'A' * 43}="
+    return "".join(ln + "\n" for ln in lines)
+
+
+def test_a_database_that_serves_no_tiles_verifies_nothing(
+    env: dict[str, str], sumdb_server: SumdbServer, tmp_path: Path
+) -> None:
+    """Every tile answered 404 (as a replay of an older log answers for the newest tree): the
+    lines were "not in the checksum database", a warning, and `tidybot verify` exited 0 on a
+    tampered go.sum. Now a missing tile leaves the line unverified (exit 2)."""
+    root = _repo(tmp_path, _tampered(sumdb_server))
+    sumdb_server.faults.missing_tiles = True
+    res = tidybot(env, "verify", str(root))
+    assert res.returncode == 2, res.stdout + res.stderr
+    assert "sum-unverified" in res.stdout and "sum-unknown" not in res.stdout, res.stdout
+    assert "does not serve a tile of a tree it signed" in res.stdout
+    assert "Traceback" not in res.stderr
+
+
+def test_a_lookup_the_database_says_it_does_not_know_fails_the_run(
+    env: dict[str, str], sumdb_server: SumdbServer, tmp_path: Path
+) -> None:
+    """A 404 for the lookup itself: go refuses the module, and `tidybot verify` exited 0."""
+    root = _repo(tmp_path, f"example.com/nowhere v1.0.0 h1:{'N' * 43}=\n")
+    res = tidybot(env, "verify", str(root))
+    assert res.returncode == 1, res.stdout + res.stderr
+    assert "sum-unknown" in res.stdout
+
+
+def test_a_record_is_split_on_newlines_only(
+    env: dict[str, str], sumdb_server: SumdbServer, tmp_path: Path
+) -> None:
+    """A logged record whose text holds U+2028 (which go never takes for a line break), served
+    as greet's lookup: splitlines() read the forged greet lines out of it as proved."""
+    lines = _tampered(sumdb_server).splitlines()
+    text = "\u2028".join(["example.com/evil v1.0.0 h1:" + "E" * 43 + "=", *lines]) + "\n"
+    evil = sumdb_server.log.add("example.com/evil@v1.0.0", text.encode("utf-8"))
+    sumdb_server.log.index[f"{GREET}@v1.0.0"] = evil
+    root = _repo(tmp_path, "".join(ln + "\n" for ln in lines))
+    res = tidybot(env, "verify", str(root), "--format", "json")
+    assert res.returncode != 0, res.stdout + res.stderr
+    doc = json.loads(res.stdout)
+    assert doc["verify"]["verified"] == 0, doc["verify"]
+
+
+def test_a_sumdb_name_that_is_not_utf8_is_a_clear_error(
+    env: dict[str, str], sumdb_key: SumdbKey, tmp_path: Path
+) -> None:
+    root = _repo(tmp_path, f"example.com/nowhere v1.0.0 h1:{'N' * 43}=\n")
+    name, rest = sumdb_key.vkey.split("+", 1)
+    bad = {**env, "GOSUMDB": os.fsdecode(name.encode() + b"\xff") + "+" + rest}
+    res = subprocess.run(
+        [sys.executable, "-m", "bot", "verify", str(root)],
+        env={k: os.fsencode(v) for k, v in bad.items()},
+        capture_output=True,
+        check=False,
+    )
+    assert res.returncode == 2, res.stdout + res.stderr
+    assert b"malformed verifier id" in res.stderr and b"Traceback" not in res.stderr

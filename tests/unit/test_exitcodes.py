@@ -50,7 +50,7 @@ EXPECTED_IDS = {
     "work-sync": Severity.WARNING,
     "vendor": Severity.ERROR,
     "sum-mismatch": Severity.ERROR,
-    "sum-unknown": Severity.WARNING,
+    "sum-unknown": Severity.ERROR,
     "sumdb-fork": Severity.ERROR,
     "sum-changed": Severity.ERROR,
     "sum-unverified": Severity.ERROR,
