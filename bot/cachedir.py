@@ -74,18 +74,43 @@ def _not_from_the_tree(workspace: Path, name: str, env: Mapping[str, str]) -> No
     report its modules clean. So no part of the path may be a symbolic link (the run writes
     there), and git may track no file below it."""
     cur = workspace
+    nearest = workspace  # the deepest directory of the path that exists
+    in_checkout = os.path.lexists(workspace / ".git")  # else a checkout below it (path: src)
     for part in PurePosixPath(name.replace(os.sep, "/")).parts:
         cur = cur / part
-        if part not in (".", "..") and cur.is_symlink():
+        if part in (".", ".."):
+            continue
+        if cur.is_symlink():
             raise ConfigError(
                 f"input 'cache-dir' is {name!r}, and {cur.relative_to(workspace)} in the "
                 "checkout is a symbolic link: the cache must be a directory of its own",
                 hint="remove the link from the repository, or choose another cache-dir",
             )
+        if os.path.lexists(cur / ".git") and not in_checkout:
+            in_checkout = True  # the checkout itself, below a workspace that is none
+        elif os.path.lexists(cur / ".git"):  # a submodule, or a repository the tree holds
+            raise ConfigError(
+                f"input 'cache-dir' is {name!r}, and {cur.relative_to(workspace)} is a git "
+                "repository of its own (a submodule?): its files are not the workspace's "
+                "repository's to tell, and a cache comes from actions/cache, never from a "
+                "checked-out tree",
+                hint="choose a cache-dir outside submodules, such as .tidybot-cache",
+            )
+        if cur.is_dir():
+            nearest = cur
     from bot.gitport import Git
 
-    listed = Git(workspace, env).run("ls-files", "-z", "--", name)
-    if listed.ok and listed.stdout:  # not a git checkout: nothing is tracked
+    # asked from the deepest existing directory: the workspace itself may be no repository
+    # (actions/checkout with path:), the checkout one below it
+    spec = os.path.relpath(workspace / name, nearest)
+    listed = Git(nearest, env).run("ls-files", "-z", "--", spec)
+    if not listed.ok and "not a git repository" not in listed.error:
+        raise ConfigError(
+            f"input 'cache-dir' is {name!r}, and git could not tell whether the repository "
+            f"holds files there: {listed.error or listed.returncode}",
+            hint="check out the repository with git (actions/checkout), or drop cache-dir",
+        )
+    if listed.ok and listed.stdout:  # outside any repository: nothing is tracked
         first = listed.stdout.split(b"\0", 1)[0].decode("utf-8", "surrogateescape")
         raise ConfigError(
             f"input 'cache-dir' is {name!r}, and the repository holds files there ({first}): "

@@ -6,6 +6,7 @@ runner reads for them as it reads stdout. Each test fails on the code before the
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from tests.fakes.goproxy import proxy_sums
@@ -102,3 +103,94 @@ def test_the_refusal_names_a_hostile_file_without_speaking_a_command(
         assert not line.lstrip().startswith("::"), line
         assert "##[" not in line, line
     assert "\\x3a:warning title=LGTM::approved" in res.stderr  # shown, defused
+
+
+def _nested_repository(where: Path, files: dict[str, bytes]) -> None:
+    """A git repository of its own at ``where``, as a checked-out submodule leaves one: its
+    files are the submodule repository's, which the outer ``git ls-files`` never lists."""
+    import subprocess
+
+    for rel, data in files.items():
+        (where / rel).parent.mkdir(parents=True, exist_ok=True)
+        (where / rel).write_bytes(data)
+    for args in (
+        ["init", "-q"],
+        ["add", "-A"],
+        ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "cache"],
+    ):
+        subprocess.run(["git", *args], cwd=where, check=True, capture_output=True)
+
+
+def test_a_submodule_holding_the_cache_dir_is_refused(
+    world: ActionWorld, goproxy_dir: Path
+) -> None:
+    """cache-dir .cache/tidybot, and the pull request adds a submodule at .cache (checked out
+    with ``submodules: true``): ``git ls-files .cache/tidybot`` lists nothing inside a
+    submodule, so the planted module cache passed the guard and go read it, and a link there
+    sent the result cache's writes (and prune's deletions) out of the workspace."""
+    number = world.open_pr(_tidy(goproxy_dir))
+    ws = world.checkout()
+    _nested_repository(
+        ws / ".cache", {"tidybot/go/pkg/mod/example.com/greet@v1.0.0/greet.go": POISON}
+    )
+    home = world.tmp / "home"
+    home.mkdir()
+    res = world.run(
+        "pull_request",
+        world.pr_event(number),
+        ws,
+        env_extra={"HOME": str(home)},
+        mode="check",
+        cache_dir=".cache/tidybot",
+    )
+    assert res.returncode == 2, res.explain()
+    assert "input 'cache-dir' is '.cache/tidybot', and .cache is a git repository" in res.stderr
+    assert "example.com/unused" not in res.stdout + res.stderr  # go never read the poison
+    assert "Traceback" not in res.stderr
+
+
+def test_a_cache_dir_in_a_repository_below_the_workspace_is_checked(
+    world: ActionWorld, goproxy_dir: Path
+) -> None:
+    """The workspace is no repository (actions/checkout with ``path: src``), the checkout is
+    src: asked from the workspace, git failed, and that failure read as "nothing tracked"."""
+    number = world.open_pr(_tidy(goproxy_dir))
+    ws = world.tmp / "workspace"
+    ws.mkdir()
+    src = world.checkout()
+    src.rename(ws / "src")
+    planted = {f"{CACHE}/go/pkg/mod/example.com/greet@v1.0.0/greet.go": POISON}
+    for rel, data in planted.items():
+        (ws / "src" / rel).parent.mkdir(parents=True, exist_ok=True)
+        (ws / "src" / rel).write_bytes(data)
+    import subprocess
+
+    subprocess.run(["git", "add", "-f", "-A"], cwd=ws / "src", check=True)
+    home = world.tmp / "home"
+    home.mkdir()
+    res = world.run(
+        "pull_request",
+        world.pr_event(number),
+        ws,
+        env_extra={"HOME": str(home), "GITHUB_SHA": "0" * 40},
+        mode="check",
+        cache_dir=f"src/{CACHE}",
+        working_directory="src",
+    )
+    assert res.returncode == 2, res.explain()
+    assert "and the repository holds files there" in res.stderr, res.stderr
+    assert "example.com/unused" not in res.stdout + res.stderr
+    # the same layout with nothing committed there is a cache like any other
+    subprocess.run(["git", "rm", "-r", "-q", "--cached", CACHE], cwd=ws / "src", check=True)
+    shutil.rmtree(ws / "src" / CACHE)
+    again = world.run(
+        "pull_request",
+        world.pr_event(number),
+        ws,
+        env_extra={"HOME": str(home), "GITHUB_SHA": "0" * 40},
+        mode="check",
+        cache_dir=f"src/{CACHE}",
+        working_directory="src",
+    )
+    assert again.returncode == 0, again.explain()
+    assert (ws / "src" / CACHE / "go" / "pkg" / "mod").is_dir()
