@@ -28,6 +28,7 @@ import contextlib
 import json
 import os
 import re
+import stat
 import threading
 import time
 from pathlib import Path
@@ -47,6 +48,8 @@ _SUBDIR = f"tidybot-v{SCHEMA}"
 _KEY_RE = re.compile(r"[0-9a-f]{64}\Z")
 _VERSION_RE = re.compile(r"[0-9]+\.[0-9]+\.[0-9]+\Z")
 _MAX_ENTRY = 64 * 1024  # an entry is a few hundred bytes; anything bigger is not ours
+_MAX_VERSIONS = 1024 * 1024  # go versions by go binary: a few lines
+_MAX_MEMO = 256 * 1024 * 1024  # the parse memo: at most _MEMO_LIMIT entries beyond a run's
 _TOUCH_AFTER = 86400.0  # a hit marks its entry used unless it was marked in the last day
 _MEMO_LIMIT = 200_000  # parse results kept beyond those a run used
 _FIELDS = ("schema", "tool", "tool_version", "key", "module_dir", "module", "status", "go_version")
@@ -90,11 +93,18 @@ class ResultCache:
         self._lock = threading.Lock()
         try:
             (directory / _SUBDIR).mkdir(parents=True, exist_ok=True)
+            link = _a_link_inside(directory / _SUBDIR)
         except OSError as e:
             raise UsageError(
                 f"{directory}: cannot use as the result cache: {e.strerror or e}",
                 hint="pass --cache-dir (or TIDYBOT_CACHE_DIR) a writable directory",
             ) from e
+        if link:  # tidybot makes none: the cache did not come from its runs
+            raise UsageError(
+                f"{directory}: the result cache holds a symbolic link ({link}), which tidybot "
+                "never writes; its writes and deletions would go where it leads",
+                hint=f"delete {directory} (or the cache the workflow restored) and run again",
+            )
 
     @property
     def _entries(self) -> str:
@@ -123,15 +133,13 @@ class ResultCache:
         if not _KEY_RE.match(key):
             return None
         path = self._entry(key)
-        try:
-            with open(path, "rb", buffering=0) as f:
-                data = f.read(_MAX_ENTRY + 1)
-                used = os.fstat(f.fileno()).st_mtime
-        except OSError:
+        read = _read_regular(path, _MAX_ENTRY)
+        if read is None:
             return None
+        data, used = read
         try:
-            doc = json.loads(data) if len(data) <= _MAX_ENTRY else None
-        except (ValueError, UnicodeDecodeError):
+            doc = json.loads(data) if data is not None else None
+        except (ValueError, UnicodeDecodeError, RecursionError):
             doc = None
         trusted = (
             isinstance(doc, dict)
@@ -148,8 +156,9 @@ class ResultCache:
                 self.stats.rejected += 1
             return None
         if time.time() - used > _TOUCH_AFTER:
-            with contextlib.suppress(OSError):
-                os.utime(path)  # last use, for prune() (a day's precision is enough for it)
+            with contextlib.suppress(OSError, NotImplementedError):
+                # last use, for prune() (a day's precision is enough for it)
+                os.utime(path, follow_symlinks=False)
         return doc
 
     def put(self, key: str, result: ModuleResult, go_version: str) -> bool:
@@ -191,9 +200,10 @@ class ResultCache:
         """``go.version()``, remembered per go binary (``Go.identity``) so a run with a warm
         cache starts no go command just to learn the version."""
         ident = go.identity()
+        read = _read_regular(os.fspath(self._versions_path), _MAX_VERSIONS)
         try:
-            known = json.loads(self._versions_path.read_bytes())
-        except (OSError, ValueError, UnicodeDecodeError):
+            known = json.loads(read[0]) if read is not None and read[0] is not None else {}
+        except (ValueError, UnicodeDecodeError, RecursionError):
             known = {}
         if not isinstance(known, dict):
             known = {}
@@ -218,11 +228,12 @@ class ResultCache:
 
     def load_memo(self) -> ParseMemo:
         """The stored parse memo, or an empty one when there is none or it is not trusted."""
-        try:
-            doc = json.loads(self._memo_path.read_bytes())
-        except FileNotFoundError:
+        if not os.path.lexists(self._memo_path):
             return ParseMemo()
-        except (OSError, ValueError, UnicodeDecodeError):
+        read = _read_regular(os.fspath(self._memo_path), _MAX_MEMO)
+        try:
+            doc = json.loads(read[0]) if read is not None and read[0] is not None else None
+        except (ValueError, UnicodeDecodeError, RecursionError):
             doc = None
         memo = _memo_from_json(doc, self.tool_version)
         if memo is None:
@@ -288,6 +299,50 @@ class ResultCache:
                     p.unlink()
                     removed += 1
         return removed
+
+
+def _read_regular(path: str, limit: int) -> tuple[bytes | None, float] | None:
+    """(bytes, mtime) of ``path`` when it is a regular file of at most ``limit`` bytes; (None,
+    0) for anything else there (a link, a FIFO, a device, a larger file: none of them is read,
+    none blocks); None when there is nothing to open."""
+    flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        return None
+    except OSError:  # ELOOP: a link
+        return None, 0.0
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_size > limit:
+            return None, 0.0
+        chunks, size = [], 0
+        while size <= limit:
+            chunk = os.read(fd, limit + 1 - size)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        data = b"".join(chunks)
+        return (data, st.st_mtime) if len(data) <= limit else (None, 0.0)
+    except OSError:
+        return None, 0.0
+    finally:
+        os.close(fd)
+
+
+def _a_link_inside(entries: Path) -> str:
+    """``entries`` when it is a symbolic link, else the first link in it that leads to a
+    directory (the directories where tidybot writes and deletes entries), relative to its
+    parent; "" when there is none. A link in a file's place is only never read (files are
+    opened without following links) and replaced by the next atomic write."""
+    if entries.is_symlink():
+        return entries.name
+    with os.scandir(entries) as it:
+        for e in it:
+            if e.is_symlink() and e.is_dir():
+                return f"{entries.name}/{e.name}"
+    return ""
 
 
 def _strs(v: object) -> tuple[str, ...] | None:

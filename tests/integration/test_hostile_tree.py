@@ -706,3 +706,65 @@ def test_a_workspace_vendor_directory_that_is_a_link_is_refused(
     assert app["status"] == "error" and "vendor: is a symlink" in app["error"], app
     assert SECRET not in res.stdout + res.stderr
     assert not [p for p in (tmp_path / "tmp").rglob("config.env")]
+
+
+# --- a restored cache directory is data too --------------------------------------------------
+
+
+def _warm_cache(tmp_path: Path, goenv: dict[str, str]) -> tuple[Path, Path]:
+    root = tmp_path / "repo"
+    tidy_module(goenv, root, ".", "example.com/app", {"main.go": MAIN_GO})
+    cache = tmp_path / "cache"
+    res = tidybot(goenv, "check", str(root), "--cache-dir", str(cache))
+    assert res.returncode == 0, res.stdout + res.stderr
+    return root, cache
+
+
+@pytest.mark.parametrize("name", ["parsed.json", "go-versions.json", "entry"])
+@pytest.mark.parametrize("kind", ["deep", "fifo", "device"])
+def test_a_cache_file_that_is_not_ours_is_ignored_not_a_crash(
+    tmp_path: Path, goenv: dict[str, str], name: str, kind: str
+) -> None:
+    """Deeply nested JSON raised RecursionError (exit 3); a FIFO in a file's place hung the
+    run; a link to /dev/zero read until memory ran out. Each is now a file tidybot does not
+    trust: the run goes on as without it."""
+    root, cache = _warm_cache(tmp_path, goenv)
+    base = cache / "tidybot-v1"
+    target = next(p for p in base.glob("*/*.json")) if name == "entry" else base / name
+    target.unlink()
+    if kind == "deep":
+        target.write_bytes(b"[" * 60000)
+    elif kind == "fifo":
+        os.mkfifo(target)
+    else:
+        target.symlink_to("/dev/zero")
+    res = tidybot(goenv, "check", str(root), "--cache-dir", str(cache), timeout=60)
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert "Traceback" not in res.stderr
+
+
+@pytest.mark.parametrize("link", ["tidybot-v1", "tidybot-v1/aa"])
+def test_a_cache_whose_directory_is_a_link_is_refused(
+    tmp_path: Path, goenv: dict[str, str], link: str
+) -> None:
+    """tidybot-v1 (or a directory in it) led out of the cache: entries, the memo and the
+    prune stamp were written there, and prune deleted old files there. Now the cache is
+    refused, naming the link (exit 2), and nothing is written where it leads."""
+    root, cache = _warm_cache(tmp_path, goenv)
+    outside = tmp_path / "outside"
+    (outside / "aa").mkdir(parents=True)
+    old = outside / "aa" / "precious.json"
+    old.write_text("{}\n")
+    os.utime(old, (time.time() - 40 * 86400,) * 2)
+    if link == "tidybot-v1":
+        shutil.rmtree(cache / "tidybot-v1")
+        (cache / link).symlink_to(outside)
+    else:
+        (cache / link).symlink_to(outside / "aa", target_is_directory=True)
+    res = tidybot(goenv, "check", str(root), "--cache-dir", str(cache))
+    assert res.returncode == 2, res.stdout + res.stderr
+    assert f"the result cache holds a symbolic link ({link})" in res.stderr
+    assert sorted(p.relative_to(outside).as_posix() for p in outside.rglob("*")) == [
+        "aa",
+        "aa/precious.json",
+    ]
