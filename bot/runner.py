@@ -526,6 +526,8 @@ def _speedups(
         if options.config.settings_for(ref.dir).skip or _unsafe_files(root, ref) is not None:
             return None  # the check says why
         key = keys.key(ref.dir, _tidy_flags(ref, options))
+        if key is None:
+            return None  # a Go file it cannot read: checked, never cached
         hit = cache.get(key, ref.dir)
         if hit is not None:
             return _Outcome(hit)

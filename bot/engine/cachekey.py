@@ -177,13 +177,15 @@ def package_imports(
     Directories in the order of a top-down ``os.walk`` with sorted subdirectories."""
     memo = memo if memo is not None else ParseMemo()
     out: list[str] = []
-    _package_imports(os.fspath(module_root), ".", memo, out, listings or {})
+    _package_imports(os.fspath(module_root), ".", memo, out, listings or {}, [])
     return out
 
 
 def _package_imports(
-    path: str, rel: str, memo: ParseMemo, out: list[str], listings: Listings
+    path: str, rel: str, memo: ParseMemo, out: list[str], listings: Listings, unread: list[str]
 ) -> None:
+    """``unread`` gets the Go files that could not be read (too large, no permission): what
+    they import is unknown, so no key may stand for the module's packages."""
     # Plain string paths and one scandir per directory (none where the run's tree scan has
     # listed it already): this runs over every file of every module on each cached run.
     listed = listings.get(path) or list_dir(path)
@@ -198,6 +200,7 @@ def _package_imports(
         try:
             data = read_bytes(f"{path}/{f}")
         except OSError:
+            unread.append(f"{path}/{f}")
             continue
         counted, package, file_imports = memo.go_file(data)
         if not counted:
@@ -216,7 +219,7 @@ def _package_imports(
         seen = listings.get(sub)
         if (seen is None or "go.mod" in seen[0]) and os.path.exists(f"{sub}/go.mod"):
             continue  # a nested module
-        _package_imports(sub, d if rel == "." else f"{rel}/{d}", memo, out, listings)
+        _package_imports(sub, d if rel == "." else f"{rel}/{d}", memo, out, listings, unread)
 
 
 def _vendor_digest(module_root: Path) -> str:
@@ -234,12 +237,19 @@ def _vendor_digest(module_root: Path) -> str:
 
 
 class _Summary:
-    __slots__ = ("gomod", "packages", "replaces")
+    __slots__ = ("complete", "gomod", "packages", "replaces")
 
-    def __init__(self, gomod: str, packages: tuple[str, ...], replaces: tuple[str, ...]) -> None:
+    def __init__(
+        self,
+        gomod: str,
+        packages: tuple[str, ...],
+        replaces: tuple[str, ...],
+        complete: bool = True,
+    ) -> None:
         self.gomod = gomod  # digest of go.mod, or "absent"
         self.packages = packages
         self.replaces = replaces  # root-relative local replace targets
+        self.complete = complete  # every Go file was read
 
 
 class KeyBuilder:
@@ -271,10 +281,11 @@ class KeyBuilder:
                 got = _Summary("absent", (), ())
             else:
                 sha = digest(gomod)
+                packages: list[str] = []
+                unread: list[str] = []
+                _package_imports(os.fspath(path), ".", self.memo, packages, self.listings, unread)
                 got = _Summary(
-                    sha,
-                    tuple(package_imports(path, self.memo, self.listings)),
-                    self._replace_targets(rel, sha, gomod),
+                    sha, tuple(packages), self._replace_targets(rel, sha, gomod), not unread
                 )
             self._summaries[rel] = got
         return got
@@ -288,9 +299,10 @@ class KeyBuilder:
         """Drop what was read of ``rel`` (its files were rewritten, by a fix)."""
         self._summaries.pop(rel, None)
 
-    def content_lines(self, rel: str) -> list[str]:
+    def content_lines(self, rel: str) -> list[str] | None:
         """go.mod, package imports and local replace targets of ``rel`` and, recursively, of
-        every directory it replaces modules with (each directory once)."""
+        every directory it replaces modules with (each directory once); None when a Go file
+        among them could not be read (no key can stand for what it imports)."""
         lines: list[str] = []
         seen: set[str] = set()
         todo = [rel]
@@ -300,14 +312,20 @@ class KeyBuilder:
                 continue
             seen.add(cur)
             s = self._summary(cur)
+            if not s.complete:
+                return None
             lines.append(f"dir {cur} go.mod {s.gomod}")
             lines += [f"  pkg {p}" for p in s.packages]
             lines += [f"  replace {t}" for t in s.replaces]
             todo += s.replaces
         return lines
 
-    def key(self, module_dir: str, tidy_flags: Iterable[str] = ()) -> str:
-        """The key of the module at ``module_dir`` (root-relative, ``.`` for the root)."""
+    def key(self, module_dir: str, tidy_flags: Iterable[str] = ()) -> str | None:
+        """The key of the module at ``module_dir`` (root-relative, ``.`` for the root); None
+        when what tidy reads cannot all be read (the module is checked, never cached)."""
+        content = self.content_lines(module_dir)
+        if content is None:
+            return None
         path = self._dir(module_dir)
         gosum = _read(f"{os.fspath(path)}/go.sum")
         lines = [
@@ -316,6 +334,6 @@ class KeyBuilder:
             f"module {module_dir}",
             f"go.sum {'absent' if gosum is None else digest(gosum)}",
             f"vendor {_vendor_digest(path)}",
-            *self.content_lines(module_dir),
+            *content,
         ]
         return digest("\n".join(lines).encode())

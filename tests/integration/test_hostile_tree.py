@@ -768,3 +768,27 @@ def test_a_cache_whose_directory_is_a_link_is_refused(
         "aa",
         "aa/precious.json",
     ]
+
+
+def test_a_go_file_too_large_to_key_is_never_answered_from_the_cache(
+    tmp_path: Path, goenv: dict[str, str]
+) -> None:
+    """The only importer of example.com/greet is a Go file over the key's read limit: the key
+    left it out, so the module's key was the same with and without it, and once the file was
+    deleted (greet now unused: drift) the cache still answered "clean"."""
+    root = tmp_path / "repo"
+    big = 'package main\n\nimport _ "example.com/greet"\n\n// ' + "x" * (65 << 20) + "\n"
+    tidy_module(
+        goenv,
+        root,
+        ".",
+        "example.com/app",
+        {"main.go": "package main\n\nfunc main() {}\n", "big.go": big},
+    )
+    cache = tmp_path / "cache"
+    first = tidybot(goenv, "check", str(root), "--cache-dir", str(cache))
+    assert first.returncode == 0, first.stdout + first.stderr
+    (root / "big.go").unlink()
+    res = tidybot(goenv, "check", str(root), "--cache-dir", str(cache))
+    assert res.returncode == 1, res.stdout + res.stderr
+    assert "example.com/greet" in res.stdout
