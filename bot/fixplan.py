@@ -60,12 +60,17 @@ def private_code(files: Mapping[str, bytes | None], go_env: Mapping[str, str]) -
     or changed files; a deletion shows nothing): their import paths, sorted. A module is
     private when GOPRIVATE, GONOPROXY or GONOSUMDB of ``go_env`` (what go sees:
     ``bot.childenv.layered_go_env``) matches its path, as go decides which modules it fetches
-    with credentials and never checks against the public checksum database."""
+    with credentials and never checks against the public checksum database; with
+    ``GOSUMDB=off`` every module may be."""
     from bot.engine.modpath import match_prefix_patterns
 
     patterns = ",".join(
         v for k in ("GOPRIVATE", "GONOPROXY", "GONOSUMDB") if (v := go_env.get(k, "").strip())
     )
+    if go_env.get("GOSUMDB", "").strip() == "off":
+        # nothing is checked against the public database, so nothing tells a public module
+        # from one fetched with credentials (an authenticated proxy, git): every one counts
+        patterns = "*"
     if not patterns:
         return []
     found: set[str] = set()

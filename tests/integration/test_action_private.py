@@ -436,3 +436,29 @@ def test_a_check_of_a_fork_keeps_a_private_modules_code_out_of_the_patch(
     assert patch.is_file() and SECRET_CODE not in patch.read_text()
     assert MODULE in res.stdout  # the warning names the module
     _assert_token_nowhere(pworld, res)
+
+
+def test_tidy_on_a_fork_with_the_checksum_database_off_pushes_no_vendored_code(
+    pworld: ActionWorld, private_proxy: PrivateProxy
+) -> None:
+    """The private modules come from an authenticated proxy with GOSUMDB=off and no
+    GOPRIVATE/GONOSUMDB: no pattern named them, so the private module's code was taken for
+    public and pushed to the fork. Now, with the database off, no vendored code goes to a
+    fork."""
+    config = f"private:\n  goproxy: {private_proxy.url}\n  auth_hosts: [{private_proxy.host}]\n"
+    files = _files(private_proxy, config, world=pworld)
+    files["vendor/modules.txt"] = b""
+    number = pworld.open_pr(files, head_repo=FORK, maintainer_can_modify=True)
+    pworld.gh.set_permission(REPO, "maintainer", "write")
+    head = pworld.gh.branch_sha(FORK, "feature")
+    res = pworld.run(
+        "issue_comment",
+        pworld.tidy_comment(number, "maintainer"),
+        pworld.checkout("feature", repo=FORK),
+        private_token=TOKEN,
+        env_extra={"GOSUMDB": "off"},
+    )
+    assert res.returncode == 2, res.explain()
+    assert pworld.gh.branch_sha(FORK, "feature") == head
+    files_now = pworld.gh.branch_files(FORK, "feature")
+    assert not [p for p, data in files_now.items() if SECRET_CODE.encode() in (data or b"")]

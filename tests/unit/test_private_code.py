@@ -34,3 +34,14 @@ def test_a_pattern_matches_by_whole_path_elements() -> None:
     assert private_code(FILES, {"GOPRIVATE": "corp.example/secret/inner"}) == [
         "corp.example/secret/inner"
     ]
+
+
+def test_with_the_checksum_database_off_every_vendored_module_may_be_private() -> None:
+    """An authenticated proxy with GOSUMDB=off and no GOPRIVATE: nothing says which modules
+    are private, so none is taken for public."""
+    assert private_code(FILES, {"GOSUMDB": "off"}) == [
+        "corp.example/secret",
+        "corp.example/secret/inner",
+        "example.com/public",
+        "git.corp.example/team/lib",
+    ]
