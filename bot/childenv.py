@@ -142,18 +142,19 @@ def allowed(environ: Mapping[str, str]) -> dict[str, str]:
     return {k: v for k, v in environ.items() if k in _NAMES or _PATTERNS.fullmatch(k)}
 
 
-#: What a committed ``go.env`` may set (a trusted tree only): where modules come from, what is
-#: checked, which toolchain runs. go itself never reads a repository's go.env; tidybot reads
-#: these, and nothing that runs a program (``GOAUTH``, ``GOCACHEPROG``, ``CC``), moves where
-#: go reads or writes (``GOMODCACHE``, ``GOCACHE``, ``GOPATH``, ``GOWORK``, ``GOENV``,
-#: ``GOROOT``), passes flags (``GOFLAGS``), or is not go's (``BASH_ENV``, ``GIT_CONFIG_*``).
+#: What a committed ``go.env`` may set (a trusted tree only): where modules come from, which
+#: are private, which toolchain runs. go itself never reads a repository's go.env; tidybot
+#: reads these, and nothing that runs a program (``GOAUTH``, ``GOCACHEPROG``, ``CC``), moves
+#: where go reads or writes (``GOMODCACHE``, ``GOCACHE``, ``GOPATH``, ``GOWORK``, ``GOENV``,
+#: ``GOROOT``), passes flags (``GOFLAGS``), is not go's (``BASH_ENV``, ``GIT_CONFIG_*``), or
+#: names the checksum database (``GOSUMDB``): with its own database and proxy a tree would
+#: have a downloaded toolchain "checked" against a key it chose, and run it.
 TREE_GOENV = frozenset(
     {
         "GOPROXY",
         "GONOPROXY",
         "GOPRIVATE",
         "GONOSUMDB",
-        "GOSUMDB",
         "GOINSECURE",
         "GOVCS",
         "GOTOOLCHAIN",

@@ -161,7 +161,7 @@ def resolve(root: Path, request: Request, environ: Mapping[str, str]) -> Resolve
         if left_out:
             notices.append(
                 f"go.env: {', '.join(left_out)} not read: a committed go.env sets only where "
-                "modules come from, what is checked and which toolchain runs (go itself "
+                "modules come from, which are private and which toolchain runs (go itself "
                 "reads none of it); set the others in the environment"
             )
     gotoolchain = request.gotoolchain or config.gotoolchain.env_value

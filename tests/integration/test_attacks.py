@@ -101,15 +101,17 @@ def test_a_committed_go_env_cannot_run_the_attackers_toolchain(
 def test_the_command_line_refuses_an_unverified_toolchain_switch(
     tmp_path: Path, goenv: dict[str, str]
 ) -> None:
-    """On a developer's own tree go.env is read, but auto with the checksum database off is
-    refused before go runs (exit 2), so go never runs a toolchain nobody checked."""
+    """On a developer's own tree, auto with the checksum database off is refused before go
+    runs (exit 2), so go never runs a toolchain nobody checked."""
     marker = tmp_path / "evil-ran"
     root = tmp_path / "repo"
     for name, data in toolchain_takeover_tree(evil_toolchain_proxy(tmp_path, marker)).items():
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         (root / name).write_bytes(data or b"")
-    # a developer's shell that leaves GOPROXY and GOSUMDB to go (and so to go.env files)
-    env = {k: v for k, v in goenv.items() if k not in ("GOPROXY", "GOSUMDB", "GONOSUMDB")}
+    # a developer's shell with the checksum database off; the tree's go.env says so too, but a
+    # committed go.env never sets GOSUMDB (test_a_committed_go_env_cannot_name_its_own_...)
+    env = {k: v for k, v in goenv.items() if k not in ("GOPROXY", "GONOSUMDB")}
+    env["GOSUMDB"] = "off"
     env["GITHUB_TOKEN"] = GITHUB_WRITE_TOKEN
     res = subprocess.run(
         [sys.executable, "-m", "bot", "check", str(root)], env=env, capture_output=True, text=True
@@ -505,3 +507,41 @@ def test_a_committed_go_env_runs_no_program_and_writes_nowhere_else(
     ), res.stderr
     assert "GOPRIVATE" not in notice[0]  # read: go was told the module is private
     assert "example.com/private" in res.stdout
+
+
+def test_a_committed_go_env_cannot_name_its_own_checksum_database(
+    tmp_path: Path, goenv: dict[str, str]
+) -> None:
+    """On a tree read as the user's own, go.env named the attacker's proxy and the attacker's
+    own checksum database (its key, its URL): the toolchain switch was checked against that
+    database, found signed, and the attacker's go ran. A committed go.env no longer sets
+    GOSUMDB: the database comes from the environment (go's default here), which has never
+    signed that toolchain."""
+    from bot.verify.note import generate_key
+    from tests.fakes.sumdb import SumdbKey, SumdbServer
+
+    marker = tmp_path / "evil-ran"
+    proxy = evil_toolchain_proxy(tmp_path, marker)
+    db = SumdbServer(SumdbKey(*generate_key("evil.example")), name="evil.example")
+    db.add_proxy_modules(proxy)
+    db.start()
+    try:
+        root = tmp_path / "repo"
+        files = toolchain_takeover_tree(proxy)
+        files["go.env"] = f"GOPROXY={proxy.resolve().as_uri()}\nGOSUMDB={db.gosumdb}\n".encode()
+        for name, data in files.items():
+            (root / name).parent.mkdir(parents=True, exist_ok=True)
+            (root / name).write_bytes(data or b"")
+        env = {k: v for k, v in goenv.items() if k not in ("GOPROXY", "GOSUMDB", "GONOSUMDB")}
+        res = subprocess.run(
+            [sys.executable, "-m", "bot", "check", str(root)],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    finally:
+        db.stop()
+    assert not marker.exists(), marker.read_text()
+    assert "Traceback" not in res.stderr
+    assert "GOSUMDB" in res.stderr  # named in the notice of what go.env may not set
