@@ -76,6 +76,7 @@ def _not_from_the_tree(workspace: Path, name: str, env: Mapping[str, str]) -> No
     cur = workspace
     nearest = workspace  # the deepest directory of the path that exists
     in_checkout = os.path.lexists(workspace / ".git")  # else a checkout below it (path: src)
+    checkout = workspace
     for part in PurePosixPath(name.replace(os.sep, "/")).parts:
         cur = cur / part
         if part in (".", ".."):
@@ -87,7 +88,7 @@ def _not_from_the_tree(workspace: Path, name: str, env: Mapping[str, str]) -> No
                 hint="remove the link from the repository, or choose another cache-dir",
             )
         if os.path.lexists(cur / ".git") and not in_checkout:
-            in_checkout = True  # the checkout itself, below a workspace that is none
+            in_checkout, checkout = True, cur  # the checkout, below a workspace that is none
         elif os.path.lexists(cur / ".git"):  # a submodule, or a repository the tree holds
             raise ConfigError(
                 f"input 'cache-dir' is {name!r}, and {cur.relative_to(workspace)} is a git "
@@ -103,7 +104,10 @@ def _not_from_the_tree(workspace: Path, name: str, env: Mapping[str, str]) -> No
     # asked from the deepest existing directory: the workspace itself may be no repository
     # (actions/checkout with path:), the checkout one below it
     spec = os.path.relpath(workspace / name, nearest)
-    listed = Git(nearest, env).run("ls-files", "-z", "--", spec)
+    # the checkout belongs to the runner's user, not to root in the action's container: git
+    # trusts it as the image trusts the workspace (any repository below it was refused above)
+    trust = ("-c", f"safe.directory={os.path.abspath(checkout)}")
+    listed = Git(nearest, env).run(*trust, "ls-files", "-z", "--", spec)
     if not listed.ok and "not a git repository" not in listed.error:
         raise ConfigError(
             f"input 'cache-dir' is {name!r}, and git could not tell whether the repository "

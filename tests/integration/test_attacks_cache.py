@@ -153,7 +153,9 @@ def test_a_cache_dir_in_a_repository_below_the_workspace_is_checked(
     world: ActionWorld, goproxy_dir: Path
 ) -> None:
     """The workspace is no repository (actions/checkout with ``path: src``), the checkout is
-    src: asked from the workspace, git failed, and that failure read as "nothing tracked"."""
+    src: asked from the workspace, git failed, and that failure read as "nothing tracked". The
+    checkout belongs to another user than the one git runs as, as in the action's container
+    (git trusts only /github/workspace there): asked from src, git must still answer."""
     number = world.open_pr(_tidy(goproxy_dir))
     ws = world.tmp / "workspace"
     ws.mkdir()
@@ -166,6 +168,8 @@ def test_a_cache_dir_in_a_repository_below_the_workspace_is_checked(
     import subprocess
 
     subprocess.run(["git", "add", "-f", "-A"], cwd=ws / "src", check=True)
+    # as in the action's container: the checkout is the runner's user's, git runs as root
+    subprocess.run(["chown", "-R", "1001:1001", str(ws)], check=True)
     home = world.tmp / "home"
     home.mkdir()
     res = world.run(
@@ -181,7 +185,11 @@ def test_a_cache_dir_in_a_repository_below_the_workspace_is_checked(
     assert "and the repository holds files there" in res.stderr, res.stderr
     assert "example.com/unused" not in res.stdout + res.stderr
     # the same layout with nothing committed there is a cache like any other
-    subprocess.run(["git", "rm", "-r", "-q", "--cached", CACHE], cwd=ws / "src", check=True)
+    subprocess.run(
+        ["git", "-c", f"safe.directory={ws / 'src'}", "rm", "-r", "-q", "--cached", CACHE],
+        cwd=ws / "src",
+        check=True,
+    )
     shutil.rmtree(ws / "src" / CACHE)
     again = world.run(
         "pull_request",
