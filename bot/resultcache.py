@@ -279,13 +279,14 @@ class ResultCache:
         every entry on every run would make each run slower as the cache grows."""
         stamp = self.directory / _SUBDIR / "pruned"
         try:
-            if time.time() - stamp.stat().st_mtime < 86400:
+            st = stamp.lstat()  # a link is no stamp of ours: never followed, replaced below
+            if stat.S_ISREG(st.st_mode) and time.time() - st.st_mtime < 86400:
                 return 0
         except OSError:
             pass
         removed = self.prune(max_age_days)
         with contextlib.suppress(OSError):
-            stamp.touch()
+            atomic_write(stamp, b"", durable=False)  # a new file in its place, a link too
         return removed
 
     def prune(self, max_age_days: float = 30.0) -> int:

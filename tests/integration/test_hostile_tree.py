@@ -792,3 +792,20 @@ def test_a_go_file_too_large_to_key_is_never_answered_from_the_cache(
     res = tidybot(goenv, "check", str(root), "--cache-dir", str(cache))
     assert res.returncode == 1, res.stdout + res.stderr
     assert "example.com/greet" in res.stdout
+
+
+def test_the_prune_stamp_is_never_written_through_a_link(
+    tmp_path: Path, goenv: dict[str, str]
+) -> None:
+    """tidybot-v1/pruned as a link (dangling, or to a file elsewhere): touching the stamp
+    created the file it names, or moved that file's time, anywhere."""
+    root, cache = _warm_cache(tmp_path, goenv)
+    stamp = cache / "tidybot-v1" / "pruned"
+    stamp.unlink()
+    elsewhere = tmp_path / "elsewhere" / "created-by-prune"
+    elsewhere.parent.mkdir()
+    stamp.symlink_to(elsewhere)
+    res = tidybot(goenv, "check", str(root), "--cache-dir", str(cache))
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert not os.path.lexists(elsewhere)
+    assert stamp.is_file() and not stamp.is_symlink()
