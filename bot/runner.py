@@ -6,6 +6,7 @@ This is the composition of the pure engine (``bot.engine``) with the go toolchai
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shlex
 import stat
@@ -705,6 +706,10 @@ def _run_all(
         finally:
             resume()  # the workers are done: a caller in this process may run go again
         raise
+    except BaseException:  # a module's check raised: the others end as they would, and no
+        if workers is not None:  # worker thread is left waiting (the process would not exit)
+            workers.close()
+        raise
     if workers is not None:
         workers.close()
     if not waves:
@@ -954,12 +959,15 @@ def _tell(
 
 
 def _restore(root: Path, before: Mapping[str, bytes | None]) -> None:
+    """Put back the files a failed fix had written (a file it could not write is as it was:
+    one that cannot be put back either is left, the module's error says the fix failed)."""
     for rel, data in before.items():
         p = root / rel
-        if data is None:
-            p.unlink(missing_ok=True)
-        elif (p.read_bytes() if p.is_file() and not p.is_symlink() else None) != data:
-            atomic_write(p, data)
+        with contextlib.suppress(OSError):
+            if data is None:
+                p.unlink(missing_ok=True)
+            elif (p.read_bytes() if p.is_file() and not p.is_symlink() else None) != data:
+                atomic_write(p, data)
 
 
 def _fix_module(go: Go, ref: ModuleRef, options: RunOptions) -> _Outcome:
@@ -976,9 +984,22 @@ def _fix_module(go: Go, ref: ModuleRef, options: RunOptions) -> _Outcome:
         outcome = _write_fix(go, ref, options, out)
         done = outcome.result.status is not Status.ERROR
         return outcome
+    except OSError as e:  # a read-only directory, a full disk: this module's error only
+        where = f" ({_shown_path(root, e.filename)})" if e.filename else ""
+        error = f"could not write the fix: {e.strerror or e}{where}; nothing was changed"
+        return _Outcome(replace(out.result, status=Status.ERROR, error=error))
     finally:
         if not done:
             _restore(root, before)
+
+
+def _shown_path(root: Path, filename: object) -> str:
+    """A path an OSError names, from ``root`` when it is below it."""
+    text = os.fsdecode(filename) if isinstance(filename, str | bytes) else str(filename)
+    try:
+        return Path(text).relative_to(root).as_posix()
+    except ValueError:
+        return text
 
 
 def _write_fix(go: Go, ref: ModuleRef, options: RunOptions, out: _Outcome) -> _Outcome:
@@ -992,6 +1013,13 @@ def _write_fix(go: Go, ref: ModuleRef, options: RunOptions, out: _Outcome) -> _O
             (gosum_p, t.current_sum, t.tidy_sum, t.gosum_file),
         ):
             if old != new and not (new == "" and not p.exists()):
+                now = p.read_bytes() if p.is_file() else b""
+                if now != old.encode("utf-8"):  # edited while tidybot ran: the fix is stale
+                    error = (
+                        f"{rel} changed while tidybot ran (an editor, another tool?): not "
+                        "overwritten; run tidybot fix again"
+                    )
+                    return _Outcome(replace(out.result, status=Status.ERROR, error=error))
                 atomic_write(p, new.encode("utf-8"))
                 changed.append(rel)
     verify = go.run(["mod", "tidy", "-diff", *_tidy_flags(ref, options)], ref.path)
@@ -1005,6 +1033,16 @@ def _write_fix(go: Go, ref: ModuleRef, options: RunOptions, out: _Outcome) -> _O
         if tidy.returncode != 0:
             err = explain_go_error(tidy.stderr, go.gotoolchain)
             return _Outcome(replace(out.result, status=Status.ERROR, error=err))
+        again = go.run(["mod", "tidy", "-diff", *_tidy_flags(ref, options)], ref.path)
+        if again.returncode != 0:  # go's own tidy left a change it still reports
+            first = next((ln for ln in again.stdout.splitlines() if ln.startswith("diff ")), "")
+            error = (
+                "go mod tidy ran, and go mod tidy -diff still reports a change"
+                + (f" ({first.removeprefix('diff ')})" if first else "")
+                + ": go does not rewrite what differs (line endings? CRLF in go.sum), fix it "
+                "by hand"
+            )
+            return _Outcome(replace(out.result, status=Status.ERROR, error=error))
         changed = [
             rel
             for p, rel in ((gomod_p, ref.rel("go.mod")), (gosum_p, ref.rel("go.sum")))

@@ -185,12 +185,24 @@ def _package_imports(
     path: str, rel: str, memo: ParseMemo, out: list[str], listings: Listings, unread: list[str]
 ) -> None:
     """``unread`` gets the Go files that could not be read (too large, no permission): what
-    they import is unknown, so no key may stand for the module's packages."""
+    they import is unknown, so no key may stand for the module's packages. Depth first with a
+    stack of its own (a tree however deep is no RecursionError), each directory's line before
+    its subdirectories', in sorted order."""
+    stack = [(path, rel)]
+    while stack:
+        cur, cur_rel = stack.pop()
+        stack.extend(reversed(_package_line(cur, cur_rel, memo, out, listings, unread)))
+
+
+def _package_line(
+    path: str, rel: str, memo: ParseMemo, out: list[str], listings: Listings, unread: list[str]
+) -> list[tuple[str, str]]:
+    """One directory's line into ``out``; its subdirectories to walk, sorted."""
     # Plain string paths and one scandir per directory (none where the run's tree scan has
     # listed it already): this runs over every file of every module on each cached run.
     listed = listings.get(path) or list_dir(path)
     if listed is None:
-        return
+        return []
     files, dirs = listed
     names: set[str] = set()
     imports: dict[str, bool] = {}  # import -> only from tests
@@ -212,6 +224,7 @@ def _package_imports(
     if names:
         body = " ".join(f"{i}{' T' if t else ''}" for i, t in sorted(imports.items()))
         out.append(f"{rel} {','.join(sorted(names))} | {body}")
+    subdirs: list[tuple[str, str]] = []
     for d in sorted(dirs):
         if d.startswith(".") or d == "vendor":
             continue
@@ -219,7 +232,8 @@ def _package_imports(
         seen = listings.get(sub)
         if (seen is None or "go.mod" in seen[0]) and os.path.exists(f"{sub}/go.mod"):
             continue  # a nested module
-        _package_imports(sub, d if rel == "." else f"{rel}/{d}", memo, out, listings, unread)
+        subdirs.append((sub, d if rel == "." else f"{rel}/{d}"))
+    return subdirs
 
 
 def _vendor_digest(module_root: Path) -> str:

@@ -157,31 +157,35 @@ READ_LIMIT = 64 << 20
 
 
 def _scan(
-    path: str,
-    rel: str,
+    top: str,
+    top_rel: str,
     mods: list[str],
     works: list[str],
     listings: Listings,
     unreadable: list[tuple[str, str]],
 ) -> None:
-    listed = list_dir(path)
-    if listed is None:
-        try:  # why: a directory that vanished meanwhile is no loss; one go cannot read is
-            os.scandir(path).close()
-        except (FileNotFoundError, NotADirectoryError):
-            pass
-        except OSError as e:
-            unreadable.append((rel, e.strerror or str(e)))
-        return
-    listings[path] = listed
-    files, dirs = listed
-    if "go.mod" in files:
-        mods.append(rel)
-    if "go.work" in files:
-        works.append(rel)
-    for name in sorted(d for d in dirs if not skip_dir_name(d)):
-        sub = name if rel == "." else f"{rel}/{name}"
-        _scan(f"{path}/{name}", sub, mods, works, listings, unreadable)
+    """Depth first, subdirectories in sorted order, with a stack of its own: a tree however
+    deep (a pull request's) is walked, not a RecursionError."""
+    stack = [(top, top_rel)]
+    while stack:
+        path, rel = stack.pop()
+        listed = list_dir(path)
+        if listed is None:
+            try:  # why: a directory that vanished meanwhile is no loss; one go cannot read is
+                os.scandir(path).close()
+            except (FileNotFoundError, NotADirectoryError):
+                pass
+            except OSError as e:
+                unreadable.append((rel, e.strerror or str(e)))
+            continue
+        listings[path] = listed
+        files, dirs = listed
+        if "go.mod" in files:
+            mods.append(rel)
+        if "go.work" in files:
+            works.append(rel)
+        for name in sorted((d for d in dirs if not skip_dir_name(d)), reverse=True):
+            stack.append((f"{path}/{name}", name if rel == "." else f"{rel}/{name}"))
 
 
 def _dir(root: Path, rel: str) -> Path:

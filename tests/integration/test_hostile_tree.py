@@ -809,3 +809,101 @@ def test_the_prune_stamp_is_never_written_through_a_link(
     assert res.returncode == 0, res.stdout + res.stderr
     assert not os.path.lexists(elsewhere)
     assert stamp.is_file() and not stamp.is_symlink()
+
+
+# --- fix: one module's failure is its own, and nothing is lost --------------------------------
+
+
+def _three_unused(env: dict[str, str], root: Path) -> None:
+    for d in ("a", "b", "c"):
+        tidy_module(env, root, d, f"example.com/{d}", {"main.go": MAIN_GO})
+        gomod = root / d / "go.mod"
+        gomod.write_text(gomod.read_text() + "\nrequire example.com/unused v1.0.0\n")
+
+
+def test_a_module_fix_cannot_write_is_that_modules_error(
+    tmp_path: Path, goenv: dict[str, str]
+) -> None:
+    """A module directory that cannot be written (read-only, a full disk): the OSError was a
+    traceback (exit 3), the worker threads were left waiting and the process never exited,
+    and the modules fixed meanwhile were never reported. Now it is that module's error, the
+    others are fixed and reported, exit 2."""
+    root = tmp_path / "repo"
+    _three_unused(goenv, root)
+    (root / "b").chmod(0o555)
+    try:
+        res = subprocess.run(
+            [*_unprivileged(), sys.executable, "-m", "bot", "fix", str(root), "--format", "json"],
+            env=goenv,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    finally:
+        (root / "b").chmod(0o755)
+    assert res.returncode == 2, res.stdout + res.stderr
+    assert "Traceback" not in res.stderr
+    mods = {m["dir"]: m for m in json.loads(res.stdout)["modules"]}
+    assert mods["a"]["fixed"] and mods["c"]["fixed"], mods
+    assert mods["b"]["status"] == "error" and "could not write the fix" in mods["b"]["error"]
+    assert "example.com/unused" in (root / "b" / "go.mod").read_text()  # as it was
+    assert "example.com/unused" not in (root / "a" / "go.mod").read_text()
+
+
+def test_an_edit_made_while_fix_runs_is_not_overwritten(
+    tmp_path: Path, goenv: dict[str, str]
+) -> None:
+    """go.mod edited between the check and the write: fix wrote the tidy text computed from
+    the old file over it, and the edit was gone."""
+    root = tmp_path / "repo"
+    tidy_module(goenv, root, ".", "example.com/app", {"main.go": MAIN_GO})
+    gomod = root / "go.mod"
+    gomod.write_text(gomod.read_text() + "\nrequire example.com/unused v1.0.0\n")
+    real = shutil.which("go")
+    wrapper = tmp_path / "bin" / "go"
+    wrapper.parent.mkdir()
+    wrapper.write_text(
+        "#!/bin/sh\n"
+        f'"{real}" "$@"; rc=$?\n'
+        f'if [ "$1 $2 $3" = "mod tidy -diff" ] && [ ! -e "{tmp_path}/edited" ]; then\n'
+        f'  touch "{tmp_path}/edited"; echo "// edited meanwhile" >> "{gomod}"\n'
+        "fi\n"
+        "exit $rc\n"
+    )
+    wrapper.chmod(0o755)
+    res = tidybot({**goenv, "TIDYBOT_GO": str(wrapper)}, "fix", str(root))
+    assert "// edited meanwhile" in gomod.read_text(), res.stdout + res.stderr
+    assert res.returncode == 2, res.stdout + res.stderr
+    assert "go.mod changed while tidybot ran" in res.stdout
+
+
+def test_a_fix_go_cannot_make_is_no_fix(tmp_path: Path, goenv: dict[str, str]) -> None:
+    """A go.sum with CRLF line endings: go mod tidy -diff reports a change that go mod tidy
+    does not write. fix said "fixed" (exit 0) and the next check found the same drift."""
+    root = tmp_path / "repo"
+    tidy_module(goenv, root, ".", "example.com/app", {"main.go": MAIN_GO})
+    gosum = root / "go.sum"
+    gosum.write_bytes(gosum.read_bytes().replace(b"\n", b"\r\n"))
+    res = tidybot(goenv, "fix", str(root))
+    assert res.returncode == 2, res.stdout + res.stderr
+    assert "go mod tidy -diff still reports a change" in res.stdout
+    assert "Traceback" not in res.stderr
+
+
+def test_a_tree_nested_deeper_than_the_recursion_limit_is_walked(
+    tmp_path: Path, goenv: dict[str, str]
+) -> None:
+    """A module 1,200 directories down: discovery and the cache key recursed once per
+    directory, a RecursionError (exit 3), and with --cache-dir the process never exited."""
+    root = tmp_path / "repo"
+    module(root, ".", "example.com/top", {})
+    deep = root
+    for _ in range(1200):
+        deep = deep / "a"
+        os.mkdir(deep)  # one level at a time: os.makedirs recurses too
+    (deep / "go.mod").write_text("module example.com/deep\n\ngo 1.22\n")
+    for extra in ((), ("--cache-dir", str(tmp_path / "cache"))):
+        res = tidybot(goenv, "check", str(root), *extra, timeout=120)
+        assert res.returncode == 0, res.stdout + res.stderr
+        assert "2 modules: 2 clean" in res.stdout
