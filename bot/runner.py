@@ -1077,6 +1077,7 @@ def _fix_workspaces(
     options: RunOptions,
     mods: list[ModuleRef],
     selection: Collection[str] | None = None,
+    originals: dict[str, bytes | None] | None = None,
 ) -> tuple[dict[str, list[str]], list[tuple[str, tuple[str, ...], str]], dict[str, list[Finding]]]:
     """`go work sync` of every workspace (in a scratch copy; the selected modules' files
     written back), before the modules are tidied with GOWORK=off. Returns the files each
@@ -1110,6 +1111,12 @@ def _fix_workspaces(
         in_scope = [d for d in ws.uses if d in selected]
         if not in_scope:
             continue
+        if originals is not None:  # what the sync may write, as it is: for a module that fails
+            names = [f"{d}/{n}" if d != "." else n for d in in_scope for n in ("go.mod", "go.sum")]
+            names += [f"{ws.dir}/{n}" if ws.dir != "." else n for n in ("go.work", "go.work.sum")]
+            for name in names:
+                with contextlib.suppress(OSError, UnsafeFile):
+                    originals.setdefault(name, read_tree_file(root, name))
         paths, err, found = fix_workspace(
             go, root, gowork, selected=selected, jobs=_jobs(options), sync_env=_sync_env(options)
         )
@@ -1140,7 +1147,8 @@ def fix(root: Path, options: RunOptions) -> Report:
     cache = ResultCache(options.cache_dir) if options.cache_dir else None
     memo = cache.load_memo() if cache is not None else ParseMemo()
     selection = _since(scan, mods, options, memo, extra)
-    synced, failed, sync_fixed = _fix_workspaces(scan, options, mods, selection)
+    before_sync: dict[str, bytes | None] = {}
+    synced, failed, sync_fixed = _fix_workspaces(scan, options, mods, selection, before_sync)
     deferred = {*synced, *(d for _, used, _ in failed for d in used)}
     go, outcomes, _ = _run_all(
         scan,
@@ -1161,13 +1169,17 @@ def fix(root: Path, options: RunOptions) -> Report:
         if i is None:
             continue
         r = results[i]
+        if r.status is Status.ERROR:  # its own fix failed: left as it was, the sync's part too
+            _restore(scan.root, {p: before_sync[p] for p in paths if p in before_sync})
+            synced[owner] = []
+            continue
         files = (*r.changed_files, *(p for p in paths if p not in r.changed_files))
         found = (*sync_fixed.get(owner, ()), *r.findings)  # what the sync fixed, then tidy
         results[i] = replace(r, fixed=True, changed_files=files, findings=found)
     for gowork, used, err in failed:
         _workspace_failed(results, gowork, used, err)
     _tell(options, results, deferred, len(mods))
-    if synced:
+    if any(synced.values()):
         extra["workspace_sync_changed"] = sorted(p for ps in synced.values() for p in ps)
     return Report(
         root=str(root),

@@ -1011,16 +1011,21 @@ def fix_workspace(
         return [], f"could not write the synced files: {e}", ()
     changed = sorted(written)
     if whole and is_vendored_workspace(gowork.parent):
-        vchanged, verr = fix_vendoring(
-            go,
-            root,
-            ws.dir,
-            workspace=True,
-            extra_env={"GOWORK": str(gowork)},
-            replaced=ws.replaced,
-        )
-        if verr:  # the vendor tree stays as it was: so do the files the sync wrote
-            _put_back(root, originals)
+        done = False
+        try:
+            vchanged, verr = fix_vendoring(
+                go,
+                root,
+                ws.dir,
+                workspace=True,
+                extra_env={"GOWORK": str(gowork)},
+                replaced=ws.replaced,
+            )
+            done = not verr
+        finally:  # an error or an interrupt: the vendor tree stays as it was, and so do the
+            if not done:  # files the sync wrote
+                _put_back(root, originals)
+        if verr:
             return [], verr, ()
         changed += vchanged
     return changed, "", tuple(fixed)
@@ -1030,10 +1035,11 @@ def _put_back(root: Path, originals: Mapping[str, bytes | None]) -> None:
     """Write back the bytes files had before a fix that failed later (delete the new ones)."""
     for rel, data in originals.items():
         p = _path(root, rel)
-        if data is None:
-            p.unlink(missing_ok=True)
-        else:
-            atomic_write(p, data)
+        with contextlib.suppress(OSError):
+            if data is None:
+                p.unlink(missing_ok=True)
+            else:
+                atomic_write(p, data)
 
 
 def write_files(root: Path, plan: Mapping[str, bytes]) -> list[str]:

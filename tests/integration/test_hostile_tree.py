@@ -28,6 +28,7 @@ from tests.integration.engine_helpers import (
     snapshot,
     tidy_module,
     tidybot,
+    workspace_tree,
 )
 
 SECRET = "TIDYBOT_TEST_SECRET=hunter2-4f1c9a"
@@ -903,7 +904,79 @@ def test_a_tree_nested_deeper_than_the_recursion_limit_is_walked(
         deep = deep / "a"
         os.mkdir(deep)  # one level at a time: os.makedirs recurses too
     (deep / "go.mod").write_text("module example.com/deep\n\ngo 1.22\n")
-    for extra in ((), ("--cache-dir", str(tmp_path / "cache"))):
-        res = tidybot(goenv, "check", str(root), *extra, timeout=120)
-        assert res.returncode == 0, res.stdout + res.stderr
-        assert "2 modules: 2 clean" in res.stdout
+    try:
+        for extra in ((), ("--cache-dir", str(tmp_path / "cache"))):
+            res = tidybot(goenv, "check", str(root), *extra, timeout=120)
+            assert res.returncode == 0, res.stdout + res.stderr
+            assert "2 modules: 2 clean" in res.stdout
+    finally:  # shutil.rmtree (pytest's clean-up of old temporary directories) recurses too
+        _remove_deep(root / "a")
+
+
+def _remove_deep(top: Path) -> None:
+    """Remove a tree however deep, bottom up, with a loop."""
+    stack = [os.fspath(top)]
+    order: list[str] = []
+    while stack:
+        cur = stack.pop()
+        order.append(cur)
+        with os.scandir(cur) as it:
+            for e in it:
+                if e.is_dir(follow_symlinks=False):
+                    stack.append(e.path)
+                else:
+                    os.unlink(e.path)
+    for cur in reversed(order):
+        os.rmdir(cur)
+
+
+def _wrapped_go(tmp_path: Path, body: str) -> Path:
+    """A go that runs ``body`` (sh, with $REAL the real go) instead of plain go."""
+    real = shutil.which("go")
+    wrapper = tmp_path / "wrapped" / "go"
+    wrapper.parent.mkdir()
+    wrapper.write_text(f'#!/bin/sh\nREAL="{real}"\n{body}\n')
+    wrapper.chmod(0o755)
+    return wrapper
+
+
+def test_a_module_whose_own_fix_fails_after_the_sync_is_left_as_it_was(
+    tmp_path: Path, goenv: dict[str, str]
+) -> None:
+    """go work sync raised m0's greet; then m0's own tidy failed (a network flake): m0/go.mod
+    and go.sum kept the sync's edit, and the module read error and fixed at once."""
+    root = tmp_path / "repo"
+    workspace_tree(goenv, root, 2, low=(0,))
+    before = snapshot(root)
+    go_ = _wrapped_go(
+        tmp_path,
+        f'if [ "$1 $2" = "mod tidy" ] && [ "$PWD" = "{root / "m0"}" ]; then\n'
+        '  echo "go: simulated network failure" >&2; exit 1\nfi\nexec "$REAL" "$@"',
+    )
+    res = tidybot({**goenv, "TIDYBOT_GO": str(go_)}, "fix", str(root), "--format", "json")
+    assert res.returncode == 2, res.stdout + res.stderr
+    mods = {m["dir"]: m for m in json.loads(res.stdout)["modules"]}
+    assert mods["m0"]["status"] == "error" and not mods["m0"].get("fixed"), mods["m0"]
+    assert not mods["m0"].get("changed_files")
+    after = snapshot(root)
+    assert {k for k in before if before[k] != after.get(k)} <= {"go.work", "go.work.sum"}
+
+
+def test_an_interrupt_while_the_workspace_re_vendors_leaves_the_sync_undone(
+    tmp_path: Path, goenv: dict[str, str]
+) -> None:
+    """SIGTERM while go work vendor ran after the sync: m0/go.mod kept the sync's edit while
+    vendor/ did not follow, a tree go refuses to build from."""
+    root = tmp_path / "repo"
+    workspace_tree(goenv, root, 2, low=(0,))
+    env = dict(goenv, GOWORK=str(root / "go.work"))
+    subprocess.run(["go", "work", "vendor"], cwd=root, env=env, check=True, capture_output=True)
+    before = snapshot(root)
+    go_ = _wrapped_go(
+        tmp_path,
+        'if [ "$1 $2" = "work vendor" ]; then kill -TERM $PPID; sleep 3; fi\nexec "$REAL" "$@"',
+    )
+    res = tidybot({**goenv, "TIDYBOT_GO": str(go_)}, "fix", str(root))
+    assert res.returncode == 130, res.stdout + res.stderr
+    after = snapshot(root)
+    assert [k for k in before if before[k] != after.get(k)] == []
