@@ -553,7 +553,14 @@ def _place(e: _Entry, out: str) -> None:
     elif e.kind == "link":
         os.symlink(e.src, out)
     else:
-        shutil.copytree(e.src, out, symlinks=True)
+        # a link in the tree's vendor/ is not copied: go would read where it leads (a vendor
+        # tree of go's making holds none, and the vendor check reports it)
+        shutil.copytree(e.src, out, symlinks=True, ignore=_links_in)
+
+
+def _links_in(directory: str, names: list[str]) -> set[str]:
+    """``shutil.copytree``'s ``ignore``: the entries of ``directory`` that are links."""
+    return {n for n in names if os.path.islink(os.path.join(directory, n))}
 
 
 def _copy_new(src: str, out: str) -> None:

@@ -36,6 +36,12 @@ class Glob:
         return _match_segments(self.segments, tuple(module_dir.split("/")))
 
 
+#: A glob comes from the checked tree's config file too: its size is bounded, so that matching
+#: it against every module directory stays cheap whatever the tree holds.
+MAX_GLOB = 256
+MAX_SEGMENTS = 32
+
+
 @lru_cache(maxsize=256)
 def compile_glob(glob: str) -> Glob | str:
     """Compile a module-directory glob; returns the reason as a string when it is invalid."""
@@ -48,9 +54,13 @@ def compile_glob(glob: str) -> Glob | str:
         return "globs are relative to the repository root and must not start with '/'"
     if "\\" in glob:
         return "use '/' as the path separator"
+    if len(glob) > MAX_GLOB:
+        return f"longer than {MAX_GLOB} characters"
     segs = glob.rstrip("/").split("/") if glob != "/" else [""]
     if any(s in ("", "..") for s in segs):
         return "empty or '..' path segment"
+    if len(segs) > MAX_SEGMENTS:
+        return f"more than {MAX_SEGMENTS} path segments"
     out: list[tuple[_Token, ...] | None] = []
     for seg in segs:
         if seg == "**":
@@ -153,7 +163,17 @@ def _match_segments(glob: tuple[tuple[_Token, ...] | None, ...], parts: tuple[st
         if seg is _GLOBSTAR:
             reach = set(range(min(reach), len(parts) + 1)) if reach else set()
         else:
-            reach = {j + 1 for j in reach if j < len(parts) and _match_segment(seg, parts[j])}
+            matches: dict[str, bool] = {}  # a deep directory repeats its names: match each once
+            nxt = set()
+            for j in reach:
+                if j < len(parts):
+                    part = parts[j]
+                    ok = matches.get(part)
+                    if ok is None:
+                        ok = matches[part] = _match_segment(seg, part)
+                    if ok:
+                        nxt.add(j + 1)
+            reach = nxt
         if not reach:
             return False
     return len(parts) in reach

@@ -100,6 +100,8 @@ def test_glob_match(pattern: str, path: str, ok: bool) -> None:
         ("svc/[ab", "unbalanced"),
         ("a//b", "empty or '..' path segment"),
         ("", "empty glob"),
+        ("a" * 257, "longer than 256 characters"),
+        ("/".join(["*"] * 33), "more than 32 path segments"),
     ],
 )
 def test_one_glob_grammar_refuses_the_same_mistakes(pattern: str, why: str) -> None:
