@@ -581,3 +581,22 @@ def test_a_sumdb_name_that_is_not_utf8_is_a_clear_error(
     )
     assert res.returncode == 2, res.stdout + res.stderr
     assert b"malformed verifier id" in res.stderr and b"Traceback" not in res.stderr
+
+
+def test_after_a_fork_no_line_of_the_run_counts_as_verified(
+    env: dict[str, str], sumdb_server: SumdbServer, tmp_path: Path
+) -> None:
+    """greet's lines are proved from the cache of an earlier run; the fresh lines of the same
+    go.sum show the database forked its history. go stops at the fork; no proof of a database
+    that lied counts, the cached ones included."""
+    first = _repo(tmp_path, _gosum(sumdb_server, (GREET, "v1.0.0")), "first")
+    assert _verify(first, env).verified == 2
+    rewrite = next(k for k, i in sumdb_server.log.index.items() if i == 280)
+    sumdb_server.fork(rewrite=rewrite)
+    fresh = [filler_record(i)[:2] for i in (100, 101)]
+    both = _repo(tmp_path, _gosum(sumdb_server, (GREET, "v1.0.0"), *fresh), "both")
+    res = tidybot(env, "verify", str(both), "--format", "json")
+    assert res.returncode != 0, res.stdout + res.stderr
+    doc = json.loads(res.stdout)
+    assert doc["verify"]["verified"] == 0, doc["verify"]
+    assert "sumdb-fork" in res.stdout
