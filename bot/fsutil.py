@@ -23,7 +23,9 @@ def atomic_write(path: Path, data: bytes, *, durable: bool = True) -> None:
     """
     old = None
     with contextlib.suppress(FileNotFoundError):
-        old = path.stat()
+        old = path.lstat()  # a link is replaced, not followed: its target's bits are not ours
+    if old is not None and not stat.S_ISREG(old.st_mode):
+        old = None
     fd, tmp = _create_temp(path)
     try:
         with os.fdopen(fd, "wb") as f:

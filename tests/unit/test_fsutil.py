@@ -153,3 +153,17 @@ def test_a_settled_directory_handed_over_before_is_not_entered(tmp_path: Path) -
     assert _owner(handed / "f") == (0, 0)  # not entered: nothing to look at there
     for path in (new, new / "f", ws / ".cache" / "mod", ws / ".cache"):
         assert _owner(path) == RUNNER, path
+
+
+def test_atomic_write_over_a_link_takes_nothing_from_its_target(tmp_path: Path) -> None:
+    """A link in the file's place is replaced by the new file; the target's permission bits
+    (here executable and world-writable) are not copied to it, and the target is untouched."""
+    target = tmp_path / "elsewhere"
+    target.write_text("theirs\n")
+    target.chmod(0o777)
+    link = tmp_path / "file"
+    link.symlink_to(target)
+    atomic_write(link, b"ours\n")
+    assert not link.is_symlink() and link.read_bytes() == b"ours\n"
+    assert stat.S_IMODE(link.stat().st_mode) == 0o644
+    assert target.read_text() == "theirs\n"
