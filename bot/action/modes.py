@@ -66,7 +66,15 @@ FIX_TRAILER = "Tidybot-Fix"
 #: Permissions that may run ``/tidy``.
 WRITERS = frozenset({"admin", "maintain", "write"})
 _SHA = re.compile(r"[0-9a-f]{40}")
+#: The head tidybot's comment reported: the comment's last line, where tidybot puts it (tree
+#: data shown in the comment, a diff, may hold the same text anywhere above it).
 _HEAD_MARK = re.compile(r"<!-- tidybot:head:([0-9a-f]{40}) -->")
+
+
+def _reported_head(body: str) -> str | None:
+    """The head a tidybot comment reported: the marker on its last line only."""
+    seen = _HEAD_MARK.fullmatch(body.rstrip().rsplit("\n", 1)[-1].strip())
+    return seen.group(1) if seen is not None else None
 
 
 @record(frozen=False)
@@ -383,9 +391,16 @@ def _bound_head(run: Run, pull: PullRequest, decision: Decision) -> None:
     means the head tidybot's comment reported. A newer head is refused, nothing pushed."""
     if not decision.command:
         return
-    offer = f"comment `/tidy {pull.head_sha[:12]}` to fix the current head"
+    offer = f"comment `/tidy {pull.head_sha}` to fix the current head"
     if decision.command_sha:
-        if not pull.head_sha.startswith(decision.command_sha):
+        if len(decision.command_sha) < 40:  # seven digits are matched by a commit made to match
+            raise ForgeError(
+                f"`/tidy {decision.command_sha}` names the commit by {len(decision.command_sha)} "
+                "hex digits; a commit can be made to match that many, so tidybot takes the "
+                "full hash only; nothing pushed",
+                hint=offer,
+            )
+        if pull.head_sha != decision.command_sha:
             raise ForgeError(
                 f"`/tidy {decision.command_sha}` names a commit that is not the pull request's "
                 f"head ({pull.head_sha[:12]}); nothing pushed",
@@ -393,8 +408,8 @@ def _bound_head(run: Run, pull: PullRequest, decision: Decision) -> None:
             )
         return
     existing = run.forge.find_comment(pull.number, MARKER)
-    seen = _HEAD_MARK.search(existing.body) if existing is not None else None
-    if seen is None or seen.group(1) != pull.head_sha:
+    seen = _reported_head(existing.body) if existing is not None else None
+    if seen != pull.head_sha:
         raise ForgeError(
             f"the head {pull.head_sha[:12]} is newer than tidybot's last report on this pull "
             "request, so a bare `/tidy` could fix commits nobody reviewed; nothing pushed",

@@ -88,7 +88,8 @@ class Decision:
 
 def tidy_command(body: str) -> str | None:
     """The commit a comment asks to fix: ``""`` for a line that is exactly ``/tidy``, the hex
-    prefix for ``/tidy <sha>`` (7 to 40 hex digits); None when the comment asks nothing."""
+    digits of ``/tidy <sha>`` (7 to 40 hex: a short one is refused where it is used, naming the
+    full command); None when the comment asks nothing."""
     for line in body.splitlines():
         words = line.split()
         if not words or words[0] != TIDY_COMMAND or len(words) > 2:

@@ -138,7 +138,8 @@ class CommentRenderer:
                 f"changes since {md_cell_code(ref)} |"
             )
         extra = [
-            f"- `{f.id}` {md_cell_code(_path(self.workdir, f.file)) + ': ' if f.file else ''}"
+            f"- {md_code(f.id)} "
+            f"{md_cell_code(_path(self.workdir, f.file)) + ': ' if f.file else ''}"
             f"{md_cell(f.message)}"
             for f in report.findings
         ]
@@ -247,7 +248,9 @@ def _row(m: ModuleResult, workdir: str) -> str:
 
 def _finding_counts(ids: Iterable[str]) -> str:
     counts = Counter(ids)
-    return ", ".join(f"`{i}`" + (f" ×{n}" if n > 1 else "") for i, n in sorted(counts.items()))
+    return ", ".join(
+        md_cell_code(i) + (f" ×{n}" if n > 1 else "") for i, n in sorted(counts.items())
+    )
 
 
 @record

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from bot.engine.findings import RULES
 from bot.engine.model import Finding, ModuleResult, Report, Severity, Status
 from bot.errors import UsageError
 from bot.report.base import Where
@@ -55,7 +56,7 @@ def parse_report(doc: Mapping[str, Any], what: str = "report.json") -> Report:
         if status not in {s.value for s in Status}:
             raise UsageError(f"{what}: unknown module status {status!r}")
         mdir = _text(m.get("dir"), 400) or "."
-        findings = tuple(_finding(mdir, f) for f in _list(m.get("findings")))
+        findings = tuple(_finding(mdir, f, what) for f in _list(m.get("findings")))
         modules.append(
             ModuleResult(
                 dir=mdir,
@@ -67,7 +68,7 @@ def parse_report(doc: Mapping[str, Any], what: str = "report.json") -> Report:
             )
         )
     extra = tuple(
-        _finding(_text(_map(f).get("module_dir"), 400) or ".", f)
+        _finding(_text(_map(f).get("module_dir"), 400) or ".", f, what)
         for f in _list(doc.get("findings"))
     )
     tool = _map(doc.get("tool"))
@@ -81,8 +82,11 @@ def parse_report(doc: Mapping[str, Any], what: str = "report.json") -> Report:
     )
 
 
-def _finding(module_dir: str, raw: Any) -> Finding:
+def _finding(module_dir: str, raw: Any, what: str) -> Finding:
     f = _map(raw)
+    fid = _text(f.get("id"), 60)
+    if fid not in RULES:  # an id is shown as it is: only tidybot's own are read
+        raise UsageError(f"{what}: finding id {fid!r} is none of tidybot's: not a report")
     severity = _text(f.get("severity"), 10) or "error"
     if severity not in {s.value for s in Severity}:
         severity = "error"
@@ -91,7 +95,7 @@ def _finding(module_dir: str, raw: Any) -> Finding:
         module_dir=module_dir,
         file=_text(f.get("file"), 400),
         line=line if isinstance(line, int) and not isinstance(line, bool) and line > 0 else None,
-        id=_text(f.get("id"), 60),
+        id=fid,
         severity=Severity(severity),
         message=_text(f.get("message"), 2000),
         why=_text(f.get("why"), 2000),

@@ -56,7 +56,7 @@ class MarkdownRenderer:
             if id(m) in quiet:
                 continue
             ids = sorted({f.id for f in m.findings})
-            detail = ", ".join(f"`{i}`" for i in ids) if ids else ""
+            detail = ", ".join(md_cell_code(i) for i in ids) if ids else ""
             if m.status is Status.ERROR or m.status is Status.SKIPPED:
                 detail = md_cell(error_headline(m.error))
             name = md_cell_code(self._path(m.dir))
@@ -80,7 +80,7 @@ class MarkdownRenderer:
         ]
         for f in m.findings:
             why = f" — {md_text(f.why)}" if f.why else ""
-            out.append(f"- {self._loc(f)} **{f.id}**: {md_text(f.message)}{why}")
+            out.append(f"- {self._loc(f)} **{f.id}**: {md_text(f.message)}{why}")  # a known id
         if m.diff:
             out.extend(["", md_block(m.diff, "diff")])
         out.extend(["", "</details>"])
@@ -122,7 +122,9 @@ class MarkdownRenderer:
         if report.findings:
             lines.extend(["", "| file | finding | message |", "| --- | --- | --- |"])
             for f in report.findings:
-                lines.append(f"| {self._loc(f, cell=True)} | `{f.id}` | {md_cell(f.message)} |")
+                lines.append(
+                    f"| {self._loc(f, cell=True)} | {md_cell_code(f.id)} | {md_cell(f.message)} |"
+                )
         if report.command == "check":
             lines.extend(self.fix_section(report))
         return no_command_lines("\n".join(lines) + "\n")

@@ -220,7 +220,7 @@ class ActionWorld:
         if body is None:
             pull = self.gh.repo(REPO).pulls[number]
             head = self.gh.branch_sha(str(pull["head_repo"]), str(pull["head_ref"]))
-            body = f"/tidy {str(head)[:12]}"
+            body = f"/tidy {head}"
         cid = self.gh.add_comment(REPO, number, body, user=user)
         return self.load_event(
             "issue_comment", "created", number=number, comment_id=cid, sender=user

@@ -416,7 +416,7 @@ def test_tokens_never_in_argv(world: ActionWorld, tmp_path: Path) -> None:
     ws = world.checkout()
     head = world.gh.branch_sha(REPO, "feature")
     assert head is not None
-    event = world.tidy_comment(number, "maintainer", body=f"/tidy {head[:12]}")
+    event = world.tidy_comment(number, "maintainer", body=f"/tidy {head}")
     path = f"{wrapper.parent}{os.pathsep}{world.goenv['PATH']}"
     res = world.run("issue_comment", event, ws, env_extra={"PATH": path})
     assert res.returncode == 0, res.explain()

@@ -392,7 +392,7 @@ def test_tidy_with_a_sha_refuses_a_newer_head(world: ActionWorld) -> None:
     world.gh.set_permission(REPO, "maintainer", "write")
     seen = world.gh.branch_sha(REPO, "feature")
     assert seen is not None
-    event = world.tidy_comment(number, "maintainer", body=f"/tidy {seen[:12]}")
+    event = world.tidy_comment(number, "maintainer", body=f"/tidy {seen}")
     # the author pushes after the maintainer's comment, before the run checks out
     world.gh.push(REPO, "feature", {"extra.go": b"package main\n"}, "more")
     moved = world.gh.branch_sha(REPO, "feature")
@@ -400,7 +400,7 @@ def test_tidy_with_a_sha_refuses_a_newer_head(world: ActionWorld) -> None:
     assert res.returncode == 2, res.explain()
     assert world.gh.branch_sha(REPO, "feature") == moved
     [reply] = [c for c in world.gh.comments(REPO, number) if "`/tidy` failed" in str(c["body"])]
-    assert f"/tidy {str(moved)[:12]}" in str(reply["body"])
+    assert f"/tidy {moved}" in str(reply["body"])
 
 
 def test_bare_tidy_refuses_a_head_newer_than_the_last_report(world: ActionWorld) -> None:
@@ -416,6 +416,52 @@ def test_bare_tidy_refuses_a_head_newer_than_the_last_report(world: ActionWorld)
     assert res.returncode == 2, res.explain()
     assert world.gh.branch_sha(REPO, "feature") == moved
     assert _git_writes(world.gh) == []
+
+
+def test_a_head_marker_planted_in_the_tree_binds_no_bare_tidy(world: ActionWorld) -> None:
+    """The pull request's go.mod holds ``// <!-- tidybot:head:S2 -->`` (S2: a commit nobody
+    reviewed), and tidybot's comment shows it in its diff, above the real marker: a bare
+    ``/tidy`` took the first marker in the body and fixed S2 once the author moved the branch
+    there. Only the marker on the comment's last line counts now."""
+    base = world.gh.branch_sha(REPO, "main")
+    unreviewed = world.gh.push(
+        REPO, "side", {**DRIFTED, "backdoor.go": b"package main\n"}, "side", parent=base
+    )
+    planted = f"module example.com/app\n\n// <!-- tidybot:head:{unreviewed} -->\ngo 1.22\n"
+    number = world.open_pr({**DRIFTED, "go.mod": planted.encode()})
+    world.gh.set_permission(REPO, "maintainer", "write")
+    first = world.run("pull_request", world.pr_event(number), world.checkout())
+    assert first.returncode == 1, first.explain()
+    [comment] = world.bot_comments(number)
+    assert unreviewed in str(comment["body"])  # shown in the diff
+    world.gh.repo(REPO).refs["refs/heads/feature"] = unreviewed  # the author moves the branch
+    res = world.run(
+        "issue_comment", world.tidy_comment(number, "maintainer", body="/tidy"), world.checkout()
+    )
+    assert res.returncode == 2, res.explain()
+    assert world.gh.branch_sha(REPO, "feature") == unreviewed
+    assert _git_writes(world.gh) == []
+
+
+def test_tidy_with_a_short_hash_is_refused(world: ActionWorld) -> None:
+    """``/tidy 01e2881`` bound the fix to any head starting with those 7 digits, and a commit
+    matching them takes minutes to make: the author could swap in one nobody reviewed. Only the
+    full hash binds; a short one is refused with the full command to use."""
+    number = world.open_pr(DRIFTED)
+    world.gh.set_permission(REPO, "maintainer", "write")
+    head = world.gh.branch_sha(REPO, "feature")
+    assert head is not None
+    res = world.run(
+        "issue_comment",
+        world.tidy_comment(number, "maintainer", body=f"/tidy {head[:7]}"),
+        world.checkout(),
+    )
+    assert res.returncode == 2, res.explain()
+    assert _git_writes(world.gh) == []
+    replies = [
+        str(c["body"]) for c in world.gh.comments(REPO, number) if "failed" in str(c["body"])
+    ]
+    assert len(replies) == 1 and f"/tidy {head}" in replies[0], replies
 
 
 # --- 10. git has a deadline -----------------------------------------------------------------------
@@ -477,6 +523,24 @@ def test_deeply_nested_artifact_json_is_a_clear_error(world: ActionWorld) -> Non
     assert res.returncode == 2, res.explain()
     assert "nests deeper than" in res.stderr
     assert "Traceback" not in res.stderr and "RecursionError" not in res.stderr
+
+
+def test_a_finding_id_in_the_artifact_writes_no_markdown(world: ActionWorld) -> None:
+    """An edited artifact's finding id left its code span: a heading, a team mention, HTML and
+    a link in the comment and the job summary. Only tidybot's own finding ids are read now."""
+    number, artifact = fork_run(world)
+    doc = json.loads((artifact / "report.json").read_text())
+    doc["modules"][0]["findings"][0]["id"] = (
+        "x`\n\n## @octo/admins <img src=x> [login](https://e.vil)\n`"
+    )
+    (artifact / "report.json").write_text(json.dumps(doc))
+    ws = follow_up_workspace(world, artifact)
+    res = world.run("workflow_run", workflow_run_event(world, number), ws)
+    assert res.returncode == 2, res.explain()
+    assert "is none of tidybot's: not a report" in res.stderr
+    for c in world.gh.comments(REPO, number):
+        assert "@octo/admins" not in str(c["body"]) and "e.vil" not in str(c["body"])
+    assert "@octo/admins" not in res.summary and "<img" not in res.summary
 
 
 # --- 13. the permission check does not depend on the payload's shape ------------------------------
