@@ -1006,27 +1006,29 @@ def _write_fix(go: Go, ref: ModuleRef, options: RunOptions, out: _Outcome) -> _O
     gomod_p, gosum_p = ref.gomod, ref.path / "go.sum"
     before = {p: (p.read_bytes() if p.exists() else None) for p in (gomod_p, gosum_p)}
     changed: list[str] = []
+    expected: dict[Path, bytes | None] = {}  # each file as the check read it (or tidybot wrote it)
     if out.texts is not None:
         t = out.texts
         for p, old, new, rel in (
             (gomod_p, t.current_mod, t.tidy_mod, t.gomod_file),
             (gosum_p, t.current_sum, t.tidy_sum, t.gosum_file),
         ):
+            expected[p] = old.encode("utf-8") if old or p.exists() else None
             if old != new and not (new == "" and not p.exists()):
-                now = p.read_bytes() if p.is_file() else b""
-                if now != old.encode("utf-8"):  # edited while tidybot ran: the fix is stale
-                    error = (
-                        f"{rel} changed while tidybot ran (an editor, another tool?): not "
-                        "overwritten; run tidybot fix again"
-                    )
-                    return _Outcome(replace(out.result, status=Status.ERROR, error=error))
+                if _edited(p, expected[p]):  # edited while tidybot ran: the fix is stale
+                    return _Outcome(replace(out.result, status=Status.ERROR, error=_stale(rel)))
                 atomic_write(p, new.encode("utf-8"))
+                expected[p] = new.encode("utf-8")
                 changed.append(rel)
     verify = go.run(["mod", "tidy", "-diff", *_tidy_flags(ref, options)], ref.path)
+    unsettled = ""
     if verify.returncode != 0:
         # the diff-derived texts were not enough (or unavailable): let go write the files
-        # itself. go writes in place, so a file with another (hard) link is made the tree's own
-        # first: the other name keeps its bytes
+        # itself, unless one was edited meanwhile. go writes in place, so a file with another
+        # (hard) link is made the tree's own first: the other name keeps its bytes
+        for p, rel in ((gomod_p, ref.rel("go.mod")), (gosum_p, ref.rel("go.sum"))):
+            if p in expected and _edited(p, expected[p]):
+                return _Outcome(replace(out.result, status=Status.ERROR, error=_stale(rel)))
         for p in (gomod_p, gosum_p):
             _own_inode(p)
         tidy = go.run(["mod", "tidy", *_tidy_flags(ref, options)], ref.path)
@@ -1036,13 +1038,7 @@ def _write_fix(go: Go, ref: ModuleRef, options: RunOptions, out: _Outcome) -> _O
         again = go.run(["mod", "tidy", "-diff", *_tidy_flags(ref, options)], ref.path)
         if again.returncode != 0:  # go's own tidy left a change it still reports
             first = next((ln for ln in again.stdout.splitlines() if ln.startswith("diff ")), "")
-            error = (
-                "go mod tidy ran, and go mod tidy -diff still reports a change"
-                + (f" ({first.removeprefix('diff ')})" if first else "")
-                + ": go does not rewrite what differs (line endings? CRLF in go.sum), fix it "
-                "by hand"
-            )
-            return _Outcome(replace(out.result, status=Status.ERROR, error=error))
+            unsettled = first.removeprefix("diff ").split(" ")[0].removeprefix("current/")
         changed = [
             rel
             for p, rel in ((gomod_p, ref.rel("go.mod")), (gosum_p, ref.rel("go.sum")))
@@ -1055,9 +1051,42 @@ def _write_fix(go: Go, ref: ModuleRef, options: RunOptions, out: _Outcome) -> _O
         if verr:
             return _Outcome(replace(out.result, status=Status.ERROR, error=verr))
         changed.extend(vendored)
+    if unsettled:  # what go wrote stays (its tidy is the authority); what it leaves is drift
+        from bot.engine.findings import severity_of
+
+        left = Finding(
+            ref.dir,
+            ref.rel(unsettled or "go.mod"),
+            None,
+            "format",
+            severity_of("format"),
+            "go mod tidy ran, and go mod tidy -diff still reports a change it does not write",
+            "go leaves what differs (line endings? CRLF in go.sum): fix it by hand",
+        )
+        result = replace(
+            out.result,
+            status=Status.DRIFTED,
+            fixed=bool(changed),
+            changed_files=tuple(changed),
+            findings=(*out.result.findings, left),
+        )
+        return _Outcome(result, out.texts)
     return _Outcome(
         replace(out.result, status=Status.CLEAN, fixed=True, changed_files=tuple(changed)),
         out.texts,
+    )
+
+
+def _edited(path: Path, expected: bytes | None) -> bool:
+    """Whether ``path`` differs from the bytes the check read (an edit made meanwhile)."""
+    now = path.read_bytes() if path.is_file() else None
+    return now != expected and not (now is None and expected == b"")
+
+
+def _stale(rel: str) -> str:
+    return (
+        f"{rel} changed while tidybot ran (an editor, another tool?): not overwritten; run "
+        "tidybot fix again"
     )
 
 
@@ -1111,7 +1140,12 @@ def _fix_workspaces(
         in_scope = [d for d in ws.uses if d in selected]
         if not in_scope:
             continue
-        if originals is not None:  # what the sync may write, as it is: for a module that fails
+        from bot.workspace import is_vendored_workspace
+
+        # what the sync may write, as it is, to undo for a module whose own fix fails; not in a
+        # vendored workspace, whose vendor/ is re-vendored from the synced files (undoing these
+        # alone would leave vendor/modules.txt out of step: go refuses to build then)
+        if originals is not None and not is_vendored_workspace(gowork.parent):
             names = [f"{d}/{n}" if d != "." else n for d in in_scope for n in ("go.mod", "go.sum")]
             names += [f"{ws.dir}/{n}" if ws.dir != "." else n for n in ("go.work", "go.work.sum")]
             for name in names:
@@ -1170,8 +1204,10 @@ def fix(root: Path, options: RunOptions) -> Report:
             continue
         r = results[i]
         if r.status is Status.ERROR:  # its own fix failed: left as it was, the sync's part too
-            _restore(scan.root, {p: before_sync[p] for p in paths if p in before_sync})
-            synced[owner] = []
+            undo = {p: before_sync[p] for p in paths if p in before_sync}
+            _restore(scan.root, undo)
+            synced[owner] = [p for p in paths if p not in undo]  # a vendored workspace's stay
+            results[i] = replace(r, changed_files=tuple(synced[owner]))
             continue
         files = (*r.changed_files, *(p for p in paths if p not in r.changed_files))
         found = (*sync_fixed.get(owner, ()), *r.findings)  # what the sync fixed, then tidy

@@ -881,15 +881,44 @@ def test_an_edit_made_while_fix_runs_is_not_overwritten(
 
 def test_a_fix_go_cannot_make_is_no_fix(tmp_path: Path, goenv: dict[str, str]) -> None:
     """A go.sum with CRLF line endings: go mod tidy -diff reports a change that go mod tidy
-    does not write. fix said "fixed" (exit 0) and the next check found the same drift."""
+    does not write. fix said "fixed" (exit 0) and the next check found the same drift. Now
+    what go's tidy writes stays (here: the unused requirement goes) and what it leaves is told
+    as drift (exit 1)."""
     root = tmp_path / "repo"
     tidy_module(goenv, root, ".", "example.com/app", {"main.go": MAIN_GO})
+    gomod = root / "go.mod"
+    gomod.write_text(gomod.read_text() + "\nrequire example.com/unused v1.0.0\n")
     gosum = root / "go.sum"
     gosum.write_bytes(gosum.read_bytes().replace(b"\n", b"\r\n"))
     res = tidybot(goenv, "fix", str(root))
-    assert res.returncode == 2, res.stdout + res.stderr
-    assert "go mod tidy -diff still reports a change" in res.stdout
+    assert res.returncode == 1, res.stdout + res.stderr
+    assert "go mod tidy -diff still reports a change it does not write" in res.stdout
+    assert "example.com/unused" not in gomod.read_text()  # go's own fix is kept
     assert "Traceback" not in res.stderr
+
+
+def test_an_edit_made_while_go_itself_fixes_is_not_overwritten(
+    tmp_path: Path, goenv: dict[str, str]
+) -> None:
+    """Only go.sum drifted (a line missing) and go.mod was edited meanwhile: go's own tidy,
+    run when the diff-derived fix is not enough, rewrote the edited go.mod."""
+    root = tmp_path / "repo"
+    tidy_module(goenv, root, ".", "example.com/app", {"main.go": MAIN_GO})
+    gosum = root / "go.sum"
+    gosum.write_text("".join(gosum.read_text().splitlines(keepends=True)[:-1]))
+    gomod = root / "go.mod"
+    wrapper = _wrapped_go(
+        tmp_path,
+        '"$REAL" "$@"; rc=$?\n'
+        f'if [ "$1 $2 $3" = "mod tidy -diff" ] && [ ! -e "{tmp_path}/edited" ]; then\n'
+        f'  touch "{tmp_path}/edited"\n'
+        f'  echo "require example.com/unused v1.0.0 // edited meanwhile" >> "{gomod}"\n'
+        "fi\nexit $rc",
+    )
+    res = tidybot({**goenv, "TIDYBOT_GO": str(wrapper)}, "fix", str(root))
+    assert "// edited meanwhile" in gomod.read_text(), res.stdout + res.stderr
+    assert res.returncode == 2, res.stdout + res.stderr
+    assert "changed while tidybot ran" in res.stdout
 
 
 def test_a_tree_nested_deeper_than_the_recursion_limit_is_walked(
@@ -960,6 +989,31 @@ def test_a_module_whose_own_fix_fails_after_the_sync_is_left_as_it_was(
     assert not mods["m0"].get("changed_files")
     after = snapshot(root)
     assert {k for k in before if before[k] != after.get(k)} <= {"go.work", "go.work.sum"}
+
+
+def test_a_failed_module_of_a_vendored_workspace_leaves_a_tree_go_builds(
+    tmp_path: Path, goenv: dict[str, str]
+) -> None:
+    """In a vendored workspace the sync's files are re-vendored: undoing them alone for a
+    module whose own tidy failed left vendor/modules.txt out of step (go refused to build any
+    module). There the sync's changes stay, and the failed module lists them."""
+    root = tmp_path / "repo"
+    workspace_tree(goenv, root, 2, low=(0,))
+    env = dict(goenv, GOWORK=str(root / "go.work"))
+    subprocess.run(["go", "work", "vendor"], cwd=root, env=env, check=True, capture_output=True)
+    go_ = _wrapped_go(
+        tmp_path,
+        f'if [ "$1 $2" = "mod tidy" ] && [ "$PWD" = "{root / "m0"}" ]; then\n'
+        '  echo "go: simulated network failure" >&2; exit 1\nfi\nexec "$REAL" "$@"',
+    )
+    res = tidybot({**goenv, "TIDYBOT_GO": str(go_)}, "fix", str(root), "--format", "json")
+    assert res.returncode == 2, res.stdout + res.stderr
+    mods = {m["dir"]: m for m in json.loads(res.stdout)["modules"]}
+    assert mods["m0"]["status"] == "error" and "m0/go.mod" in mods["m0"]["changed_files"]
+    built = subprocess.run(
+        ["go", "list", "./..."], cwd=root / "m1", env=env, capture_output=True, text=True
+    )
+    assert built.returncode == 0, built.stderr
 
 
 def test_an_interrupt_while_the_workspace_re_vendors_leaves_the_sync_undone(
