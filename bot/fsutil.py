@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 _FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
@@ -41,6 +41,19 @@ def atomic_write(path: Path, data: bytes, *, durable: bool = True) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+def put_back(root: Path, originals: Mapping[str, bytes | None]) -> None:
+    """Put back the bytes root-relative files had before a write that failed later (delete
+    those that did not exist). Best effort: a file that cannot be put back either is left (it
+    was not written, or the caller's error says the write failed)."""
+    for rel, data in originals.items():
+        p = root / rel
+        with contextlib.suppress(OSError):
+            if data is None:
+                p.unlink(missing_ok=True)
+            elif (p.read_bytes() if p.is_file() and not p.is_symlink() else None) != data:
+                atomic_write(p, data)
 
 
 def _create_temp(path: Path) -> tuple[int, str]:

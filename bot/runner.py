@@ -26,7 +26,7 @@ from bot.engine.goenv import check_toolchain
 from bot.engine.model import Finding, ModuleResult, Report, Severity, Status
 from bot.engine.treefile import file_problem, read_tree_file, refusal, rel_inside
 from bot.errors import ConfigError, ParseError, UnsafeFile, UsageError
-from bot.fsutil import atomic_write
+from bot.fsutil import atomic_write, put_back
 from bot.record import field, record, replace
 from bot.resultcache import CacheStats, ResultCache
 from bot.toolchain import (
@@ -958,18 +958,6 @@ def _tell(
                 options.progress(r, total)
 
 
-def _restore(root: Path, before: Mapping[str, bytes | None]) -> None:
-    """Put back the files a failed fix had written (a file it could not write is as it was:
-    one that cannot be put back either is left, the module's error says the fix failed)."""
-    for rel, data in before.items():
-        p = root / rel
-        with contextlib.suppress(OSError):
-            if data is None:
-                p.unlink(missing_ok=True)
-            elif (p.read_bytes() if p.is_file() and not p.is_symlink() else None) != data:
-                atomic_write(p, data)
-
-
 def _fix_module(go: Go, ref: ModuleRef, options: RunOptions) -> _Outcome:
     """Write the tidy go.mod/go.sum (from go's diff; else ``go mod tidy`` itself), then
     re-vendor. Every original is put back on any failure, go's included (``finally``)."""
@@ -990,7 +978,7 @@ def _fix_module(go: Go, ref: ModuleRef, options: RunOptions) -> _Outcome:
         return _Outcome(replace(out.result, status=Status.ERROR, error=error))
     finally:
         if not done:
-            _restore(root, before)
+            put_back(root, before)
 
 
 def _shown_path(root: Path, filename: object) -> str:
@@ -1205,7 +1193,7 @@ def fix(root: Path, options: RunOptions) -> Report:
         r = results[i]
         if r.status is Status.ERROR:  # its own fix failed: left as it was, the sync's part too
             undo = {p: before_sync[p] for p in paths if p in before_sync}
-            _restore(scan.root, undo)
+            put_back(scan.root, undo)
             synced[owner] = [p for p in paths if p not in undo]  # a vendored workspace's stay
             results[i] = replace(r, changed_files=tuple(synced[owner]))
             continue

@@ -37,7 +37,7 @@ from bot.engine.treefile import (
     rel_inside,
 )
 from bot.errors import ParseError, UnsafeFile
-from bot.fsutil import atomic_write
+from bot.fsutil import atomic_write, put_back
 from bot.record import record
 from bot.toolchain import Go, GoProcess, explain_go_error
 from bot.vendoring import check_vendoring, fix_vendoring, scratch_dir
@@ -1031,22 +1031,11 @@ def fix_workspace(
             done = not verr
         finally:  # an error or an interrupt: the vendor tree stays as it was, and so do the
             if not done:  # files the sync wrote
-                _put_back(root, originals)
+                put_back(root, originals)
         if verr:
             return [], verr, ()
         changed += vchanged
     return changed, "", tuple(fixed)
-
-
-def _put_back(root: Path, originals: Mapping[str, bytes | None]) -> None:
-    """Write back the bytes files had before a fix that failed later (delete the new ones)."""
-    for rel, data in originals.items():
-        p = _path(root, rel)
-        with contextlib.suppress(OSError):
-            if data is None:
-                p.unlink(missing_ok=True)
-            else:
-                atomic_write(p, data)
 
 
 def write_files(root: Path, plan: Mapping[str, bytes]) -> list[str]:
@@ -1065,9 +1054,5 @@ def write_files(root: Path, plan: Mapping[str, bytes]) -> list[str]:
         done = True
     finally:
         if not done:
-            for rel, old in originals.items():
-                if old is None:
-                    _path(root, rel).unlink(missing_ok=True)
-                else:
-                    atomic_write(_path(root, rel), old)
+            put_back(root, originals)
     return sorted(plan)

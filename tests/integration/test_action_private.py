@@ -385,16 +385,12 @@ def _vendored_files(proxy: PrivateProxy, world: ActionWorld) -> dict[str, bytes 
     return files
 
 
-def test_tidy_on_a_fork_never_pushes_a_private_modules_code(
-    pworld: ActionWorld, private_proxy: PrivateProxy
-) -> None:
-    """The pull request's author, with no access to corp.example/secret, requires it in a
-    vendored module and asks a maintainer for ``/tidy``: the fix re-vendors with the private
-    token, and the commit pushed to the fork held the private module's source. Now the push
-    is refused, naming the module; the fork's branch does not move."""
-    number = pworld.open_pr(
-        _vendored_files(private_proxy, pworld), head_repo=FORK, maintainer_can_modify=True
-    )
+def _tidy_on_the_fork(
+    pworld: ActionWorld, files: dict[str, bytes | None], **env: str
+) -> tuple[int, ActionResult]:
+    """A fork's pull request of ``files``, a maintainer's ``/tidy`` with the private token;
+    asserts the refusal: exit 2, the fork's branch where it was, no private code on it."""
+    number = pworld.open_pr(files, head_repo=FORK, maintainer_can_modify=True)
     pworld.gh.set_permission(REPO, "maintainer", "write")
     head = pworld.gh.branch_sha(FORK, "feature")
     res = pworld.run(
@@ -402,11 +398,23 @@ def test_tidy_on_a_fork_never_pushes_a_private_modules_code(
         pworld.tidy_comment(number, "maintainer"),
         pworld.checkout("feature", repo=FORK),
         private_token=TOKEN,
+        env_extra=env,
     )
     assert res.returncode == 2, res.explain()
     assert pworld.gh.branch_sha(FORK, "feature") == head
-    files = pworld.gh.branch_files(FORK, "feature")
-    assert not [p for p, data in files.items() if SECRET_CODE.encode() in (data or b"")]
+    pushed = pworld.gh.branch_files(FORK, "feature")
+    assert not [p for p, data in pushed.items() if SECRET_CODE.encode() in (data or b"")]
+    return number, res
+
+
+def test_tidy_on_a_fork_never_pushes_a_private_modules_code(
+    pworld: ActionWorld, private_proxy: PrivateProxy
+) -> None:
+    """The pull request's author, with no access to corp.example/secret, requires it in a
+    vendored module and asks a maintainer for ``/tidy``: the fix re-vendors with the private
+    token, and the commit pushed to the fork held the private module's source. Now the push
+    is refused, naming the module; the fork's branch does not move."""
+    number, res = _tidy_on_the_fork(pworld, _vendored_files(private_proxy, pworld))
     replies = [
         str(c["body"]) for c in pworld.gh.comments(REPO, number) if "failed" in str(c["body"])
     ]
@@ -448,17 +456,4 @@ def test_tidy_on_a_fork_with_the_checksum_database_off_pushes_no_vendored_code(
     config = f"private:\n  goproxy: {private_proxy.url}\n  auth_hosts: [{private_proxy.host}]\n"
     files = _files(private_proxy, config, world=pworld)
     files["vendor/modules.txt"] = b""
-    number = pworld.open_pr(files, head_repo=FORK, maintainer_can_modify=True)
-    pworld.gh.set_permission(REPO, "maintainer", "write")
-    head = pworld.gh.branch_sha(FORK, "feature")
-    res = pworld.run(
-        "issue_comment",
-        pworld.tidy_comment(number, "maintainer"),
-        pworld.checkout("feature", repo=FORK),
-        private_token=TOKEN,
-        env_extra={"GOSUMDB": "off"},
-    )
-    assert res.returncode == 2, res.explain()
-    assert pworld.gh.branch_sha(FORK, "feature") == head
-    files_now = pworld.gh.branch_files(FORK, "feature")
-    assert not [p for p, data in files_now.items() if SECRET_CODE.encode() in (data or b"")]
+    _tidy_on_the_fork(pworld, files, GOSUMDB="off")

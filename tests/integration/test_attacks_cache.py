@@ -172,15 +172,19 @@ def test_a_cache_dir_in_a_repository_below_the_workspace_is_checked(
     subprocess.run(["chown", "-R", "1001:1001", str(ws)], check=True)
     home = world.tmp / "home"
     home.mkdir()
-    res = world.run(
-        "pull_request",
-        world.pr_event(number),
-        ws,
-        env_extra={"HOME": str(home), "GITHUB_SHA": "0" * 40},
-        mode="check",
-        cache_dir=f"src/{CACHE}",
-        working_directory="src",
-    )
+
+    def check() -> ActionResult:
+        return world.run(
+            "pull_request",
+            world.pr_event(number),
+            ws,
+            env_extra={"HOME": str(home), "GITHUB_SHA": "0" * 40},
+            mode="check",
+            cache_dir=f"src/{CACHE}",
+            working_directory="src",
+        )
+
+    res = check()
     assert res.returncode == 2, res.explain()
     assert "and the repository holds files there" in res.stderr, res.stderr
     assert "example.com/unused" not in res.stdout + res.stderr
@@ -191,14 +195,6 @@ def test_a_cache_dir_in_a_repository_below_the_workspace_is_checked(
         check=True,
     )
     shutil.rmtree(ws / "src" / CACHE)
-    again = world.run(
-        "pull_request",
-        world.pr_event(number),
-        ws,
-        env_extra={"HOME": str(home), "GITHUB_SHA": "0" * 40},
-        mode="check",
-        cache_dir=f"src/{CACHE}",
-        working_directory="src",
-    )
+    again = check()
     assert again.returncode == 0, again.explain()
     assert (ws / "src" / CACHE / "go" / "pkg" / "mod").is_dir()

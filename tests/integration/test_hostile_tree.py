@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -969,6 +970,21 @@ def _wrapped_go(tmp_path: Path, body: str) -> Path:
     return wrapper
 
 
+def _fix_with_m0s_tidy_failing(
+    tmp_path: Path, goenv: dict[str, str], root: Path
+) -> dict[str, dict[str, Any]]:
+    """``tidybot fix`` of the workspace at ``root`` with m0's own ``go mod tidy`` failing (a
+    network flake, after the sync): exit 2; the modules of the JSON report by directory."""
+    go_ = _wrapped_go(
+        tmp_path,
+        f'if [ "$1 $2" = "mod tidy" ] && [ "$PWD" = "{root / "m0"}" ]; then\n'
+        '  echo "go: simulated network failure" >&2; exit 1\nfi\nexec "$REAL" "$@"',
+    )
+    res = tidybot({**goenv, "TIDYBOT_GO": str(go_)}, "fix", str(root), "--format", "json")
+    assert res.returncode == 2, res.stdout + res.stderr
+    return {m["dir"]: m for m in json.loads(res.stdout)["modules"]}
+
+
 def test_a_module_whose_own_fix_fails_after_the_sync_is_left_as_it_was(
     tmp_path: Path, goenv: dict[str, str]
 ) -> None:
@@ -977,14 +993,7 @@ def test_a_module_whose_own_fix_fails_after_the_sync_is_left_as_it_was(
     root = tmp_path / "repo"
     workspace_tree(goenv, root, 2, low=(0,))
     before = snapshot(root)
-    go_ = _wrapped_go(
-        tmp_path,
-        f'if [ "$1 $2" = "mod tidy" ] && [ "$PWD" = "{root / "m0"}" ]; then\n'
-        '  echo "go: simulated network failure" >&2; exit 1\nfi\nexec "$REAL" "$@"',
-    )
-    res = tidybot({**goenv, "TIDYBOT_GO": str(go_)}, "fix", str(root), "--format", "json")
-    assert res.returncode == 2, res.stdout + res.stderr
-    mods = {m["dir"]: m for m in json.loads(res.stdout)["modules"]}
+    mods = _fix_with_m0s_tidy_failing(tmp_path, goenv, root)
     assert mods["m0"]["status"] == "error" and not mods["m0"].get("fixed"), mods["m0"]
     assert not mods["m0"].get("changed_files")
     after = snapshot(root)
@@ -1001,14 +1010,7 @@ def test_a_failed_module_of_a_vendored_workspace_leaves_a_tree_go_builds(
     workspace_tree(goenv, root, 2, low=(0,))
     env = dict(goenv, GOWORK=str(root / "go.work"))
     subprocess.run(["go", "work", "vendor"], cwd=root, env=env, check=True, capture_output=True)
-    go_ = _wrapped_go(
-        tmp_path,
-        f'if [ "$1 $2" = "mod tidy" ] && [ "$PWD" = "{root / "m0"}" ]; then\n'
-        '  echo "go: simulated network failure" >&2; exit 1\nfi\nexec "$REAL" "$@"',
-    )
-    res = tidybot({**goenv, "TIDYBOT_GO": str(go_)}, "fix", str(root), "--format", "json")
-    assert res.returncode == 2, res.stdout + res.stderr
-    mods = {m["dir"]: m for m in json.loads(res.stdout)["modules"]}
+    mods = _fix_with_m0s_tidy_failing(tmp_path, goenv, root)
     assert mods["m0"]["status"] == "error" and "m0/go.mod" in mods["m0"]["changed_files"]
     built = subprocess.run(
         ["go", "list", "./..."], cwd=root / "m1", env=env, capture_output=True, text=True
