@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from bot.errors import ConfigError
@@ -89,8 +89,10 @@ class Decision:
 def tidy_command(body: str) -> str | None:
     """The commit a comment asks to fix: ``""`` for a line that is exactly ``/tidy``, the hex
     digits of ``/tidy <sha>`` (7 to 40 hex: a short one is refused where it is used, naming the
-    full command); None when the comment asks nothing."""
-    for line in body.splitlines():
+    full command); None when the comment asks nothing. Only a line the comment shows as text
+    counts: one in a code block (fenced, or indented by four spaces or a tab), in an HTML
+    comment or in a quote (``> /tidy``) shows the command, it does not give it."""
+    for line in _text_lines(body):
         words = line.split()
         if not words or words[0] != TIDY_COMMAND or len(words) > 2:
             continue
@@ -99,6 +101,41 @@ def tidy_command(body: str) -> str | None:
         if re.fullmatch(r"[0-9a-f]{7,40}", words[1]):
             return words[1]
     return None
+
+
+_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
+
+
+def _text_lines(body: str) -> Iterator[str]:
+    """The lines of a Markdown comment that GitHub renders as text: not in a fenced code block
+    (CommonMark: ```` ``` ```` or ``~~~``, closed by a run of the same character at least as
+    long, or by the end), not indented as code, not inside ``<!-- ... -->``."""
+    fence = ""
+    in_comment = False
+    for line in body.splitlines():
+        if fence:
+            m = _FENCE.match(line)
+            if (
+                m
+                and m.group(1)[0] == fence[0]
+                and len(m.group(1)) >= len(fence)
+                and not line[m.end() :].strip()
+            ):
+                fence = ""
+            continue
+        if in_comment:
+            in_comment = "-->" not in line
+            continue
+        m = _FENCE.match(line)
+        if m and not (m.group(1)[0] == "`" and "`" in line[m.end() :]):
+            fence = m.group(1)
+            continue
+        if "<!--" in line and "-->" not in line[line.index("<!--") + 4 :]:
+            in_comment = True
+            continue
+        if line.startswith(("    ", "\t")):
+            continue
+        yield line
 
 
 def is_tidy_command(body: str) -> bool:

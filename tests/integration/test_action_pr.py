@@ -306,6 +306,33 @@ def test_ordinary_comment_does_nothing(world: ActionWorld) -> None:
     assert world.gh.writes() == []
 
 
+def test_tidy_shown_in_code_or_a_quote_is_no_command(world: ActionWorld) -> None:
+    """A maintainer who shows how to ask for a fix (a code block, a quote, a hidden HTML
+    comment) has not asked for one: nothing is pushed, no reaction, no reply."""
+    number = world.open_pr()
+    world.gh.set_permission(REPO, "maintainer", "write")
+    head = world.gh.branch_sha(REPO, "feature")
+    for body in (
+        "To fix it, comment:\n\n```\n/tidy\n```\n",
+        "~~~markdown\n/tidy\n~~~",
+        f"    /tidy {head}",
+        f"> /tidy {head}\n\nthanks, merging once it is tidy",
+        "<!--\n/tidy\n-->\nnot yet",
+    ):
+        event = world.tidy_comment(number, "maintainer", body=body)
+        res = world.run("issue_comment", event, world.checkout())
+        assert res.returncode == 0, res.explain()
+        assert "mode skip" in res.stdout, body
+    assert world.gh.writes() == []
+    assert world.gh.branch_sha(REPO, "feature") == head
+    # the same maintainer's command after a code block is one
+    body = f"```\ngo mod tidy\n```\n/tidy {head}"
+    event = world.tidy_comment(number, "maintainer", body=body)
+    res = world.run("issue_comment", event, world.checkout())
+    assert res.returncode == 0, res.explain()
+    assert res.outputs["commit-sha"] == world.gh.branch_sha(REPO, "feature") != head
+
+
 # --- forks and the two-workflow pattern --------------------------------------------------------
 
 

@@ -123,6 +123,21 @@ def test_unknown_event_checks() -> None:
         ("run /tidy", False),
         ("/tidyup", False),
         ("", False),
+        # shown, not given: code blocks, quotes, HTML comments
+        ("```\n/tidy\n```", False),
+        ("```sh\n/tidy\n```\nthen it is tidy", False),
+        ("~~~~\n/tidy\n~~~\n/tidy", False),  # a shorter run does not close the fence
+        ("~~~\n/tidy", False),  # a fence left open runs to the end
+        ("    /tidy", False),
+        ("\t/tidy", False),
+        ("> /tidy", False),
+        ("<!--\n/tidy\n-->", False),
+        # given after what only shows it
+        ("```\ngo mod tidy\n```\n/tidy", True),
+        ("~~~\n/tidy\n~~~\n/tidy", True),
+        ("<!-- a note -->\n/tidy", True),
+        ("``` inline code ```\n/tidy", True),  # a backtick run with backticks after: no fence
+        ("   /tidy", True),  # three spaces: still text
     ],
 )
 def test_tidy_command_is_a_line_of_its_own(body: str, expected: bool) -> None:
