@@ -378,9 +378,7 @@ def _go_files(
             plan.append(_Entry(rel, file, "place"))
         else:
             continue
-        if refs is not None:
-            with contextlib.suppress(OSError):
-                named.update(m.decode() for m in refs.findall(read_bytes(file)))
+        named |= _named(file, refs)
     return named
 
 
@@ -403,30 +401,62 @@ def _whole_module(
 ) -> set[str]:
     """go.mod, go.sum and the Go files of every package of module ``d`` (nested modules,
     vendor/, testdata/ and ``.``/``_`` directories left out, as go leaves them out) into the
-    plan; a symlinked directory inside ``root`` is linked. Returns the workspace import
-    paths its Go files name in quotes: the packages it may import, untidy go.mod or not."""
+    plan; a symlinked directory or Go file is linked to what it points at when that is inside
+    ``root`` (see :func:`_go_files`). Returns the workspace import paths its Go files name in
+    quotes: the packages it may import, untidy go.mod or not. One ``scandir`` per directory
+    tells files, directories and links apart (the largest modules hold thousands of files)."""
     src_root = _path(root, d)
     named: set[str] = set()
     _module_files(root, d, plan)
-    for cur, dirs, _files in os.walk(src_root):
-        rel_cur = os.path.relpath(cur, root).replace(os.sep, "/")
-        keep = []
-        for name in dirs:
-            sub = f"{cur}/{name}"
-            rel_sub = name if rel_cur == "." else f"{rel_cur}/{name}"
-            if skip_dir_name(name) or rel_sub in modules:
+    top = Path(os.path.realpath(root))
+    if rel_inside(top, Path(os.path.realpath(src_root))) is None:
+        return named  # through a link that leads out of the tree: go reads nothing there
+    stack = [(os.fspath(src_root), d)]
+    while stack:
+        cur, rel_cur = stack.pop()
+        try:
+            with os.scandir(cur) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError:
+            continue
+        subdirs: list[tuple[str, str]] = []
+        for e in entries:
+            name = e.name
+            rel = name if rel_cur == "." else f"{rel_cur}/{name}"
+            go_file = name.endswith(".go") and not name.startswith((".", "_"))
+            try:
+                if e.is_symlink():
+                    target = _inside(root, e.path)
+                    if target is None:
+                        continue
+                    if os.path.isdir(target):
+                        if not (skip_dir_name(name) or rel in modules):
+                            plan.append(_Entry(rel, target, "link"))
+                    elif go_file and os.path.isfile(target):
+                        plan.append(_Entry(rel, target, "link"))
+                        named |= _named(target, refs)
+                elif e.is_dir(follow_symlinks=False):
+                    if skip_dir_name(name) or rel in modules:
+                        continue
+                    if not os.path.lexists(f"{e.path}/go.mod"):  # else a nested module
+                        subdirs.append((e.path, rel))
+                elif go_file and e.is_file(follow_symlinks=False):
+                    plan.append(_Entry(rel, e.path, "place"))
+                    named |= _named(e.path, refs)
+            except OSError:
                 continue
-            if os.path.islink(sub):
-                target = _inside(root, sub)
-                if target is not None and os.path.isdir(target):
-                    plan.append(_Entry(rel_sub, target, "link"))
-                continue
-            if os.path.lexists(f"{sub}/go.mod"):
-                continue  # a nested module
-            keep.append(name)
-        dirs[:] = keep
-        named |= _go_files(root, rel_cur, plan, refs)
+        stack.extend(reversed(subdirs))
     return named
+
+
+def _named(file: str, refs: re.Pattern[bytes] | None) -> set[str]:
+    """The workspace import paths a Go file names in quotes (none when it cannot be read)."""
+    if refs is None:
+        return set()
+    try:
+        return {m.decode() for m in refs.findall(read_bytes(file))}
+    except OSError:
+        return set()
 
 
 def _package_dir(import_path: str, by_path: list[tuple[str, str]]) -> tuple[str, str] | None:
@@ -534,13 +564,15 @@ def _materialize(plan: list[_Entry], dest: Path) -> None:
             parent = nxt
         else:
             out = f"{parent}/{parts[-1]}"
-            if os.path.lexists(out):
-                continue
-            _place(e, out)
+            if e.kind in ("copy", "tree") and os.path.lexists(out):
+                continue  # (a hard link or a symlink is refused over anything by the call)
+            with contextlib.suppress(FileExistsError):  # over nothing: the entry is skipped
+                _place(e, out)
 
 
 def _place(e: _Entry, out: str) -> None:
-    """One entry of the copy at ``out`` (which does not exist), never following a link there."""
+    """One entry of the copy at ``out``, never following a link there and never over anything
+    there (FileExistsError, whatever is at ``out``: a file, a directory or a link)."""
     if e.kind == "copy":
         _copy_new(e.src, out)
     elif e.kind == "place":
