@@ -136,7 +136,7 @@ def plan_fix(
     ``skip``: repository-relative directories not copied (the result cache, the artifact
     directory).
     """
-    from bot.vendoring import scratch_dir
+    from bot.fsutil import scratch_dir
 
     repo, root = repo.resolve(), root.resolve()
     if root != repo and repo not in root.parents:

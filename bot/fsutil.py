@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import stat
-from collections.abc import Callable, Iterable, Mapping
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 
 _FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
@@ -172,3 +174,13 @@ def _hand_tree(
     for path, st in reversed(dirs):
         changed += _hand(path, st, uid, gid)
     return changed
+
+
+@contextlib.contextmanager
+def scratch_dir(prefix: str = "tidybot-") -> Iterator[Path]:
+    """A private (0700) temporary directory, removed afterwards."""
+    d = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        yield d
+    finally:
+        shutil.rmtree(d, ignore_errors=True)

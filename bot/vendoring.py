@@ -9,13 +9,11 @@ against go.mod (``bot.engine.vendor``) reports what ``go build`` would call
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
 import re
 import shutil
-import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from bot.engine.discover import is_vendored
@@ -31,7 +29,7 @@ from bot.engine.vendor import (
     vendor_findings,
 )
 from bot.errors import ParseError, UnsafeFile
-from bot.fsutil import atomic_write
+from bot.fsutil import atomic_write, scratch_dir
 from bot.record import field, record
 from bot.toolchain import Go, GoResult, explain_go_error
 
@@ -43,7 +41,6 @@ __all__ = [
     "diff_trees",
     "fix_vendoring",
     "is_vendored",
-    "scratch_dir",
 ]
 
 
@@ -212,16 +209,6 @@ def _links_out_problem(root: Path, module_dir: str, replaced: Sequence[str] | No
         "from; tidybot does not run go mod vendor through it (go would copy what it points at "
         "into vendor/): remove the link"
     )
-
-
-@contextlib.contextmanager
-def scratch_dir(prefix: str = "tidybot-") -> Iterator[Path]:
-    """A private (0700) temporary directory, removed afterwards."""
-    d = Path(tempfile.mkdtemp(prefix=prefix))
-    try:
-        yield d
-    finally:
-        shutil.rmtree(d, ignore_errors=True)
 
 
 def _snapshot(paths: list[Path]) -> dict[Path, bytes | None]:

@@ -37,10 +37,9 @@ from bot.engine.treefile import (
     rel_inside,
 )
 from bot.errors import ParseError, UnsafeFile
-from bot.fsutil import atomic_write, put_back
+from bot.fsutil import atomic_write, put_back, scratch_dir
 from bot.record import record
 from bot.toolchain import Go, GoProcess, explain_go_error
-from bot.vendoring import check_vendoring, fix_vendoring, scratch_dir
 
 TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (see bot/lazy.py)
 if TYPE_CHECKING:
@@ -881,6 +880,8 @@ def check_workspace(
 
         cache.results.put(key, ModuleResult(rel_work, "go.work", Status.CLEAN), go.version())
     if whole and is_vendored_workspace(gowork.parent):
+        from bot.vendoring import check_vendoring  # a vendored workspace only
+
         vc = check_vendoring(
             go,
             root,
@@ -1050,6 +1051,8 @@ def fix_workspace(
         return [], f"could not write the synced files: {e}", ()
     changed = sorted(written)
     if whole and is_vendored_workspace(gowork.parent):
+        from bot.vendoring import fix_vendoring  # a vendored workspace only
+
         done = False
         try:
             vchanged, verr = fix_vendoring(
