@@ -7,7 +7,6 @@ import contextlib
 import os
 import shutil
 import stat
-import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 
@@ -179,6 +178,8 @@ def _hand_tree(
 @contextlib.contextmanager
 def scratch_dir(prefix: str = "tidybot-") -> Iterator[Path]:
     """A private (0700) temporary directory, removed afterwards."""
+    import tempfile  # not at import time: a cached check never makes one (5 ms to import)
+
     d = Path(tempfile.mkdtemp(prefix=prefix))
     try:
         yield d
