@@ -35,7 +35,7 @@ from bot.exitcodes import AUDIT, audit_errors, has_drift, has_error
 from bot.fixplan import fingerprint
 from bot.forge.port import Forge, PullRequest, marker_for
 from bot.record import field, record
-from bot.report.escape import md_code, md_text
+from bot.report.escape import md_code, md_cut, md_text
 from bot.report.markdown import MarkdownRenderer
 from bot.runner import RunOptions, check
 
@@ -201,9 +201,8 @@ def _findings_part(body: str) -> str:
 
 
 def _cut(text: str) -> str:
-    if len(text) <= BODY_LIMIT:
-        return text
-    return text[:BODY_LIMIT] + "\n\n> ✂️ Cut at GitHub's size limit: see the run's report.json.\n"
+    note = "\n> ✂️ Cut at GitHub's size limit: see the run's report.json.\n"
+    return md_cut(text, BODY_LIMIT, note)
 
 
 def sync_dashboard(

@@ -26,6 +26,7 @@ from typing import IO, TextIO, cast
 from bot.report.escape import (
     command_data,
     command_property,
+    md_cut,
     output_entry,
     speaks_commands,
     stop_commands,
@@ -37,6 +38,10 @@ __all__ = ["SUMMARY_LIMIT", "Workflow"]
 
 #: GitHub refuses a job summary over 1 MiB.
 SUMMARY_LIMIT = 1024 * 1024 - 4096
+
+
+def _utf8_size(text: str) -> int:
+    return len(text.encode("utf-8", "surrogateescape"))
 
 
 class Workflow:
@@ -135,11 +140,12 @@ class Workflow:
     def summary(self, markdown: str) -> None:
         if self.summary_file is None:
             return
-        markdown = self.clean(markdown)
-        data = markdown.encode("utf-8")
-        if len(data) > SUMMARY_LIMIT:
-            cut = data[:SUMMARY_LIMIT].decode("utf-8", "ignore")
-            markdown = cut + "\n\n> ✂️ Cut at GitHub's 1 MiB job summary limit.\n"
+        markdown = md_cut(
+            self.clean(markdown),
+            SUMMARY_LIMIT,
+            "\n> ✂️ Cut at GitHub's 1 MiB job summary limit.\n",
+            size=_utf8_size,
+        )
         with self.summary_file.open("a", encoding="utf-8") as f:
             f.write(markdown if markdown.endswith("\n") else markdown + "\n")
 

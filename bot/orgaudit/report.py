@@ -16,7 +16,7 @@ from bot.errors import ExitCode, UsageError
 from bot.forge.port import Forge, marker_for
 from bot.record import field, record
 from bot.report.base import STATUS_LABEL
-from bot.report.escape import html_text, md_cell, md_code, md_text
+from bot.report.escape import html_text, md_cell, md_code, md_cut, md_text
 
 from .listing import Filters
 
@@ -256,8 +256,7 @@ def publish_issue(report: OrgReport, forge: Forge, markdown: str) -> tuple[str, 
         f"{c['repositories']} repositories need attention"
     )
     body = f"{ORG_ISSUE_MARKER}\n{markdown}"
-    if len(body) > BODY_LIMIT:
-        body = body[:BODY_LIMIT] + "\n\n> ✂️ Cut at GitHub's size limit: see the JSON report.\n"
+    body = md_cut(body, BODY_LIMIT, "\n> ✂️ Cut at GitHub's size limit: see the JSON report.\n")
     issue = forge.find_issue_by_label(ORG_ISSUE_LABEL, state="open", marker=ORG_ISSUE_MARKER)
     if issue is None:
         created = forge.create_issue(title, body, (ORG_ISSUE_LABEL,))

@@ -38,6 +38,7 @@ from bot.report.escape import (
     md_cell,
     md_cell_code,
     md_code,
+    md_cut,
     no_command_lines,
 )
 
@@ -291,12 +292,10 @@ def _blocks(blocks: list[_Block], budget: int) -> tuple[str, bool]:
 
 
 def _fit(body: str, limit: int, note: str = "") -> str:
-    """Last resort: a hard cut that still leaves the marker first and a pointer at the end.
-    (The cut may end a line in ``/tidy``; one character is kept for its escape.)"""
-    if len(body) <= limit:
-        return body
-    tail = "\n\n" + (note or "> ✂️ Cut to fit a GitHub comment; see the job summary.\n")
-    return no_command_lines(body[: max(0, limit - len(tail) - 1)] + tail)
+    """Last resort: a cut at a line's end (``md_cut``) that still leaves the marker first and a
+    pointer at the end. (One character is kept for the escape of a ``/tidy`` line.)"""
+    tail = "\n" + (note or "> ✂️ Cut to fit a GitHub comment; see the job summary.\n")
+    return no_command_lines(md_cut(body, max(0, limit - 1), tail))
 
 
 def _longest_run(text: str) -> int:

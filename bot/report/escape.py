@@ -19,6 +19,7 @@ Markdown, table cell            :func:`md_cell` (``md_text`` on one line, ``|`` 
 Markdown, code in a table cell  :func:`md_cell_code` (``md_code`` with ``|`` escaped)
 Markdown, inside HTML tags      :func:`html_text` (one line: a blank line would end the HTML)
 a whole comment body            :func:`no_command_lines` (no line that is a ``/tidy`` command)
+a Markdown body over a limit    :func:`md_cut` (whole lines only, open blocks closed)
 a terminal or a job log         :func:`terminal_text` (control characters made visible, no line
                                 that the runner would read as a workflow command)
 a value on one terminal line    :func:`terminal_line` (``terminal_text``, line breaks shown too)
@@ -31,6 +32,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 
 __all__ = [
     "command_data",
@@ -40,6 +42,7 @@ __all__ = [
     "md_cell",
     "md_cell_code",
     "md_code",
+    "md_cut",
     "md_text",
     "no_command_lines",
     "output_entry",
@@ -203,6 +206,48 @@ def no_command_lines(body: str, command: str = "/tidy") -> str:
     return "".join(
         ln.replace(command, marked, 1) if ln.split()[:1] == [command] else ln for ln in lines
     )
+
+
+_FENCE_LINE = re.compile(r" {0,3}(`{3,}|~{3,})")
+
+
+def md_cut(body: str, limit: int, note: str, size: Callable[[str], int] = len) -> str:
+    """``body`` with ``note`` after it in at most ``limit`` (as ``size`` counts: characters,
+    or the UTF-8 bytes of the job summary), when it does not fit as it is.
+
+    The cut keeps whole lines only: a code span, a link or an HTML tag is never cut open
+    (an inline code span cut before its closing backticks would let the rest of its line,
+    data a pull request chose, render as Markdown and HTML, mentions and images included).
+    A fenced block or a ``<details>`` of tidybot's left open at the cut is closed before the
+    note, so the note is not read as code."""
+    if size(body) <= limit:
+        return body
+    room = limit - size(note)
+    kept: list[str] = []
+    used = 0
+    fence = ""  # the open fence's run (backticks or tildes), "" outside a block
+    details = 0
+    for line in body.splitlines(keepends=True):
+        if not line.endswith("\n"):
+            break  # the last line, unended: whole lines only
+        fence2, details2 = fence, details
+        m = _FENCE_LINE.match(line)
+        if fence2:
+            closes = m and m.group(1)[0] == fence2[0] and len(m.group(1)) >= len(fence2)
+            if closes and m and not line[m.end() :].strip():
+                fence2 = ""
+        elif m and not (m.group(1)[0] == "`" and "`" in line[m.end() :]):
+            fence2 = m.group(1)
+        else:
+            details2 += line.count("<details") - line.count("</details>")
+        close = (f"{fence2}\n" if fence2 else "") + "</details>\n" * max(0, details2)
+        if used + size(line) + size(close) > room:
+            break
+        kept.append(line)
+        used += size(line)
+        fence, details = fence2, details2
+    close = (f"{fence}\n" if fence else "") + "</details>\n" * max(0, details)
+    return "".join(kept) + close + note
 
 
 def _longest_run(text: str, ch: str) -> int:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -302,6 +303,41 @@ def test_a_persons_issue_with_the_label_and_marker_is_never_touched(
     assert issue["user"] == "github-actions[bot]" and issue["labels"] == [LABEL]
     assert str(issue["body"]).startswith(MARKER)
     assert "1 of 2 repositories need attention" in str(issue["title"])
+
+
+def test_a_cut_report_issue_ends_at_a_line(world: World, tmp_path: Path) -> None:
+    """A repository's directory names are its own: over GitHub's size limit the report issue
+    is cut at a line's end, so no code span that shows one is left open to render as
+    Markdown and HTML (tests/integration/test_cut_bodies.py has the same for the action)."""
+    from markdown_it import MarkdownIt
+
+    from bot.audit import BODY_LIMIT
+
+    segment = "@octocat<img src=https:&#47;&#47;evil.example&#47;p.png>"
+    deep = "/".join([segment] * 6)
+    sums = "".join(
+        f"example.com/stale{i} v1.0.0 h1:{base64.b64encode(bytes([i]) * 32).decode()}\n"
+        for i in range(150)
+    )
+    add_org_repo(
+        world.gh,
+        f"{ORG}/hostile",
+        {
+            f"{deep}/go.mod": b"module example.com/deep\n\ngo 1.22\n",
+            f"{deep}/main.go": b"package main\n\nfunc main() {}\n",
+            f"{deep}/go.sum": sums.encode(),
+        },
+    )
+    central = world.gh.repo(CENTRAL)
+    central.issues.clear()
+    res = world.run("--org", ORG, "--include", "hostile", "--no-verify", "--issue-repo", CENTRAL)
+    assert res.returncode == ExitCode.DRIFT, res.stderr
+    [issue] = central.issues.values()
+    body = str(issue["body"])
+    assert len(body) <= BODY_LIMIT and "Cut at GitHub's size limit" in body
+    html = MarkdownIt("commonmark").enable("table").render(body)
+    acting = re.sub(r"<code>.*?</code>", "", html, flags=re.DOTALL)
+    assert "<img" not in acting and "@octocat" not in acting and "evil.example" not in acting
 
 
 # --- 4. exit codes -------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from bot.report.escape import (
     md_cell,
     md_cell_code,
     md_code,
+    md_cut,
     md_text,
     no_command_lines,
     output_entry,
@@ -264,3 +265,55 @@ def test_every_sink_writes_utf8_and_shows_the_bytes(sink: object) -> None:
     assert "xff" in out and "xfe" in out
     entry = output_entry("x", NOT_UTF8)
     entry.encode("utf-8")
+
+
+# -- cutting a body over a limit ----------------------------------------------------------------
+
+NOTE = "\n> cut here\n"
+
+
+def _list_body(n: int) -> str:
+    """Lines each holding a code span of hostile text, as the findings lists do."""
+    return "".join(
+        f"- {md_code(HOSTILE[i % len(HOSTILE)] + ' <img src=x> @octocat')} **x**\n"
+        for i in range(n)
+    )
+
+
+def test_a_body_that_fits_is_not_cut() -> None:
+    body = _list_body(3)
+    assert md_cut(body, len(body), NOTE) == body
+
+
+@pytest.mark.parametrize("limit", [40, 97, 500, 1234, 3000])
+@pytest.mark.parametrize("bytes_", [False, True])
+def test_a_cut_keeps_whole_lines_and_no_code_span_open(limit: int, bytes_: bool) -> None:
+    body = _list_body(60)
+
+    def size(s: str) -> int:
+        return len(s.encode("utf-8")) if bytes_ else len(s)
+
+    out = md_cut(body, limit, NOTE, size=size)
+    assert size(out) <= limit and out.endswith(NOTE)
+    kept = out.removesuffix(NOTE)
+    assert body.startswith(kept) and (kept == "" or kept.endswith("\n"))
+    html = MD.render(out)
+    outside = re.sub(r"<code>.*?</code>", "", html, flags=re.DOTALL)
+    assert "<img" not in outside and "@octocat" not in outside
+
+
+def test_a_block_left_open_at_the_cut_is_closed_before_the_note() -> None:
+    block = md_block("line\n" * 50)
+    body = f"<details><summary>diff</summary>\n\n{block}\n</details>\n" * 3
+    out = md_cut(body, 200, NOTE)
+    assert len(out) <= 200
+    html = MD.render(out)
+    assert html.rstrip().endswith("<blockquote>\n<p>cut here</p>\n</blockquote>")
+    assert "<pre>" in html and html.count("<pre>") == html.count("</pre>")
+    assert out.count("<details>") == out.count("</details>")
+
+
+def test_a_backtick_run_with_backticks_after_it_opens_no_block() -> None:
+    body = "``` not a fence ```\n" + "text\n" * 20
+    out = md_cut(body, 60, NOTE)
+    assert out.removesuffix(NOTE).count("```") == 2  # no fence was added to close it
