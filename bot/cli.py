@@ -256,8 +256,10 @@ def _cache_dir(args: argparse.Namespace) -> Path | None:
 
 
 def _emit(report: Report, args: argparse.Namespace, where: Where) -> None:
+    from bot.report.escape import stdout_report
+
     out = render(report, args.format, show_diff=args.show_diff, where=where, verbose=args.verbose)
-    sys.stdout.write(out)
+    sys.stdout.write(stdout_report(out, args.format))  # a CI log reads it: no command in it
     if args.output:
         target = Path(args.output)
         try:

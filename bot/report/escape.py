@@ -23,6 +23,8 @@ a Markdown body over a limit    :func:`md_cut` (whole lines only, open blocks cl
 a terminal or a job log         :func:`terminal_text` (control characters made visible, no line
                                 that the runner would read as a workflow command)
 a value on one terminal line    :func:`terminal_line` (``terminal_text``, line breaks shown too)
+a report printed to stdout      :func:`stdout_report` (a Markdown, JSON or SARIF report: no
+                                workflow command in it, the document otherwise as written)
 ==============================  ===============================================================
 
 JSON and SARIF need no function: ``json.dumps`` escapes everything their syntax knows.
@@ -47,6 +49,7 @@ __all__ = [
     "no_command_lines",
     "output_entry",
     "speaks_commands",
+    "stdout_report",
     "stop_commands",
     "terminal_line",
     "terminal_text",
@@ -287,3 +290,19 @@ def terminal_line(text: str) -> str:
     :func:`terminal_text`, and a line break in it shown as ``\\x0a`` instead of starting a new
     line that would read as tidybot's own."""
     return terminal_text(text.replace("\r", "\\x0d").replace("\n", "\\x0a"))
+
+
+def stdout_report(text: str, fmt: str) -> str:
+    """A whole report in ``fmt`` as printed to stdout, which a CI job's log reads a line at a
+    time: a Markdown report keeps its lines, but one that starts with ``::`` (a directory
+    name with a line break in a code block, go's output quoting one) shows its first colon as
+    ``\\x3a`` and ``##[`` shows as ``#\\x23[``, as :func:`terminal_text` shows them. A JSON or
+    SARIF document has no line that starts with ``::`` (a string holds no line break), and its
+    ``##[`` is written ``#\\u0023[``: the same JSON. The ``text`` format is made with
+    :func:`terminal_text` already and the ``github`` format is made of commands; both pass."""
+    if fmt in ("json", "sarif"):
+        return text.replace("##[", "#\\u0023[")
+    if fmt == "markdown":
+        text = text.replace("##[", "#\\x23[")
+        return _COMMAND_LINE.sub(lambda m: m.group(1) + "\\x3a", text)
+    return text

@@ -69,6 +69,32 @@ def test_go_output_in_the_text_report_speaks_no_command_after_a_unicode_space(
         assert_own_commands(stream)
 
 
+@pytest.mark.parametrize("fmt", ["markdown", "json", "sarif", "text"])
+def test_a_report_on_stdout_speaks_no_command_in_any_format(
+    tmp_path: Path, goenv: dict[str, str], fmt: str
+) -> None:
+    """``tidybot check --format markdown`` in a job printed the report's lines as they are:
+    the fix commands' ``sh`` block quotes a directory whose name holds a newline and then
+    ``::warning``, and an error block shows go's words naming it, so the runner read a
+    warning (found by a review of every sink). JSON and SARIF keep their strings on one line
+    but wrote ``##[`` (the runner's older syntax, read anywhere in a line) as it is."""
+    root = tmp_path / "repo"
+    evil = root / "x\n::warning title=LGTM::approved\n ::add-mask::x ##[error]y"
+    evil.mkdir(parents=True)
+    (evil / "go.mod").write_text(
+        "module example.com/evil\n\ngo 1.22\n\nrequire example.com/greet v1.0.0\n"
+    )
+    (evil / "main.go").write_bytes(MAIN)
+    env = dict(goenv, GITHUB_EVENT_NAME="pull_request", GITHUB_ACTIONS="true")
+    res = tidybot(env, "check", str(root), "--format", fmt)
+    assert res.returncode == 1, res.stdout + res.stderr
+    for stream in (res.stdout, res.stderr):
+        assert_own_commands(stream)
+    if fmt in ("json", "sarif"):
+        doc = json.dumps(json.loads(res.stdout))  # still the same JSON
+        assert "##[error]y" in doc
+
+
 def _bad_module(root: Path, name: bytes) -> None:
     """A drifted module in a directory ``name`` whose bytes are not UTF-8."""
     bad = os.path.join(os.fsencode(root), name)
