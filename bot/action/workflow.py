@@ -26,6 +26,7 @@ from typing import IO, TextIO, cast
 from bot.report.escape import (
     command_data,
     command_property,
+    log_text,
     md_cut,
     output_entry,
     speaks_commands,
@@ -108,7 +109,7 @@ class Workflow:
 
     def log(self, text: str) -> None:
         """A line (or lines) for the log, printed so the runner reads no command in them."""
-        text = self.clean(text)
+        text = log_text(self.clean(text))
         if not speaks_commands(text):
             self._write(text)
             return

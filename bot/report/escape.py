@@ -7,9 +7,11 @@ speak:
 ==============================  ===============================================================
 sink                            function
 ==============================  ===============================================================
-workflow command message        :func:`command_data` (``%``, CR, LF as ``@actions/core``)
+workflow command message        :func:`command_data` (``%``, CR, LF as ``@actions/core``;
+                                other control characters shown as ``\\xNN``)
 workflow command property       :func:`command_property` (also ``:`` and ``,``)
-foreign text in the job log     :func:`stop_commands` (a fresh token fences it verbatim), when
+foreign text in the job log     :func:`log_text` (control characters shown), and
+                                :func:`stop_commands` (a fresh token fences it verbatim), when
                                 :func:`speaks_commands` says the runner could read a command
 ``GITHUB_OUTPUT`` value         :func:`output_entry` (``name<<DELIM``; DELIM random, not in it)
 Markdown, running text          :func:`md_text` (HTML, Markdown punctuation, mentions, links)
@@ -40,6 +42,7 @@ __all__ = [
     "command_data",
     "command_property",
     "html_text",
+    "log_text",
     "md_block",
     "md_cell",
     "md_cell_code",
@@ -91,8 +94,26 @@ def visible_doc(doc: object) -> object:
 
 
 def command_data(text: str) -> str:
-    """The message part of ``::cmd props::MESSAGE``: one line whatever ``text`` holds."""
-    return visible(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """The message part of ``::cmd props::MESSAGE``: one line whatever ``text`` holds, and no
+    escape sequence for the log's viewer (control characters but CR and LF shown as ``\\xNN``,
+    as :func:`log_text` shows them)."""
+    text = _LOG_CONTROL.sub(_hex, visible(text))
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def log_text(text: str) -> str:
+    """Lines for a job log, printed as they are but for escape sequences and other control
+    characters, which the log's viewer would act on (colours, a cleared screen): those show
+    as ``\\xNN``; line breaks and tabs stay. (Workflow commands in it are the caller's: see
+    :func:`speaks_commands` and :func:`stop_commands`.)"""
+    return _LOG_CONTROL.sub(_hex, visible(text).replace("\r\n", "\n")).replace("\r", "\\x0d")
+
+
+_LOG_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # not \t, \n, \r
+
+
+def _hex(m: re.Match[str]) -> str:
+    return f"\\x{ord(m.group()):02x}"
 
 
 def command_property(text: str) -> str:

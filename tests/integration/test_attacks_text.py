@@ -95,6 +95,29 @@ def test_a_report_on_stdout_speaks_no_command_in_any_format(
         assert "##[error]y" in doc
 
 
+def test_the_job_log_carries_no_escape_sequence(world: ActionWorld) -> None:
+    """A directory named with escape sequences (clear the screen, turn red) reached the job
+    log raw in the ``::group::`` title and the annotations' ``file=``, and go's output and
+    diffs quoting it were printed as they are; the log's viewer acts on them. Now every
+    control character but the line breaks and tabs shows as ``\\xNN`` (found by a review of
+    every sink)."""
+    evil = "x\x1b[2J\x1b[31mRED"
+    files: dict[str, bytes | None] = {
+        "go.mod": APP,
+        "main.go": MAIN,
+        f"{evil}/go.mod": b"module example.com/evil\n\ngo 1.22\n\n"
+        b"require example.com/greet v1.0.0\n",
+        f"{evil}/main.go": MAIN,
+    }
+    number = world.open_pr(files)
+    res = world.run("pull_request", world.pr_event(number), world.checkout())
+    assert res.returncode == 1, res.explain()
+    assert "x\\x1b[2J\\x1b[31mRED" in res.stdout  # shown, in the group and the annotations
+    for stream in (res.stdout, res.stderr):
+        assert "\x1b" not in stream and "\x9b" not in stream
+    assert_no_forged_commands(res)
+
+
 def _bad_module(root: Path, name: bytes) -> None:
     """A drifted module in a directory ``name`` whose bytes are not UTF-8."""
     bad = os.path.join(os.fsencode(root), name)
