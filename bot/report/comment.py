@@ -39,6 +39,7 @@ from bot.report.escape import (
     md_cell_code,
     md_code,
     md_cut,
+    md_prose,
     no_command_lines,
 )
 
@@ -141,7 +142,7 @@ class CommentRenderer:
         extra = [
             f"- {md_code(f.id)} "
             f"{md_cell_code(_path(self.workdir, f.file)) + ': ' if f.file else ''}"
-            f"{md_cell(f.message)}"
+            f"{md_prose(f.message, cell=True)}"
             for f in report.findings
         ]
         fix = self._fix_section(report)

@@ -15,6 +15,7 @@ foreign text in the job log     :func:`log_text` (control characters shown), and
                                 :func:`speaks_commands` says the runner could read a command
 ``GITHUB_OUTPUT`` value         :func:`output_entry` (``name<<DELIM``; DELIM random, not in it)
 Markdown, running text          :func:`md_text` (HTML, Markdown punctuation, mentions, links)
+Markdown, tidybot's sentences   :func:`md_prose` (its `code` as code spans, the rest md_text)
 Markdown, inline code           :func:`md_code` (a backtick fence longer than any run inside)
 Markdown, fenced block          :func:`md_block` (likewise, backticks and tildes)
 Markdown, table cell            :func:`md_cell` (``md_text`` on one line, ``|`` escaped)
@@ -48,6 +49,7 @@ __all__ = [
     "md_cell_code",
     "md_code",
     "md_cut",
+    "md_prose",
     "md_text",
     "no_command_lines",
     "output_entry",
@@ -178,6 +180,27 @@ def md_text(text: str) -> str:
         else:
             out.append(c)
     return _defuse("".join(out))
+
+
+_OWN_CODE = re.compile(r"`([^`\n]+)`")
+
+
+def md_prose(text: str, *, cell: bool = False) -> str:
+    """One of tidybot's own sentences (a finding's message or why) as Markdown: where it marks
+    code with backticks (``fails with `missing go.sum entry```), that part as :func:`md_code`,
+    the rest as :func:`md_text` (in a table cell: :func:`md_cell_code` and :func:`md_cell`).
+    Data in the sentence stays inert either way: a backtick pair in a module path shows code."""
+    code, plain = (md_cell_code, md_cell) if cell else (md_code, md_text)
+    out: list[str] = []
+    at = 0
+    for m in _OWN_CODE.finditer(text):
+        if m.start() > at:
+            out.append(plain(text[at : m.start()]))
+        out.append(code(m.group(1)))
+        at = m.end()
+    if at < len(text):
+        out.append(plain(text[at:]))
+    return "".join(out)
 
 
 def md_cell(text: str) -> str:

@@ -22,6 +22,7 @@ from bot.report.escape import (
     md_cell,
     md_cell_code,
     md_code,
+    md_prose,
     md_text,
     no_command_lines,
 )
@@ -79,8 +80,8 @@ class MarkdownRenderer:
             "",
         ]
         for f in m.findings:
-            why = f" — {md_text(f.why)}" if f.why else ""
-            out.append(f"- {self._loc(f)} **{f.id}**: {md_text(f.message)}{why}")  # a known id
+            why = f" — {md_prose(f.why)}" if f.why else ""
+            out.append(f"- {self._loc(f)} **{f.id}**: {md_prose(f.message)}{why}")  # a known id
         if m.diff:
             out.extend(["", md_block(m.diff, "diff")])
         out.extend(["", "</details>"])
@@ -122,9 +123,8 @@ class MarkdownRenderer:
         if report.findings:
             lines.extend(["", "| file | finding | message |", "| --- | --- | --- |"])
             for f in report.findings:
-                lines.append(
-                    f"| {self._loc(f, cell=True)} | {md_cell_code(f.id)} | {md_cell(f.message)} |"
-                )
+                message = md_prose(f.message, cell=True)
+                lines.append(f"| {self._loc(f, cell=True)} | {md_cell_code(f.id)} | {message} |")
         if report.command == "check":
             lines.extend(self.fix_section(report))
         return no_command_lines("\n".join(lines) + "\n")

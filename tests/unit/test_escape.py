@@ -22,6 +22,7 @@ from bot.report.escape import (
     md_cell_code,
     md_code,
     md_cut,
+    md_prose,
     md_text,
     no_command_lines,
     output_entry,
@@ -323,3 +324,20 @@ def test_a_backtick_run_with_backticks_after_it_opens_no_block() -> None:
     body = "``` not a fence ```\n" + "text\n" * 20
     out = md_cut(body, 60, NOTE)
     assert out.removesuffix(NOTE).count("```") == 2  # no fence was added to close it
+
+
+def test_tidybots_own_code_shows_as_code_and_data_stays_inert() -> None:
+    html = MD.render(md_prose("go build fails with `missing go.sum entry`"))
+    assert "<code>missing go.sum entry</code>" in html and "`" not in html
+
+
+@pytest.mark.parametrize("s", HOSTILE)
+@pytest.mark.parametrize("cell", [False, True])
+def test_a_sentence_with_data_in_it_renders_the_data_inert(s: str, cell: bool) -> None:
+    text = md_prose(f"module `{s}` wants `go mod tidy` and {s}", cell=cell)
+    html = MD.render(f"| a |\n| - |\n| {text} |\n" if cell else text)
+    outside = re.sub(r"<code>.*?</code>", "", html, flags=re.DOTALL)
+    assert not _tags(outside) - {"p", "table", "thead", "tbody", "tr", "th", "td"}, html
+    assert "@org" not in outside and "@someone" not in outside
+    if cell:
+        assert html.count("<td>") == 1  # the data ended no cell
