@@ -156,6 +156,10 @@ class GoProcess:
         finally:
             with _LIVE_LOCK:
                 _LIVE.discard(self)
+        if _STOPPING.is_set() and self._proc.returncode < 0:
+            # stop_all killed it: the run is being stopped, and a module whose go was killed
+            # has no result (not an error "go failed without a message" in the progress lines)
+            raise KeyboardInterrupt
         return GoResult(
             self.args, self.cwd, self._proc.returncode, out, err, time.monotonic() - self._started
         )

@@ -416,7 +416,8 @@ def test_an_interrupted_run_stops_at_once_and_leaves_no_go_behind(
     """Ctrl-C (or a cancelled job's SIGTERM) while go waits on a proxy that never answers: go
     runs in a process group of its own, so the signal reached tidybot only, whose worker
     threads waited on go until its deadline (900 s by default); killed then, tidybot left the
-    go commands running. Now the run stops within seconds (exit 130) and no go is left."""
+    go commands running. Now the run stops within seconds (exit 130) and no go is left, and
+    the modules whose go was stopped are not reported as errors on the way out."""
     root = tmp_path / "repo"
     for d in ("a", "b"):
         module(root, d, f"example.com/{d}", {"main.go": MAIN_GO})
@@ -441,6 +442,9 @@ def test_an_interrupted_run_stops_at_once_and_leaves_no_go_behind(
     assert time.monotonic() - start < 15
     assert proc.returncode == 130, out + err
     assert "tidybot: interrupted" in err and "Traceback" not in err
+    # a module whose go the interrupt stopped has no result: no progress line calls it an
+    # error ("go failed without a message", as the killed go's exit read before)
+    assert "ERROR" not in err and "go failed" not in err, err
     time.sleep(0.2)
     assert _go_processes_in(root) == []
 
