@@ -291,11 +291,10 @@ def _check_tidy(go: Go, ref: ModuleRef, options: RunOptions, *, writing: bool = 
         mod_bytes = read_tree_file(root, gomod_rel)
         if mod_bytes is None:
             raise UnsafeFile(f"{gomod_rel}: cannot read: No such file or directory")
-        current_mod = mod_bytes.decode("utf-8")
-        current_sum = (read_tree_file(root, gosum_rel) or b"").decode("utf-8")
-    except (UnsafeFile, UnicodeDecodeError) as e:
-        reason = e.message if isinstance(e, UnsafeFile) else f"{gomod_rel}: cannot read: {e}"
-        return _Outcome(ModuleResult(ref.dir, "", Status.ERROR, error=reason))
+        current_mod = _utf8(mod_bytes, gomod_rel)
+        current_sum = _utf8(read_tree_file(root, gosum_rel) or b"", gosum_rel)
+    except UnsafeFile as e:
+        return _Outcome(ModuleResult(ref.dir, "", Status.ERROR, error=e.message))
     # go starts before go.mod is parsed and checked here, so the two overlap; with another
     # policy than `local` go might fetch a toolchain, so the check comes first there, and a
     # fix checks its replacements first. With `local`, go stops at once on a go line it
@@ -733,6 +732,20 @@ def _go_ready(go: Go, options: RunOptions) -> None:
     go.check_pinned()
     if options.cache_dir is None:
         go.version()
+
+
+def _utf8(data: bytes, rel: str) -> str:
+    """A go.mod or go.sum as text; UnsafeFile naming the line of the first byte that is not
+    UTF-8 (go reads both as UTF-8 and refuses them too)."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = data.count(b"\n", 0, e.start) + 1
+        name = rel.rsplit("/", 1)[-1]
+        raise UnsafeFile(
+            f"{rel}:{line}: not UTF-8 (byte 0x{data[e.start]:02x}); go reads {name} as UTF-8 "
+            "text: save it as UTF-8"
+        ) from None
 
 
 def _in_dir(module_dir: str, d: str) -> bool:

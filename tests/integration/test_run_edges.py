@@ -161,3 +161,27 @@ def test_toolchain_line_added_by_go_1_24(tmp_path: Path, goenv: dict[str, str]) 
     assert res.returncode == 1, res.stdout + res.stderr
     whys = {f["message"]: f["why"] for f in _doc(res)["modules"][0]["findings"]}
     assert "is dropped" not in whys["toolchain line: (none) -> go1.24.13"]
+
+
+def test_a_go_mod_or_go_sum_that_is_not_utf8_is_named_with_its_line(
+    tmp_path: Path, goenv: dict[str, str]
+) -> None:
+    """A byte that is not UTF-8 was reported as Python's words ("cannot read: 'utf-8' codec
+    can't decode byte 0xff in position 41"), and always as go.mod's, also when go.sum held it.
+    Now the file and line are named, with the fix; the other modules are checked as usual."""
+    tidy_module(goenv, tmp_path, "ok", "example.com/ok", {"main.go": MAIN_GO})
+    tidy_module(goenv, tmp_path, "badmod", "example.com/badmod", {"main.go": MAIN_GO})
+    tidy_module(goenv, tmp_path, "badsum", "example.com/badsum", {"main.go": MAIN_GO})
+    gomod = tmp_path / "badmod" / "go.mod"
+    gomod.write_bytes(gomod.read_bytes().replace(b"go 1.", b"// caf\xe9\ngo 1.", 1))
+    (tmp_path / "badsum" / "go.sum").write_bytes(b"example.com/x v1.0.0 h1:\xff=\n")
+    res = tidybot(goenv, "check", str(tmp_path), "--format", "json")
+    assert res.returncode == 2, res.stdout + res.stderr
+    mods = {m["dir"]: m for m in _doc(res)["modules"]}
+    assert mods["ok"]["status"] == "clean"
+    assert mods["badmod"]["error"] == (
+        "badmod/go.mod:3: not UTF-8 (byte 0xe9); go reads go.mod as UTF-8 text: save it as UTF-8"
+    )
+    assert mods["badsum"]["error"] == (
+        "badsum/go.sum:1: not UTF-8 (byte 0xff); go reads go.sum as UTF-8 text: save it as UTF-8"
+    )
