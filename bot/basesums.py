@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bot.changes import fetch_hint
 from bot.engine.gosum import GoSum, parse_gosum
 from bot.errors import UsageError
 from bot.gitport import Git
@@ -25,7 +26,7 @@ def base_sums(root: Path, ref: str) -> dict[str, GoSum]:
     if ref.startswith("-") or not git.has_commit(ref):
         raise UsageError(
             f"--base {ref}: no such commit, branch or tag",
-            hint=f"fetch it first (`git fetch origin {ref}`), or drop --base",
+            hint=f"{fetch_hint(ref)}, or drop --base",
         )
     top = top.resolve()
     prefix = "" if root == top else root.relative_to(top).as_posix()

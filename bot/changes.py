@@ -98,10 +98,28 @@ def _locate(root: Path, ref: str) -> tuple[Path, str, str]:
     if other is None:
         raise UsageError(
             f"--since {ref}: no such commit, branch or tag in {top}",
-            hint="fetch it first (actions/checkout with fetch-depth: 0, or "
-            f"`git fetch origin {ref}`), or drop --since for a full check",
+            hint=f"{fetch_hint(ref)}, or drop --since for a full check",
         )
     return top, head, other
+
+
+def fetch_hint(ref: str) -> str:
+    """How to get a missing ``ref`` into the clone, as a command that works for its kind: a
+    revision counted from another (``HEAD~5``, ``main^``) needs history a shallow clone lacks;
+    ``origin/main`` is fetched as ``main``; a name or a hash is fetched as it is."""
+    import shlex
+
+    if any(c in ref for c in "~^:") or "@{" in ref:
+        return (
+            "the history it names is not in this clone (a shallow checkout?): fetch it "
+            "(`git fetch --unshallow`, or actions/checkout with fetch-depth: 0)"
+        )
+    remote, _, branch = ref.partition("/")
+    name = branch if branch and remote == "origin" else ref
+    return (
+        "fetch it first (actions/checkout with fetch-depth: 0, or "
+        f"`git fetch origin {shlex.quote(name)}`)"
+    )
 
 
 def changed_files(root: Path, ref: str) -> ChangeSet:

@@ -134,6 +134,11 @@ def test_unknown_ref_is_a_usage_error(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match=r"--since origin/nope: no such commit") as e:
         changed_files(tmp_path, "origin/nope")
     assert "fetch-depth: 0" in str(e.value)
+    assert "`git fetch origin nope`" in str(e.value)  # the branch, as `git fetch` names it
+    # a revision counted from another is history a shallow clone lacks, not a name to fetch
+    with pytest.raises(UsageError, match=r"--since HEAD~5: no such commit") as e:
+        changed_files(tmp_path, "HEAD~5")
+    assert "git fetch --unshallow" in str(e.value) and "git fetch origin" not in str(e.value)
 
 
 def test_a_ref_that_looks_like_an_option_is_never_one(tmp_path: Path) -> None:
