@@ -331,6 +331,14 @@ def _verify(root: Path, args: argparse.Namespace) -> Report:
     env = make_go(resolved.options, root).env  # what go would verify with
     base = base_sums(root, args.base) if args.base else None
     out = run_verify(root, env=env, cache_check=args.cache, jobs=args.jobs, base_ref_sums=base)
+    if not out.files:
+        from bot.engine.discover import scan_tree
+
+        if not scan_tree(root).gomod_dirs:  # a wrong directory, as check says it
+            raise UsageError(
+                f"{root}: no go.mod found, so no go.sum to verify",
+                hint="run tidybot verify on a directory that contains Go modules",
+            )
     findings = [f for f in out.findings if not config.is_ignored(f)]
     files = len(out.files)
     return Report(

@@ -97,3 +97,16 @@ def test_verify_text_counts_lines_and_findings_apart(
         "verify: 2 go.sum lines in 1 file: 0 verified, 2 skipped (GONOSUMDB: 2), 0 failed; "
         "findings: 1 error, 0 warnings, 1 note ("
     )
+
+
+def test_verify_where_there_is_no_module_says_so(env: dict[str, str], tmp_path: Path) -> None:
+    """``tidybot verify`` in a directory without Go modules printed "0 go.sum lines in 0 files"
+    and exited 0, where ``check`` says there is no go.mod (exit 2): a wrong directory looked
+    verified. A module without dependencies (no go.sum) is still verified clean."""
+    empty = write_tree(tmp_path / "docs", {"README.md": "no Go here\n"})
+    res = tidybot(env, "verify", str(empty))
+    assert res.returncode == 2, res.stdout + res.stderr
+    assert res.stderr.startswith(f"tidybot: error: {empty}: no go.mod found"), res.stderr
+    alone = write_tree(tmp_path / "alone", {"go.mod": "module example.com/alone\n\ngo 1.22\n"})
+    res = tidybot(env, "verify", str(alone))
+    assert res.returncode == 0, res.stdout + res.stderr
