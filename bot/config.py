@@ -199,6 +199,21 @@ class Config:
             )
         return merged
 
+    def go_setting(self, module_dir: str) -> str:
+        """Where the config sets the ``go`` flag of this module (the last matching entry
+        with ``go``), as a message names it: ``modules.svc.go in .github/tidybot.yml:7``;
+        ``""`` when no entry does."""
+        entry = next(
+            (s for s in reversed(self.modules) if s.go and glob_match(s.pattern, module_dir)),
+            None,
+        )
+        if entry is None:
+            return ""
+        p = entry.pattern
+        key = f"modules.{p}.go" if p.isprintable() and p.strip() == p else f"modules[{p!r}].go"
+        file = self.file or CONFIG_FILES[0]
+        return f"{key} in {file}:{entry.line}" if entry.line else f"{key} in {file}"
+
     def ignored_by(self, finding: Finding) -> IgnoreRule | None:
         for rule in self.ignore:
             if rule.id == finding.id and any(

@@ -378,7 +378,14 @@ def _check_tidy(go: Go, ref: ModuleRef, options: RunOptions, *, writing: bool = 
     files = scan_module(ref.path, [i.path for i in gomod.ignores])
     findings = [
         f
-        for f in classify(texts, files, current=gomod, blank_before_rparen=layout)
+        for f in classify(
+            texts,
+            files,
+            current=gomod,
+            blank_before_rparen=layout,
+            go_flag=settings.go or "",
+            go_flag_source=options.config.go_setting(ref.dir) if settings.go else "",
+        )
         if not _ignored(f, options)
     ]
     status = Status.DRIFTED if findings else Status.CLEAN
@@ -405,6 +412,16 @@ def _go_before(text: str, file: str, blank_before_rparen: bool = False) -> str:
 
 def _tidy_flags(ref: ModuleRef, options: RunOptions) -> tuple[str, ...]:
     return options.config.settings_for(ref.dir).tidy_flags()
+
+
+def _with_tidy_flags(result: ModuleResult, options: RunOptions) -> ModuleResult:
+    """``result`` with the config's ``go mod tidy`` flags for its module, which the report's
+    fix commands repeat (without them a pasted ``go mod tidy`` leaves what -go=, -compat= or
+    -e changes, or fails where -e lets tidy proceed)."""
+    if result.status is not Status.DRIFTED:
+        return result
+    flags = options.config.settings_for(result.dir).tidy_flags()
+    return replace(result, tidy_flags=flags) if flags else result
 
 
 def _ignored(f: Finding, options: RunOptions) -> bool:
@@ -948,6 +965,7 @@ def check(root: Path, options: RunOptions) -> Report:
         workspaces.abandon()
         raise
     results, loose = workspaces.finish(outcomes)
+    results = [_with_tidy_flags(r, options) for r in results]
     _tell(options, results, workspaces.deferred, len(mods))
     return Report(
         root=str(root),

@@ -58,9 +58,13 @@ def classify(
     *,
     current: GoMod | None = None,
     blank_before_rparen: bool = False,
+    go_flag: str = "",
+    go_flag_source: str = "",
 ) -> list[Finding]:
     """The findings of one module. ``blank_before_rparen``: the go.mod layout is that of
-    Go 1.24 or older (``bot.engine.modfile.keeps_blank_before_rparen``)."""
+    Go 1.24 or older (``bot.engine.modfile.keeps_blank_before_rparen``). ``go_flag``: the
+    version tidy ran with ``-go=`` (the config's), ``go_flag_source`` where the config sets
+    it (``modules.svc.go in .github/tidybot.yml:7``)."""
     cur = current if current is not None else parse_gomod(t.current_mod, t.gomod_file)
     tidy = parse_gomod(t.tidy_mod, t.gomod_file)
     out: list[Finding] = []
@@ -141,6 +145,12 @@ def classify(
             out.append(_f(t, mod, a.line, "indirect-mismatch", msg, why))
 
     if cur.go != tidy.go:
+        if go_flag and tidy.go == go_flag:
+            why = f"the config asks for go {go_flag}: {go_flag_source or 'modules.*.go'}"
+        elif cur.go:
+            why = "the go line must be at least every dependency's go version"
+        else:
+            why = "a go.mod without a go line is read as go 1.16"
         out.append(
             _f(
                 t,
@@ -148,9 +158,7 @@ def classify(
                 cur.go_line,
                 "go-directive",
                 f"go line: {cur.go or '(none)'} -> {tidy.go or '(none)'}",
-                "the go line must be at least every dependency's go version"
-                if cur.go
-                else "a go.mod without a go line is read as go 1.16",
+                why,
             )
         )
     if cur.toolchain != tidy.toolchain:

@@ -60,6 +60,9 @@ class ModuleResult:
     fixed: bool = False  # for `fix`: files were rewritten
     changed_files: tuple[str, ...] = ()  # for `fix`: files written, relative to the root
     duration: float = 0.0
+    #: the config's ``go mod tidy`` flags for this module (``-e``, ``-go=1.23``,
+    #: ``-compat=1.21``), which the report's fix commands repeat
+    tidy_flags: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, object]:
         out: dict[str, object] = {

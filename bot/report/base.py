@@ -113,16 +113,19 @@ def _steps(findings: Iterable[Finding]) -> list[str]:
     return steps
 
 
-def fix_command(path: str, findings: Iterable[Finding]) -> str:
+def fix_command(path: str, findings: Iterable[Finding], tidy_flags: Sequence[str] = ()) -> str:
     """The one shell line that repairs ``findings`` (all about the directory ``path``, as the
     reader reaches it), using go only: ``go -C path mod tidy``, ``go -C path work sync && go -C
     path mod tidy``, ``GOWORK=off go -C path mod vendor`` ... ``""`` when no go command repairs
-    them (verify's findings, a go.mod that does not parse). Paths are quoted for a POSIX shell."""
+    them (verify's findings, a go.mod that does not parse). ``tidy_flags``: the config's flags
+    for the module (``ModuleResult.tidy_flags``), given to ``go mod tidy`` as tidybot gives them.
+    Paths and flags are quoted for a POSIX shell."""
     at = "" if path in (".", "") else f"-C {shlex.quote(path)} "
     out = []
     for step in _steps(findings):
         env = "GOWORK=off " if step == "mod vendor" else ""
-        out.append(f"{env}go {at}{step}")
+        flags = "".join(f" {shlex.quote(f)}" for f in tidy_flags) if step == "mod tidy" else ""
+        out.append(f"{env}go {at}{step}{flags}")
     return " && ".join(out)
 
 
@@ -148,7 +151,7 @@ def fix_commands(report: Report, place: Callable[[str], str]) -> list[str]:
     for f in report.findings:
         loose.setdefault(f.module_dir, []).append(f)
     lines = [fix_command(place(d), fs) for d, fs in sorted(loose.items())]
-    lines += [fix_command(place(m.dir), m.findings) for m in report.drifted]
+    lines += [fix_command(place(m.dir), m.findings, m.tidy_flags) for m in report.drifted]
     return [ln for ln in dict.fromkeys(lines) if ln]  # once each, in order
 
 

@@ -136,6 +136,43 @@ def test_the_tidybot_alternative_fixes_the_modules_the_check_chose(
     assert fixed == ["svc/a"]
 
 
+def _run_hint(line: str, cwd: Path, env: dict[str, str]) -> None:
+    """One printed command, pasted into a shell where tidybot ran."""
+    ran = subprocess.run(["bash", "-c", line], cwd=cwd, env=env, capture_output=True, text=True)
+    assert ran.returncode == 0, (line, ran.stdout + ran.stderr)
+
+
+def test_go_fix_commands_carry_the_configs_tidy_flags(
+    tmp_path: Path, goenv: dict[str, str]
+) -> None:
+    """The config's modules.<glob>.go / .e are flags of tidybot's go mod tidy; the printed go
+    commands left them out, so a pasted `go mod tidy` left the go line drift (no -go=1.23) or
+    failed on a package that cannot be found (no -e)."""
+    repo = tmp_path / "repo"
+    module(repo, "good", "example.com/good", {"good.go": "package good\n"})
+    missing = 'package e\n\nimport _ "example.com/missing/pkg"\n\nimport "example.com/greet"\n'
+    module(repo, "e", "example.com/e", {"e.go": missing + "\nvar X = greet.Hello()\n"})
+    write_tree(
+        repo, {".github/tidybot.yml": 'modules:\n  good:\n    go: "1.23"\n  e:\n    e: true\n'}
+    )
+    res = tidybot(goenv, "check", "-q", "repo", cwd=tmp_path)
+    assert res.returncode == 1, res.stdout + res.stderr
+    assert (
+        "repo/good/go.mod:3: warning[go-directive] go line: 1.22 -> 1.23\n"
+        "        why: the config asks for go 1.23: modules.good.go in .github/tidybot.yml:2\n"
+    ) in res.stdout
+    assert _hint(res.stdout) == [
+        "to fix, run here:",
+        "    go -C repo/e mod tidy -e",
+        "    go -C repo/good mod tidy -go=1.23",
+        "or all at once: tidybot fix repo",
+    ]
+    for line in _hint(res.stdout)[1:-1]:
+        _run_hint(line.strip(), tmp_path, goenv)
+    again = tidybot(goenv, "check", "-q", "repo", cwd=tmp_path)
+    assert again.returncode == 0, again.stdout + again.stderr
+
+
 def test_gos_own_hint_in_an_error_runs_where_tidybot_ran(
     tmp_path: Path, goenv: dict[str, str]
 ) -> None:

@@ -89,6 +89,9 @@ def test_full_file(tmp_path: Path) -> None:
     assert cfg.settings_for("examples").skip is True  # a trailing /** matches the dir itself
     assert cfg.settings_for("examples/keep").skip is False
     assert cfg.settings_for("services/api").skip is None
+    # where the go flag of a module is set, as the go-directive finding names it
+    assert cfg.go_setting("tools") == "modules.tools.go in .github/tidybot.yml:5"
+    assert cfg.go_setting("examples/keep") == ""
     # ignore rules by id and module glob
     assert cfg.is_ignored(_finding("anything/deep", "go-directive"))
     assert cfg.is_ignored(_finding("services/api", "stale-sum"))

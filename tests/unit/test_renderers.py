@@ -315,6 +315,12 @@ def test_one_function_decides_each_kind_of_fix() -> None:
         "go -C a mod tidy && GOWORK=off go -C a mod vendor"
     )
     assert fix_command("a", [_f("sum-mismatch"), _f("config")]) == ""  # go cannot repair these
+    # the config's flags go to go mod tidy only, as tidybot fix gives them
+    flags = ("-e", "-go=1.23", "-compat=1.21")
+    assert fix_command("a", [_f("go-directive"), _f("vendor")], flags) == (
+        "go -C a mod tidy -e -go=1.23 -compat=1.21 && GOWORK=off go -C a mod vendor"
+    )
+    assert fix_command("a", [_f("vendor")], flags) == "GOWORK=off go -C a mod vendor"
 
 
 def test_the_comment_the_summary_and_the_text_give_the_same_commands() -> None:
