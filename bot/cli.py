@@ -288,7 +288,13 @@ def check_output_path(value: str | None) -> None:
 
 
 def _selection(args: argparse.Namespace) -> tuple[str, ...]:
-    """The flags that chose the modules, as given: a suggested ``tidybot fix`` repeats them."""
+    """The flags that change what a fix does, as given: a suggested ``tidybot fix`` repeats
+    them, so that it fixes the modules the report is about, as the check checked them. Those
+    that choose the modules (``--include``, ``--exclude``, ``--since``, and ``--config``, whose
+    file also holds the include/exclude globs and the modules' tidy flags) and those that
+    change how go runs (``--gotoolchain``; ``--untrusted``, which leaves out the tree's
+    gotoolchain, private: and go.env). The others only change how the report is shown or how
+    fast it comes (``--format``, ``--jobs``, ``--cache-dir`` ...)."""
     out: list[str] = []
     for g in getattr(args, "include", None) or ():
         out += ["--include", g]
@@ -296,6 +302,12 @@ def _selection(args: argparse.Namespace) -> tuple[str, ...]:
         out += ["--exclude", g]
     if getattr(args, "since", None):
         out += ["--since", args.since]
+    if getattr(args, "config", None):
+        out += ["--config", args.config]
+    if getattr(args, "gotoolchain", None):
+        out += ["--gotoolchain", args.gotoolchain]
+    if getattr(args, "untrusted", False):
+        out.append("--untrusted")
     return tuple(out)
 
 

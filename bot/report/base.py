@@ -57,9 +57,10 @@ class Where:
     printed for a terminal are pasted where the command ran, so their paths start with it.
     ``top_uri``: the top level as a ``file://`` URI ending in ``/`` (SARIF's ``%SRCROOT%``),
     ``""`` when not known.
-    ``selection``: the command line's choice of modules (``--include X``, ``--exclude Y``,
-    ``--since REF``, as given), repeated in the ``tidybot fix`` a report suggests, so that
-    it fixes the modules the report is about and no others.
+    ``selection``: the command line's options that change what a fix does (``--include X``,
+    ``--exclude Y``, ``--since REF``, ``--config FILE``, ``--gotoolchain V``, ``--untrusted``,
+    as given), repeated in the ``tidybot fix`` a report suggests, so that it fixes the modules
+    the report is about, and no others, as the check checked them.
     """
 
     repo: str = "."
@@ -157,7 +158,7 @@ def fix_commands(report: Report, place: Callable[[str], str]) -> list[str]:
 
 def tidybot_fix(path: str, selection: Sequence[str] = ()) -> str:
     """The tidybot alternative: one command for the modules below ``path`` that the
-    ``selection`` flags (``Where.selection``) choose."""
+    ``selection`` flags (``Where.selection``) choose, run as they say."""
     words = ["tidybot", "fix"]
     if path not in (".", ""):
         words.append(path)

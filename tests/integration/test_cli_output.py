@@ -136,6 +136,44 @@ def test_the_tidybot_alternative_fixes_the_modules_the_check_chose(
     assert fixed == ["svc/a"]
 
 
+def test_the_tidybot_alternative_keeps_the_config_and_the_toolchain(
+    tmp_path: Path, goenv: dict[str, str]
+) -> None:
+    """The suggested ``tidybot fix`` dropped --config and --gotoolchain: pasted, it fixed
+    without the config's go line and worked on the modules that config excludes (one of them
+    a go.mod that does not parse: exit 2)."""
+    repo = tmp_path / "repo"
+    module(repo, "good", "example.com/good", {"good.go": "package good\n"})
+    module(repo, "newgo", "example.com/newgo", {"main.go": MAIN_GO})
+    write_tree(repo, {"badsyntax/go.mod": "module example.com/bad\n\ngo 1.22\nrequire (\n"})
+    (tmp_path / "my cfg.yml").write_text(
+        'modules:\n  good:\n    go: "1.23"\nexclude: [badsyntax, newgo]\n'
+    )
+    newgo_before = (repo / "newgo" / "go.mod").read_text()
+    check = ["check", "-q", "repo", "--config", "my cfg.yml", "--gotoolchain", "local"]
+    res = tidybot(goenv, *check, cwd=tmp_path)
+    assert res.returncode == 1, res.stdout + res.stderr
+    alt = _hint(res.stdout)[-1]
+    assert alt == "    or: tidybot fix repo --config 'my cfg.yml' --gotoolchain local", res.stdout
+    ran = subprocess.run(
+        [
+            "bash",
+            "-c",
+            alt.removeprefix("    or: ").replace(
+                "tidybot", f"{shlex.quote(sys.executable)} -m bot", 1
+            ),
+        ],
+        cwd=tmp_path,
+        env=dict(goenv, PYTHONPATH=str(Path(__file__).resolve().parents[2])),
+        capture_output=True,
+        text=True,
+    )
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    assert (repo / "newgo" / "go.mod").read_text() == newgo_before
+    again = tidybot(goenv, *check, cwd=tmp_path)
+    assert again.returncode == 0, again.stdout + again.stderr
+
+
 def _run_hint(line: str, cwd: Path, env: dict[str, str]) -> None:
     """One printed command, pasted into a shell where tidybot ran."""
     ran = subprocess.run(["bash", "-c", line], cwd=cwd, env=env, capture_output=True, text=True)
