@@ -330,7 +330,7 @@ def where_of(root: Path, given: str, env: Mapping[str, str]) -> Where:
     return Where(repo=rel or ".", local=local, top_uri=top.as_uri().rstrip("/") + "/")
 
 
-def _verify(root: Path, args: argparse.Namespace) -> Report:
+def _verify(root: Path, args: argparse.Namespace, where: Where) -> Report:
     from bot.basesums import base_sums
     from bot.verify.command import run_verify
 
@@ -342,7 +342,14 @@ def _verify(root: Path, args: argparse.Namespace) -> Report:
     config = resolved.config
     env = make_go(resolved.options, root).env  # what go would verify with
     base = base_sums(root, args.base) if args.base else None
-    out = run_verify(root, env=env, cache_check=args.cache, jobs=args.jobs, base_ref_sums=base)
+    out = run_verify(
+        root,
+        env=env,
+        cache_check=args.cache,
+        jobs=args.jobs,
+        base_ref_sums=base,
+        workdir=where.local,  # its fix commands are pasted where tidybot ran
+    )
     if not out.files:
         from bot.engine.discover import scan_tree
 
@@ -400,7 +407,7 @@ def run(argv: Sequence[str], secrets: Secrets | None = None) -> int:
     check_output_path(args.output)
     where = replace(where_of(root, args.path, os.environ), selection=_selection(args))
     if args.command == "verify":
-        report = _verify(root, args)
+        report = _verify(root, args, where)
         _emit(report, args, where)
         return exit_code(report)
     resolved = _resolve(args, root)

@@ -102,6 +102,7 @@ def run_verify(
     http: httpx.Client | None = None,
     processes: int | None = None,
     limits: NetLimits | None = None,
+    workdir: str = ".",
 ) -> VerifyOutcome:
     """Verify every go.sum line under root.
 
@@ -112,6 +113,8 @@ def run_verify(
     process's lookups only. ``limits``: the deadlines of one request and of the run
     (default: ``$TIDYBOT_VERIFY_REQUEST_TIMEOUT`` and ``$TIDYBOT_VERIFY_TIMEOUT`` of this
     process, tidybot's settings rather than go's; a bad value is a ConfigError).
+    ``workdir``: ``root`` as the reader reaches it (the command line's PATH), the start of the
+    paths in the commands a finding suggests (``go -C <workdir>/svc/a mod tidy``).
     """
     started = time.monotonic()
     root = Path(root)
@@ -135,7 +138,7 @@ def run_verify(
 
     client = None if db.off else SumdbClient(db, http=http, jobs=jobs, limits=limits)
     try:
-        res = verify_sum_files(files, db, client, jobs=jobs, processes=processes)
+        res = verify_sum_files(files, db, client, jobs=jobs, processes=processes, workdir=workdir)
     finally:
         if client is not None:
             client.close()

@@ -7,6 +7,7 @@ A line is *verified* only when its exact ``path version hash`` is in a proved re
 
 from __future__ import annotations
 
+import shlex
 from collections import Counter
 from collections.abc import Sequence
 
@@ -60,6 +61,20 @@ def _finding(
     return Finding(sf.module_dir, sf.file, line, id_, sev, msg, why)
 
 
+def _delete_the_line(sf: SumFile, workdir: str) -> str:
+    """The fix of a go.sum line that must go: delete it and let ``go mod tidy`` write back what
+    the module needs (verified as go verifies a new download). The command runs from where
+    ``workdir`` (the checked directory as the reader reaches it) is: ``go -C svc/a mod tidy``.
+    A go.work.sum line is only deleted: go.work.sum belongs to no module to tidy."""
+    if sf.file.rsplit("/", 1)[-1] != "go.sum":
+        return "delete the line"
+    from bot.report.base import join  # the module's directory as the report prints it
+
+    at = join(workdir, sf.module_dir)
+    cmd = "go mod tidy" if at == "." else f"go -C {shlex.quote(at)} mod tidy"
+    return f"delete the line and run `{cmd}`"
+
+
 def verify_sum_files(
     files: Sequence[SumFile],
     db: SumdbEnv,
@@ -67,9 +82,12 @@ def verify_sum_files(
     *,
     jobs: int = 16,
     processes: int | None = None,
+    workdir: str = ".",
 ) -> VerifyResult:
     """Check every line of every file; skipped lines are counted and reported, never dropped.
-    ``jobs`` lookups at once, in ``processes`` processes (default: by CPUs and go.sum size)."""
+    ``jobs`` lookups at once, in ``processes`` processes (default: by CPUs and go.sum size).
+    ``workdir``: the checked directory as the reader reaches it, the start of the paths in the
+    commands a finding suggests."""
     result = VerifyResult()
     wanted: dict[tuple[str, str], None] = {}
     plan: list[tuple[SumFile, FileResult, list[SumLine], dict[str, list[SumLine]]]] = []
@@ -86,7 +104,7 @@ def verify_sum_files(
                     Severity.ERROR,
                     f"malformed go.sum line: {bad.reason}",
                     f"the line reads {bad.text.strip()!r}; go fails every build with "
-                    f"'malformed go.sum'. Fix: delete the line and run `go mod tidy`",
+                    f"'malformed go.sum'. Fix: {_delete_the_line(sf, workdir)}",
                 )
             )
         check: list[SumLine] = []
@@ -128,7 +146,7 @@ def verify_sum_files(
             )
         for ln in check:
             ans = answers[(ln.path, ln.module_version)]
-            f = _judge(sf, ln, ans, db.name)
+            f = _judge(sf, ln, ans, db.name, workdir)
             if f is None:
                 fr.verified += 1
                 continue
@@ -170,7 +188,7 @@ def _fork_finding(sf: SumFile, ln: SumLine, err: ForkError, db: SumdbEnv) -> Fin
     )
 
 
-def _judge(sf: SumFile, ln: SumLine, ans: Answer, dbname: str) -> Finding | None:
+def _judge(sf: SumFile, ln: SumLine, ans: Answer, dbname: str, workdir: str) -> Finding | None:
     mv = f"{ln.path}@{ln.version}"
     if ans.error is not None:
         e = ans.error
@@ -228,8 +246,8 @@ def _judge(sf: SumFile, ln: SumLine, ans: Answer, dbname: str) -> Finding | None
         Severity.ERROR,
         f"{mv}: checksum mismatch: go.sum has {ln.hash}, {dbname} has {db_hashes[0]}",
         "This go.sum line does NOT match the checksum database: the module was changed after "
-        "it was published, or go.sum was edited. Fix: delete the line and run `go mod tidy`, "
-        "then review the new hash",
+        "it was published, or go.sum was edited. Fix: "
+        f"{_delete_the_line(sf, workdir)}, then review the new hash",
     )
 
 

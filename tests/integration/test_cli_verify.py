@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -110,3 +112,33 @@ def test_verify_where_there_is_no_module_says_so(env: dict[str, str], tmp_path: 
     alone = write_tree(tmp_path / "alone", {"go.mod": "module example.com/alone\n\ngo 1.22\n"})
     res = tidybot(env, "verify", str(alone))
     assert res.returncode == 0, res.stdout + res.stderr
+
+
+def test_verify_fix_advice_runs_where_tidybot_ran(
+    env: dict[str, str], sumdb_server: SumdbServer, tmp_path: Path
+) -> None:
+    """A sum-mismatch said "delete the line and run `go mod tidy`": run where tidybot ran
+    (above the module), go found no go.mod. The advice names the module's directory as the
+    report prints it; following it (the line deleted, the command pasted) verifies clean."""
+    lines = sumdb_server.gosum_lines(GREET, "v1.0.0")
+    bad = lines[0].rsplit(" ", 1)[0] + " h1:" + "A" * 43 + "="
+    app = write_tree(
+        tmp_path / "my repo" / "app",
+        {
+            "go.mod": f"module example.com/app\n\ngo 1.22\n\nrequire {GREET} v1.0.0\n",
+            "main.go": f'package main\n\nimport "{GREET}"\n\nvar X = greet.Hello()\n',
+            "go.sum": bad + "\n" + lines[1] + "\n",
+        },
+    )
+    res = tidybot(env, "verify", "my repo", cwd=tmp_path)
+    assert res.returncode == 1, res.stdout + res.stderr
+    assert res.stdout.startswith("my repo/app/go.sum:1: error[sum-mismatch]"), res.stdout
+    commands = re.findall(r"Fix: delete the line and run `([^`]+)`", res.stdout)
+    assert commands == ["go -C 'my repo/app' mod tidy"], res.stdout
+    (app / "go.sum").write_text(lines[1] + "\n")  # the line deleted, as the advice says
+    ran = subprocess.run(
+        ["bash", "-c", commands[0]], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
+    assert ran.returncode == 0, ran.stderr
+    again = tidybot(env, "verify", "my repo", cwd=tmp_path)
+    assert again.returncode == 0, again.stdout + again.stderr

@@ -369,6 +369,15 @@ def test_files_everywhere_but_vendor_and_testdata(
     f = out.findings[0]
     assert (f.file, f.line, f.module_dir) == ("svc/a/go.sum", 3, "svc/a")
     assert (out.lines, out.verified, out.errors) == (5, 4, 1)
+    assert f.why.endswith("Fix: delete the line and run `go -C svc/a mod tidy`")
+    # the checked directory as the reader reaches it starts the command's path
+    shown = run_verify(root, env=env, cache_check=False, jobs=4, processes=1, workdir="my tree")
+    assert shown.findings[0].why.endswith("run `go -C 'my tree/svc/a' mod tidy`")
+    # a go.work.sum line: no module to tidy, only the line to delete
+    (root / "go.work.sum").write_text(good + "broken line\n")
+    (root / "svc/a/go.sum").write_text(good)
+    (f,) = _verify(root, env).findings
+    assert (f.file, f.why.rsplit(". ", 1)[-1]) == ("go.work.sum", "Fix: delete the line")
 
 
 def test_sum_changed_needs_no_network(
