@@ -926,7 +926,12 @@ class _WorkspaceChecks:
                     continue
                 r = results[i]
                 if r.status in (Status.CLEAN, Status.DRIFTED):
-                    results[i] = replace(r, status=Status.DRIFTED, findings=(*r.findings, f))
+                    results[i] = replace(
+                        r,
+                        status=Status.DRIFTED,
+                        findings=(*r.findings, f),
+                        work_file=r.work_file or wc.gowork,
+                    )
             if policy == "report":
                 continue
             for wm in wc.modules:  # what the sync writes, after the module's own diff

@@ -63,6 +63,9 @@ class ModuleResult:
     #: the config's ``go mod tidy`` flags for this module (``-e``, ``-go=1.23``,
     #: ``-compat=1.21``), which the report's fix commands repeat
     tidy_flags: tuple[str, ...] = ()
+    #: the go.work (relative to the root) whose findings (``work-sync``, a workspace's
+    #: ``vendor``) this module has, named by the fix commands' ``GOWORK=``
+    work_file: str = ""
 
     def to_json(self) -> dict[str, object]:
         out: dict[str, object] = {

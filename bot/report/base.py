@@ -114,20 +114,47 @@ def _steps(findings: Iterable[Finding]) -> list[str]:
     return steps
 
 
-def fix_command(path: str, findings: Iterable[Finding], tidy_flags: Sequence[str] = ()) -> str:
+def gowork_value(work_file: str) -> str:
+    """``work_file`` (a go.work as the reader reaches it) as a shell word for ``GOWORK=``. go
+    takes only an absolute path there ("invalid GOWORK: not an absolute path"), so a relative
+    one is made absolute by the shell where the command is pasted: ``"$PWD"/ws/go.work``."""
+    quoted = shlex.quote(work_file)
+    return quoted if work_file.startswith("/") else f'"$PWD"/{quoted}'
+
+
+def fix_command(
+    path: str, findings: Iterable[Finding], tidy_flags: Sequence[str] = (), work_file: str = ""
+) -> str:
     """The one shell line that repairs ``findings`` (all about the directory ``path``, as the
-    reader reaches it), using go only: ``go -C path mod tidy``, ``go -C path work sync && go -C
-    path mod tidy``, ``GOWORK=off go -C path mod vendor`` ... ``""`` when no go command repairs
-    them (verify's findings, a go.mod that does not parse). ``tidy_flags``: the config's flags
-    for the module (``ModuleResult.tidy_flags``), given to ``go mod tidy`` as tidybot gives them.
-    Paths and flags are quoted for a POSIX shell."""
+    reader reaches it), using go only: ``go -C path mod tidy``, ``GOWORK="$PWD"/ws/go.work go
+    work sync && go -C path mod tidy``, ``GOWORK=off go -C path mod vendor`` ... ``""`` when no
+    go command repairs them (verify's findings, a go.mod that does not parse). ``tidy_flags``:
+    the config's flags for the module (``ModuleResult.tidy_flags``), given to ``go mod tidy`` as
+    tidybot gives them. ``work_file``: the go.work (as the reader reaches it) the workspace
+    steps are about, named by ``GOWORK`` so that they work where GOWORK=off is set (CI often
+    sets it; then ``go work sync`` finds no go.work); without it they run in ``path``. Paths
+    and flags are quoted for a POSIX shell."""
     at = "" if path in (".", "") else f"-C {shlex.quote(path)} "
     out = []
     for step in _steps(findings):
+        if step.startswith("work ") and work_file:
+            out.append(f"GOWORK={gowork_value(work_file)} go {step}")
+            continue
         env = "GOWORK=off " if step == "mod vendor" else ""
         flags = "".join(f" {shlex.quote(f)}" for f in tidy_flags) if step == "mod tidy" else ""
         out.append(f"{env}go {at}{step}{flags}")
     return " && ".join(out)
+
+
+def _work_file_of(findings: Iterable[Finding]) -> str:
+    """The go.work that findings about its own directory (go.work, go.work.sum, a workspace's
+    vendor/) are about, ``""`` when none is."""
+    for f in findings:
+        workspace_vendor = f.id == "vendor" and f.message.startswith("go work vendor")
+        if f.file.endswith(("go.work", "go.work.sum")) or workspace_vendor:
+            top = f.module_dir
+            return "go.work" if top in (".", "") else f"{top}/go.work"
+    return ""
 
 
 _GO_HINT = re.compile(r"^(\s+)go (?=[a-z])")  # go indents the commands it suggests
@@ -151,8 +178,16 @@ def fix_commands(report: Report, place: Callable[[str], str]) -> list[str]:
     loose: dict[str, list[Finding]] = {}
     for f in report.findings:
         loose.setdefault(f.module_dir, []).append(f)
-    lines = [fix_command(place(d), fs) for d, fs in sorted(loose.items())]
-    lines += [fix_command(place(m.dir), m.findings, m.tidy_flags) for m in report.drifted]
+    lines = [
+        fix_command(place(d), fs, work_file=place(w) if (w := _work_file_of(fs)) else "")
+        for d, fs in sorted(loose.items())
+    ]
+    lines += [
+        fix_command(
+            place(m.dir), m.findings, m.tidy_flags, place(m.work_file) if m.work_file else ""
+        )
+        for m in report.drifted
+    ]
     return [ln for ln in dict.fromkeys(lines) if ln]  # once each, in order
 
 

@@ -54,6 +54,12 @@ def _hint(stdout: str) -> list[str]:
     return lines[start:]
 
 
+def _run_hint(line: str, cwd: Path, env: dict[str, str]) -> None:
+    """One printed command, pasted into a shell where tidybot ran."""
+    ran = subprocess.run(["bash", "-c", line], cwd=cwd, env=env, capture_output=True, text=True)
+    assert ran.returncode == 0, (line, ran.stdout + ran.stderr)
+
+
 def test_fix_hints_paste_where_the_command_ran_one_per_kind(
     tmp_path: Path, goenv: dict[str, str]
 ) -> None:
@@ -65,7 +71,7 @@ def test_fix_hints_paste_where_the_command_ran_one_per_kind(
     assert res.returncode == 1, res.stdout + res.stderr
     assert _hint(res.stdout) == [
         "to fix, run here:",
-        "    go -C repos/r/svc/a work sync && go -C repos/r/svc/a mod tidy",
+        '    GOWORK="$PWD"/repos/r/go.work go work sync && go -C repos/r/svc/a mod tidy',
         "    go -C repos/r/tools mod tidy",
         "    GOWORK=off go -C repos/r/vend mod vendor",
         "or all at once: tidybot fix repos/r",
@@ -79,6 +85,47 @@ def test_fix_hints_paste_where_the_command_ran_one_per_kind(
     again = tidybot(goenv, "check", "repos/r", cwd=tmp_path)
     assert again.returncode == 0, again.stdout
     assert "to fix" not in again.stdout
+
+
+def test_workspace_hints_work_where_gowork_is_off(tmp_path: Path, goenv: dict[str, str]) -> None:
+    """With GOWORK=off in the environment (common in CI; tidybot still finds and checks the
+    go.work), the printed `go -C ws/a work sync` failed: "go: no go.work file found". The hint
+    names the go.work in GOWORK, as an absolute path (go takes no other) made where it is
+    pasted."""
+    ws = tmp_path / "my ws"
+    write_tree(
+        ws,
+        {
+            "go.work": "go 1.22\n\nuse (\n\t./a\n\t./b\n)\n",
+            "a/go.mod": "module example.com/a\n\ngo 1.22\n\nrequire example.com/greet v1.0.0\n",
+            "a/a.go": GREET_GO.format(name="a"),
+            "b/go.mod": "module example.com/b\n\ngo 1.22\n\nrequire example.com/greet v1.1.0\n",
+            "b/b.go": GREET_GO.format(name="b"),
+        },
+    )
+    for d in ("a", "b"):
+        tidy(goenv, ws / d)
+    assert goenv["GOWORK"] == "off"  # as the user's shell has it
+    res = tidybot(goenv, "check", "-q", "my ws", cwd=tmp_path)
+    assert res.returncode == 1, res.stdout + res.stderr
+    hint = _hint(res.stdout)[0]
+    assert (
+        hint == "to fix: GOWORK=\"$PWD\"/'my ws/go.work' go work sync && go -C 'my ws/a' mod tidy"
+    )
+    _run_hint(hint.removeprefix("to fix: "), tmp_path, goenv)
+    again = tidybot(goenv, "check", "-q", "my ws", cwd=tmp_path)
+    assert again.returncode == 0, again.stdout + again.stderr
+    # from inside the workspace, and with the checked directory given as an absolute path
+    (ws / "a" / "go.mod").write_text(
+        "module example.com/a\n\ngo 1.22\n\nrequire example.com/greet v1.0.0\n"
+    )
+    inside = _hint(tidybot(goenv, "check", "-q", cwd=ws).stdout)[0]
+    assert inside == 'to fix: GOWORK="$PWD"/go.work go work sync && go -C a mod tidy'
+    absolute = _hint(tidybot(goenv, "check", "-q", str(ws), cwd=tmp_path).stdout)[0]
+    quoted = shlex.quote(str(ws / "go.work"))
+    assert absolute.startswith(f"to fix: GOWORK={quoted} go work sync && go -C "), absolute
+    _run_hint(absolute.removeprefix("to fix: "), ws / "b", goenv)
+    assert tidybot(goenv, "check", "-q", "my ws", cwd=tmp_path).returncode == 0
 
 
 def test_one_drifted_module_hint_and_the_tidybot_alternative(
@@ -172,12 +219,6 @@ def test_the_tidybot_alternative_keeps_the_config_and_the_toolchain(
     assert (repo / "newgo" / "go.mod").read_text() == newgo_before
     again = tidybot(goenv, *check, cwd=tmp_path)
     assert again.returncode == 0, again.stdout + again.stderr
-
-
-def _run_hint(line: str, cwd: Path, env: dict[str, str]) -> None:
-    """One printed command, pasted into a shell where tidybot ran."""
-    ran = subprocess.run(["bash", "-c", line], cwd=cwd, env=env, capture_output=True, text=True)
-    assert ran.returncode == 0, (line, ran.stdout + ran.stderr)
 
 
 def test_go_fix_commands_carry_the_configs_tidy_flags(

@@ -321,6 +321,14 @@ def test_one_function_decides_each_kind_of_fix() -> None:
         "go -C a mod tidy -e -go=1.23 -compat=1.21 && GOWORK=off go -C a mod vendor"
     )
     assert fix_command("a", [_f("vendor")], flags) == "GOWORK=off go -C a mod vendor"
+    # the workspace steps name their go.work, absolute where the command is pasted: they work
+    # where GOWORK=off is set
+    assert fix_command("w s/a", [_f("work-sync")], work_file="w s/go.work") == (
+        "GOWORK=\"$PWD\"/'w s/go.work' go work sync && go -C 'w s/a' mod tidy"
+    )
+    assert (
+        fix_command(".", [ws_vendor], work_file="/r/go.work") == "GOWORK=/r/go.work go work vendor"
+    )
 
 
 def test_the_comment_the_summary_and_the_text_give_the_same_commands() -> None:
