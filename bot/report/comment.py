@@ -139,10 +139,10 @@ class CommentRenderer:
                 f"| {len(quiet)} more | {STATUS_LABEL[Status.SKIPPED]} | not affected by the "
                 f"changes since {md_cell_code(ref)} |"
             )
-        extra = [
+        extra = [  # a list, not a table: no cell escaping (a code span would show its \|)
             f"- {md_code(f.id)} "
-            f"{md_cell_code(_path(self.workdir, f.file)) + ': ' if f.file else ''}"
-            f"{md_prose(f.message, cell=True)}"
+            f"{md_code(_path(self.workdir, f.file)) + ': ' if f.file else ''}"
+            f"{md_prose(' '.join(f.message.splitlines()))}"
             for f in report.findings
         ]
         fix = self._fix_section(report)

@@ -413,3 +413,14 @@ def test_sarif_uris_encode_what_a_uri_path_cannot_hold() -> None:
     assert file_uri("v2+x@y/go.mod") == "v2+x@y/go.mod"  # allowed in a path as they are
     assert file_uri("\u00e9/go.mod") == "%C3%A9/go.mod"
     assert file_uri("bad\udcff/go.mod") == "bad%FF/go.mod"  # the byte, not UTF-8
+
+
+def test_the_comments_list_of_repository_findings_shows_names_as_they_are() -> None:
+    """The findings of no module (go.work, checksums) are a list in the comment, not a table:
+    a ``|`` in a file name showed as ``\\|`` inside its code span (cell escaping)."""
+    f = Finding(".", "a|b/go.work", 2, "work-sync", Severity.WARNING, "go.work: x | y", "")
+    report = Report(root="repo", command="check", modules=(), findings=(f,))
+    body = CommentRenderer(workdir=".", tidy_command=False).render(report)
+    html = MarkdownIt("commonmark").enable("table").render(body)
+    assert "<code>a|b/go.work</code>" in html, body
+    assert "x | y" in html and "\\|" not in html
