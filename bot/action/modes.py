@@ -44,7 +44,7 @@ from bot.forge.port import Forge, PullRequest, marker_for
 from bot.record import record, replace
 from bot.report.base import Where
 from bot.report.comment import MARKER, CommentRenderer, fix_commands
-from bot.report.escape import html_text, md_code, md_text, no_command_lines
+from bot.report.escape import html_text, md_code, md_prose, no_command_lines
 from bot.report.github import GithubRenderer
 from bot.report.json import JsonRenderer
 from bot.report.markdown import MarkdownRenderer
@@ -362,10 +362,10 @@ def fix(run: Run, decision: Decision) -> Outcome:
         outcome = _fix(run, number, decision)
     except TidybotError as e:
         if decision.command:
-            # an error's text is plain text that may name the pull request's branch or
-            # module directories: Markdown-escaped, as everything else in a comment
-            hint = f"\n\n{md_text(e.hint)}" if e.hint else ""
-            _reply(run, number, f"`/tidy` failed: {md_text(e.message)}{hint}")
+            # an error's text may name the pull request's branch or module directories:
+            # Markdown-escaped, as everything else in a comment, its `code` shown as code
+            hint = f"\n\n{md_prose(e.hint)}" if e.hint else ""
+            _reply(run, number, f"`/tidy` failed: {md_prose(e.message)}{hint}")
             if comment_id is not None:
                 _react(run, comment_id, "confused")
         raise

@@ -462,6 +462,8 @@ def test_tidy_with_a_short_hash_is_refused(world: ActionWorld) -> None:
         str(c["body"]) for c in world.gh.comments(REPO, number) if "failed" in str(c["body"])
     ]
     assert len(replies) == 1 and f"/tidy {head}" in replies[0], replies
+    # the command to use is shown as code, ready to copy (not as escaped backticks)
+    assert f"`/tidy {head}`" in replies[0] and "\\`" not in replies[0], replies
 
 
 # --- 10. git has a deadline -----------------------------------------------------------------------
