@@ -15,6 +15,7 @@ module proxy that never answers is stopped, with its children, and its module sa
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
 import threading
@@ -328,7 +329,9 @@ class Go:
         self.policy = parse_toolchain_policy(gotoolchain)
         base = dict(os.environ if env is None else env)
         self.env = hardened_env(base, gotoolchain=gotoolchain)
-        self.go = go or base.get("TIDYBOT_GO") or "go"
+        named = go or base.get("TIDYBOT_GO")
+        self.go = named or "go"
+        self.named = bool(named)  # TIDYBOT_GO names the binary (else: go on PATH)
         self._exe: str | None = None  # its absolute path, once found (childenv.find_program)
         self.timeout = timeout  # seconds each command may run; None: no deadline
         self._version: str | None = None
@@ -385,11 +388,15 @@ class Go:
                 start_new_session=True,
             )
         except FileNotFoundError as e:
+            if self.named:
+                raise self.cannot_run(e) from e
             raise ToolchainError(
                 f"the go command ({self.go}) was not found",
                 hint="install Go 1.23 or newer (https://go.dev/dl/) and put it on PATH, "
                 "or point TIDYBOT_GO at the go binary",
             ) from e
+        except OSError as e:  # a directory, a file without x, not a program (Exec format error)
+            raise self.cannot_run(e) from e
         deadline = self.timeout if timeout is None else timeout
         gp = GoProcess((self.go, *args), str(cwd), proc, started, deadline)
         with _LIVE_LOCK:
@@ -398,6 +405,31 @@ class Go:
             gp.kill()
             raise KeyboardInterrupt
         return gp
+
+    def cannot_run(self, e: OSError | None = None) -> ToolchainError:
+        """The error for a go binary that is there but cannot be started: what it is (a
+        directory, a file without execute permission, not a program) and who named it."""
+        exe = self._exe or self.go
+        if os.path.isdir(exe):
+            what = "is a directory, not the go binary"
+        elif not os.path.exists(exe):
+            what = "does not exist"
+        elif not os.access(exe, os.X_OK):
+            what = "is not executable (no execute permission)"
+        elif e is not None and e.errno == errno.ENOEXEC:
+            what = "is not a program this system can run (Exec format error)"
+        else:
+            what = f"cannot be run ({e.strerror if e is not None and e.strerror else e})"
+        if self.named:
+            return ToolchainError(
+                f"TIDYBOT_GO={self.go}: {what}",
+                hint="point TIDYBOT_GO at the go binary (such as /usr/local/go/bin/go), or "
+                "unset it to use go from PATH",
+            )
+        return ToolchainError(
+            f"the go command {exe} (found on PATH) {what}",
+            hint="reinstall Go (https://go.dev/dl/), or point TIDYBOT_GO at a working go binary",
+        )
 
     def binary(self) -> str | None:
         """The go binary this port runs (its path), or None when there is none."""

@@ -509,6 +509,33 @@ def test_tidybot_go_that_does_not_exist_is_named(tmp_path: Path, goenv: dict[str
     assert "PATH" not in res.stderr.splitlines()[0]
 
 
+@pytest.mark.parametrize(
+    ("kind", "what"),
+    [
+        ("directory", "is a directory, not the go binary"),
+        ("no-x", "is not executable (no execute permission)"),
+        ("garbage", "is not a program this system can run (Exec format error)"),
+    ],
+)
+def test_tidybot_go_that_cannot_run_is_named(
+    tmp_path: Path, goenv: dict[str, str], kind: str, what: str
+) -> None:
+    """TIDYBOT_GO naming a directory, a file without x, or bytes no kernel runs: one error
+    naming the variable, its value and what is wrong (exit 2), no traceback."""
+    module(tmp_path / "repo", ".", "example.com/app", {})
+    bad = tmp_path / "bad"
+    if kind == "directory":
+        bad.mkdir()
+    else:
+        bad.write_bytes(b"\x00\x01 not a program\n")
+        bad.chmod(0o644 if kind == "no-x" else 0o755)
+    res = tidybot(dict(goenv, TIDYBOT_GO=str(bad)), "check", "-q", str(tmp_path / "repo"))
+    assert res.returncode == 2, res.stderr
+    assert res.stderr.splitlines()[0] == f"tidybot: error: TIDYBOT_GO={bad}: {what}"
+    assert "Traceback" not in res.stderr and "internal error" not in res.stderr
+    assert "hint: point TIDYBOT_GO at the go binary" in res.stderr
+
+
 def test_config_include_that_matches_nothing_names_the_config(
     tmp_path: Path, goenv: dict[str, str]
 ) -> None:
