@@ -31,6 +31,7 @@ ENVIRONMENT = """\
 environment:
   TIDYBOT_GO             the go binary to run (default: go on PATH)
   TIDYBOT_GOTOOLCHAIN    GOTOOLCHAIN policy when --gotoolchain is not given
+  TIDYBOT_GO_TIMEOUT     seconds each go command may run (default 900, at most 86400)
   TIDYBOT_CACHE_DIR      the result cache when --cache-dir is not given
   TIDYBOT_PRIVATE_TOKEN  token for the private hosts the config names (never an argument)
   GOPROXY, GOPRIVATE, GONOSUMDB, GOFLAGS, ...

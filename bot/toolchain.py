@@ -40,6 +40,11 @@ forever."""
 
 GO_TIMEOUT_VARIABLE = "TIDYBOT_GO_TIMEOUT"
 
+MAX_GO_TIMEOUT = 86400.0
+"""The largest deadline a go command may be given, in seconds (one day; README, "Limits"): a
+command that has not finished in a day waits on something that will not answer, and the wait
+itself cannot take much more (``poll`` counts milliseconds in a C int: about 24.8 days)."""
+
 _VERSION_RE = re.compile(r"go(\d+)\.(\d+)(?:\.(\d+))?")
 # go: go.mod requires go >= 1.99 (running go 1.26.8; GOTOOLCHAIN=local)
 # go: example.com/newgo@v1.0.0 requires go >= 1.99 (running go 1.26.8; GOTOOLCHAIN=local)
@@ -197,15 +202,21 @@ def timeout_message(args: Sequence[str], timeout: float, stderr: str) -> str:
 
 
 def parse_go_timeout(value: str, source: str = GO_TIMEOUT_VARIABLE) -> float:
-    """A go deadline setting in seconds (> 0). Raises ConfigError naming ``source``."""
+    """A go deadline setting in seconds (above 0, at most :data:`MAX_GO_TIMEOUT`). Raises
+    ConfigError naming ``source``."""
     try:
         seconds = float(value)
     except ValueError:
         seconds = -1.0
-    if not seconds > 0 or seconds == float("inf"):
+    if not seconds > 0:
         raise ConfigError(
             f"{source}: expected a number of seconds above 0, not {value!r}",
             hint=f"the default is {DEFAULT_GO_TIMEOUT:g}",
+        )
+    if not seconds <= MAX_GO_TIMEOUT:  # inf and nan too
+        raise ConfigError(
+            f"{source}: {value!r} seconds is above the limit of {MAX_GO_TIMEOUT:g} (one day)",
+            hint=f"give at most {MAX_GO_TIMEOUT:g}; the default is {DEFAULT_GO_TIMEOUT:g}",
         )
     return seconds
 

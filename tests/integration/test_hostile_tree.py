@@ -393,6 +393,25 @@ def test_a_bad_go_timeout_is_a_configuration_error(tmp_path: Path, goenv: dict[s
     assert res.stderr.startswith("tidybot: error: TIDYBOT_GO_TIMEOUT: expected a number of seconds")
 
 
+@pytest.mark.parametrize("value", ["2147484", "1e300", "inf", "86400.5"])
+def test_a_go_timeout_above_one_day_is_a_configuration_error(
+    tmp_path: Path, goenv: dict[str, str], value: str
+) -> None:
+    """A timeout beyond what the wait can count (poll's milliseconds overflow at about 24.8
+    days; larger still, Python's clock) was an OverflowError traceback (exit 3). The limit is
+    one day, documented, and a value above it is a usage error naming the variable."""
+    module(tmp_path, ".", "example.com/app", {})
+    res = tidybot(dict(goenv, TIDYBOT_GO_TIMEOUT=value), "check", "-q", str(tmp_path))
+    assert res.returncode == 2, res.stderr
+    assert res.stderr.splitlines()[0] == (
+        f"tidybot: error: TIDYBOT_GO_TIMEOUT: {value!r} seconds is above the limit of 86400 "
+        "(one day)"
+    )
+    assert "Traceback" not in res.stderr
+    ok = tidybot(dict(goenv, TIDYBOT_GO_TIMEOUT="86400"), "check", "-q", str(tmp_path))
+    assert ok.returncode == 0, ok.stderr
+
+
 def _go_processes_in(root: Path) -> list[str]:
     """The processes (pid: command) working in a directory below ``root``: go commands left."""
     out = []
