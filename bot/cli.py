@@ -215,6 +215,13 @@ def _resolve(args: argparse.Namespace, root: Path) -> Resolved:
 
     include = check_globs("--include", tuple(getattr(args, "include", ())))
     exclude = check_globs("--exclude", tuple(getattr(args, "exclude", ())))
+    since = getattr(args, "since", None)
+    if since is not None and not since.strip():  # `--since "$BASE"` with BASE empty or unset
+        raise UsageError(
+            f"--since {since!r}: empty ref",
+            hint="give a git ref such as origin/main; to check every module, leave --since out "
+            '(in a script: ${BASE:+--since "$BASE"})',
+        )
     gotoolchain = getattr(args, "gotoolchain", None) or os.environ.get("TIDYBOT_GOTOOLCHAIN", "")
     where = "--gotoolchain" if getattr(args, "gotoolchain", None) else "TIDYBOT_GOTOOLCHAIN"
     override = None
@@ -236,7 +243,7 @@ def _resolve(args: argparse.Namespace, root: Path) -> Resolved:
         include=include,
         exclude=exclude,
         gotoolchain=toolchain_value(gotoolchain, where),
-        since=getattr(args, "since", None) or None,
+        since=since,
         cache_dir=_cache_dir(args),
         untrusted=untrusted,
         config_override=override,

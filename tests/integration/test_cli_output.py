@@ -536,6 +536,26 @@ def test_tidybot_go_that_cannot_run_is_named(
     assert "hint: point TIDYBOT_GO at the go binary" in res.stderr
 
 
+@pytest.mark.parametrize("command", ["check", "fix"])
+def test_an_empty_since_is_refused_like_an_empty_include(
+    tmp_path: Path, goenv: dict[str, str], command: str
+) -> None:
+    """`--since "$BASE"` with BASE empty (an unset CI variable) silently checked every module;
+    it is refused as `--include ''` is, naming --since and the fix, before go runs."""
+    module(tmp_path, ".", "example.com/app", {"main.go": MAIN_GO})  # drifted: go.sum missing
+    wrapper, log = _recording_go(tmp_path)
+    env = dict(goenv, TIDYBOT_GO=str(wrapper))
+    for value in ("", " "):
+        res = tidybot(env, command, "--since", value, str(tmp_path))
+        assert res.returncode == 2, res.stdout + res.stderr
+        assert res.stderr.splitlines()[0] == f"tidybot: error: --since {value!r}: empty ref"
+        assert "leave --since out" in res.stderr
+        assert res.stdout == ""
+    empty_include = tidybot(env, command, "--include", "", str(tmp_path))
+    assert empty_include.returncode == 2
+    assert not log.exists()  # no go ran
+
+
 def test_config_include_that_matches_nothing_names_the_config(
     tmp_path: Path, goenv: dict[str, str]
 ) -> None:
