@@ -14,7 +14,14 @@ from bot.engine.model import Report
 from bot.errors import ExitCode, TidybotError, UsageError
 from bot.exitcodes import exit_code
 from bot.fsutil import atomic_write
-from bot.options import Request, Resolved, check_globs, resolve, toolchain_value
+from bot.options import (
+    CLI_TOOLCHAIN_SETTING,
+    Request,
+    Resolved,
+    check_globs,
+    resolve,
+    toolchain_value,
+)
 from bot.record import replace
 from bot.report import FORMATS, render
 from bot.report.base import Where
@@ -243,6 +250,7 @@ def _resolve(args: argparse.Namespace, root: Path) -> Resolved:
         include=include,
         exclude=exclude,
         gotoolchain=toolchain_value(gotoolchain, where),
+        gotoolchain_setting=CLI_TOOLCHAIN_SETTING,
         since=since,
         cache_dir=_cache_dir(args),
         untrusted=untrusted,

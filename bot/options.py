@@ -29,6 +29,8 @@ from bot.record import field, record, replace
 from bot.runner import RunOptions
 
 __all__ = [
+    "ACTION_TOOLCHAIN_SETTING",
+    "CLI_TOOLCHAIN_SETTING",
     "TRUSTED_EVENTS",
     "TRUSTED_KEYS",
     "Request",
@@ -42,6 +44,12 @@ __all__ = [
 
 #: GitHub events whose checkout is the repository's own code (a writer pushed or started it).
 TRUSTED_EVENTS = frozenset({"push", "schedule", "workflow_dispatch"})
+
+#: The setting that chooses the gotoolchain policy, as a toolchain error's advice names it
+#: ("{0}": the value). Flags and inputs win over the config file, so these always apply;
+#: ``GOTOOLCHAIN`` in the environment does not (go's trust variables, ``bot.childenv``).
+CLI_TOOLCHAIN_SETTING = "--gotoolchain {0} (or TIDYBOT_GOTOOLCHAIN={0})"
+ACTION_TOOLCHAIN_SETTING = "the action input `gotoolchain: {0}`"
 
 #: Config-file keys that only a trusted place may set, and why.
 TRUSTED_KEYS = {
@@ -78,6 +86,8 @@ class Request:
     #: an explicit config (``--config FILE``) used instead of the tree's file
     config_override: Config | None = None
     go_timeout: float | None = None  # seconds each go command may run (None: the default)
+    #: how the caller's user chooses gotoolchain (CLI_TOOLCHAIN_SETTING, ...); "": no way
+    gotoolchain_setting: str = ""
 
 
 @record
@@ -179,6 +189,7 @@ def resolve(root: Path, request: Request, environ: Mapping[str, str]) -> Resolve
         cache_dir=request.cache_dir,
         untrusted=request.untrusted,
         go_timeout=request.go_timeout,
+        gotoolchain_setting=request.gotoolchain_setting,
     )
     return Resolved(options, tuple(notices))
 

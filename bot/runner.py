@@ -69,6 +69,9 @@ class RunOptions:
     progress: Callable[[ModuleResult | None, int], None] | None = field(default=None, compare=False)
     # seconds each go command may run; None: $TIDYBOT_GO_TIMEOUT of base_env, else the default
     go_timeout: float | None = None
+    # the setting that chooses gotoolchain where tidybot runs, "{0}" for the value, named in a
+    # toolchain error's advice (bot.options.CLI_TOOLCHAIN_SETTING); "": none to suggest
+    gotoolchain_setting: str = ""
 
 
 class _Outcome:
@@ -102,6 +105,7 @@ def make_go(options: RunOptions, root: Path | None = None, modules: int | None =
         gotoolchain=options.gotoolchain,
         go=base.get("TIDYBOT_GO") or None,
         timeout=go_timeout(options, base),
+        how=options.gotoolchain_setting,
     )
     problem = None
     if go.gotoolchain not in ("", "local"):  # only a switch runs a downloaded toolchain
@@ -185,7 +189,9 @@ def _toolchain_problem(go: Go, gomod: GoMod) -> str:
     if policy is None:
         return ""
     where = f"{gomod.file}:{gomod.go_line}" if gomod.go_line else gomod.file
-    problem = check_toolchain(policy, go.version(), gomod.go, gomod.toolchain, file=where)
+    problem = check_toolchain(
+        policy, go.version(), gomod.go, gomod.toolchain, file=where, how=go.how
+    )
     return problem.message if problem else ""
 
 
@@ -339,7 +345,7 @@ def _check_tidy(go: Go, ref: ModuleRef, options: RunOptions, *, writing: bool = 
         tidy_mod, tidy_sum = formatted, current_sum
         diff_text = unified("go.mod", current_mod, formatted)
     elif not res.stdout.strip() or res.timed_out:
-        err = explain_go_error(res.stderr, go.gotoolchain)
+        err = explain_go_error(res.stderr, go.gotoolchain, go.how)
         return _Outcome(
             ModuleResult(ref.dir, gomod.module, Status.ERROR, error=err, duration=elapsed())
         )
@@ -1057,7 +1063,7 @@ def _write_fix(go: Go, ref: ModuleRef, options: RunOptions, out: _Outcome) -> _O
             _own_inode(p)
         tidy = go.run(["mod", "tidy", *_tidy_flags(ref, options)], ref.path)
         if tidy.returncode != 0:
-            err = explain_go_error(tidy.stderr, go.gotoolchain)
+            err = explain_go_error(tidy.stderr, go.gotoolchain, go.how)
             return _Outcome(replace(out.result, status=Status.ERROR, error=err))
         again = go.run(["mod", "tidy", "-diff", *_tidy_flags(ref, options)], ref.path)
         if again.returncode != 0:  # go's own tidy left a change it still reports

@@ -334,8 +334,12 @@ class Go:
         gotoolchain: str = "local",
         go: str | None = None,
         timeout: float | None = DEFAULT_GO_TIMEOUT,
+        how: str = "",
     ) -> None:
         self.gotoolchain = gotoolchain
+        # the setting that chooses gotoolchain where tidybot runs, "{0}" for the value, for the
+        # advice of an error ("--gotoolchain {0}"); "": none to suggest
+        self.how = how
         # the policy parsed once (None: a value only go understands, such as local+auto)
         self.policy = parse_toolchain_policy(gotoolchain)
         base = dict(os.environ if env is None else env)
@@ -528,12 +532,14 @@ class Go:
             raise ToolchainError(
                 f"GOTOOLCHAIN={self.gotoolchain}: tidybot needs Go {MIN_GO[0]}.{MIN_GO[1]} or "
                 "newer (for `go mod tidy -diff`)",
-                hint=f"pin gotoolchain to go{MIN_GO[0]}.{MIN_GO[1]}.0 or newer, or use local",
+                hint=f"pin go{MIN_GO[0]}.{MIN_GO[1]}.0 or newer, or use "
+                + (self.how.format("local") if self.how else "local"),
             )
 
 
-def explain_go_error(stderr: str, gotoolchain: str) -> str:
-    """Turn go's stderr into a readable error: progress noise dropped, known causes explained."""
+def explain_go_error(stderr: str, gotoolchain: str, how: str = "") -> str:
+    """Turn go's stderr into a readable error: progress noise dropped, known causes explained.
+    ``how``: the setting that chooses gotoolchain (``Go.how``), named in the advice."""
     lines = [
         ln
         for ln in stderr.splitlines()
@@ -546,12 +552,13 @@ def explain_go_error(stderr: str, gotoolchain: str) -> str:
         who = m.group("who")
         subject = "go.mod" if who in ("go.mod", "go:") else who
         need, have = m.group("need"), m.group("have")
-        fix = (
-            "install that Go version, or set gotoolchain to `auto` (let go fetch it) "
-            f"or to a pinned version >= go{need}"
-        )
+        auto = f"use {how.format('auto')} (go fetches it)" if how else ""
         if gotoolchain not in ("local", ""):
-            fix = f"pin gotoolchain to go{need} or newer, or use `auto`"
+            fix = f"pin go{need} or newer" + (f", or {auto}" if how else "")
+        else:
+            fix = "install that Go version" + (
+                f", or {auto}, or pin go{need} or newer" if how else ""
+            )
         return (
             f"{subject} requires go >= {need}, but the toolchain in use is go {have} "
             f"(GOTOOLCHAIN={m.group('policy')}); {fix}"

@@ -302,7 +302,7 @@ def check_vendoring(
                 if data is not None:
                     atomic_write(p, data)
         if not res.ok and "no dependencies to vendor" not in res.stderr:
-            err = explain_go_error(res.stderr, go.gotoolchain)
+            err = explain_go_error(res.stderr, go.gotoolchain, go.how)
             return VendorCheck(module_dir, tuple(findings), tuple(problems), error=err)
         try:
             diff = diff_trees(path / "vendor", out)
@@ -362,7 +362,7 @@ def fix_vendoring(
     try:
         res = go.run([*sub, "-o", str(new)], path, extra_env=extra_env)
         if not res.ok and "no dependencies to vendor" not in res.stderr:
-            return [], explain_go_error(res.stderr, go.gotoolchain)
+            return [], explain_go_error(res.stderr, go.gotoolchain, go.how)
         try:
             diff = diff_trees(vendor, new)
         except UnreadableTree as e:

@@ -224,7 +224,9 @@ def _toolchain_problem(go: Go, ws: Workspace) -> str:
     if go.policy is None or not ws.go:
         return ""
     where = f"{ws.gowork}:{ws.go_line}" if ws.go_line else ws.gowork
-    problem = check_toolchain(go.policy, go.version(), ws.go, file=where, kind="workspace")
+    problem = check_toolchain(
+        go.policy, go.version(), ws.go, file=where, kind="workspace", how=go.how
+    )
     return problem.message if problem else ""
 
 
@@ -611,7 +613,7 @@ def _sync(go: Go, copy_work: Path, sync_env: Mapping[str, str] | None = None) ->
     env = {**(sync_env or {}), "GOWORK": str(copy_work)}
     res = go.run(["work", "sync"], copy_work.parent, extra_env=env)
     if not res.ok:
-        return f"go work sync failed: {explain_go_error(res.stderr, go.gotoolchain)}"
+        return f"go work sync failed: {explain_go_error(res.stderr, go.gotoolchain, go.how)}"
     return ""
 
 
@@ -643,7 +645,7 @@ def _tidy_all(go: Go, copy: Path, waves: list[list[str]], jobs: int) -> dict[str
             d, proc = procs.pop(0)
             res = proc.wait()
             if not res.ok:
-                errors[d] = explain_go_error(res.stderr, go.gotoolchain)
+                errors[d] = explain_go_error(res.stderr, go.gotoolchain, go.how)
         if errors:
             break
     return errors

@@ -21,7 +21,7 @@ from bot.config import CONFIG_FILES, Config, parse_config
 from bot.errors import ConfigError, ForgeError
 from bot.forge.port import Forge
 from bot.gitport import Git
-from bot.options import Request, Resolved, private_env, resolve
+from bot.options import ACTION_TOOLCHAIN_SETTING, Request, Resolved, private_env, resolve
 from bot.secrets import redact
 
 __all__ = ["ForgeFactory", "Run", "make_forge"]
@@ -177,6 +177,7 @@ class Run:
             include=s.paths,
             exclude=s.exclude,
             gotoolchain=s.gotoolchain,
+            gotoolchain_setting=ACTION_TOOLCHAIN_SETTING,
             go_settings=go_settings,
             since=since,
             cache_dir=s.workspace / s.cache_dir if s.cache_dir else None,

@@ -245,6 +245,7 @@ def check_toolchain(
     *,
     file: str = "go.mod",
     kind: str = "module",
+    how: str = "",
 ) -> ToolchainProblem | None:
     """Whether ``policy`` can run a module with these lines; a problem with a clear message if not.
 
@@ -254,6 +255,8 @@ def check_toolchain(
     * ``auto``: go switches to the needed toolchain itself, so nothing to check here.
 
     ``kind``: what the file is, for the message (``module``; ``workspace`` for a go.work).
+    ``how``: the setting that chooses the policy where tidybot runs, ``{0}`` for the value
+    (:data:`bot.options.CLI_TOOLCHAIN_SETTING`); "" when there is none to suggest.
     """
     need = go_line or "1.16"
     if policy.mode == "auto":
@@ -265,9 +268,10 @@ def check_toolchain(
         what, fix = f"the local Go is go {have}", f"install Go {_release(need)} or newer"
     else:
         what, fix = f"the pinned toolchain is go{have}", f"pin go{_release(need)} or newer"
+    if how:
+        fix = f"use {how.format('auto')}, or {fix}"
     msg = (
-        f"{file}: {kind} requires go >= {need}, but {what} (GOTOOLCHAIN={policy.env_value}); "
-        f"set gotoolchain to auto, or {fix}"
+        f"{file}: {kind} requires go >= {need}, but {what} (GOTOOLCHAIN={policy.env_value}); {fix}"
     )
     return ToolchainProblem(needs=need, source="go", message=msg)
 

@@ -382,8 +382,8 @@ def test_a_module_needing_a_newer_go_is_a_clear_error(runner: Runner, tmp_path: 
     assert "Traceback" not in res.stderr
     message = (
         "newer/go.mod:3: module requires go >= 1.99, but the local Go is go "
-        f"{GO_VERSION[1]} (GOTOOLCHAIN=local); set gotoolchain to auto, or install Go 1.99.0 "
-        "or newer"
+        f"{GO_VERSION[1]} (GOTOOLCHAIN=local); use the action input `gotoolchain: auto`, or "
+        "install Go 1.99.0 or newer"
     )
     modules = {m["dir"]: m for m in res.report()["modules"]}
     assert modules["newer"]["status"] == "error"

@@ -111,3 +111,22 @@ def test_comment_mode_without_a_token_says_which_input(world: ActionWorld) -> No
     res = world.run("pull_request_target", world.pr_event(number), world.checkout(), token="")
     assert res.returncode == 2, res.explain()
     assert "input 'token' is empty" in res.stderr
+
+
+def test_a_newer_go_line_names_the_action_input_that_chooses_the_toolchain(
+    world: ActionWorld,
+) -> None:
+    """In the action the toolchain is chosen by the gotoolchain input (GOTOOLCHAIN in the
+    workflow's env is not read): the error names that input, not a CLI flag."""
+    world.open_pr({"go.mod": b"module example.com/app\n\ngo 1.99\n", "main.go": b"package main\n"})
+    ws = world.checkout()
+    res = world.run(
+        "push", world.load_event("push"), ws, token="", env_extra={"GOTOOLCHAIN": "auto"}
+    )
+    assert res.returncode == 2, res.explain()
+    (mod,) = res.report()["modules"]
+    assert mod["error"].endswith(
+        "(GOTOOLCHAIN=local); use the action input `gotoolchain: auto`, or install Go 1.99.0 or "
+        "newer"
+    )
+    assert "--gotoolchain" not in res.stdout + res.summary

@@ -556,6 +556,47 @@ def test_an_empty_since_is_refused_like_an_empty_include(
     assert not log.exists()  # no go ran
 
 
+def test_a_newer_go_line_names_the_setting_that_chooses_the_toolchain(
+    tmp_path: Path, goenv: dict[str, str]
+) -> None:
+    """The advice said "set gotoolchain to auto"; a user who then ran with GOTOOLCHAIN=auto
+    (which tidybot deliberately does not read) got the same error. It names the flag and the
+    variable that do choose it, and following it changes what happens."""
+    module(tmp_path / "repo", "new", "example.com/new", {}, go_line="1.99")
+    module(
+        tmp_path / "repo",
+        "dep",
+        "example.com/dep",
+        {"main.go": 'package main\n\nimport _ "example.com/newgo"\n\nfunc main() {}\n'},
+    )
+    (tmp_path / "repo/dep/go.mod").write_text(
+        "module example.com/dep\n\ngo 1.22\n\nrequire example.com/newgo v1.0.0\n"
+    )
+    res = tidybot(
+        dict(goenv, GOTOOLCHAIN="auto"), "check", "repo", "--format", "json", cwd=tmp_path
+    )
+    assert res.returncode == 2, res.stdout + res.stderr
+    errors = {m["dir"]: m["error"] for m in json.loads(res.stdout)["modules"]}
+    assert errors["new"].endswith(
+        "(GOTOOLCHAIN=local); use --gotoolchain auto (or TIDYBOT_GOTOOLCHAIN=auto), or install "
+        "Go 1.99.0 or newer"
+    )
+    assert "example.com/newgo@v1.0.0 requires go >= 1.99" in errors["dep"]
+    assert errors["dep"].endswith(
+        "install that Go version, or use --gotoolchain auto (or TIDYBOT_GOTOOLCHAIN=auto) (go "
+        "fetches it), or pin go1.99 or newer"
+    )
+    assert not any("set gotoolchain" in e for e in errors.values())
+    pinned = tidybot(goenv, "check", "repo/new", "--gotoolchain", "go1.24.0", cwd=tmp_path)
+    assert "or pin go1.99.0 or newer" in pinned.stdout
+    assert "use --gotoolchain auto (or TIDYBOT_GOTOOLCHAIN=auto)" in pinned.stdout
+    for how in (["--gotoolchain", "auto"], []):  # the advice, followed: go now tries to switch
+        env = dict(goenv, TIDYBOT_GOTOOLCHAIN="auto") if not how else goenv
+        followed = tidybot(env, "check", "repo/new", *how, "--format", "json", cwd=tmp_path)
+        (mod,) = json.loads(followed.stdout)["modules"]
+        assert "toolchain not available" in mod["error"], mod["error"]
+
+
 def test_config_include_that_matches_nothing_names_the_config(
     tmp_path: Path, goenv: dict[str, str]
 ) -> None:

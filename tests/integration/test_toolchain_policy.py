@@ -18,6 +18,7 @@ from bot.engine.goenv import (
     parse_toolchain_policy,
 )
 from bot.engine.model import Status
+from bot.options import CLI_TOOLCHAIN_SETTING
 from bot.report import render
 from bot.runner import RunOptions, check
 from bot.toolchain import Go
@@ -32,7 +33,13 @@ def _local(goenv: dict[str, str]) -> str:
 
 def _run(root: Path, goenv: dict[str, str], config: str) -> tuple[Status, str, str]:
     cfg = parse_config(config, ".tidybot.yml")
-    opts = RunOptions(jobs=1, base_env=goenv, gotoolchain=cfg.gotoolchain.env_value, config=cfg)
+    opts = RunOptions(
+        jobs=1,
+        base_env=goenv,
+        gotoolchain=cfg.gotoolchain.env_value,
+        config=cfg,
+        gotoolchain_setting=CLI_TOOLCHAIN_SETTING,
+    )
     report = check(root, opts)
     (mod,) = report.modules
     return mod.status, mod.error, render(report, "json")
@@ -48,7 +55,8 @@ def test_local_go_older_than_the_go_line(tmp_path: Path, goenv: dict[str, str]) 
     assert status is Status.ERROR
     assert error == (
         f"go.mod:3: module requires go >= 1.99, but the local Go is go {local} "
-        "(GOTOOLCHAIN=local); set gotoolchain to auto, or install Go 1.99.0 or newer"
+        "(GOTOOLCHAIN=local); use --gotoolchain auto (or TIDYBOT_GOTOOLCHAIN=auto), or install "
+        "Go 1.99.0 or newer"
     )
     # and what go itself says, which the check predicts
     p = subprocess.run(
@@ -84,7 +92,8 @@ def test_pinned_older_release(tmp_path: Path, goenv: dict[str, str], pinned: str
     assert status is Status.ERROR
     assert error == (
         f"go.mod:3: module requires go >= 1.99, but the pinned toolchain is {pin} "
-        f"(GOTOOLCHAIN={pin}); set gotoolchain to auto, or pin go1.99.0 or newer"
+        f"(GOTOOLCHAIN={pin}); use --gotoolchain auto (or TIDYBOT_GOTOOLCHAIN=auto), or pin "
+        "go1.99.0 or newer"
     )
     assert "1.99" in report
 

@@ -328,7 +328,10 @@ def test_a_go_work_newer_than_the_local_go_is_named_with_its_line(
         assert set(errors) == {"m0", "m1"}
         for error in errors.values():
             assert "go.work:1: workspace requires go >= 1.99, but the local Go is go " in error
-            assert "set gotoolchain to auto, or install Go 1.99.0 or newer" in error
+            assert (
+                "use --gotoolchain auto (or TIDYBOT_GOTOOLCHAIN=auto), or install Go 1.99.0 or "
+                "newer" in error
+            )
 
 
 def test_show_diff_shows_what_the_sync_writes(tmp_path: Path, goenv: dict[str, str]) -> None:
