@@ -69,16 +69,20 @@ class TextRenderer:
         return (f"{path}:{f.line}" if f.line else path) + ": "
 
     def module_line(self, m: ModuleResult) -> str:
-        """The one line that heads a module: its status, directory and module path."""
+        """The one line that heads a module: its status, directory and module path. ``fixed``
+        only for a module a fix left clean; one whose files were written but that ended in
+        error (its go.work failed after its own fix) or still drifted shows that status first,
+        then the files written."""
         name = terminal_line(self.where.here(m.dir))
         if m.module:
             name += f" ({terminal_line(m.module)})"
-        mark = "fixed  " if m.fixed else _MARK[m.status]
-        head = f"{mark} {name}"
-        if m.fixed:
-            files = _vendor_condensed(m.changed_files) if not self.verbose else m.changed_files
-            head += ": " + ", ".join(terminal_line(f) for f in files or ("nothing to write",))
-        return head
+        if not m.fixed:
+            return f"{_MARK[m.status]} {name}"
+        files = _vendor_condensed(m.changed_files) if not self.verbose else m.changed_files
+        listed = ", ".join(terminal_line(f) for f in files or ("nothing to write",))
+        if m.status is Status.CLEAN:
+            return f"fixed   {name}: {listed}"
+        return f"{_MARK[m.status]} {name}: files written: {listed}"
 
     def _module(self, m: ModuleResult, seen_errors: dict[str, str]) -> list[str]:
         lines = [self.module_line(m)]
@@ -143,8 +147,11 @@ class TextRenderer:
             fixed = [m for m in report.modules if m.fixed]
             repaired = sum(len(m.findings) for m in fixed)
             left = s.findings - repaired
+            # each module counted once, by how it ended: "fixed" is fixed and now clean; one
+            # whose files were written but that ended in error or drift counts as that
+            now_clean = sum(1 for m in fixed if m.status is Status.CLEAN)
             counts = (
-                f"{len(fixed)} fixed, {s.clean - len(fixed)} clean, {s.drifted} drifted, "
+                f"{now_clean} fixed, {s.clean - now_clean} clean, {s.drifted} drifted, "
                 f"{s.error} error, {s.skipped} skipped; {_plural(repaired, 'finding')} fixed, "
                 f"{left} left"
             )

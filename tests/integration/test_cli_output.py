@@ -623,6 +623,54 @@ def test_fix_reports_what_it_fixed_not_what_is_left(tmp_path: Path, goenv: dict[
     )
 
 
+def test_fix_counts_add_up_when_a_fixed_module_ends_in_error(
+    tmp_path: Path, goenv: dict[str, str]
+) -> None:
+    """A go.work using a missing directory: module a's own fix is written, then the workspace
+    fails it. The summary read "2 fixed, -1 clean, ... 1 error" and a's line "fixed"; now
+    each module counts once, by how it ended, and a's line is an ERROR naming the files
+    written."""
+    unused = "require example.com/greet v1.0.0\n"
+    write_tree(
+        tmp_path / "ws",
+        {
+            "go.work": "go 1.22\n\nuse (\n\t./a\n\t./missing\n)\n",
+            "a/go.mod": f"module example.com/a\n\ngo 1.22\n\n{unused}",
+            "a/a.go": "package a\n",
+            "b/go.mod": f"module example.com/b\n\ngo 1.22\n\n{unused}",
+            "b/b.go": "package b\n",
+        },
+    )
+    res = tidybot(goenv, "fix", "-q", "ws", cwd=tmp_path)
+    assert res.returncode == 2, res.stdout + res.stderr
+    lines = res.stdout.splitlines()
+    assert lines[0] == "ERROR   ws/a (example.com/a): files written: a/go.mod"
+    assert any(ln.startswith("    the workspace go.work could not be checked") for ln in lines)
+    assert "fixed   ws/b (example.com/b): b/go.mod" in lines
+    summary = re.search(
+        r"^2 modules: (\d+) fixed, (-?\d+) clean, (\d+) drifted, (\d+) error, "
+        r"(\d+) skipped;",
+        res.stdout,
+        re.M,
+    )
+    assert summary is not None, res.stdout
+    assert summary.group(0) == "2 modules: 1 fixed, 0 clean, 0 drifted, 1 error, 0 skipped;"
+    assert "2 findings fixed, 0 left" in res.stdout
+    # the JSON: status says how it ended, fixed/changed_files that a's files were written
+    (tmp_path / "ws/a/go.mod").write_text(f"module example.com/a\n\ngo 1.22\n\n{unused}")
+    (tmp_path / "ws/b/go.mod").write_text(f"module example.com/b\n\ngo 1.22\n\n{unused}")
+    doc = json.loads(tidybot(goenv, "fix", "ws", "--format", "json", cwd=tmp_path).stdout)
+    mods = {m["dir"]: m for m in doc["modules"]}
+    assert (mods["a"]["status"], mods["a"]["fixed"], mods["a"]["changed_files"]) == (
+        "error",
+        True,
+        ["a/go.mod"],
+    )
+    counts = doc["summary"]
+    assert counts["clean"] + counts["drifted"] + counts["error"] + counts["skipped"] == 2
+    assert (counts["clean"], counts["error"]) == (1, 1)
+
+
 def test_help_documents_the_environment_and_exit_codes() -> None:
     for args in (["--help"], ["check", "--help"], ["verify", "--help"]):
         res = tidybot(dict(os.environ), *args)

@@ -424,3 +424,28 @@ def test_the_comments_list_of_repository_findings_shows_names_as_they_are() -> N
     html = MarkdownIt("commonmark").enable("table").render(body)
     assert "<code>a|b/go.work</code>" in html, body
     assert "x | y" in html and "\\|" not in html
+
+
+def test_fix_summary_counts_each_module_once_by_how_it_ended() -> None:
+    """A module whose files a fix wrote can still end in error (its go.work failed) or drift
+    (go leaves a change it does not write): counted under that status, never also as fixed,
+    so the counts add up and none goes negative; its line leads with the status."""
+    modules = (
+        ModuleResult(
+            "a",
+            "example.com/a",
+            Status.ERROR,
+            error="boom",
+            fixed=True,
+            changed_files=("a/go.mod",),
+        ),
+        ModuleResult("b", "example.com/b", Status.CLEAN, fixed=True, changed_files=("b/go.mod",)),
+        ModuleResult("c", "example.com/c", Status.DRIFTED, fixed=True, changed_files=("c/go.sum",)),
+        ModuleResult("d", "example.com/d", Status.CLEAN),
+    )
+    out = TextRenderer().render(Report(root=".", command="fix", modules=modules, go_version="1"))
+    assert "4 modules: 1 fixed, 1 clean, 1 drifted, 1 error, 0 skipped;" in out
+    lines = out.splitlines()
+    assert "ERROR   a (example.com/a): files written: a/go.mod" in lines
+    assert "fixed   b (example.com/b): b/go.mod" in lines
+    assert "DRIFT   c (example.com/c): files written: c/go.sum" in lines
