@@ -442,6 +442,7 @@ def run(argv: Sequence[str], secrets: Secrets | None = None) -> int:
         options = resolved.options
         if access:
             options = replace(options, base_env={**os.environ, **access})
+        options = replace(options, notice=_notice())
         progress = _progress(args, where)
         if progress is not None:
             stack.callback(progress.close)
@@ -454,6 +455,20 @@ def run(argv: Sequence[str], secrets: Secrets | None = None) -> int:
             raise UsageError(f"unknown command {args.command}")
     _emit(report, args, where)
     return exit_code(report)
+
+
+def _notice() -> Callable[[str], None]:
+    """Prints a note of the run on stderr, each one once."""
+    from bot.report.escape import terminal_text
+
+    said: set[str] = set()
+
+    def notice(text: str) -> None:
+        if text not in said:
+            said.add(text)
+            print(terminal_text(f"tidybot: note: {text}"), file=sys.stderr)
+
+    return notice
 
 
 def _progress(args: argparse.Namespace, where: Where) -> Progress | None:

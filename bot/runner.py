@@ -69,6 +69,9 @@ class RunOptions:
     progress: Callable[[ModuleResult | None, int], None] | None = field(default=None, compare=False)
     # seconds each go command may run; None: $TIDYBOT_GO_TIMEOUT of base_env, else the default
     go_timeout: float | None = None
+    # told a line for the user about the run (an --include glob that matches no module); the
+    # command line prints it on stderr
+    notice: Callable[[str], None] | None = field(default=None, compare=False)
     # the setting that chooses gotoolchain where tidybot runs, "{0}" for the value, named in a
     # toolchain error's advice (bot.options.CLI_TOOLCHAIN_SETTING); "": none to suggest
     gotoolchain_setting: str = ""
@@ -143,11 +146,22 @@ def _check_root(root: Path) -> Path:
 
 def discover(root: Path, options: RunOptions, scan: TreeScan | None = None) -> list[ModuleRef]:
     root = _check_root(root)
+    scan = scan if scan is not None else scan_tree(root)
     mods = [
         m
         for m in discover_modules(root, options.include, options.exclude, scan)
         if options.config.is_included(m.dir)
     ]
+    unmatched: list[str] = []
+    every: list[str] = []
+    if options.include:
+        from bot.engine.globs import unmatched_globs
+
+        every = sorted({*scan.gomod_dirs, *(d for d, _ in scan.unreadable)})
+        unmatched = unmatched_globs(options.include, every)
+    if mods and unmatched and options.notice is not None:
+        for g in unmatched:
+            options.notice(_unmatched_glob(g, every))
     if not mods:
         extra = (
             " matching the --include/--exclude globs" if options.include or options.exclude else ""
@@ -162,6 +176,9 @@ def discover(root: Path, options: RunOptions, scan: TreeScan | None = None) -> l
                 hint=f"fix include: or exclude: in {where}, or remove them to check every module",
             )
         hint = "run tidybot on a directory that contains Go modules"
+        every = every or ([m.dir for m in discover_modules(root, (), (), scan)] if extra else [])
+        if every:  # there are modules: the globs name none of them, or exclude them all
+            raise _nothing_selected(root, every, unmatched, bool(options.exclude))
         above = _enclosing_module(root)
         if above is not None and not extra:
             hint = (
@@ -170,6 +187,53 @@ def discover(root: Path, options: RunOptions, scan: TreeScan | None = None) -> l
             )
         raise UsageError(f"{root}: no go.mod found{extra}", hint=hint)
     return mods
+
+
+def _modules_there(dirs: list[str]) -> str:
+    """Where the globs apply, and what is there: the checked directory's modules, counted,
+    with a few of their directories (as the globs name them)."""
+    shown = [shlex.quote(d) for d in dirs[:3]]
+    if len(dirs) == 1:
+        what = f"1 module: {shown[0]}"
+    elif len(dirs) <= 3:
+        what = f"{len(dirs)} modules: {', '.join(shown)}"
+    else:
+        what = f"{len(dirs)} modules, such as {', '.join(shown)}"
+    return f"globs are relative to the checked directory, which holds {what}"
+
+
+def _unmatched_glob(glob: str, dirs: list[str]) -> str:
+    """The notice of an --include glob that matches none of the modules ``dirs``."""
+    from bot.engine.globs import suggest_glob
+
+    near = suggest_glob(glob, dirs)
+    said = f"--include {glob!r} matches no module; {_modules_there(dirs)}"
+    return said + (f"; did you mean --include {near!r}?" if near is not None else "")
+
+
+def _nothing_selected(
+    root: Path, dirs: list[str], unmatched: list[str], excluding: bool
+) -> UsageError:
+    """The error of --include/--exclude globs that leave none of the modules ``dirs``."""
+    from bot.engine.globs import suggest_glob
+
+    which = "".join(f"; --include {g!r} matches none of them" for g in unmatched)
+    near = [(g, n) for g in unmatched if (n := suggest_glob(g, dirs)) is not None]
+    if near:
+        hint = " ".join(f"did you mean --include {n!r} (not {g!r})?" for g, n in near)
+    elif excluding and not unmatched:
+        hint = "--exclude leaves out every module that would be checked: narrow it"
+    else:
+        example = next((d for d in dirs if d != "."), dirs[0])
+        hint = (
+            "name module directories as they are below the checked directory, with '/', "
+            f"such as --include {example!r}; svc/* and **/tools match several"
+        )
+    return UsageError(
+        f"{root}: no module is selected by the --include/--exclude globs{which}; "
+        f"{_modules_there(dirs)}",
+        hint=hint,
+    )
 
 
 def _enclosing_module(root: Path) -> Path | None:

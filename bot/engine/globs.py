@@ -12,7 +12,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import lru_cache
 
-__all__ = ["GLOB_HELP", "Glob", "compile_glob", "glob_error", "glob_match", "selected"]
+__all__ = [
+    "GLOB_HELP",
+    "Glob",
+    "compile_glob",
+    "glob_error",
+    "glob_match",
+    "selected",
+    "suggest_glob",
+    "unmatched_globs",
+]
 
 
 #: A token of a segment: a character, ``?`` (any one), ``*`` (any run), or a class
@@ -206,3 +215,40 @@ def selected(module_dir: str, include: Iterable[str], exclude: Iterable[str]) ->
     if inc and not any(glob_match(g, module_dir) for g in inc):
         return False
     return not any(glob_match(g, module_dir) for g in exclude)
+
+
+def unmatched_globs(globs: Iterable[str], module_dirs: Iterable[str]) -> list[str]:
+    """The ``globs`` (each once, in order) that match none of ``module_dirs``."""
+    dirs = list(module_dirs)
+    out: list[str] = []
+    for g in globs:
+        if g not in out and not any(glob_match(g, d) for d in dirs):
+            out.append(g)
+    return out
+
+
+def suggest_glob(glob: str, module_dirs: Iterable[str]) -> str | None:
+    """A glob close to ``glob`` that matches some of ``module_dirs``, or None: the same path
+    without its leading directories (``repo/svc`` given for a check of ``repo``: globs are
+    relative to the checked directory), the modules below it (``svc`` for ``svc/**``, when
+    svc holds modules but is not one), else the nearest module directory (a typo)."""
+    dirs = list(module_dirs)
+    g = glob.strip().strip("/")
+    while g.startswith("./"):
+        g = g[2:]
+    if not dirs or not g:
+        return None
+
+    def hits(candidate: str) -> bool:
+        return glob_error(candidate) is None and any(glob_match(candidate, d) for d in dirs)
+
+    segs = g.split("/")
+    for k in range(1, len(segs)):
+        if hits(tail := "/".join(segs[k:])):
+            return tail
+    if hits(below := g + "/**"):
+        return below
+    import difflib  # only for a glob that matched nothing
+
+    close = difflib.get_close_matches(g, dirs, n=1, cutoff=0.6)
+    return close[0] if close else None

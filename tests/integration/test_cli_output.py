@@ -597,6 +597,78 @@ def test_a_newer_go_line_names_the_setting_that_chooses_the_toolchain(
         assert "toolchain not available" in mod["error"], mod["error"]
 
 
+def _repo_of_two_modules(root: Path) -> None:
+    module(root, "good", "example.com/good", {"g.go": "package good\n"})
+    module(root, "svc/a", "example.com/a", {"a.go": "package a\n"})
+
+
+def test_an_include_glob_that_matches_no_module_is_named_once(
+    tmp_path: Path, goenv: dict[str, str]
+) -> None:
+    """`--include good --include typo` checked good and never mentioned typo. Each glob that
+    matches no module gets one note on stderr (however often it is given), saying globs are
+    relative to the checked directory; the check and its exit code are as before."""
+    _repo_of_two_modules(tmp_path / "repo")
+    res = tidybot(
+        goenv,
+        "check",
+        "repo",
+        "-v",
+        *("--include", "good", "--include", "typo", "--include", "goood", "--include", "typo"),
+        cwd=tmp_path,
+    )
+    assert res.returncode == 0, res.stdout + res.stderr
+    notes = [ln for ln in res.stderr.splitlines() if ln.startswith("tidybot: note: ")]
+    where = "globs are relative to the checked directory, which holds 2 modules: good, svc/a"
+    assert notes == [
+        f"tidybot: note: --include 'typo' matches no module; {where}",
+        f"tidybot: note: --include 'goood' matches no module; {where}; did you mean "
+        "--include 'good'?",
+    ]
+    assert "1 module: 1 clean" in res.stdout
+    quiet = tidybot(
+        goenv, "check", "repo", "-q", "--include", "good", "--include", "x", cwd=tmp_path
+    )
+    assert quiet.returncode == 0 and "--include 'x' matches no module" in quiet.stderr
+
+
+@pytest.mark.parametrize(
+    ("cwd", "args", "glob", "near"),
+    [
+        ("repo", (), "svc", "svc/**"),  # svc holds modules but is not one
+        (".", ("repo",), "repo/good", "good"),  # the path as the report prints it
+        (".", ("repo",), "nothing-like-it", None),
+    ],
+)
+def test_include_globs_that_select_nothing_say_they_are_relative_to_the_checked_directory(
+    tmp_path: Path,
+    goenv: dict[str, str],
+    cwd: str,
+    args: tuple[str, ...],
+    glob: str,
+    near: str | None,
+) -> None:
+    """The error said "no go.mod found" and "run tidybot on a directory that contains Go
+    modules", of a directory that does: it names the glob, where globs apply and what is
+    there, and a glob that would match."""
+    _repo_of_two_modules(tmp_path / "repo")
+    res = tidybot(goenv, "check", *args, "--include", glob, cwd=tmp_path / cwd)
+    assert res.returncode == 2, res.stdout + res.stderr
+    first, hint = res.stderr.splitlines()
+    assert first == (
+        f"tidybot: error: {tmp_path / 'repo'}: no module is selected by the --include/--exclude "
+        f"globs; --include {glob!r} matches none of them; globs are relative to the checked "
+        "directory, which holds 2 modules: good, svc/a"
+    )
+    if near is not None:
+        assert hint == f"  hint: did you mean --include {near!r} (not {glob!r})?"
+        followed = tidybot(goenv, "check", *args, "--include", near, cwd=tmp_path / cwd)
+        assert followed.returncode == 0, followed.stderr
+    else:
+        assert hint.startswith("  hint: name module directories as they are below the checked")
+    assert "contains Go modules" not in res.stderr
+
+
 def test_config_include_that_matches_nothing_names_the_config(
     tmp_path: Path, goenv: dict[str, str]
 ) -> None:

@@ -8,7 +8,7 @@ import pytest
 
 from bot.config import parse_config
 from bot.engine.discover import discover, read_bytes, scan_tree, skip_dir_name
-from bot.engine.globs import glob_error, glob_match
+from bot.engine.globs import glob_error, glob_match, suggest_glob, unmatched_globs
 from bot.errors import ConfigError
 
 
@@ -124,3 +124,14 @@ def test_read_bytes_whole_files_of_any_size(tmp_path: Path) -> None:
         read_bytes(str(tmp_path / "missing"))
     with pytest.raises(IsADirectoryError):
         read_bytes(str(tmp_path))
+
+
+def test_unmatched_include_globs_and_the_glob_that_would_match() -> None:
+    dirs = [".", "good", "svc/a", "svc/b"]
+    assert unmatched_globs(["good", "typo", "svc/*", "typo"], dirs) == ["typo"]
+    assert suggest_glob("svc", dirs) == "svc/**"  # holds modules, is not one
+    assert suggest_glob("repo/svc/a", dirs) == "svc/a"  # the path from above the checked dir
+    assert suggest_glob("./repo/svc/*/", dirs) == "svc/*"
+    assert suggest_glob("goood", dirs) == "good"  # a typo
+    assert suggest_glob("zzzzzz", dirs) is None
+    assert suggest_glob("svc", []) is None
