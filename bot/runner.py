@@ -38,6 +38,7 @@ from bot.toolchain import (
     resume,
     runtime_env,
     stop_all,
+    stopping,
 )
 
 TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (see bot/lazy.py)
@@ -720,7 +721,7 @@ def _telling(
 
     def run(go: Go, ref: ModuleRef, options: RunOptions) -> _Outcome:
         out = fn(go, ref, options)
-        if ref.dir not in deferred:
+        if ref.dir not in deferred and not stopping():  # interrupted: go was killed, not failed
             tell(out.result, total)
         return out
 

@@ -113,6 +113,12 @@ def stop_all() -> None:
             gp._proc.kill()
 
 
+def stopping() -> bool:
+    """Whether :func:`stop_all` is stopping the run: a go command it killed has no result to
+    tell (its exit reads as "go failed without a message")."""
+    return _STOPPING.is_set()
+
+
 def resume() -> None:
     """Go commands may start again (after :func:`stop_all`, once the run it stopped has
     wound down): for a caller that goes on in the same process."""
@@ -162,10 +168,6 @@ class GoProcess:
         finally:
             with _LIVE_LOCK:
                 _LIVE.discard(self)
-        if _STOPPING.is_set() and self._proc.returncode < 0:
-            # stop_all killed it: the run is being stopped, and a module whose go was killed
-            # has no result (not an error "go failed without a message" in the progress lines)
-            raise KeyboardInterrupt
         return GoResult(
             self.args, self.cwd, self._proc.returncode, out, err, time.monotonic() - self._started
         )
