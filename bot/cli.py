@@ -11,7 +11,7 @@ from pathlib import Path
 
 from bot import __version__
 from bot.engine.model import Report
-from bot.errors import ExitCode, TidybotError, UsageError
+from bot.errors import ConfigError, ExitCode, TidybotError, UsageError
 from bot.exitcodes import exit_code
 from bot.fsutil import atomic_write
 from bot.options import (
@@ -216,8 +216,9 @@ def build_parser(*, command: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
-def _resolve(args: argparse.Namespace, root: Path) -> Resolved:
-    """The command line over the config file over the defaults (``bot.options``)."""
+def _resolve(args: argparse.Namespace, root: Path, seen: Where | None = None) -> Resolved:
+    """The command line over the config file over the defaults (``bot.options``). ``seen``:
+    where the report is read, to name the tree's config file in an error from there."""
     from bot.options import tree_is_untrusted
 
     include = check_globs("--include", tuple(getattr(args, "include", ())))
@@ -256,7 +257,12 @@ def _resolve(args: argparse.Namespace, root: Path) -> Resolved:
         untrusted=untrusted,
         config_override=override,
     )
-    resolved = resolve(root, request, os.environ)
+    try:
+        resolved = resolve(root, request, os.environ)
+    except ConfigError as e:  # the tree's config file, named from where tidybot ran
+        if seen is not None and e.file and e.file != args.config and e.message.startswith(e.file):
+            e.message = seen.here(e.file) + e.message[len(e.file) :]
+        raise
     from bot.report.escape import terminal_text
 
     for text in resolved.notices:
@@ -354,7 +360,7 @@ def _verify(root: Path, args: argparse.Namespace, where: Where) -> Report:
         raise UsageError(f"{root}: no such directory", hint="pass the path of a checkout")
     from bot.runner import make_go
 
-    resolved = _resolve(args, root)
+    resolved = _resolve(args, root, where)
     config = resolved.config
     env = make_go(resolved.options, root).env  # what go would verify with
     base = base_sums(root, args.base) if args.base else None
@@ -426,7 +432,7 @@ def run(argv: Sequence[str], secrets: Secrets | None = None) -> int:
         report = _verify(root, args, where)
         _emit(report, args, where)
         return exit_code(report)
-    resolved = _resolve(args, root)
+    resolved = _resolve(args, root, where)
     from bot.options import private_env
 
     # TIDYBOT_PRIVATE_TOKEN (never an argument: it would show in process lists) gives go and

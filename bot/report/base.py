@@ -74,6 +74,35 @@ class Where:
     def here(self, path: str) -> str:
         return join(self.local, path)
 
+    def _here_match(self, m: re.Match[str]) -> str:
+        lead, path = next((m.group(i), m.group(i + 1)) for i in (1, 3, 5) if m.group(i + 1))
+        return lead + self.here(path)
+
+    def here_in(self, text: str) -> str:
+        """One of tidybot's own texts with the files it names from the checked directory
+        (``svc/go.mod:7: syntax error``, ``test file svc/x_test.go:3 imports ...``,
+        ``skipped by the config (.github/tidybot.yml:2)``) named from where tidybot ran, as
+        :meth:`here` names a finding's file. Only those three shapes are read: a file that
+        starts the text, the file a missing requirement's why names, and a config file in
+        parentheses; go's own words (its paths are absolute or its module's) are left alone."""
+        if self.local in (".", ""):
+            return text
+        first, nl, rest = text.partition("\n")  # go's lines after tidybot's are go's own
+        first = _OWN_PATHS.sub(self._here_match, first)
+        return first + nl + rest
+
+
+#: The files tidybot's own texts name from the checked directory (see ``Where.here_in``): a
+#: go.mod, go.sum, go.work, modules.txt or config file that starts the text (go's own first
+#: lines name a Go file relative to its module, ``main.go:3:8: ...``, and are not read), a Go
+#: file after "file " (a missing requirement's why), a config file after "config (".
+_FILE = r"(?!/)[^\s:()]*?"
+_OWN_PATHS = re.compile(
+    rf"(^)({_FILE}(?:go\.mod|go\.sum|go\.work|go\.work\.sum|modules\.txt|tidybot\.ya?ml))(?=:)"
+    rf"|(\bfile )({_FILE}\.go)(?=:)"
+    rf"|(\bconfig \()({_FILE}tidybot\.ya?ml)(?=[:)])"
+)
+
 
 # -- fix commands ------------------------------------------------------------------------------
 

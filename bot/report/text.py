@@ -79,7 +79,7 @@ class TextRenderer:
         if not m.fixed:
             return f"{_MARK[m.status]} {name}"
         files = _vendor_condensed(m.changed_files) if not self.verbose else m.changed_files
-        listed = ", ".join(terminal_line(f) for f in files or ("nothing to write",))
+        listed = ", ".join(terminal_line(self.where.here(f)) for f in files) or "nothing to write"
         if m.status is Status.CLEAN:
             return f"fixed   {name}: {listed}"
         return f"{_MARK[m.status]} {name}: files written: {listed}"
@@ -91,9 +91,10 @@ class TextRenderer:
             was = "was " if m.fixed else ""
             lines.append(f"    {was}{self._loc(f)}{f.severity}[{f.id}] {terminal_line(f.message)}")
             if f.why:
-                lines.append(f"        why: {terminal_line(f.why)}")
+                lines.append(f"        why: {terminal_line(self.where.here_in(f.why))}")
         if m.error:
-            shown = m.error.rstrip().splitlines() if self.verbose else condense_error(m.error)
+            error = self.where.here_in(m.error)  # tidybot's own files, named from here
+            shown = error.rstrip().splitlines() if self.verbose else condense_error(error)
             # the same error in another module, but for the module's own path in it
             key = "\n".join(shown).replace(m.module, "\0") if m.module else "\n".join(shown)
             if (
@@ -130,7 +131,7 @@ class TextRenderer:
         for f in report.findings:
             lines.append(f"{self._loc(f)}{f.severity}[{f.id}] {terminal_line(f.message)}")
             if f.why:
-                lines.append(f"    why: {terminal_line(f.why)}")
+                lines.append(f"    why: {terminal_line(self.where.here_in(f.why))}")
         verify = report.extra.get("verify")
         if lines:
             lines.append("")

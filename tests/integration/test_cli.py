@@ -69,7 +69,7 @@ def test_fix_exits_0_when_everything_is_fixed(tmp_path: Path, goenv: dict[str, s
     res = tidybot(goenv, "fix", str(tmp_path))
     assert res.returncode == 0, res.stdout + res.stderr
     assert res.stdout.startswith("fixed   ")
-    assert "(example.com/app): go.mod, go.sum" in res.stdout
+    assert f"(example.com/app): {tmp_path}/go.mod, {tmp_path}/go.sum" in res.stdout
     assert tidybot(goenv, "check", str(tmp_path)).returncode == 0
 
 

@@ -685,7 +685,7 @@ def test_fix_reports_what_it_fixed_not_what_is_left(tmp_path: Path, goenv: dict[
     assert res.returncode == 0, res.stdout + res.stderr
     lines = res.stdout.splitlines()
     assert lines[0].startswith("fixed   ") and lines[0].endswith(
-        "(example.com/app): go.mod, go.sum"
+        f"(example.com/app): {tmp_path}/go.mod, {tmp_path}/go.sum"  # named from where it ran
     )
     assert all(ln.startswith("    was ") for ln in lines[1:] if ln.startswith("    ") and "[" in ln)
     assert re.search(
@@ -716,9 +716,9 @@ def test_fix_counts_add_up_when_a_fixed_module_ends_in_error(
     res = tidybot(goenv, "fix", "-q", "ws", cwd=tmp_path)
     assert res.returncode == 2, res.stdout + res.stderr
     lines = res.stdout.splitlines()
-    assert lines[0] == "ERROR   ws/a (example.com/a): files written: a/go.mod"
+    assert lines[0] == "ERROR   ws/a (example.com/a): files written: ws/a/go.mod"
     assert any(ln.startswith("    the workspace go.work could not be checked") for ln in lines)
-    assert "fixed   ws/b (example.com/b): b/go.mod" in lines
+    assert "fixed   ws/b (example.com/b): ws/b/go.mod" in lines
     summary = re.search(
         r"^2 modules: (\d+) fixed, (-?\d+) clean, (\d+) drifted, (\d+) error, "
         r"(\d+) skipped;",
@@ -798,3 +798,33 @@ def test_on_a_terminal_one_live_line_and_a_line_per_finding(
     assert re.search(r"tidybot: \[\d/2\] DRIFT +\S*drift \(example.com/drift\): ", err)
     assert "] ok" not in err  # a clean module has no line of its own on a terminal
     assert err.endswith("\r\x1b[K")  # the live line is gone when the report is printed
+
+
+def test_paths_in_errors_whys_and_written_files_are_named_from_here(
+    tmp_path: Path, goenv: dict[str, str]
+) -> None:
+    """``tidybot check repo`` named findings from where it ran (``repo/drift/go.mod:5``) but a
+    parse error, the file a missing requirement's why names, the files a fix wrote, the config
+    file a skipped module points at and a config error from the checked directory
+    (``badsyntax/go.mod:7``, ``drift/go.mod``, ``.github/tidybot.yml:2``): files that are not
+    there from where the user is. Every one of them is now named from there."""
+    root = tmp_path / "repo"
+    module(root, "drift", "example.com/drift", {"main.go": MAIN_GO})  # lacks its requirement
+    module(root, "legacy", "example.com/legacy", {"main.go": "package main\n"})
+    bad = root / "badsyntax"
+    bad.mkdir(parents=True)
+    (bad / "go.mod").write_text("module example.com/bad\n\ngo 1.22\n\nrequire (\n")
+    write_tree(root, {".github/tidybot.yml": "modules:\n  legacy:\n    skip: true\n"})
+    res = tidybot(goenv, "check", "repo", "--format", "text", "-v", cwd=tmp_path)
+    assert res.returncode == 2, res.stdout + res.stderr
+    out = res.stdout
+    assert "repo/badsyntax/go.mod:" in out and "\n    badsyntax/go.mod" not in out, out
+    assert "why: file repo/drift/main.go:" in out, out
+    assert "skipped by the config (repo/.github/tidybot.yml:2)" in out, out
+    fixed = tidybot(goenv, "fix", "repo", "--include", "drift", cwd=tmp_path)
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    assert ": repo/drift/go.mod, repo/drift/go.sum" in fixed.stdout, fixed.stdout
+    write_tree(root, {".github/tidybot.yml": "modules:\n  legacy:\n    skipp: true\n"})
+    broken = tidybot(goenv, "check", "repo", cwd=tmp_path)
+    assert broken.returncode == 2
+    assert broken.stderr.startswith("tidybot: error: repo/.github/tidybot.yml:3:"), broken.stderr

@@ -159,7 +159,8 @@ def test_fix_lists_go_work_when_it_changes(tmp_path: Path, goenv: dict[str, str]
     (root / "go.work").write_text("go 1.21\n\nuse (\n\t./m0\n\t./m1\n)\n")
     text = tidybot(goenv, "fix", str(root))
     fixed = [ln for ln in text.stdout.splitlines() if ln.startswith("fixed ")]
-    assert len(fixed) == 1 and fixed[0].endswith("(example.com/ws/m0): go.work"), text.stdout
+    assert len(fixed) == 1, text.stdout
+    assert fixed[0].endswith(f"(example.com/ws/m0): {root}/go.work"), text.stdout
 
 
 def test_work_sync_policy(tmp_path: Path, goenv: dict[str, str]) -> None:
