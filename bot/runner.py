@@ -208,8 +208,8 @@ def _unmatched_glob(glob: str, dirs: list[str]) -> str:
     from bot.engine.globs import suggest_glob
 
     near = suggest_glob(glob, dirs)
-    said = f"--include {glob!r} matches no module; {_modules_there(dirs)}"
-    return said + (f"; did you mean --include {near!r}?" if near is not None else "")
+    said = f"--include {shlex.quote(glob)} matches no module; {_modules_there(dirs)}"
+    return said + (f"; did you mean --include {shlex.quote(near)}?" if near is not None else "")
 
 
 def _nothing_selected(
@@ -218,17 +218,19 @@ def _nothing_selected(
     """The error of --include/--exclude globs that leave none of the modules ``dirs``."""
     from bot.engine.globs import suggest_glob
 
-    which = "".join(f"; --include {g!r} matches none of them" for g in unmatched)
+    which = "".join(f"; --include {shlex.quote(g)} matches none of them" for g in unmatched)
     near = [(g, n) for g in unmatched if (n := suggest_glob(g, dirs)) is not None]
     if near:
-        hint = " ".join(f"did you mean --include {n!r} (not {g!r})?" for g, n in near)
+        hint = " ".join(
+            f"did you mean --include {shlex.quote(n)} (not {shlex.quote(g)})?" for g, n in near
+        )
     elif excluding and not unmatched:
         hint = "--exclude leaves out every module that would be checked: narrow it"
     else:
         example = next((d for d in dirs if d != "."), dirs[0])
         hint = (
             "name module directories as they are below the checked directory, with '/', "
-            f"such as --include {example!r}; svc/* and **/tools match several"
+            f"such as --include {shlex.quote(example)}; svc/* and **/tools match several"
         )
     return UsageError(
         f"{root}: no module is selected by the --include/--exclude globs{which}; "

@@ -107,11 +107,14 @@ _FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
 
 
 def _text_lines(body: str) -> Iterator[str]:
-    """The lines of a Markdown comment that GitHub renders as text: not in a fenced code block
-    (CommonMark: ```` ``` ```` or ``~~~``, closed by a run of the same character at least as
-    long, or by the end), not indented as code, not inside ``<!-- ... -->``."""
+    """The lines of a Markdown comment that GitHub renders as text (CommonMark): not in a
+    fenced code block (```` ``` ```` or ``~~~``, closed by a run of the same character at least
+    as long, or by the end), not in an HTML comment (a line that starts with ``<!--``, to the
+    line with ``-->``), not an indented code block (four spaces or a tab, where no paragraph
+    goes on: an indented line right after a line of text is that paragraph's)."""
     fence = ""
     in_comment = False
+    paragraph = False
     for line in body.splitlines():
         if fence:
             m = _FENCE.match(line)
@@ -128,14 +131,22 @@ def _text_lines(body: str) -> Iterator[str]:
             continue
         m = _FENCE.match(line)
         if m and not (m.group(1)[0] == "`" and "`" in line[m.end() :]):
-            fence = m.group(1)
+            fence, paragraph = m.group(1), False
             continue
-        if "<!--" in line and "-->" not in line[line.index("<!--") + 4 :]:
-            in_comment = True
+        c = _COMMENT.match(line)
+        if c:
+            in_comment, paragraph = "-->" not in line[c.end() :], False
             continue
-        if line.startswith(("    ", "\t")):
+        if not line.strip():
+            paragraph = False
             continue
+        if line.startswith(("    ", "\t")) and not paragraph:
+            continue
+        paragraph = True
         yield line
+
+
+_COMMENT = re.compile(r" {0,3}<!--")
 
 
 def is_tidy_command(body: str) -> bool:

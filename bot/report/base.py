@@ -99,8 +99,8 @@ class Where:
 _FILE = r"(?!/)[^\s:()]*?"
 _OWN_PATHS = re.compile(
     rf"(^)({_FILE}(?:go\.mod|go\.sum|go\.work|go\.work\.sum|modules\.txt|tidybot\.ya?ml))(?=:)"
-    rf"|(\bfile )({_FILE}\.go)(?=:)"
-    rf"|(\bconfig \()({_FILE}tidybot\.ya?ml)(?=[:)])"
+    rf"|(^(?:test )?file )({_FILE}\.go)(?=:\d+ imports )"
+    rf"|(^skipped by the config \()({_FILE}tidybot\.ya?ml)(?=[:)])"
 )
 
 

@@ -295,6 +295,8 @@ def _blocks(blocks: list[_Block], budget: int) -> tuple[str, bool]:
 def _fit(body: str, limit: int, note: str = "") -> str:
     """Last resort: a cut at a line's end (``md_cut``) that still leaves the marker first and a
     pointer at the end. (One character is kept for the escape of a ``/tidy`` line.)"""
+    if len(body) <= limit:
+        return body
     tail = "\n" + (note or "> ✂️ Cut to fit a GitHub comment; see the job summary.\n")
     return no_command_lines(md_cut(body, max(0, limit - 1), tail))
 

@@ -274,9 +274,8 @@ def md_cut(body: str, limit: int, note: str, size: Callable[[str], int] = len) -
     used = 0
     fence = ""  # the open fence's run (backticks or tildes), "" outside a block
     details = 0
-    for line in body.splitlines(keepends=True):
-        if not line.endswith("\n"):
-            break  # the last line, unended: whole lines only
+    for line in body.split("\n")[:-1]:  # the last piece is unended: whole lines only
+        line += "\n"  # (at LF only: Markdown's lines; splitlines would also split at NEL, FF)
         fence2, details2 = fence, details
         m = _FENCE_LINE.match(line)
         if fence2:

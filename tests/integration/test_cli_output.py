@@ -621,15 +621,14 @@ def test_an_include_glob_that_matches_no_module_is_named_once(
     notes = [ln for ln in res.stderr.splitlines() if ln.startswith("tidybot: note: ")]
     where = "globs are relative to the checked directory, which holds 2 modules: good, svc/a"
     assert notes == [
-        f"tidybot: note: --include 'typo' matches no module; {where}",
-        f"tidybot: note: --include 'goood' matches no module; {where}; did you mean "
-        "--include 'good'?",
+        f"tidybot: note: --include typo matches no module; {where}",
+        f"tidybot: note: --include goood matches no module; {where}; did you mean --include good?",
     ]
     assert "1 module: 1 clean" in res.stdout
     quiet = tidybot(
         goenv, "check", "repo", "-q", "--include", "good", "--include", "x", cwd=tmp_path
     )
-    assert quiet.returncode == 0 and "--include 'x' matches no module" in quiet.stderr
+    assert quiet.returncode == 0 and "--include x matches no module" in quiet.stderr
 
 
 @pytest.mark.parametrize(
@@ -657,11 +656,15 @@ def test_include_globs_that_select_nothing_say_they_are_relative_to_the_checked_
     first, hint = res.stderr.splitlines()
     assert first == (
         f"tidybot: error: {tmp_path / 'repo'}: no module is selected by the --include/--exclude "
-        f"globs; --include {glob!r} matches none of them; globs are relative to the checked "
+        f"globs; --include {shlex.quote(glob)} matches none of them; globs are relative to the "
+        "checked "
         "directory, which holds 2 modules: good, svc/a"
     )
     if near is not None:
-        assert hint == f"  hint: did you mean --include {near!r} (not {glob!r})?"
+        # shell words, as pasted: quoted where a shell would read them otherwise
+        assert hint == (
+            f"  hint: did you mean --include {shlex.quote(near)} (not {shlex.quote(glob)})?"
+        )
         followed = tidybot(goenv, "check", *args, "--include", near, cwd=tmp_path / cwd)
         assert followed.returncode == 0, followed.stderr
     else:

@@ -341,3 +341,11 @@ def test_a_sentence_with_data_in_it_renders_the_data_inert(s: str, cell: bool) -
     assert "@org" not in outside and "@someone" not in outside
     if cell:
         assert html.count("<td>") == 1  # the data ended no cell
+
+
+def test_a_cut_counts_lines_at_line_feeds_only() -> None:
+    """Data may hold NEL, form feed or a line separator (md_text passes NEL): splitlines()
+    broke the body there, and the cut stopped at the first such piece, keeping nothing."""
+    body = "line one \x85 NEL \x0c FF \u2028 LS\n" + "ok line\n" * 100
+    out = md_cut(body, 500, NOTE)
+    assert len(out) > 400 and out.startswith("line one \x85")

@@ -138,6 +138,11 @@ def test_unknown_event_checks() -> None:
         ("<!-- a note -->\n/tidy", True),
         ("``` inline code ```\n/tidy", True),  # a backtick run with backticks after: no fence
         ("   /tidy", True),  # three spaces: still text
+        ("Hidden notes start with `<!--` in Markdown.\n/tidy", True),  # not at a line's start
+        ("a note <!-- unclosed\n/tidy", True),
+        ("  <!-- a note\n/tidy\n-->\n", False),
+        ("Please run\n    /tidy", True),  # an indented line goes on the paragraph above
+        ("Please run\n\n    /tidy", False),  # after a blank line: indented code
     ],
 )
 def test_tidy_command_is_a_line_of_its_own(body: str, expected: bool) -> None:

@@ -449,3 +449,25 @@ def test_fix_summary_counts_each_module_once_by_how_it_ended() -> None:
     assert "ERROR   a (example.com/a): files written: a/go.mod" in lines
     assert "fixed   b (example.com/b): b/go.mod" in lines
     assert "DRIFT   c (example.com/c): files written: c/go.sum" in lines
+
+
+def test_own_paths_are_named_from_here_and_quoted_data_is_not() -> None:
+    """Where.here_in rewrites tidybot's own shapes only: a why that quotes a go.sum line
+    ("the line reads 'file evil.go: x'") is the file's text, not a path of tidybot's."""
+    where = Where(local="repo")
+    assert where.here_in("file svc/main.go:3 imports example.com/x") == (
+        "file repo/svc/main.go:3 imports example.com/x"
+    )
+    quoted = "the line reads 'file evil.go: x y z w'; delete it"
+    assert where.here_in(quoted) == quoted
+    assert where.here_in("main.go:3:8: no required module provides package x") == (
+        "main.go:3:8: no required module provides package x"  # go's own, module-relative
+    )
+
+
+def test_a_comment_exactly_at_the_limit_is_not_cut() -> None:
+    from bot.report.comment import _fit
+
+    body = "x\n" * 50
+    assert _fit(body, len(body)) == body
+    assert "Cut to fit" in _fit(body, len(body) - 1)
