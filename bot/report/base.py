@@ -154,6 +154,12 @@ def gowork_value(work_file: str) -> str:
 def fix_command(
     path: str, findings: Iterable[Finding], tidy_flags: Sequence[str] = (), work_file: str = ""
 ) -> str:
+    return " && ".join(_fix_parts(path, findings, tidy_flags, work_file))
+
+
+def _fix_parts(
+    path: str, findings: Iterable[Finding], tidy_flags: Sequence[str] = (), work_file: str = ""
+) -> list[str]:
     """The one shell line that repairs ``findings`` (all about the directory ``path``, as the
     reader reaches it), using go only: ``go -C path mod tidy``, ``GOWORK="$PWD"/ws/go.work go
     work sync && go -C path mod tidy``, ``GOWORK=off go -C path mod vendor`` ... ``""`` when no
@@ -172,7 +178,7 @@ def fix_command(
         env = "GOWORK=off " if step == "mod vendor" else ""
         flags = "".join(f" {shlex.quote(f)}" for f in tidy_flags) if step == "mod tidy" else ""
         out.append(f"{env}go {at}{step}{flags}")
-    return " && ".join(out)
+    return out
 
 
 def _work_file_of(findings: Iterable[Finding]) -> str:
@@ -207,16 +213,22 @@ def fix_commands(report: Report, place: Callable[[str], str]) -> list[str]:
     loose: dict[str, list[Finding]] = {}
     for f in report.findings:
         loose.setdefault(f.module_dir, []).append(f)
-    lines = [
-        fix_command(place(d), fs, work_file=place(w) if (w := _work_file_of(fs)) else "")
+    parts = [
+        _fix_parts(place(d), fs, work_file=place(w) if (w := _work_file_of(fs)) else "")
         for d, fs in sorted(loose.items())
     ]
-    lines += [
-        fix_command(
+    parts += [
+        _fix_parts(
             place(m.dir), m.findings, m.tidy_flags, place(m.work_file) if m.work_file else ""
         )
         for m in report.drifted
     ]
+    synced: set[str] = set()  # a go.work's sync writes every module of it: once, first
+    lines = []
+    for steps in parts:
+        kept = [p for p in steps if not (p in synced and p.startswith("GOWORK="))]
+        synced.update(p for p in steps if p.startswith("GOWORK="))
+        lines.append(" && ".join(kept))
     return [ln for ln in dict.fromkeys(lines) if ln]  # once each, in order
 
 

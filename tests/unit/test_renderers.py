@@ -471,3 +471,20 @@ def test_a_comment_exactly_at_the_limit_is_not_cut() -> None:
     body = "x\n" * 50
     assert _fit(body, len(body)) == body
     assert "Cut to fit" in _fit(body, len(body) - 1)
+
+
+def test_a_workspace_is_synced_once_in_the_fix_commands() -> None:
+    """Seven drifted modules of one go.work each got "GOWORK=... go work sync && go -C m mod
+    tidy" (etcd): the sync writes every module of the workspace, so running it seven times
+    did the same work seven times. It now comes once, first, and each module then its tidy."""
+    from bot.report.base import fix_commands
+
+    def drifted(d: str) -> ModuleResult:
+        f = Finding(d, f"{d}/go.mod", 3, "work-sync", Severity.WARNING, "raise x", "")
+        return ModuleResult(d, f"example.com/{d}", Status.DRIFTED, (f,), work_file="go.work")
+
+    report = Report(root="repo", command="check", modules=(drifted("a"), drifted("b")))
+    assert fix_commands(report, Where(local="ws").here) == [
+        'GOWORK="$PWD"/ws/go.work go work sync && go -C ws/a mod tidy',
+        "go -C ws/b mod tidy",
+    ]
