@@ -363,6 +363,12 @@ def _verify(root: Path, args: argparse.Namespace, where: Where) -> Report:
     resolved = _resolve(args, root, where)
     config = resolved.config
     env = make_go(resolved.options, root).env  # what go would verify with
+    if args.base is not None and not args.base.strip():  # `--base "$BASE"` with BASE empty
+        raise UsageError(
+            f"--base {args.base!r}: empty ref",
+            hint="give the pull request's base, such as origin/main; to verify without one, "
+            'leave --base out (in a script: ${BASE:+--base "$BASE"})',
+        )
     base = base_sums(root, args.base) if args.base else None
     out = run_verify(
         root,

@@ -142,3 +142,11 @@ def test_verify_fix_advice_runs_where_tidybot_ran(
     assert ran.returncode == 0, ran.stderr
     again = tidybot(env, "verify", "my repo", cwd=tmp_path)
     assert again.returncode == 0, again.stdout + again.stderr
+
+
+def test_verify_with_an_empty_base_is_refused(env: dict[str, str], tmp_path: Path) -> None:
+    """``--base "$BASE"`` with BASE empty verified as if no base were given, silently."""
+    root = write_tree(tmp_path / "repo", {"go.mod": "module example.com/m\n"})
+    res = tidybot(env, "verify", str(root), "--base", "")
+    assert res.returncode == 2, res.stdout + res.stderr
+    assert res.stderr.startswith("tidybot: error: --base '': empty ref"), res.stderr
