@@ -441,6 +441,7 @@ def test_an_interrupted_run_stops_at_once_and_leaves_no_go_behind(
     for d in ("a", "b"):
         module(root, d, f"example.com/{d}", {"main.go": MAIN_GO})
     env = dict(goenv, GOPROXY=silent_proxy, GOMODCACHE=str(tmp_path / "empty-modcache"))
+    env["PYTHONFAULTHANDLER"] = "1"  # on SIGABRT: every thread's stack, should it hang
     proc = subprocess.Popen(
         [sys.executable, "-m", "bot", "check", str(root)],
         env=env,
@@ -456,6 +457,10 @@ def test_an_interrupted_run_stops_at_once_and_leaves_no_go_behind(
     proc.send_signal(sig)
     try:
         out, err = proc.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.send_signal(signal.SIGABRT)  # faulthandler prints where each thread waits
+        out, err = proc.communicate(timeout=30)
+        pytest.fail(f"tidybot did not stop within 30 s of {sig.name}:\n{out}\n{err[-12000:]}")
     finally:
         proc.kill()
     assert time.monotonic() - start < 15
