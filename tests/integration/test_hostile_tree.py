@@ -448,6 +448,9 @@ def test_an_interrupted_run_stops_at_once_and_leaves_no_go_behind(
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # a suite started in the background (`... &` in a script) inherits SIGINT ignored, and
+        # so would tidybot: it must see the signal, as a user's Ctrl-C reaches it
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     deadline = time.monotonic() + 60
     while len(_go_processes_in(root)) < 2 and time.monotonic() < deadline:
