@@ -88,6 +88,8 @@ class Request:
     go_timeout: float | None = None  # seconds each go command may run (None: the default)
     #: how the caller's user chooses gotoolchain (CLI_TOOLCHAIN_SETTING, ...); "": no way
     gotoolchain_setting: str = ""
+    #: how the caller's user gives ``include`` and ``exclude`` globs, for messages
+    globs_named: tuple[str, str] = ("--include", "--exclude")
 
 
 @record
@@ -190,6 +192,7 @@ def resolve(root: Path, request: Request, environ: Mapping[str, str]) -> Resolve
         untrusted=request.untrusted,
         go_timeout=request.go_timeout,
         gotoolchain_setting=request.gotoolchain_setting,
+        globs_named=request.globs_named,
     )
     return Resolved(options, tuple(notices))
 

@@ -76,6 +76,9 @@ class RunOptions:
     # the setting that chooses gotoolchain where tidybot runs, "{0}" for the value, named in a
     # toolchain error's advice (bot.options.CLI_TOOLCHAIN_SETTING); "": none to suggest
     gotoolchain_setting: str = ""
+    # how the include and exclude globs are given, named in their messages (the command
+    # line's flags; the action's inputs)
+    globs_named: tuple[str, str] = ("--include", "--exclude")
 
 
 class _Outcome:
@@ -162,11 +165,10 @@ def discover(root: Path, options: RunOptions, scan: TreeScan | None = None) -> l
         unmatched = unmatched_globs(options.include, every)
     if mods and unmatched and options.notice is not None:
         for g in unmatched:
-            options.notice(_unmatched_glob(g, every))
+            options.notice(_unmatched_glob(g, every, options.globs_named[0]))
     if not mods:
-        extra = (
-            " matching the --include/--exclude globs" if options.include or options.exclude else ""
-        )
+        inc, exc = options.globs_named
+        extra = f" matching the {inc}/{exc} globs" if options.include or options.exclude else ""
         config = options.config
         if (config.include or config.exclude) and discover_modules(
             root, options.include, options.exclude, scan
@@ -179,7 +181,7 @@ def discover(root: Path, options: RunOptions, scan: TreeScan | None = None) -> l
         hint = "run tidybot on a directory that contains Go modules"
         every = every or ([m.dir for m in discover_modules(root, (), (), scan)] if extra else [])
         if every:  # there are modules: the globs name none of them, or exclude them all
-            raise _nothing_selected(root, every, unmatched, bool(options.exclude))
+            raise _nothing_selected(root, every, unmatched, bool(options.exclude), (inc, exc))
         above = _enclosing_module(root)
         if above is not None and not extra:
             hint = (
@@ -203,38 +205,44 @@ def _modules_there(dirs: list[str]) -> str:
     return f"globs are relative to the checked directory, which holds {what}"
 
 
-def _unmatched_glob(glob: str, dirs: list[str]) -> str:
-    """The notice of an --include glob that matches none of the modules ``dirs``."""
+def _unmatched_glob(glob: str, dirs: list[str], inc: str = "--include") -> str:
+    """The notice of an --include glob (``inc``: as the user gives one) that matches none of
+    the modules ``dirs``."""
     from bot.engine.globs import suggest_glob
 
     near = suggest_glob(glob, dirs)
-    said = f"--include {shlex.quote(glob)} matches no module; {_modules_there(dirs)}"
-    return said + (f"; did you mean --include {shlex.quote(near)}?" if near is not None else "")
+    said = f"{inc} {shlex.quote(glob)} matches no module; {_modules_there(dirs)}"
+    return said + (f"; did you mean {inc} {shlex.quote(near)}?" if near is not None else "")
 
 
 def _nothing_selected(
-    root: Path, dirs: list[str], unmatched: list[str], excluding: bool
+    root: Path,
+    dirs: list[str],
+    unmatched: list[str],
+    excluding: bool,
+    named: tuple[str, str] = ("--include", "--exclude"),
 ) -> UsageError:
-    """The error of --include/--exclude globs that leave none of the modules ``dirs``."""
+    """The error of --include/--exclude globs (``named``: as the user gives them) that leave
+    none of the modules ``dirs``."""
+    inc, exc = named
     from bot.engine.globs import suggest_glob
 
-    which = "".join(f"; --include {shlex.quote(g)} matches none of them" for g in unmatched)
+    which = "".join(f"; {inc} {shlex.quote(g)} matches none of them" for g in unmatched)
     near = [(g, n) for g in unmatched if (n := suggest_glob(g, dirs)) is not None]
     if near:
         hint = " ".join(
-            f"did you mean --include {shlex.quote(n)} (not {shlex.quote(g)})?" for g, n in near
+            f"did you mean {inc} {shlex.quote(n)} (not {shlex.quote(g)})?" for g, n in near
         )
     elif excluding and not unmatched:
-        hint = "--exclude leaves out every module that would be checked: narrow it"
+        hint = f"{exc} leaves out every module that would be checked: narrow it"
     else:
         example = next((d for d in dirs if d != "."), dirs[0])
         hint = (
             "name module directories as they are below the checked directory, with '/', "
-            f"such as --include {shlex.quote(example)}; svc/* and **/tools match several"
+            f"such as {inc} {shlex.quote(example)}; svc/* and **/tools match several"
         )
     return UsageError(
-        f"{root}: no module is selected by the --include/--exclude globs{which}; "
-        f"{_modules_there(dirs)}",
+        f"{root}: no module is selected by the {inc}/{exc} globs{which}; {_modules_there(dirs)}",
         hint=hint,
     )
 

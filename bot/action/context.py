@@ -178,6 +178,7 @@ class Run:
             exclude=s.exclude,
             gotoolchain=s.gotoolchain,
             gotoolchain_setting=ACTION_TOOLCHAIN_SETTING,
+            globs_named=("paths:", "exclude:"),  # the inputs, as a workflow gives them
             go_settings=go_settings,
             since=since,
             cache_dir=s.workspace / s.cache_dir if s.cache_dir else None,

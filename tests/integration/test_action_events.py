@@ -130,3 +130,17 @@ def test_a_newer_go_line_names_the_action_input_that_chooses_the_toolchain(
         "newer"
     )
     assert "--gotoolchain" not in res.stdout + res.summary
+
+
+def test_paths_that_select_nothing_are_named_as_the_inputs(world: ActionWorld) -> None:
+    """The error of paths/exclude inputs that select no module spoke of --include/--exclude,
+    flags an action user never wrote: it names the inputs, with a glob that would match."""
+    world.open_pr(NESTED)
+    ws = world.checkout()
+    res = world.run(
+        "push", world.load_event("push"), ws, working_directory="sub", paths="sv", token=""
+    )
+    assert res.returncode == 2, res.explain()
+    said = res.stdout + res.stderr
+    assert "no module is selected by the paths:/exclude: globs; paths: sv matches none" in said
+    assert "--include" not in said, said
