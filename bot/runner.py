@@ -121,8 +121,8 @@ def make_go(options: RunOptions, root: Path | None = None, modules: int | None =
         raise ConfigError(
             f"gotoolchain {options.gotoolchain} would run a Go toolchain that go downloads "
             f"without checking it against the checksum database ({problem})",
-            hint="keep the checksum database on for golang.org/toolchain, or use gotoolchain: "
-            "local",
+            hint="keep the checksum database on for golang.org/toolchain, or use "
+            + (options.gotoolchain_setting.format("local") or "gotoolchain local"),
         )
     return go
 

@@ -120,6 +120,15 @@ def test_the_command_line_refuses_an_unverified_toolchain_switch(
     assert res.returncode == 2, res.stdout + res.stderr
     assert "without checking it against the checksum database (GOSUMDB=off)" in res.stderr
     assert "Traceback" not in res.stderr
+    # the advice names the setting that chooses the toolchain here, and following it works
+    assert "or use --gotoolchain local (or TIDYBOT_GOTOOLCHAIN=local)" in res.stderr, res.stderr
+    local = subprocess.run(
+        [sys.executable, "-m", "bot", "check", str(root), "--gotoolchain", "local"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert "checksum database" not in local.stderr and not marker.exists(), local.stderr
 
 
 def test_the_command_line_in_a_pull_request_job_ignores_the_tree(
