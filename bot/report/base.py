@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import shlex
 
-from bot.engine.model import Finding, ModuleResult, Report, Status
+from bot.engine.model import Finding, ModuleResult, Report, Severity, Status
 from bot.record import record
 
 TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (see bot/lazy.py)
@@ -127,6 +127,8 @@ def _steps(findings: Iterable[Finding]) -> list[str]:
     sync = tidy = False
     vendor = ""
     for f in findings:
+        if f.severity is Severity.NOTE:
+            continue  # a note fails nothing and `tidybot fix` leaves it (work_sync: report)
         if f.id in TIDY_FINDINGS:
             tidy = True
         elif f.id == "work-sync":

@@ -178,6 +178,9 @@ def test_work_sync_policy(tmp_path: Path, goenv: dict[str, str]) -> None:
     assert [(f["id"], f["severity"], f["file"]) for f in doc["findings"]] == [
         ("work-sync", "note", "m0/go.mod"),
     ]
+    # a note fails nothing and fix leaves it: no "to fix" line offers to sync it either
+    text = tidybot(goenv, "check", str(root))
+    assert text.returncode == 0 and "to fix" not in text.stdout, text.stdout
     before = snapshot(root)
     assert tidybot(goenv, "fix", str(root)).returncode == 0
     assert snapshot(root) == before
