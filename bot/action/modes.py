@@ -145,8 +145,15 @@ def _checked(run: Run, since: str | None = None) -> Report:
         verbose=False,
         where=Where(repo=run.s.workdir),
     )
+    said: set[str] = set()
+
+    def notice(text: str) -> None:  # a paths: glob that matches no module: a ::notice, once
+        if text not in said:
+            said.add(text)
+            run.w.notice(text)
+
     try:
-        return run_check(run.s.root, replace(options, progress=progress))
+        return run_check(run.s.root, replace(options, progress=progress, notice=notice))
     finally:
         if progress is not None:
             progress.close()

@@ -144,3 +144,17 @@ def test_paths_that_select_nothing_are_named_as_the_inputs(world: ActionWorld) -
     said = res.stdout + res.stderr
     assert "no module is selected by the paths:/exclude: globs; paths: sv matches none" in said
     assert "--include" not in said, said
+
+
+def test_a_paths_glob_that_matches_no_module_is_a_notice(world: ActionWorld) -> None:
+    """With ``paths: "typo\\nlib"`` the action checked lib and said nothing of typo (the
+    command line prints a note; the action had no way to): now a ``::notice`` names it."""
+    world.open_pr(NESTED)
+    ws = world.checkout()
+    res = world.run(
+        "push", world.load_event("push"), ws, working_directory="sub", paths="typo\nlib", token=""
+    )
+    assert res.returncode == 0, res.explain()
+    assert res.report()["summary"]["modules"] == 1
+    notes = [ln for ln in res.stdout.splitlines() if ln.startswith("::notice ")]
+    assert len(notes) == 1 and "paths: typo matches no module" in notes[0], res.stdout
