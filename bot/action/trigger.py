@@ -38,6 +38,7 @@ from typing import Any
 
 from bot.errors import ConfigError
 from bot.record import record
+from bot.report.escape import fence_after
 
 
 class Mode(enum.StrEnum):
@@ -103,9 +104,6 @@ def tidy_command(body: str) -> str | None:
     return None
 
 
-_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
-
-
 def _text_lines(body: str) -> Iterator[str]:
     """The lines of a Markdown comment that GitHub renders as text (CommonMark): not in a
     fenced code block (```` ``` ```` or ``~~~``, closed by a run of the same character at least
@@ -117,21 +115,14 @@ def _text_lines(body: str) -> Iterator[str]:
     paragraph = False
     for line in body.splitlines():
         if fence:
-            m = _FENCE.match(line)
-            if (
-                m
-                and m.group(1)[0] == fence[0]
-                and len(m.group(1)) >= len(fence)
-                and not line[m.end() :].strip()
-            ):
-                fence = ""
+            fence = fence_after(line, fence)
             continue
         if in_comment:
             in_comment = "-->" not in line
             continue
-        m = _FENCE.match(line)
-        if m and not (m.group(1)[0] == "`" and "`" in line[m.end() :]):
-            fence, paragraph = m.group(1), False
+        fence = fence_after(line, "")
+        if fence:
+            paragraph = False
             continue
         c = _COMMENT.match(line)
         if c:

@@ -42,6 +42,7 @@ from collections.abc import Callable
 __all__ = [
     "command_data",
     "command_property",
+    "fence_after",
     "html_text",
     "log_text",
     "md_block",
@@ -258,6 +259,20 @@ def no_command_lines(body: str, command: str = "/tidy") -> str:
 _FENCE_LINE = re.compile(r" {0,3}(`{3,}|~{3,})")
 
 
+def fence_after(line: str, fence: str) -> str:
+    """The fenced code block open after ``line`` (CommonMark), given the one open before it
+    (``fence``: its run of backticks or tildes, ``""`` outside a block). A block opens with a
+    run of three or more (a backtick run with a backtick after it is inline code) and closes
+    with a run of the same character at least as long and nothing else on the line."""
+    m = _FENCE_LINE.match(line)
+    if fence:
+        closes = m is not None and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence)
+        return "" if closes and m is not None and not line[m.end() :].strip() else fence
+    if m is not None and not (m.group(1)[0] == "`" and "`" in line[m.end() :]):
+        return m.group(1)
+    return ""
+
+
 def md_cut(body: str, limit: int, note: str, size: Callable[[str], int] = len) -> str:
     """``body`` with ``note`` after it in at most ``limit`` (as ``size`` counts: characters,
     or the UTF-8 bytes of the job summary), when it does not fit as it is.
@@ -276,15 +291,8 @@ def md_cut(body: str, limit: int, note: str, size: Callable[[str], int] = len) -
     details = 0
     for line in body.split("\n")[:-1]:  # the last piece is unended: whole lines only
         line += "\n"  # (at LF only: Markdown's lines; splitlines would also split at NEL, FF)
-        fence2, details2 = fence, details
-        m = _FENCE_LINE.match(line)
-        if fence2:
-            closes = m and m.group(1)[0] == fence2[0] and len(m.group(1)) >= len(fence2)
-            if closes and m and not line[m.end() :].strip():
-                fence2 = ""
-        elif m and not (m.group(1)[0] == "`" and "`" in line[m.end() :]):
-            fence2 = m.group(1)
-        else:
+        fence2, details2 = fence_after(line, fence), details
+        if not fence and not fence2:  # neither in a block nor opening one
             details2 += line.count("<details") - line.count("</details>")
         close = (f"{fence2}\n" if fence2 else "") + "</details>\n" * max(0, details2)
         if used + size(line) + size(close) > room:
@@ -323,8 +331,14 @@ def terminal_text(text: str) -> str:
     that starts with ``::`` (after white space, any the runner trims: Unicode spaces too)
     shows its first colon as ``\\x3a``, so printed data never forms a workflow command in a
     GitHub Actions log."""
-    text = _TERMINAL.sub(lambda m: f"\\x{ord(m.group()):02x}", visible(text))
-    text = text.replace("##[", "#\\x23[")  # the runner's older syntax, read anywhere in a line
+    return _speak_no_command(_TERMINAL.sub(_hex, visible(text)))
+
+
+def _speak_no_command(text: str) -> str:
+    """``text`` with no line the runner reads as a workflow command: the first colon of a line
+    that starts with ``::`` (after any white space it trims) shown as ``\\x3a``, and ``##[``
+    (its older syntax, read anywhere in a line) as ``#\\x23[``."""
+    text = text.replace("##[", "#\\x23[")
     return _COMMAND_LINE.sub(lambda m: m.group(1) + "\\x3a", text)
 
 
@@ -346,6 +360,5 @@ def stdout_report(text: str, fmt: str) -> str:
     if fmt in ("json", "sarif"):
         return text.replace("##[", "#\\u0023[")
     if fmt == "markdown":
-        text = text.replace("##[", "#\\x23[")
-        return _COMMAND_LINE.sub(lambda m: m.group(1) + "\\x3a", text)
+        return _speak_no_command(text)
     return text

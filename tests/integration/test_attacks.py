@@ -290,16 +290,22 @@ def test_without_a_trusted_private_config_the_token_goes_nowhere(
 # --- 5. workflow commands in names and in go's output -------------------------------------------
 
 
-def test_names_and_go_output_cannot_speak_workflow_commands(world: ActionWorld) -> None:
-    evil_dir = "x\n::warning title=LGTM::approved\n::add-mask::tidybot\n##[add-mask]go"
-    files: dict[str, bytes | None] = {
+def drifted_in(directory: str, main: bytes) -> dict[str, bytes | None]:
+    """A pull request's files: the app, and a module in ``directory`` (a hostile name) whose
+    go.mod requires greet v1.0.0 and whose main.go is ``main``: drifted, so its name is in
+    every report."""
+    return {
         "go.mod": APP,
         "main.go": MAIN,
-        f"{evil_dir}/go.mod": b"module example.com/evil\n\ngo 1.22\n\n"
+        f"{directory}/go.mod": b"module example.com/evil\n\ngo 1.22\n\n"
         b"require example.com/greet v1.0.0\n",
-        f"{evil_dir}/main.go": b"package main\n\nfunc main() {}\n",
+        f"{directory}/main.go": main,
     }
-    number = world.open_pr(files)
+
+
+def test_names_and_go_output_cannot_speak_workflow_commands(world: ActionWorld) -> None:
+    evil_dir = "x\n::warning title=LGTM::approved\n::add-mask::tidybot\n##[add-mask]go"
+    number = world.open_pr(drifted_in(evil_dir, b"package main\n\nfunc main() {}\n"))
     res = world.run("pull_request", world.pr_event(number), world.checkout())
     assert res.returncode == 1, res.explain()
     assert_no_forged_commands(res)

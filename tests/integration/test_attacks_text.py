@@ -20,6 +20,7 @@ from tests.integration.test_attacks import (
     MAIN,
     assert_no_forged_commands,
     assert_own_commands,
+    drifted_in,
 )
 
 __all__ = ["world"]
@@ -101,15 +102,7 @@ def test_the_job_log_carries_no_escape_sequence(world: ActionWorld) -> None:
     diffs quoting it were printed as they are; the log's viewer acts on them. Now every
     control character but the line breaks and tabs shows as ``\\xNN`` (found by a review of
     every sink)."""
-    evil = "x\x1b[2J\x1b[31mRED"
-    files: dict[str, bytes | None] = {
-        "go.mod": APP,
-        "main.go": MAIN,
-        f"{evil}/go.mod": b"module example.com/evil\n\ngo 1.22\n\n"
-        b"require example.com/greet v1.0.0\n",
-        f"{evil}/main.go": MAIN,
-    }
-    number = world.open_pr(files)
+    number = world.open_pr(drifted_in("x\x1b[2J\x1b[31mRED", MAIN))
     res = world.run("pull_request", world.pr_event(number), world.checkout())
     assert res.returncode == 1, res.explain()
     assert "x\\x1b[2J\\x1b[31mRED" in res.stdout  # shown, in the group and the annotations
@@ -237,15 +230,8 @@ def test_a_name_with_a_newline_stays_one_name_in_the_patch(world: ActionWorld) -
     patch whose header lines were the pull request's, and that git refused. Now the names are
     quoted as git quotes them, and the patch applies to exactly the module's go.sum."""
     evil = "x\ndeleted file mode 100644\n+++ y"
-    files: dict[str, bytes | None] = {
-        "go.mod": APP,
-        "main.go": MAIN,
-        f"{evil}/go.mod": b"module example.com/evil\n\ngo 1.22\n\n"
-        b"require example.com/greet v1.0.0\n",
-        f"{evil}/main.go": b'package main\n\nimport "example.com/greet"\n\n'
-        b"func main() { greet.Hello() }\n",
-    }
-    number = world.open_pr(files)
+    main = b'package main\n\nimport "example.com/greet"\n\nfunc main() { greet.Hello() }\n'
+    number = world.open_pr(drifted_in(evil, main))
     ws = world.checkout()
     res = world.run("pull_request", world.pr_event(number), ws)
     assert res.returncode == 1, res.explain()

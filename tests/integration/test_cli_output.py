@@ -152,6 +152,23 @@ def test_one_drifted_module_hint_and_the_tidybot_alternative(
     assert _hint(tidybot(goenv, "check", cwd=d).stdout)[0] == "to fix: go mod tidy"
 
 
+def _paste_alternative(
+    alt: str, cwd: Path, goenv: dict[str, str]
+) -> subprocess.CompletedProcess[str]:
+    """The report's ``    or: tidybot fix ...`` line run by a shell in ``cwd``, as pasted
+    (``tidybot`` being this checkout's)."""
+    line = alt.removeprefix("    or: ").replace(
+        "tidybot", f"{shlex.quote(sys.executable)} -m bot", 1
+    )
+    return subprocess.run(
+        ["bash", "-c", line],
+        cwd=cwd,
+        env=dict(goenv, PYTHONPATH=str(Path(__file__).resolve().parents[2])),
+        capture_output=True,
+        text=True,
+    )
+
+
 def test_the_tidybot_alternative_fixes_the_modules_the_check_chose(
     tmp_path: Path, goenv: dict[str, str]
 ) -> None:
@@ -163,19 +180,7 @@ def test_the_tidybot_alternative_fixes_the_modules_the_check_chose(
     assert res.returncode == 1
     alt = _hint(res.stdout)[-1]
     assert alt == "    or: tidybot fix --include 'svc/**' --exclude svc/b", res.stdout
-    ran = subprocess.run(
-        [
-            "bash",
-            "-c",
-            alt.removeprefix("    or: ").replace(
-                "tidybot", f"{shlex.quote(sys.executable)} -m bot", 1
-            ),
-        ],
-        cwd=tmp_path,
-        env=dict(goenv, PYTHONPATH=str(Path(__file__).resolve().parents[2])),
-        capture_output=True,
-        text=True,
-    )
+    ran = _paste_alternative(alt, tmp_path, goenv)
     assert ran.returncode == 0, ran.stdout + ran.stderr
     fixed = [
         d for d in ("svc/a", "svc/b", "tools") if "greet" in (tmp_path / d / "go.mod").read_text()
@@ -202,19 +207,7 @@ def test_the_tidybot_alternative_keeps_the_config_and_the_toolchain(
     assert res.returncode == 1, res.stdout + res.stderr
     alt = _hint(res.stdout)[-1]
     assert alt == "    or: tidybot fix repo --config 'my cfg.yml' --gotoolchain local", res.stdout
-    ran = subprocess.run(
-        [
-            "bash",
-            "-c",
-            alt.removeprefix("    or: ").replace(
-                "tidybot", f"{shlex.quote(sys.executable)} -m bot", 1
-            ),
-        ],
-        cwd=tmp_path,
-        env=dict(goenv, PYTHONPATH=str(Path(__file__).resolve().parents[2])),
-        capture_output=True,
-        text=True,
-    )
+    ran = _paste_alternative(alt, tmp_path, goenv)
     assert ran.returncode == 0, ran.stdout + ran.stderr
     assert (repo / "newgo" / "go.mod").read_text() == newgo_before
     again = tidybot(goenv, *check, cwd=tmp_path)
