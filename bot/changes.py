@@ -17,20 +17,19 @@ from bot.engine.affected import (
     Change,
     ModuleNode,
     Selection,
-    Workspace,
     norm,
+    read_workspaces,
     resolve_dir,
     select_affected,
 )
 from bot.engine.cachekey import ParseMemo
-from bot.engine.discover import ModuleRef, TreeScan, find_workspaces
-from bot.engine.gowork import parse_gowork
+from bot.engine.discover import ModuleRef, TreeScan
 from bot.engine.treefile import read_tree_file
-from bot.errors import ParseError, UnsafeFile, UsageError
+from bot.errors import UnsafeFile, UsageError
 from bot.gitport import Git, GitResult
 from bot.record import record
 
-__all__ = ["ChangeSet", "changed_files", "module_nodes", "select_since", "workspaces"]
+__all__ = ["ChangeSet", "changed_files", "module_nodes", "select_since"]
 
 
 @record
@@ -176,16 +175,6 @@ def _relative(path: str, prefix: str) -> str:
     return norm(posixpath.relpath(path, prefix))
 
 
-def _text(root: Path, rel: str) -> str | None:
-    """A go.mod or go.work of the tree, read as the engine reads it (never through a symlink,
-    never above its size limit); None when it cannot be read so."""
-    try:
-        data = read_tree_file(root, rel)
-    except (UnsafeFile, OSError):
-        return None
-    return data.decode("utf-8", errors="replace") if data is not None else None
-
-
 def module_nodes(
     root: Path, modules: Sequence[ModuleRef], memo: ParseMemo | None = None
 ) -> list[ModuleNode]:
@@ -206,24 +195,6 @@ def module_nodes(
     return out
 
 
-def workspaces(root: Path, scan: TreeScan | None = None) -> list[Workspace]:
-    """Every go.work below ``root`` with the module directories it uses."""
-    root = root.resolve()
-    found = []
-    for path in find_workspaces(root, scan):
-        rel = path.parent.relative_to(root).as_posix() or "."
-        text = _text(root, path.relative_to(root).as_posix())
-        uses: tuple[str, ...] = ()
-        if text is not None:
-            try:
-                work = parse_gowork(text, f"{rel}/go.work" if rel != "." else "go.work")
-                uses = tuple(sorted({resolve_dir(rel, u.path, root.as_posix()) for u in work.uses}))
-            except ParseError:
-                pass  # the workspace check reports it
-        found.append(Workspace(rel, uses))
-    return found
-
-
 def select_since(
     root: Path,
     modules: Sequence[ModuleRef],
@@ -235,5 +206,5 @@ def select_since(
     run's walk of ``root``, if it has one)."""
     changes = changed_files(root, ref)
     nodes = module_nodes(root, modules, memo)
-    selection = select_affected(nodes, changes.changes, workspaces(root, scan))
+    selection = select_affected(nodes, changes.changes, read_workspaces(root, scan))
     return changes, selection

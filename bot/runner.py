@@ -894,10 +894,10 @@ def _workspace_failed(
 def _workspace_modules(scan: TreeScan, selected: Collection[str]) -> frozenset[str]:
     """The selected modules a go.work of the tree uses; for a go.work that does not parse,
     every selected module below its directory (its failure is theirs)."""
-    from bot.changes import workspaces
+    from bot.engine.affected import read_workspaces
 
     out: set[str] = set()
-    for ws in workspaces(scan.root, scan):
+    for ws in read_workspaces(scan.root, scan):
         if ws.uses:
             out.update(d for d in ws.uses if d in selected)
         else:

@@ -26,6 +26,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from bot.engine.discover import norm, resolve_dir
 from bot.record import field, record
 
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (see bot/lazy.py)
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from bot.engine.discover import TreeScan
+
 __all__ = [
     "CONFIG_FILES",
     "Change",
@@ -34,6 +40,7 @@ __all__ = [
     "Workspace",
     "fix_waves",
     "norm",
+    "read_workspaces",
     "relevant_file",
     "resolve_dir",
     "select_affected",
@@ -241,3 +248,30 @@ def strongly_connected(nodes: list[str], edges: Mapping[str, set[str]]) -> list[
                         break
                 out.append(comp)
     return out
+
+
+def read_workspaces(root: Path, scan: TreeScan | None = None) -> list[Workspace]:
+    """Every go.work below ``root`` with the module directories it uses (none for a go.work
+    that cannot be read or parsed: the workspace check reports it). Read as the engine reads
+    a tree file: never through a symlink, never above its size limit. Kept out of
+    ``bot.changes`` (git) so that a run with no ``--since`` does not import git's port."""
+    from bot.engine.discover import find_workspaces
+    from bot.engine.gowork import parse_gowork
+    from bot.engine.treefile import read_tree_file
+    from bot.errors import ParseError, UnsafeFile
+
+    root = root.resolve()
+    found = []
+    for path in find_workspaces(root, scan):
+        rel = path.parent.relative_to(root).as_posix() or "."
+        uses: tuple[str, ...] = ()
+        try:
+            data = read_tree_file(root, path.relative_to(root).as_posix())
+            if data is not None:
+                text = data.decode("utf-8", errors="replace")
+                work = parse_gowork(text, f"{rel}/go.work" if rel != "." else "go.work")
+                uses = tuple(sorted({resolve_dir(rel, u.path, root.as_posix()) for u in work.uses}))
+        except (UnsafeFile, OSError, ParseError):
+            pass
+        found.append(Workspace(rel, uses))
+    return found
