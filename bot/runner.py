@@ -82,11 +82,17 @@ class RunOptions:
 
 
 class _Outcome:
-    __slots__ = ("result", "texts")
+    """A module's result, with the texts of its drift; ``go_tidy``: go's own tidy (no ``-e``)
+    found nothing to change, whatever the config's ``ignore`` rules made of the rest."""
 
-    def __init__(self, result: ModuleResult, texts: ModuleTexts | None = None) -> None:
+    __slots__ = ("go_tidy", "result", "texts")
+
+    def __init__(
+        self, result: ModuleResult, texts: ModuleTexts | None = None, go_tidy: bool = False
+    ) -> None:
         self.result = result
         self.texts = texts
+        self.go_tidy = go_tidy
 
 
 def make_go(options: RunOptions, root: Path | None = None, modules: int | None = None) -> Go:
@@ -312,7 +318,7 @@ def _check_module(
         r = replace(r, status=Status.ERROR, error=f"go mod vendor failed: {vc.error}")
     elif found:
         r = replace(r, status=Status.DRIFTED, findings=r.findings + tuple(found))
-    return _Outcome(r, out.texts)
+    return _Outcome(r, out.texts, out.go_tidy)
 
 
 def _unsafe_files(root: Path, ref: ModuleRef) -> UnsafeFile | None:
@@ -425,7 +431,10 @@ def _check_tidy(go: Go, ref: ModuleRef, options: RunOptions, *, writing: bool = 
     # still rewrite the file.
     diff_text = res.stdout
     if res.returncode == 0 and formatted == current_mod:
-        return _Outcome(ModuleResult(ref.dir, gomod.module, Status.CLEAN, duration=elapsed()))
+        return _Outcome(
+            ModuleResult(ref.dir, gomod.module, Status.CLEAN, duration=elapsed()),
+            go_tidy="-e" not in args,
+        )
     # drift or an error: only now the diff and classification code (a clean module needs none)
     from bot.engine.classify import ModuleTexts, classify
     from bot.engine.udiff import DiffError, apply, split_diff, unified
@@ -641,8 +650,9 @@ def _speedups(
         if key is None:
             return None  # a Go file it cannot read: checked, never cached
         hit = cache.get(key, ref.dir)
-        if hit is not None:
-            return _Outcome(hit)
+        if hit is not None:  # stored clean: go's tidy found nothing, unless findings were ignored
+            tidy = not options.config.ignore and "-e" not in _tidy_flags(ref, options)
+            return _Outcome(hit, go_tidy=tidy and hit.status is Status.CLEAN)
         pending[ref.dir] = key
         return None
 
@@ -940,6 +950,7 @@ class _WorkspaceChecks:
             and (selection is None or m.dir in selection)
         }
         self._own: dict[str, tuple[str, str]] = {}
+        self._clean: frozenset[str] = frozenset()
         self._modules_done = threading.Event()
         self._checks: list[WorkspaceCheck] = []
         self._error: BaseException | None = None
@@ -956,6 +967,10 @@ class _WorkspaceChecks:
     def _own_tidy(self) -> dict[str, tuple[str, str]]:
         self._modules_done.wait()
         return self._own
+
+    def _clean_alone(self) -> frozenset[str]:
+        self._modules_done.wait()
+        return self._clean
 
     def _run(self) -> None:
         from bot.workspace import WorkspaceCache, check_workspace
@@ -977,6 +992,7 @@ class _WorkspaceChecks:
                         tidy_after=False,
                         sync_env=_sync_env(self._options),
                         cache=cache,
+                        clean_alone=self._clean_alone,
                     )
                 )
         except BaseException as e:  # handed to finish()
@@ -995,6 +1011,7 @@ class _WorkspaceChecks:
             for o in outcomes
             if o.texts is not None and o.result.status is Status.DRIFTED
         }
+        self._clean = frozenset(o.result.dir for o in outcomes if o.go_tidy)
         self._modules_done.set()
         results = [o.result for o in outcomes]
         if self._thread is None:

@@ -99,6 +99,7 @@ class Workspace:
     links: tuple[tuple[str, tuple[str, ...]], ...] = ()
     go: str | None = None  # go.work's go line, and where it is
     go_line: int | None = None
+    overrides: bool = False  # go.work has a replace directive (of any kind)
 
 
 def _module_files_problem(root: Path, d: str) -> str:
@@ -213,6 +214,7 @@ def read_workspace(root: Path, gowork: Path) -> Workspace:
         tuple(links),
         work.go,
         work.go_line,
+        bool(work.replaces),
     )
 
 
@@ -617,6 +619,96 @@ def _sync(go: Go, copy_work: Path, sync_env: Mapping[str, str] | None = None) ->
     return ""
 
 
+_PRUNED_GO = "1.17"
+"""From this go line on, a tidy go.mod lists every module that provides a package (go's module
+graph pruning): the versions it lists are those its build selects for them."""
+
+
+def _sync_keeps_scope(
+    go: Go,
+    root: Path,
+    ws: Workspace,
+    scope: Collection[str],
+    dest: Path,
+    sync_env: Mapping[str, str] | None = None,
+) -> bool:
+    """Whether ``go work sync`` leaves the go.mod of every module of ``scope`` as it is, told
+    from the workspace's module graph (``go list -m``, which loads no package), for modules
+    that are tidy on their own (the caller knows that from their own checks).
+
+    go work sync loads each module's packages and their tests with the versions the
+    workspace selects, and raises the module's requirements so that its own build selects
+    those versions of the modules that provide them; it writes go.mod only when one is
+    raised (it may rewrite go.sum all the same: the check reports go.mod changes, and the
+    fix's tidy after the sync decides go.sum). A module that is tidy on its own keeps in
+    go.sum the checksum of the zip of every module that provides a package go loads for
+    it, tests of its dependencies included, at the version its own build selects. So when
+    the workspace selects, for each of those, that very version, the sync loads the same
+    packages from the same files and has nothing to raise. This holds only where the
+    module builds the same packages in both: every workspace module it requires it
+    replaces locally with that very directory (else on its own it builds a released copy),
+    and go.work replaces nothing. A module of the workspace's graph beside those (a nested
+    module such as ``go.opentelemetry.io/otel/sdk/metric``) cannot take a package over at
+    the same versions: a second module holding one makes its import ambiguous, which the
+    sync skips. False (run the sync) whenever any of that is not so, the go line is older
+    than graph pruning (go 1.17), or go fails."""
+    from bot.engine.goenv import compare_go
+
+    if ws.overrides:
+        return False
+    dir_of = dict(ws.paths)
+    own: dict[str, str] = {}  # module path -> the version the scope's own builds select
+    for d in scope:
+        mod = _parse(_read(_path(root, d) / "go.mod"), _join(d, "go.mod"))
+        if mod is None or not mod.go or compare_go(mod.go, _PRUNED_GO) < 0:
+            return False
+        local = {
+            r.old_path: (r.old_version, local_target(root, d, r.new_path))
+            for r in mod.replaces
+            if r.is_local
+        }
+        for r in mod.requires:
+            if r.path in dir_of:
+                old_version, target = local.get(r.path, (None, None))
+                if target != dir_of[r.path] or old_version not in (None, r.version):
+                    return False
+        for path, version in _zip_sums(_read(_path(root, d) / "go.sum")).items():
+            if path in dir_of:
+                continue
+            if not version or own.setdefault(path, version) != version:
+                return False  # two versions in one go.sum, or in two modules of the scope
+    if not own:
+        return True  # no module outside the workspace provides a package
+    plan: list[_Entry] = []
+    for name in ("go.work", "go.work.sum"):
+        src = _path(root, ws.dir) / name
+        if src.is_file() and not src.is_symlink():
+            plan.append(_Entry(_join(ws.dir, name), os.fspath(src), "copy"))
+    for d in sorted({*ws.uses, *ws.replaced}):
+        _module_files(root, d, plan)
+    _materialize(plan, dest)
+    cwork = _path(dest, ws.dir) / "go.work"
+    env = {**(sync_env or {}), "GOWORK": str(cwork)}
+    args = ["list", "-m", "-f", "{{.Path}} {{.Version}}", *sorted(own)]
+    res = go.run(args, cwork.parent, extra_env=env)
+    if not res.ok:
+        return False
+    selected = dict(line.partition(" ")[::2] for line in res.stdout.splitlines())
+    return all(selected.get(path) == version for path, version in own.items())
+
+
+def _zip_sums(gosum: bytes | None) -> dict[str, str]:
+    """The modules of a go.sum's lines for module zips (not ``/go.mod`` lines), by path; a
+    path with lines for two versions maps to "" (a tidy go.sum holds the zip sums of the
+    versions its module's build selects, one each)."""
+    out: dict[str, str] = {}
+    for line in (gosum or b"").decode("utf-8", "replace").splitlines():
+        fields = line.split()
+        if len(fields) == 3 and not fields[1].endswith("/go.mod"):
+            out[fields[0]] = fields[1] if out.get(fields[0], fields[1]) == fields[1] else ""
+    return out
+
+
 def _keep_scope(root: Path, copy: Path, ws: Workspace, scope: Collection[str]) -> None:
     """Put back, in the copy, the go.mod and go.sum the sync wrote for modules outside the
     scope: the fix leaves those alone, so what the selected modules' tidy sees afterwards
@@ -791,6 +883,7 @@ def check_workspace(
     jobs: int = 1,
     sync_env: Mapping[str, str] | None = None,
     cache: WorkspaceCache | None = None,
+    clean_alone: Callable[[], Collection[str]] | None = None,
 ) -> WorkspaceCheck:
     """What ``go work sync`` (+ the per-module tidy) would change, computed in a scratch copy.
     ``tidy_after=False``: no tidy after the sync of a module whose go.mod the sync changes (its
@@ -803,7 +896,12 @@ def check_workspace(
     ``sync_env``: more environment for ``go work sync`` (the runner gives it every CPU).
     ``cache``: the result cache; a check that finds nothing is stored under the key of the
     copy (``_plan_key``), and a copy with a stored key is not synced again (a vendored
-    workspace is always checked in full, as a vendored module is)."""
+    workspace is always checked in full, as a vendored module is).
+    ``clean_alone``: called once the modules' own checks are done, the directories that are
+    tidy on their own. Given it, a check of some of the modules (not the whole workspace,
+    ``tidy_after=False``) first asks go for the workspace's module graph alone: when that
+    shows the sync can change none of the selected modules (``_sync_keeps_scope``) and they
+    are tidy on their own, the check finds nothing without running the sync."""
     root, rel = _locate(root, gowork)
     rel_work = rel or "go.work"
     gowork = _path(root, rel_work)
@@ -822,14 +920,27 @@ def check_workspace(
     modules: list[WorkspaceModule] = []
     with scratch_dir("tidybot-work-") as tmp:
         copy = tmp / "tree"
-        plan = _plan_workspace(root, ws, scope)
+        plan = None
         key = None
+        nothing = tuple(WorkspaceModule(d, False) for d in scope)
         if cache is not None:
+            plan = _plan_workspace(root, ws, scope)
             head = (*cache.head, f"scope {' '.join(sorted(scope))}", f"tidy-after {tidy_after}")
             key = _plan_key(root, plan, head, cache.memo)
             if key is not None and cache.results.get(key, rel_work) is not None:
-                nothing = tuple(WorkspaceModule(d, False) for d in scope)
                 return WorkspaceCheck(rel_work, ws.uses, (), nothing, whole=whole)
+        if (
+            clean_alone is not None
+            and not whole
+            and not tidy_after
+            and not is_vendored_workspace(gowork.parent)
+            and _sync_keeps_scope(go, root, ws, scope, tmp / "graph", sync_env)
+            and set(scope) <= set(clean_alone())
+        ):
+            _store_clean(cache, key, rel_work, go)
+            return WorkspaceCheck(rel_work, ws.uses, (), nothing, whole=whole)
+        if plan is None:
+            plan = _plan_workspace(root, ws, scope)
         _materialize(plan, copy)
         cwork = _path(copy, ws.dir) / "go.work"
         err = _sync(go, cwork, sync_env)
@@ -877,10 +988,8 @@ def check_workspace(
         if whole:
             findings.extend(_work_file_findings(gowork, cwork, ws.dir))
     quiet = not findings and not to_tidy and not any(m.synced or m.changed_files for m in modules)
-    if key is not None and cache is not None and quiet:
-        from bot.engine.model import ModuleResult, Status
-
-        cache.results.put(key, ModuleResult(rel_work, "go.work", Status.CLEAN), go.version())
+    if quiet:
+        _store_clean(cache, key, rel_work, go)
     if whole and is_vendored_workspace(gowork.parent):
         from bot.vendoring import check_vendoring  # a vendored workspace only
 
@@ -898,6 +1007,14 @@ def check_workspace(
             )
         findings.extend(vc.findings)
     return WorkspaceCheck(rel_work, ws.uses, tuple(findings), tuple(modules), whole=whole)
+
+
+def _store_clean(cache: WorkspaceCache | None, key: str | None, rel_work: str, go: Go) -> None:
+    """Remember a workspace check that found nothing under its key (a rerun is not synced)."""
+    if key is not None and cache is not None:
+        from bot.engine.model import ModuleResult, Status
+
+        cache.results.put(key, ModuleResult(rel_work, "go.work", Status.CLEAN), go.version())
 
 
 def _follow_on_findings(

@@ -1,0 +1,6 @@
+package basetest
+
+// Ready reports that the package loads.
+func Ready() bool {
+	return true
+}

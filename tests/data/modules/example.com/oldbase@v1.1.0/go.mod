@@ -1,0 +1,3 @@
+module example.com/oldbase
+
+go 1.16
