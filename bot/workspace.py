@@ -679,6 +679,8 @@ def _sync_keeps_scope(
                 return False  # two versions in one go.sum, or in two modules of the scope
     if not own:
         return True  # no module outside the workspace provides a package
+    if not all(_module_path(path) for path in own):
+        return False  # go.sum is the tree's: what is not a module path never reaches go's argv
     plan: list[_Entry] = []
     for name in ("go.work", "go.work.sum"):
         src = _path(root, ws.dir) / name
@@ -689,12 +691,24 @@ def _sync_keeps_scope(
     _materialize(plan, dest)
     cwork = _path(dest, ws.dir) / "go.work"
     env = {**(sync_env or {}), "GOWORK": str(cwork)}
-    args = ["list", "-m", "-f", "{{.Path}} {{.Version}}", *sorted(own)]
+    args = ["list", "-m", "-f", "{{.Path}} {{.Version}}", "--", *sorted(own)]
     res = go.run(args, cwork.parent, extra_env=env)
     if not res.ok:
         return False
     selected = dict(line.partition(" ")[::2] for line in res.stdout.splitlines())
     return all(selected.get(path) == version for path, version in own.items())
+
+
+def _module_path(path: str) -> bool:
+    """Whether ``path`` is a module path as go checks one (``module.CheckPath``): no leading
+    dash (a flag), no ``@version`` (a query), no pattern, nothing go would read another way."""
+    from bot.engine.modpath import check_path
+
+    try:
+        check_path(path)
+    except ValueError:
+        return False
+    return "..." not in path
 
 
 def _zip_sums(gosum: bytes | None) -> dict[str, str]:

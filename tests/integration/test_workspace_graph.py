@@ -13,6 +13,7 @@ the config ignores, a go.work replace.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -206,3 +207,25 @@ def test_the_graph_copy_holds_no_go_file(tmp_path: Path, goenv: dict[str, str]) 
     assert not Path(where).exists()  # the scratch copy is gone
     assert not Path(where).is_relative_to(root)
     assert {p: p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()} == before
+
+
+def test_a_go_sum_line_never_reaches_go_as_a_flag(tmp_path: Path, goenv: dict[str, str]) -> None:
+    """A pull request's go.sum is data. The graph check names the modules of the go.sum's zip
+    lines to go; a line whose module path is a go flag (``-overlay=FILE``) made go open FILE:
+    a FIFO that never answers held every check until go's deadline (/dev/zero would be read
+    until memory ran out). Only module paths go would accept are named, after ``--``."""
+    root = tmp_path / "repo"
+    _in_sync(goenv, root)
+    fifo = tmp_path / "never-answers"
+    os.mkfifo(fifo)
+    gosum = root / "m1" / "go.sum"
+    gosum.write_text(gosum.read_text() + f"-overlay={fifo} v1.0.0 h1:{'A' * 43}=\n")
+    shim, log = logging_shim(tmp_path, "go")
+    env = {**goenv, "TIDYBOT_GO": str(shim), "TIDYBOT_GO_TIMEOUT": "10"}
+    res = tidybot(env, "check", str(root), "--include", "m1", "--format", "json", timeout=120)
+    calls = log.read_text().splitlines()
+    assert not [c for c in calls if "overlay" in c], calls
+    assert res.returncode == 1, res.stdout + res.stderr  # the stale line is m1's own drift
+    doc = json.loads(res.stdout)
+    (m1,) = (m for m in doc["modules"] if m["dir"] == "m1")
+    assert [f["id"] for f in m1["findings"]] == ["stale-sum"], m1
