@@ -14,7 +14,7 @@ rewrites a record a client has already seen).
 
 Fixtures: ``sumdb_key`` (session: signer and verifier keys) and ``sumdb_server`` (function:
 a started server holding every fixture module of tests/data/modules plus filler records up
-to 300 records, so records 0-255 sit in a full tile authenticated through its parent).
+to 320 records, so records 0-255 sit in a full tile authenticated through its parent).
 """
 
 from __future__ import annotations
@@ -320,10 +320,10 @@ def sumdb_key() -> SumdbKey:
 
 @pytest.fixture
 def sumdb_server(sumdb_key: SumdbKey, goproxy_dir: Path) -> Iterator[SumdbServer]:
-    """A started test database holding every fixture module, padded to 300 records."""
+    """A started test database holding every fixture module, padded to 320 records."""
     server = SumdbServer(sumdb_key)
     server.add_proxy_modules(goproxy_dir)
-    server.fill(300)
+    server.fill(320)
     server.start()
     try:
         yield server

@@ -238,10 +238,10 @@ def test_forked_history_is_detected(
     assert _verify(first, env).verified == 2
     latest = Path(env["GOPATH"]) / "pkg/sumdb" / SUMDB_NAME / "latest"
     seen = latest.read_bytes()
-    assert b"\n300\n" in seen
+    assert b"\n320\n" in seen
 
     # Rewrite record 280: its tiles were never cached, so the new tree's own tiles prove
-    # that it does not contain the tree of 300 seen before.
+    # that it does not contain the tree of 320 seen before.
     rewrite = next(k for k, i in sumdb_server.log.index.items() if i == 280)
     sumdb_server.fork(rewrite=rewrite)
     fresh = [filler_record(i)[:2] for i in (100, 101)]
@@ -250,7 +250,7 @@ def test_forked_history_is_detected(
     assert "sumdb-fork" in _ids(out)
     fork = next(f for f in out.findings if f.id == "sumdb-fork")
     assert fork.severity is Severity.ERROR
-    assert "tree #310" in fork.message and "tree #300" in fork.message
+    assert "tree #330" in fork.message and "tree #320" in fork.message
     assert "SECURITY ERROR" in fork.why and "proof of misbehavior" in fork.why
     assert out.verified == 0
     unverified = [f for f in out.findings if f.id == "sum-unverified"]

@@ -223,7 +223,7 @@ def test_symlinked_go_files_are_read_as_go_reads_them(
     assert tidybot(goenv, "check", str(root)).returncode == 0
 
 
-GRAPH = "list -m -f {{.Path}} {{.Version}} example.com/greet"  # the workspace's graph
+GRAPH = "list -m -f {{.Path}} {{.Version}} -- example.com/greet"  # the workspace's graph
 
 
 def _calls(log: Path) -> list[str]:
