@@ -352,6 +352,9 @@ class Go:
         self._exe: str | None = None  # its absolute path, once found (childenv.find_program)
         self.timeout = timeout  # seconds each command may run; None: no deadline
         self._version: str | None = None
+        #: set once a go command of this toolchain has started: a thread whose Python work
+        #: would hold up the first module's go command waits for it
+        self.started = threading.Event()
 
     def run(
         self,
@@ -414,6 +417,7 @@ class Go:
             ) from e
         except OSError as e:  # a directory, a file without x, not a program (Exec format error)
             raise self.cannot_run(e) from e
+        self.started.set()
         deadline = self.timeout if timeout is None else timeout
         gp = GoProcess((self.go, *args), str(cwd), proc, started, deadline)
         with _LIVE_LOCK:
