@@ -100,6 +100,9 @@ class Workspace:
     go: str | None = None  # go.work's go line, and where it is
     go_line: int | None = None
     overrides: bool = False  # go.work has a replace directive (of any kind)
+    # (directory, the replace directives of its go.mod of modules that are not the workspace's,
+    # each as "old [version] => new [version]", a local new path as its directory)
+    replacing: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 def _module_files_problem(root: Path, d: str) -> str:
@@ -170,6 +173,7 @@ def read_workspace(root: Path, gowork: Path) -> Workspace:
         (rel_work, workdir, [r for r in work.replaces if r.is_local])
     ]
     paths: dict[str, str] = {}  # module path by used directory
+    replaces: dict[str, tuple[Replace, ...]] = {}  # the replace directives by used directory
     for d in uses:
         try:
             data = read_tree_file(root, _join(d, "go.mod")) or b""
@@ -181,6 +185,7 @@ def read_workspace(root: Path, gowork: Path) -> Workspace:
             continue  # the module's own check reports it; sync fails on it with go's words
         paths[d] = mod.module
         sources.append((_join(d, "go.mod"), d, [r for r in mod.replaces if r.is_local]))
+        replaces[d] = mod.replaces
     targets: dict[str, list[str]] = {}
     for file, base, reps in sources:
         for r in reps:
@@ -200,6 +205,10 @@ def read_workspace(root: Path, gowork: Path) -> Workspace:
                 replaced.append(t)
             targets.setdefault(base, []).append(t)
     dir_of = {m: d for d, m in paths.items() if m}
+    replacing = tuple(
+        (d, tuple(sorted(_replace_key(root, d, r) for r in reps if r.old_path not in dir_of)))
+        for d, reps in sorted(replaces.items())
+    )
     links = []
     for d in paths:
         linked = {t for t in targets.get(d, ()) if t in uses or t in replaced}
@@ -215,7 +224,15 @@ def read_workspace(root: Path, gowork: Path) -> Workspace:
         work.go,
         work.go_line,
         bool(work.replaces),
+        replacing,
     )
+
+
+def _replace_key(root: Path, d: str, r: Replace) -> str:
+    """A replace directive of module ``d`` as "old [version] => new [version]", the same text
+    for the same replacement in any module (a local new path as its root-relative directory)."""
+    new = local_target(root, d, r.new_path) if r.is_local else f"{r.new_path} {r.new_version}"
+    return f"{r.old_path} {r.old_version or ''} => {new}"
 
 
 def _toolchain_problem(go: Go, ws: Workspace) -> str:
@@ -647,7 +664,9 @@ def _sync_keeps_scope(
     packages from the same files and has nothing to raise. This holds only where the
     module builds the same packages in both: every workspace module it requires it
     replaces locally with that very directory (else on its own it builds a released copy),
-    and go.work replaces nothing. A module of the workspace's graph beside those (a nested
+    go.work replaces nothing, and no other module of the workspace replaces a module it does
+    not replace the same way (go applies every workspace module's replace directives to the
+    whole workspace). A module of the workspace's graph beside those (a nested
     module such as ``go.opentelemetry.io/otel/sdk/metric``) cannot take a package over at
     the same versions: a second module holding one makes its import ambiguous, which the
     sync skips. False (run the sync) whenever any of that is not so, the go line is older
@@ -657,6 +676,10 @@ def _sync_keeps_scope(
     if ws.overrides:
         return False
     dir_of = dict(ws.paths)
+    replacing = dict(ws.replacing)
+    for d in scope:  # another module's replace applies to every module in the workspace
+        if any(not set(reps) <= set(replacing.get(d, ())) for reps in replacing.values()):
+            return False
     own: dict[str, str] = {}  # module path -> the version the scope's own builds select
     for d in scope:
         mod = _parse(_read(_path(root, d) / "go.mod"), _join(d, "go.mod"))

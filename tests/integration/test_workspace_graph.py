@@ -126,6 +126,14 @@ def _work_replace(env: dict[str, str], root: Path) -> None:
     work.write_text(work.read_text() + "\nreplace example.com/util => example.com/util v1.0.0\n")
 
 
+def _other_module_replaces(env: dict[str, str], root: Path) -> None:
+    """In sync, but m2's go.mod replaces a module, which go applies to the whole workspace:
+    the graph alone is not trusted for m1 (the sync runs)."""
+    workspace_tree(env, root, 3, low=())
+    gomod = root / "m2" / "go.mod"
+    gomod.write_text(gomod.read_text() + "\nreplace example.com/util => example.com/util v1.0.0\n")
+
+
 def _test_of_a_dependency(env: dict[str, str], root: Path) -> None:
     """m0's test imports basetest, whose own test imports oldbase: m0 lists neither oldbase
     nor anything at a wrong version, but go loads oldbase v1.0.0 for it (its go.sum holds
@@ -164,6 +172,7 @@ SHAPES = {
     "a go.mod from before graph pruning": (_unpruned, "m1", True, False),
     "drift the config ignores": (_ignored_drift, "m1", True, False),
     "a go.work replace": (_work_replace, "m1", False, False),
+    "another module's replace": (_other_module_replaces, "m1", False, False),
     "a test of a dependency loads an older module": (_test_of_a_dependency, "m0", True, False),
     "a test two steps away": (_test_of_a_dependency, "m1", False, True),
 }
