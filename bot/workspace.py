@@ -636,6 +636,10 @@ def _sync(go: Go, copy_work: Path, sync_env: Mapping[str, str] | None = None) ->
     return ""
 
 
+_GRAPH_ARGS_LIMIT = 64 * 1024
+"""The most bytes of module paths the graph check names to go: far above a real go.sum's
+(prometheus's root module: 299 modules, 10 KB), far below what a command line holds."""
+
 _PRUNED_GO = "1.17"
 """From this go line on, a tidy go.mod lists every module that provides a package (go's module
 graph pruning): the versions it lists are those its build selects for them."""
@@ -704,6 +708,8 @@ def _sync_keeps_scope(
         return True  # no module outside the workspace provides a package
     if not all(_module_path(path) for path in own):
         return False  # go.sum is the tree's: what is not a module path never reaches go's argv
+    if sum(len(path) + 1 for path in own) > _GRAPH_ARGS_LIMIT:
+        return False  # more than a command line holds: the sync decides
     plan: list[_Entry] = []
     for name in ("go.work", "go.work.sum"):
         src = _path(root, ws.dir) / name

@@ -238,3 +238,25 @@ def test_a_go_sum_line_never_reaches_go_as_a_flag(tmp_path: Path, goenv: dict[st
     doc = json.loads(res.stdout)
     (m1,) = (m for m in doc["modules"] if m["dir"] == "m1")
     assert [f["id"] for f in m1["findings"]] == ["stale-sum"], m1
+
+
+def test_a_go_sum_too_long_for_a_command_line_falls_back_to_the_sync(
+    tmp_path: Path, goenv: dict[str, str]
+) -> None:
+    """The graph check names the go.sum's modules on go's command line. A go.sum with more of
+    them than a command line holds (a pull request's, padded) made starting go fail
+    (E2BIG), which stopped the whole run as a go that cannot be run (exit 2); it falls back
+    to the sync, and the module's own check reports the lines."""
+    root = tmp_path / "repo"
+    _in_sync(goenv, root)
+    gosum = root / "m1" / "go.sum"
+    padding = "".join(
+        f"example.com/{'p' * 200}/m{i} v1.0.0 h1:{'A' * 43}=\n" for i in range(20_000)
+    )
+    gosum.write_text(gosum.read_text() + padding)
+    res = tidybot(goenv, "check", str(root), "--include", "m1", "--format", "json", timeout=300)
+    assert res.returncode == 1, res.stdout[-2000:] + res.stderr[-2000:]
+    doc = json.loads(res.stdout)
+    (m1,) = (m for m in doc["modules"] if m["dir"] == "m1")
+    assert m1["status"] == "drifted"
+    assert {f["id"] for f in m1["findings"]} == {"stale-sum"}
