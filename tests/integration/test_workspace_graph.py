@@ -75,7 +75,8 @@ def _released_copy(env: dict[str, str], root: Path) -> None:
 def _unpruned(env: dict[str, str], root: Path) -> None:
     """m1's go.mod says go 1.16 (before graph pruning): tidy, it lists oldgo alone, not the
     oldbase oldgo imports; m2 requires oldbase v1.1.0, so the sync adds oldbase to m1 though
-    the graph selects the very version of everything m1 lists."""
+    the graph selects the very version of everything m1 lists. Its go.sum names oldbase
+    v1.0.0, so the version comparison sends it to the sync even without the go-line guard."""
     write_tree(
         root,
         {
