@@ -86,8 +86,11 @@ def pick_modules(root: Path) -> tuple[str, str, list[str]]:
 
 
 def _a_go_file(root: Path, d: str) -> Path | None:
-    for rel, path in iter_go_files(root / d):
-        if not rel.endswith("_test.go") and "/" not in rel:
+    """A non-test Go file of module ``d`` with a function body to edit, the shallowest first
+    (a module such as etcd's client/pkg has no Go file at its top)."""
+    files = sorted(iter_go_files(root / d), key=lambda rp: (rp[0].count("/"), rp[0]))
+    for rel, path in files:
+        if not rel.endswith("_test.go"):
             text = path.read_text(encoding="utf-8", errors="replace")
             if re.search(r"^func \w+\([^)]*\)[^{]*\{\n", text, re.M):
                 return path
