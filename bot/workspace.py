@@ -408,6 +408,16 @@ def _inside(root: Path, link: str) -> str | None:
     return target if rel_inside(Path(os.path.realpath(root)), Path(target)) is not None else None
 
 
+def _work_files(root: Path, ws: Workspace) -> list[_Entry]:
+    """go.work and go.work.sum of the workspace (regular files only), as entries of a plan."""
+    plan: list[_Entry] = []
+    for name in ("go.work", "go.work.sum"):
+        src = _path(root, ws.dir) / name
+        if src.is_file() and not src.is_symlink():
+            plan.append(_Entry(_join(ws.dir, name), os.fspath(src), "copy"))
+    return plan
+
+
 def _module_files(root: Path, d: str, plan: list[_Entry]) -> None:
     """go.mod and go.sum of module ``d`` (regular files only) into the plan."""
     for name in ("go.mod", "go.sum"):
@@ -516,11 +526,7 @@ def _plan_workspace(root: Path, ws: Workspace, scope: Collection[str]) -> list[_
     their tests, as go's "all" of a selected module holds them. go work sync loads the
     packages of every module that has any, so leaving out what the selected modules cannot
     reach makes a one-module check cost about one module's sync."""
-    plan: list[_Entry] = []
-    for name in ("go.work", "go.work.sum"):
-        src = _path(root, ws.dir) / name
-        if src.is_file() and not src.is_symlink():
-            plan.append(_Entry(_join(ws.dir, name), os.fspath(src), "copy"))
+    plan = _work_files(root, ws)
     modules = {*ws.uses, *ws.replaced}
     dir_of = dict(ws.paths)
     links = dict(ws.links)
@@ -641,8 +647,9 @@ _GRAPH_ARGS_LIMIT = 64 * 1024
 (prometheus's root module: 299 modules, 10 KB), far below what a command line holds."""
 
 _PRUNED_GO = "1.17"
-"""From this go line on, a tidy go.mod lists every module that provides a package (go's module
-graph pruning): the versions it lists are those its build selects for them."""
+"""The first go line with a pruned module graph; an older module's "all" closes over the tests
+of its dependencies, so the graph check leaves it to the sync (a conservative guard: the
+version comparison catches the case tests/integration/test_workspace_graph.py builds)."""
 
 
 def _sync_keeps_scope(
@@ -710,11 +717,7 @@ def _sync_keeps_scope(
         return False  # go.sum is the tree's: what is not a module path never reaches go's argv
     if sum(len(path) + 1 for path in own) > _GRAPH_ARGS_LIMIT:
         return False  # more than a command line holds: the sync decides
-    plan: list[_Entry] = []
-    for name in ("go.work", "go.work.sum"):
-        src = _path(root, ws.dir) / name
-        if src.is_file() and not src.is_symlink():
-            plan.append(_Entry(_join(ws.dir, name), os.fspath(src), "copy"))
+    plan = _work_files(root, ws)
     for d in sorted({*ws.uses, *ws.replaced}):
         _module_files(root, d, plan)
     _materialize(plan, dest)
@@ -744,11 +747,12 @@ def _zip_sums(gosum: bytes | None) -> dict[str, str]:
     """The modules of a go.sum's lines for module zips (not ``/go.mod`` lines), by path; a
     path with lines for two versions maps to "" (a tidy go.sum holds the zip sums of the
     versions its module's build selects, one each)."""
+    from bot.engine.gosum import parse_gosum
+
     out: dict[str, str] = {}
-    for line in (gosum or b"").decode("utf-8", "replace").splitlines():
-        fields = line.split()
-        if len(fields) == 3 and not fields[1].endswith("/go.mod"):
-            out[fields[0]] = fields[1] if out.get(fields[0], fields[1]) == fields[1] else ""
+    for ln in parse_gosum((gosum or b"").decode("utf-8", "replace")).lines:
+        if not ln.is_gomod:
+            out[ln.path] = ln.version if out.get(ln.path, ln.version) == ln.version else ""
     return out
 
 

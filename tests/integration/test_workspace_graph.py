@@ -23,6 +23,7 @@ from tests.fakes.goproxy import write_tree
 from tests.integration.engine_helpers import (
     go,
     logging_shim,
+    snapshot,
     tidy,
     tidybot,
     workspace_tree,
@@ -47,6 +48,13 @@ def _in_sync(env: dict[str, str], root: Path) -> None:
 
 def _behind(env: dict[str, str], root: Path) -> None:
     workspace_tree(env, root, 3, low=(1,))
+
+
+_M2_ON_OLDBASE_V1_1 = {  # a workspace module that makes the workspace select oldbase v1.1.0
+    "m2/go.mod": "module example.com/ws/m2\n\ngo 1.22\n\nrequire example.com/oldbase v1.1.0\n",
+    "m2/m2.go": 'package m2\n\nimport "example.com/oldbase"\n\n'
+    "func Hi() string { return oldbase.Name() }\n",
+}
 
 
 def _released_copy(env: dict[str, str], root: Path) -> None:
@@ -84,10 +92,7 @@ def _unpruned(env: dict[str, str], root: Path) -> None:
             "m1/go.mod": "module example.com/ws/m1\n\ngo 1.16\n",
             "m1/m1.go": 'package m1\n\nimport "example.com/oldgo"\n\n'
             "func Loud() string { return oldgo.Hi() }\n",
-            "m2/go.mod": "module example.com/ws/m2\n\ngo 1.22\n\n"
-            "require example.com/oldbase v1.1.0\n",
-            "m2/m2.go": 'package m2\n\nimport "example.com/oldbase"\n\n'
-            "func Hi() string { return oldbase.Name() }\n",
+            **_M2_ON_OLDBASE_V1_1,
         },
     )
     tidy(env, root / "m1")
@@ -154,10 +159,7 @@ def _test_of_a_dependency(env: dict[str, str], root: Path) -> None:
             "require example.com/ws/m0 v0.0.0\n\nreplace example.com/ws/m0 => ../m0\n",
             "m1/m1.go": 'package m1\n\nimport "example.com/ws/m0/p0"\n\n'
             "func Loud() string { return p0.Name() }\n",
-            "m2/go.mod": "module example.com/ws/m2\n\ngo 1.22\n\n"
-            "require example.com/oldbase v1.1.0\n",
-            "m2/m2.go": 'package m2\n\nimport "example.com/oldbase"\n\n'
-            "func Hi() string { return oldbase.Name() }\n",
+            **_M2_ON_OLDBASE_V1_1,
         },
     )
     for d in ("m0", "m1", "m2"):
@@ -203,12 +205,14 @@ def test_a_one_module_check_says_what_go_work_sync_does(
         assert "work sync" in calls, calls
 
 
-def test_the_graph_copy_holds_no_go_file(tmp_path: Path, goenv: dict[str, str]) -> None:
-    """The graph is asked in a scratch copy of go.work and the go.mod/go.sum files only (go
-    may write go.work.sum there); the tree is left as it was."""
+def test_the_graph_is_asked_outside_the_tree_and_writes_nothing_in_it(
+    tmp_path: Path, goenv: dict[str, str]
+) -> None:
+    """The graph is asked in a scratch copy (go may write go.work.sum there), outside the tree
+    and gone after the run; the tree is left as it was."""
     root = tmp_path / "repo"
     _in_sync(goenv, root)
-    before = {p: p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+    before = snapshot(root)
     shim, log = logging_shim(tmp_path, "go", with_dir=True)
     env = {**goenv, "TIDYBOT_GO": str(shim)}
     res = tidybot(env, "check", str(root), "--include", "m1")
@@ -216,7 +220,7 @@ def test_the_graph_copy_holds_no_go_file(tmp_path: Path, goenv: dict[str, str]) 
     (where,) = [ln.split(": ", 1)[0] for ln in log.read_text().splitlines() if GRAPH in ln]
     assert not Path(where).exists()  # the scratch copy is gone
     assert not Path(where).is_relative_to(root)
-    assert {p: p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()} == before
+    assert snapshot(root) == before
 
 
 def test_a_go_sum_line_never_reaches_go_as_a_flag(tmp_path: Path, goenv: dict[str, str]) -> None:

@@ -28,6 +28,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[1]))
 
 from bot.engine.gowork import parse_gowork  # noqa: E402
+from tests.integration.engine_helpers import logging_shim  # noqa: E402
 
 
 def used_modules(root: Path) -> list[str]:
@@ -50,16 +51,6 @@ def go_work_sync(root: Path, tmp: Path) -> Path:
     return copy
 
 
-def logging_go(tmp: Path) -> tuple[Path, Path]:
-    real = shutil.which("go")
-    if real is None:
-        raise SystemExit("go is not on PATH")
-    log, shim = tmp / "go-calls.log", tmp / "go"
-    shim.write_text(f'#!/bin/sh\necho "$*" >> "{log}"\nexec "{real}" "$@"\n')
-    shim.chmod(0o755)
-    return shim, log
-
-
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("checkout", type=Path)
@@ -70,7 +61,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="tidybot-verdicts-") as tmp_s:
         tmp = Path(tmp_s)
         synced = go_work_sync(root, tmp)
-        shim, log = logging_go(tmp)
+        shim, log = logging_shim(tmp, "go")
         env = {**os.environ, "TIDYBOT_GO": str(shim)}
         for module in used_modules(root):
             rel = Path(module)
