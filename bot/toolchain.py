@@ -135,12 +135,14 @@ class GoProcess:
         proc: subprocess.Popen[str],
         started: float,
         timeout: float | None,
+        pinned: Go | None = None,
     ) -> None:
         self.args = args
         self.cwd = cwd
         self._proc = proc
         self._started = started
         self._timeout = timeout
+        self._pinned = pinned  # the toolchain, when it pins a release (``Go.pinned``)
 
     def wait(self) -> GoResult:
         """Wait for go to end (stopping it at the deadline): its output and exit code."""
@@ -168,6 +170,8 @@ class GoProcess:
         finally:
             with _LIVE_LOCK:
                 _LIVE.discard(self)
+        if self._proc.returncode != 0 and self._pinned is not None:
+            self._pinned.check_download(err)
         return GoResult(
             self.args, self.cwd, self._proc.returncode, out, err, time.monotonic() - self._started
         )
@@ -419,7 +423,8 @@ class Go:
             raise self.cannot_run(e) from e
         self.started.set()
         deadline = self.timeout if timeout is None else timeout
-        gp = GoProcess((self.go, *args), str(cwd), proc, started, deadline)
+        pinned = self if self.pinned() is not None else None
+        gp = GoProcess((self.go, *args), str(cwd), proc, started, deadline, pinned)
         with _LIVE_LOCK:
             _LIVE.add(gp)
         if _STOPPING.is_set():  # stop_all ran while this one started
@@ -529,6 +534,22 @@ class Go:
         local = self.version(known)
         return self.pinned() or local
 
+    def check_download(self, stderr: str) -> None:
+        """A go command that failed because the pinned release could not be downloaded (one
+        that does not exist, a proxy that refuses it): every module would fail the same way,
+        so the run stops with one error (exit 2) instead of one per module. A release a
+        module's go.mod asks for under ``auto`` is that module's error, not this one."""
+        pinned = self.pinned()
+        m = _download_failed(pinned).search(stderr) if pinned else None
+        if m is None:
+            return
+        raise ToolchainError(
+            f"GOTOOLCHAIN={self.gotoolchain}: go could not download go{pinned}: "
+            f"{m.group('why').strip()}",
+            hint="pin a Go release that exists (https://go.dev/dl/) and that GOPROXY serves, "
+            "or use " + (self.how.format("local") if self.how else "local"),
+        )
+
     def check_pinned(self) -> None:
         """A pinned release older than tidybot needs fails every module the same way
         (``flag provided but not defined: -diff``): one clear error before any runs."""
@@ -541,6 +562,12 @@ class Go:
                 hint=f"pin go{MIN_GO[0]}.{MIN_GO[1]}.0 or newer, or use "
                 + (self.how.format("local") if self.how else "local"),
             )
+
+
+def _download_failed(release: str) -> re.Pattern[str]:
+    # go: download go1.99.1 for linux/amd64: toolchain not available
+    # go: download go1.24.13: <why the download failed> (go's toolchain.Exec)
+    return re.compile(rf"^go: download go{re.escape(release)}(?: for \S+)?: (?P<why>.+)$", re.M)
 
 
 def explain_go_error(stderr: str, gotoolchain: str, how: str = "") -> str:

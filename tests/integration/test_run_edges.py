@@ -83,6 +83,33 @@ def test_go_older_than_1_23_is_said_once_before_any_module(
     assert not [c for c in (log.read_text().splitlines() if log.exists() else []) if "mod" in c]
 
 
+def test_a_pinned_release_go_cannot_download_is_said_once(
+    tmp_path: Path, goenv: dict[str, str]
+) -> None:
+    """A pinned release that does not exist (or that the proxy does not serve) failed every
+    module with the same download error; now the run stops with one error, exit 2."""
+    tidy_module(goenv, tmp_path, "a", "example.com/a", {"main.go": MAIN_GO})
+    tidy_module(goenv, tmp_path, "b", "example.com/b", {"main.go": MAIN_GO})
+    for command in ("check", "fix"):
+        res = tidybot(goenv, command, str(tmp_path), "--gotoolchain", "go1.24.99")
+        assert res.returncode == 2, res.stdout + res.stderr
+        assert res.stdout == ""
+        lines = res.stderr.splitlines()
+        assert lines[0] == (
+            "tidybot: error: GOTOOLCHAIN=go1.24.99: go could not download go1.24.99: "
+            "toolchain not available"
+        )
+        assert lines[1].startswith("  hint: pin a Go release that exists")
+        assert res.stderr.count("go1.24.99: toolchain not available") == 1
+        assert "ERROR" not in res.stderr  # no module reported as an error of its own
+    # under auto, a release one module's go.mod asks for stays that module's error
+    module(tmp_path, "c", "example.com/c", {}, go_line="1.99.1")
+    res = tidybot(goenv, "check", str(tmp_path), "--gotoolchain", "auto", "--format", "json")
+    assert res.returncode == 2, res.stdout + res.stderr
+    status = {m["dir"]: m["status"] for m in _doc(res)["modules"]}
+    assert status == {"a": "clean", "b": "clean", "c": "error"}
+
+
 def test_why_of_a_toolchain_line() -> None:
     """Tidy adding a toolchain line (Go 1.21 to 1.24 do when they raise the go line) is not
     a line that "is dropped"."""
