@@ -1,7 +1,10 @@
 """An on-disk cache of clean module results, keyed by ``bot.engine.cachekey``.
 
 A module whose tidy inputs hash to a key with a valid entry was clean with exactly those
-inputs, so ``go mod tidy -diff`` need not run again. Only clean results are stored.
+inputs, so ``go mod tidy -diff`` need not run again. Only clean module results are stored. A
+workspace's ``go work sync`` check (``bot.workspace``) is stored under its own key either way:
+clean, or drifted with what it found (``"workspace"``, a document only ``bot.workspace``
+reads), and only when what it found follows from the files of its key alone.
 
 Layout: ``<dir>/tidybot-v1/<key[:2]>/<key>.json``, one small JSON document per entry::
 
@@ -41,13 +44,20 @@ from bot.fsutil import atomic_write
 from bot.record import field, record
 from bot.toolchain import Go
 
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (see bot/lazy.py)
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import TypeVar
+
+    _T = TypeVar("_T")
+
 __all__ = ["SCHEMA", "CacheStats", "ResultCache", "entry_checksum"]
 
 SCHEMA = 1
 _SUBDIR = f"tidybot-v{SCHEMA}"
 _KEY_RE = re.compile(r"[0-9a-f]{64}\Z")
 _VERSION_RE = re.compile(r"[0-9]+\.[0-9]+\.[0-9]+\Z")
-_MAX_ENTRY = 64 * 1024  # an entry is a few hundred bytes; anything bigger is not ours
+_MAX_ENTRY = 1024 * 1024  # a module's entry is a few hundred bytes; a workspace's, its diffs
 _MAX_VERSIONS = 1024 * 1024  # go versions by go binary: a few lines
 _MAX_MEMO = 256 * 1024 * 1024  # the parse memo: at most _MEMO_LIMIT entries beyond a run's
 _TOUCH_AFTER = 86400.0  # a hit marks its entry used unless it was marked in the last day
@@ -59,6 +69,8 @@ def entry_checksum(doc: dict[str, object]) -> str:
     """The digest (BLAKE2b-256) of the entry's fields (all but ``checksum``) as canonical
     JSON."""
     body = {k: doc.get(k) for k in _FIELDS}
+    if "workspace" in doc:  # a workspace check's findings (ResultCache.put_workspace)
+        body["workspace"] = doc["workspace"]
     data = json.dumps(body, sort_keys=True, separators=(",", ":")).encode("utf-8")
     return digest(data)
 
@@ -129,7 +141,35 @@ class ResultCache:
             return None
         return ModuleResult(module_dir, str(doc.get("module", "")), Status.CLEAN)
 
-    def _valid(self, key: str, module_dir: str) -> dict[str, object] | None:
+    def get_workspace(
+        self, key: str, gowork: str, read: Callable[[dict[str, object]], _T | None]
+    ) -> _T | None:
+        """The workspace check stored for ``key`` and ``gowork`` (the go.work's path), if a
+        trusted one exists, as ``read`` makes it from what was stored (``{}`` for a check that
+        found nothing, else what ``put_workspace`` stored); ``read`` returns None for a
+        document it does not believe, which counts as rejected."""
+        doc = self._valid(key, gowork, workspace=True)
+        found = doc.get("workspace", {}) if doc is not None else None
+        result = read(found) if isinstance(found, dict) else None
+        with self._lock:
+            if result is not None:
+                self.stats.hits.append(gowork)
+            elif doc is not None:
+                self.stats.rejected += 1
+            else:
+                self.stats.misses += 1
+        return result
+
+    def put_workspace(
+        self, key: str, gowork: str, found: dict[str, object], go_version: str
+    ) -> bool:
+        """Store a workspace check that found drift: ``found`` as ``bot.workspace`` wrote it.
+        False when nothing was written."""
+        return self._write(key, gowork, "go.work", Status.DRIFTED, go_version, found)
+
+    def _valid(
+        self, key: str, module_dir: str, *, workspace: bool = False
+    ) -> dict[str, object] | None:
         if not _KEY_RE.match(key):
             return None
         path = self._entry(key)
@@ -148,7 +188,14 @@ class ResultCache:
             and doc.get("tool_version") == self.tool_version
             and doc.get("key") == key
             and doc.get("module_dir") == module_dir
-            and doc.get("status") == str(Status.CLEAN)
+            and (
+                (doc.get("status") == str(Status.CLEAN) and "workspace" not in doc)
+                or (
+                    workspace
+                    and doc.get("status") == str(Status.DRIFTED)
+                    and isinstance(doc.get("workspace"), dict)
+                )
+            )
             and doc.get("checksum") == entry_checksum(doc)
         )
         if not trusted or not isinstance(doc, dict):
@@ -163,25 +210,41 @@ class ResultCache:
 
     def put(self, key: str, result: ModuleResult, go_version: str) -> bool:
         """Store a clean result; anything else is not stored. False when nothing was written."""
-        if result.status is not Status.CLEAN or result.fixed or not _KEY_RE.match(key):
+        if result.status is not Status.CLEAN or result.fixed:
+            return False
+        return self._write(key, result.dir, result.module, Status.CLEAN, go_version)
+
+    def _write(
+        self,
+        key: str,
+        module_dir: str,
+        module: str,
+        status: Status,
+        go_version: str,
+        workspace: dict[str, object] | None = None,
+    ) -> bool:
+        if not _KEY_RE.match(key):
             return False
         doc: dict[str, object] = {
             "schema": SCHEMA,
             "tool": "tidybot",
             "tool_version": self.tool_version,
             "key": key,
-            "module_dir": result.dir,
-            "module": result.module,
-            "status": str(Status.CLEAN),
+            "module_dir": module_dir,
+            "module": module,
+            "status": str(status),
             "go_version": go_version,
         }
+        if workspace is not None:
+            doc["workspace"] = workspace
         doc["checksum"] = entry_checksum(doc)
+        data = (json.dumps(doc, sort_keys=True) + "\n").encode("utf-8")
+        if len(data) > _MAX_ENTRY:  # it would not be read back
+            return False
         path = self._path(key)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write(
-                path, (json.dumps(doc, sort_keys=True) + "\n").encode("utf-8"), durable=False
-            )
+            atomic_write(path, data, durable=False)
         except OSError:
             with self._lock:
                 self.stats.write_errors += 1

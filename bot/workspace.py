@@ -22,7 +22,7 @@ import contextlib
 import os
 import re
 import shutil
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
 
 from bot.engine.discover import find_workspaces, read_bytes, skip_dir_name
@@ -770,10 +770,18 @@ def _keep_scope(root: Path, copy: Path, ws: Workspace, scope: Collection[str]) -
                 dest.write_bytes(original)
 
 
-def _tidy_all(go: Go, copy: Path, waves: list[list[str]], jobs: int) -> dict[str, str]:
+_LOOKS_UP = "go: finding module for package "
+"""What go prints before it asks the module proxy which module provides a package that no
+module of the build list has (``modload.queryImport``): the answer ("latest") depends on the
+day, not on the files."""
+
+
+def _tidy_all(go: Go, copy: Path, waves: list[list[str]], jobs: int) -> tuple[dict[str, str], bool]:
     """``GOWORK=off go mod tidy`` in the copy, wave after wave, the modules of a wave ``jobs``
-    at a time: the errors by directory (the waves after a failed one are not run)."""
+    at a time: the errors by directory (the waves after a failed one are not run), and
+    whether any tidy looked up a module for a package no module provides (``_LOOKS_UP``)."""
     errors: dict[str, str] = {}
+    looked_up = False
     for wave in waves:
         procs: list[tuple[str, GoProcess]] = []
         pending = list(wave)
@@ -783,11 +791,12 @@ def _tidy_all(go: Go, copy: Path, waves: list[list[str]], jobs: int) -> dict[str
                 procs.append((d, go.start(["mod", "tidy"], _path(copy, d))))
             d, proc = procs.pop(0)
             res = proc.wait()
+            looked_up = looked_up or _LOOKS_UP in res.stderr
             if not res.ok:
                 errors[d] = explain_go_error(res.stderr, go.gotoolchain, go.how)
         if errors:
             break
-    return errors
+    return errors, looked_up
 
 
 def _tidy_waves(
@@ -941,9 +950,13 @@ def check_workspace(
     so that only what the workspace adds is reported here. It may be a function, called
     once the sync is done: the runner checks the modules while the workspace syncs.
     ``sync_env``: more environment for ``go work sync`` (the runner gives it every CPU).
-    ``cache``: the result cache; a check that finds nothing is stored under the key of the
-    copy (``_plan_key``), and a copy with a stored key is not synced again (a vendored
-    workspace is always checked in full, as a vendored module is).
+    ``cache``: the result cache; a check is stored under the key of the copy
+    (``_plan_key``), and a copy with a stored key is not synced again (a vendored workspace
+    is always checked in full, as a vendored module is). A check that finds nothing is
+    always stored; one that finds drift only when that follows from the copy's files alone:
+    ``tidy_after=False``, the selected modules tidy on their own (``clean_alone``), and no
+    tidy after the sync looked up a module for a missing import (``_LOOKS_UP``), since the
+    module proxy's answer to that depends on the day.
     ``clean_alone``: called once the modules' own checks are done, the directories that are
     tidy on their own. Given it, a check of some of the modules (not the whole workspace,
     ``tidy_after=False``) first asks go for the workspace's module graph alone: when that
@@ -974,8 +987,11 @@ def check_workspace(
             plan = _plan_workspace(root, ws, scope)
             head = (*cache.head, f"scope {' '.join(sorted(scope))}", f"tidy-after {tidy_after}")
             key = _plan_key(root, plan, head, cache.memo)
-            if key is not None and cache.results.get(key, rel_work) is not None:
-                return WorkspaceCheck(rel_work, ws.uses, (), nothing, whole=whole)
+            found = None
+            if key is not None:
+                found = cache.results.get_workspace(key, rel_work, lambda d: _from_stored(d, scope))
+            if found is not None:
+                return WorkspaceCheck(rel_work, ws.uses, *found, whole=whole)
         if (
             clean_alone is not None
             and not whole
@@ -1003,7 +1019,7 @@ def check_workspace(
         synced_sums = {d: _read(_path(copy, d) / "go.sum") for d in scope}
         waves = _tidy_waves(root, scope, changed_mods, tidy_after)
         to_tidy = {d for wave in waves for d in wave}
-        errors = _tidy_all(go, copy, waves, jobs)
+        errors, looked_up = _tidy_all(go, copy, waves, jobs)
         if errors:
             d = sorted(errors)[0]
             return WorkspaceCheck(rel_work, ws.uses, error=f"{d}: {errors[d]}", whole=whole)
@@ -1037,6 +1053,18 @@ def check_workspace(
     quiet = not findings and not to_tidy and not any(m.synced or m.changed_files for m in modules)
     if quiet:
         _store_clean(cache, key, rel_work, go)
+    elif (
+        cache is not None
+        and key is not None
+        and not tidy_after
+        and not looked_up
+        and clean_alone is not None
+        and set(scope) <= set(clean_alone())
+    ):
+        # what was found follows from the files of the key alone: the sync resolves no
+        # missing import, no tidy after it looked one up, and the modules' own go.mod and
+        # go.sum are what their tidy writes (the findings compare with those)
+        cache.results.put_workspace(key, rel_work, _to_stored(findings, modules), go.version())
     if whole and is_vendored_workspace(gowork.parent):
         from bot.vendoring import check_vendoring  # a vendored workspace only
 
@@ -1054,6 +1082,57 @@ def check_workspace(
             )
         findings.extend(vc.findings)
     return WorkspaceCheck(rel_work, ws.uses, tuple(findings), tuple(modules), whole=whole)
+
+
+def _to_stored(
+    findings: Sequence[Finding], modules: Sequence[WorkspaceModule]
+) -> dict[str, object]:
+    """A check that found drift, as the result cache stores it (``_from_stored`` reads it)."""
+    return {
+        "findings": [
+            [f.module_dir, f.file, f.line, f.id, str(f.severity), f.message, f.why]
+            for f in findings
+        ],
+        "modules": [[m.dir, m.synced, list(m.changed_files), m.diff] for m in modules],
+    }
+
+
+def _from_stored(
+    doc: Mapping[str, object], scope: Sequence[str]
+) -> tuple[tuple[Finding, ...], tuple[WorkspaceModule, ...]] | None:
+    """The findings and modules of a stored check (``_to_stored``; ``{}``: one that found
+    nothing), or None when any part is not what tidybot writes (the entry is not believed)."""
+    from bot.engine.model import Severity
+
+    if not doc:
+        return (), tuple(WorkspaceModule(d, False) for d in scope)
+    fs, ms = doc.get("findings"), doc.get("modules")
+    if not isinstance(fs, list) or not isinstance(ms, list) or len(ms) != len(scope):
+        return None
+    findings: list[Finding] = []
+    modules: list[WorkspaceModule] = []
+    try:
+        for f in fs:
+            d, file, line, fid, sev, message, why = f
+            if not all(isinstance(x, str) for x in (d, file, fid, message, why)) or not (
+                line is None or (isinstance(line, int) and not isinstance(line, bool))
+            ):
+                return None
+            findings.append(Finding(d, file, line, fid, Severity(sev), message, why))
+        for m, d in zip(ms, scope, strict=True):
+            mdir, synced, changed, diff = m
+            if (
+                mdir != d
+                or not isinstance(synced, bool)
+                or not isinstance(changed, list)
+                or not all(isinstance(x, str) for x in changed)
+                or not isinstance(diff, str)
+            ):
+                return None
+            modules.append(WorkspaceModule(mdir, synced, tuple(changed), diff))
+    except (TypeError, ValueError):  # not a list of the right length, an unknown severity
+        return None
+    return tuple(findings), tuple(modules)
 
 
 def _store_clean(cache: WorkspaceCache | None, key: str | None, rel_work: str, go: Go) -> None:
@@ -1199,7 +1278,7 @@ def fix_workspace(
                 before = _read(_path(root, gomod_rel))
                 fixed += _requirement_findings(d, gomod_rel, before, after, "go work sync")
         waves = _tidy_waves(root, scope, changed_mods, tidy_after=True)
-        errors = _tidy_all(go, copy, waves, jobs)
+        errors, _ = _tidy_all(go, copy, waves, jobs)
         if errors:
             d = sorted(errors)[0]
             return [], f"{d}: {errors[d]}", ()

@@ -10,6 +10,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+from bot.resultcache import entry_checksum
 from tests.fakes.goproxy import write_tree
 from tests.integration.engine_helpers import (
     MAIN_GO,
@@ -240,7 +241,7 @@ def test_a_clean_workspace_check_is_cached_until_an_input_of_the_sync_changes(
     rerun and a function-body edit start no go command at all. A change to another module of
     the workspace that m1's own check does not read (m2 moves greet up, so the workspace
     selects v1.1.0) reruns the sync and reports the raise, though m1's own result comes
-    from the cache; drift is never stored."""
+    from the cache; that drift is stored too, and a rerun reports it without go."""
     root = tmp_path / "repo"
     workspace_tree(goenv, root, 3, low=(0, 1, 2))  # every module on greet v1.0.0: in sync
     shim, log = logging_shim(tmp_path, "go")
@@ -275,14 +276,36 @@ def test_a_clean_workspace_check_is_cached_until_an_input_of_the_sync_changes(
     gomod = root / "m2" / "go.mod"
     gomod.write_text(gomod.read_text().replace("greet v1.0.0", "greet v1.1.0"))
     tidy(goenv, root / "m2")
-    for _ in range(2):  # drift is not stored: the second run syncs again
-        moved = tidybot(env, *cached)
-        assert moved.returncode == 1, moved.stdout + moved.stderr
-        assert _found(_json(moved)) == {"m1": [("work-sync", "m1/go.mod", RAISE)]}
-        assert _json(moved)["cache"]["hits"] == ["m1"]  # m1's own inputs did not change
-        assert "work sync" in _calls(log)
+    moved = tidybot(env, *cached)
+    assert moved.returncode == 1, moved.stdout + moved.stderr
+    assert _found(_json(moved)) == {"m1": [("work-sync", "m1/go.mod", RAISE)]}
+    assert _json(moved)["cache"]["hits"] == ["m1"]  # m1's own inputs did not change
+    assert "work sync" in _calls(log)
+    again = tidybot(env, *cached)  # the drift was stored with what it found: no go command
+    assert again.returncode == 1, again.stdout + again.stderr
+    assert _json(again)["cache"]["hits"] == ["go.work", "m1"]
+    assert _calls(log) == []
+    assert _json(again)["modules"] == _json(moved)["modules"]  # findings, lines, whys, diff
+    assert _json(again)["findings"] == _json(moved)["findings"]
+
+    # an entry whose checksum holds but whose findings are not what tidybot writes (here:
+    # for another module) is not believed: the check syncs again
+    (stored,) = [
+        p
+        for p in (tmp_path / "cache").rglob("*.json")
+        if json.loads(p.read_text()).get("status") == "drifted"
+    ]
+    doc = json.loads(stored.read_text())
+    doc["workspace"]["modules"][0][0] = "m2"
+    doc["checksum"] = entry_checksum(doc)
+    stored.write_text(json.dumps(doc))
+    redone = tidybot(env, *cached)
+    assert _json(redone)["cache"]["hits"] == ["m1"]
+    assert _json(redone)["cache"]["rejected"] == 1
+    assert "work sync" in _calls(log)
+    assert _json(redone)["modules"] == _json(moved)["modules"]
     plain = tidybot(env, *args)
-    assert _found(_json(plain)) == _found(_json(moved))
+    assert _json(plain)["modules"] == _json(moved)["modules"]
 
 
 def test_fix_reports_the_work_sync_findings_it_fixed(tmp_path: Path, goenv: dict[str, str]) -> None:
@@ -357,3 +380,74 @@ def test_show_diff_shows_what_the_sync_writes(tmp_path: Path, goenv: dict[str, s
     diffs = {m["dir"]: m["diff"] for m in doc["modules"]}
     assert diffs["m0"] == diffs["m2"] == ""
     assert diffs["m1"].startswith("diff current/go.mod synced/go.mod\n")
+
+
+def test_workspace_drift_is_stored_only_when_it_follows_from_the_files(
+    tmp_path: Path, goenv: dict[str, str]
+) -> None:
+    """A go work sync check that found drift is stored only when what it found follows from
+    the files of its key: not when a selected module is not tidy on its own (its findings
+    compare with what its own tidy writes), and not when a tidy after the sync looked up a
+    module for a package no module provides (the proxy's "latest" depends on the day). Each
+    such check syncs again on a rerun, and reports the same."""
+    shim, log = logging_shim(tmp_path, "go")
+    env = {**goenv, "TIDYBOT_GO": str(shim)}
+
+    # m1 is behind the workspace and has an unused require of its own
+    root = tmp_path / "untidy"
+    workspace_tree(goenv, root, 3, low=(1,))
+    gomod = root / "m1" / "go.mod"
+    gomod.write_text(gomod.read_text() + "require example.com/unused v1.0.0\n")
+    args = ["check", str(root), "--include", "m1", "--format", "json"]
+    cached = [*args, "--cache-dir", str(tmp_path / "cache")]
+    runs = []
+    for _ in range(2):
+        res = tidybot(env, *cached)
+        assert res.returncode == 1, res.stdout + res.stderr
+        assert _json(res)["cache"]["hits"] == []
+        assert "work sync" in _calls(log)
+        runs.append(_found(_json(res)))
+    assert runs[0] == runs[1] == _found(_json(tidybot(goenv, *args)))
+    assert ("work-sync", "m1/go.mod", RAISE) in runs[0]["m1"]
+
+    # m0 and m2 import example.com/moves at v1.0.0 and v1.1.0, so the sync raises m0's; m1
+    # replaces m0 locally and imports example.com/moves/sub, which v1.1.0 moved into a module
+    # of its own: m1's tidy after the sync looks that module up
+    root = tmp_path / "lookup"
+    uses = 'package {p}\n\nimport "example.com/moves{sub}"\n\nvar _ = {name}.Name()\n'
+    write_tree(
+        root,
+        {
+            "go.work": "go 1.22\n\nuse (\n\t./m0\n\t./m1\n\t./m2\n)\n",
+            "m0/go.mod": "module example.com/ws/m0\n\ngo 1.22\n\n"
+            "require example.com/moves v1.0.0\n",
+            "m0/m0.go": uses.format(p="m0", sub="", name="moves"),
+            "m1/go.mod": "module example.com/ws/m1\n\ngo 1.22\n\n"
+            "require example.com/ws/m0 v0.0.0\n\nreplace example.com/ws/m0 => ../m0\n",
+            "m1/m1.go": 'package m1\n\nimport (\n\t"example.com/moves/sub"\n\t'
+            '_ "example.com/ws/m0"\n)\n\nvar _ = sub.Name()\n',
+            "m2/go.mod": "module example.com/ws/m2\n\ngo 1.22\n\n"
+            "require example.com/moves v1.1.0\n",
+            "m2/m2.go": uses.format(p="m2", sub="", name="moves"),
+        },
+    )
+    for d in ("m0", "m1", "m2"):
+        tidy(goenv, root / d)
+    assert "example.com/moves v1.0.0" in (root / "m1" / "go.mod").read_text()
+    args = ["check", str(root), "--format", "json"]
+    cached = [*args, "--cache-dir", str(tmp_path / "cache")]
+    reports: list[Any] = []
+    for _ in range(2):
+        res = tidybot(env, *cached)
+        assert res.returncode == 1, res.stdout + res.stderr
+        assert "go.work" not in _json(res)["cache"]["hits"]  # the modules' own: cached
+        calls = _calls(log)
+        assert "work sync" in calls and "mod tidy" in calls  # the tidy after the sync
+        reports.append(_json(res)["modules"])
+    assert reports[0] == reports[1] == _json(tidybot(goenv, *args))["modules"]
+    found = {m["dir"]: [f["message"] for f in m["findings"]] for m in reports[0]}
+    assert (
+        found["m0"]
+        == found["m1"]
+        == ["go work sync would raise example.com/moves v1.0.0 => v1.1.0"]
+    )

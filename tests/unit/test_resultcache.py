@@ -92,7 +92,7 @@ def test_foreign_entries_are_rejected(tmp_path: Path, name: str, edit: Edit) -> 
 
 @pytest.mark.parametrize(
     "data",
-    [b"", b"{", b"\xff\xfe", b"[]", b"null", b'{"schema": 1}', b" " * 70000],
+    [b"", b"{", b"\xff\xfe", b"[]", b"null", b'{"schema": 1}', b" " * (1024 * 1024 + 1)],
 )
 def test_corrupt_entries_are_rejected(tmp_path: Path, data: bytes) -> None:
     p = entry(tmp_path)
@@ -104,6 +104,39 @@ def test_corrupt_entries_are_rejected(tmp_path: Path, data: bytes) -> None:
     # the next clean result overwrites it
     assert c.put(KEY, CLEAN, "1.26.0")
     assert ResultCache(tmp_path).get(KEY, "svc/a") is not None
+
+
+FOUND: dict[str, object] = {"findings": [["m1", "m1/go.mod", 5]], "modules": []}
+
+
+def test_workspace_entries_round_trip_and_stay_apart(tmp_path: Path) -> None:
+    """A workspace check's entry (drifted, with what it found) is read back only as one: a
+    module's lookup under its key rejects it, and a module entry given a "workspace" part
+    is no module result."""
+    c = ResultCache(tmp_path)
+    assert c.put_workspace(KEY, "go.work", FOUND, "1.26.0")
+    assert c.get_workspace(KEY, "go.work", lambda d: d) == FOUND
+    assert c.get_workspace(KEY, "other/go.work", lambda d: d) is None  # another go.work
+    assert c.get(KEY, "go.work") is None  # drifted: never a clean module
+    assert c.stats.hits == ["go.work"] and c.stats.rejected == 2
+    c = ResultCache(tmp_path)
+    assert c.get_workspace(KEY, "go.work", lambda d: None) is None  # not believed
+    assert c.stats.to_json()["rejected"] == 1 and c.stats.hits == []
+
+    assert c.put(KEY, CLEAN, "1.26.0")
+    assert c.get_workspace(KEY, "svc/a", lambda d: d) == {}  # clean: nothing found
+    p = entry(tmp_path)
+    doc = json.loads(p.read_text())
+    doc["workspace"] = FOUND
+    doc["checksum"] = entry_checksum(doc)
+    p.write_text(json.dumps(doc))
+    assert ResultCache(tmp_path).get(KEY, "svc/a") is None
+
+
+def test_a_workspace_entry_too_big_to_read_back_is_not_written(tmp_path: Path) -> None:
+    c = ResultCache(tmp_path)
+    assert not c.put_workspace(KEY, "go.work", {"diff": "x" * (1024 * 1024)}, "1.26.0")
+    assert not entry(tmp_path).exists()
 
 
 def test_bad_keys_never_touch_the_disk(tmp_path: Path) -> None:

@@ -1,0 +1,3 @@
+module example.com/moves/sub
+
+go 1.22

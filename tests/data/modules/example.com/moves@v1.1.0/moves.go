@@ -1,0 +1,4 @@
+package moves
+
+// Name names the module.
+func Name() string { return "moves" }
