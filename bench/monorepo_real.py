@@ -64,8 +64,7 @@ from benchlib import (
 
 sys.path.insert(0, str(REPO))
 
-from bot.changes import module_nodes
-from bot.engine.affected import Change, select_affected
+from bot.engine.affected import Change, module_nodes, select_affected
 from bot.engine.discover import discover
 from bot.engine.imports import iter_go_files
 from bot.toolchain import runtime_env

@@ -15,21 +15,19 @@ from pathlib import Path
 
 from bot.engine.affected import (
     Change,
-    ModuleNode,
     Selection,
+    module_nodes,
     norm,
     read_workspaces,
-    resolve_dir,
     select_affected,
 )
 from bot.engine.cachekey import ParseMemo
 from bot.engine.discover import ModuleRef, TreeScan
-from bot.engine.treefile import read_tree_file
-from bot.errors import UnsafeFile, UsageError
+from bot.errors import UsageError
 from bot.gitport import Git, GitResult
 from bot.record import record
 
-__all__ = ["ChangeSet", "changed_files", "module_nodes", "select_since"]
+__all__ = ["ChangeSet", "changed_files", "select_since"]
 
 
 @record
@@ -173,26 +171,6 @@ def _relative(path: str, prefix: str) -> str:
     if prefix == ".":
         return norm(path)
     return norm(posixpath.relpath(path, prefix))
-
-
-def module_nodes(
-    root: Path, modules: Sequence[ModuleRef], memo: ParseMemo | None = None
-) -> list[ModuleNode]:
-    """Each module with the root-relative directories its go.mod replaces modules with
-    (``memo``: go.mod files parsed before, by content; a go.mod that does not parse has none:
-    the check reports it, and a change to it selects it)."""
-    root = root.resolve()
-    memo = memo if memo is not None else ParseMemo()
-    out = []
-    for m in modules:
-        try:
-            data = read_tree_file(root, m.rel("go.mod")) or b""
-        except (UnsafeFile, OSError):
-            data = b""  # the check reports it
-        paths = memo.local_replaces_of(data, m.rel("go.mod"))
-        targets = {resolve_dir(m.dir, p, root.as_posix()) for p in paths}
-        out.append(ModuleNode(m.dir, tuple(sorted(targets))))
-    return out
 
 
 def select_since(

@@ -518,16 +518,6 @@ def _tidy_flags(ref: ModuleRef, options: RunOptions) -> tuple[str, ...]:
     return options.config.settings_for(ref.dir).tidy_flags()
 
 
-def _with_tidy_flags(result: ModuleResult, options: RunOptions) -> ModuleResult:
-    """``result`` with the config's ``go mod tidy`` flags for its module, which the report's
-    fix commands repeat (without them a pasted ``go mod tidy`` leaves what -go=, -compat= or
-    -e changes, or fails where -e lets tidy proceed)."""
-    if result.status is not Status.DRIFTED:
-        return result
-    flags = options.config.settings_for(result.dir).tidy_flags()
-    return replace(result, tidy_flags=flags) if flags else result
-
-
 def _ignored(f: Finding, options: RunOptions) -> bool:
     return options.config.is_ignored(f)
 
@@ -793,8 +783,7 @@ def _run_all(
         fn = _telling(fn, tell, len(mods), deferred)
     if dependencies_first:
         # a fix rewrites go.mod files that dependents read through local replaces
-        from bot.changes import module_nodes
-        from bot.engine.affected import fix_waves
+        from bot.engine.affected import fix_waves, module_nodes
 
         index = {m.dir: i for i, m in enumerate(mods)}
         waves = [[index[d] for d in w] for w in fix_waves(module_nodes(root, mods))]
@@ -1119,7 +1108,7 @@ def check(root: Path, options: RunOptions) -> Report:
         workspaces.abandon()
         raise
     results, loose = workspaces.finish(outcomes)
-    results = [_with_tidy_flags(r, options) for r in results]
+    results = _for_fix_commands(scan.root, mods, results, memo, options)
     _tell(options, results, workspaces.deferred, len(mods))
     return Report(
         root=str(root),
@@ -1131,6 +1120,41 @@ def check(root: Path, options: RunOptions) -> Report:
         duration=time.monotonic() - start,
         extra=_finish_extra(extra),
     )
+
+
+def _for_fix_commands(
+    root: Path,
+    mods: list[ModuleRef],
+    results: list[ModuleResult],
+    memo: ParseMemo,
+    options: RunOptions,
+) -> list[ModuleResult]:
+    """The results, when some drifted, with what the report's fix commands need to tidy the
+    modules in the fix's order (``bot.report.base.fix_commands``): each checked module's local
+    replace targets, whether it is vendored, and the config's ``go mod tidy`` flags (without
+    them a pasted ``go mod tidy`` leaves what -go=, -compat= or -e changes, or fails where -e
+    lets tidy proceed). A pasted command that tidies a module before one it replaces locally
+    leaves it to drift again, and one that tidies only the drifted modules leaves those that
+    read their go.mod."""
+    if not any(r.status is Status.DRIFTED for r in results):
+        return results
+    from bot.engine.affected import module_nodes
+
+    checked = {r.dir for r in results if r.status in (Status.CLEAN, Status.DRIFTED)}
+    refs = [m for m in mods if m.dir in checked]
+    nodes = {n.dir: n.replaces for n in module_nodes(root, refs, memo)}
+    paths = {m.dir: m.path for m in refs}
+    return [
+        replace(
+            r,
+            replaces=nodes[r.dir],
+            vendored=is_vendored(paths[r.dir]),
+            tidy_flags=options.config.settings_for(r.dir).tidy_flags(),
+        )
+        if r.dir in checked
+        else r
+        for r in results
+    ]
 
 
 def _tell(

@@ -1,4 +1,5 @@
-"""Which modules a change can affect, and the order fixes run in. Pure.
+"""Which modules a change can affect, and the order fixes run in. Pure, but for
+``read_workspaces`` and ``module_nodes``, which read the go.work and go.mod files they work from.
 
 A module's tidy result depends on its own files and on the modules it reaches through local
 ``replace`` directives (their go.mod and their packages' imports); a workspace check depends on
@@ -28,9 +29,11 @@ from bot.record import field, record
 
 TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (see bot/lazy.py)
 if TYPE_CHECKING:
+    from collections.abc import Collection
     from pathlib import Path
 
-    from bot.engine.discover import TreeScan
+    from bot.engine.cachekey import ParseMemo
+    from bot.engine.discover import ModuleRef, TreeScan
 
 __all__ = [
     "CONFIG_FILES",
@@ -39,12 +42,14 @@ __all__ = [
     "Selection",
     "Workspace",
     "fix_waves",
+    "module_nodes",
     "norm",
     "read_workspaces",
     "relevant_file",
     "resolve_dir",
     "select_affected",
     "strongly_connected",
+    "tidy_order",
     "topological_order",
 ]
 
@@ -175,6 +180,53 @@ def select_affected(
                 reasons[dep] = why
                 queue.append(dep)
     return Selection({d: reasons[d] for d in sorted(reasons) if d in dirs})
+
+
+def module_nodes(
+    root: Path, modules: Sequence[ModuleRef], memo: ParseMemo | None = None
+) -> list[ModuleNode]:
+    """Each module with the root-relative directories its go.mod replaces modules with
+    (``memo``: go.mod files parsed before, by content; a go.mod that does not parse has none:
+    the check reports it, and a change to it selects it)."""
+    from bot.engine.cachekey import ParseMemo
+    from bot.engine.treefile import read_tree_file
+    from bot.errors import UnsafeFile
+
+    root = root.resolve()
+    memo = memo if memo is not None else ParseMemo()
+    out = []
+    for m in modules:
+        try:
+            data = read_tree_file(root, m.rel("go.mod")) or b""
+        except (UnsafeFile, OSError):
+            data = b""  # the check reports it
+        paths = memo.local_replaces_of(data, m.rel("go.mod"))
+        targets = {resolve_dir(m.dir, p, root.as_posix()) for p in paths}
+        out.append(ModuleNode(m.dir, tuple(sorted(targets))))
+    return out
+
+
+def tidy_order(
+    modules: Sequence[ModuleNode], drifted: Collection[str], moving: Collection[str]
+) -> list[tuple[str, bool]]:
+    """The modules a fix of the ``drifted`` ones tidies, in the order ``tidybot fix`` does
+    (``fix_waves``: every module after its local replace targets), each with whether it
+    follows one of the ``moving`` ones (those whose fix changes the requirements in their
+    go.mod): it reaches one through local replaces, so its build list moves with that fix and
+    it is tidied again after it, drifted now or not."""
+    reverse: dict[str, set[str]] = {}
+    for m in modules:
+        for r in m.replaces:
+            reverse.setdefault(r, set()).add(m.dir)
+    follows: set[str] = set()
+    queue = sorted(moving)
+    while queue:
+        for dep in reverse.get(queue.pop(), ()):
+            if dep not in follows:
+                follows.add(dep)
+                queue.append(dep)
+    want = follows | set(drifted)
+    return [(d, d in follows) for d in topological_order(modules) if d in want]
 
 
 def topological_order(modules: Sequence[ModuleNode]) -> list[str]:

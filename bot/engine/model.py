@@ -66,6 +66,11 @@ class ModuleResult:
     #: the go.work (relative to the root) whose findings (``work-sync``, a workspace's
     #: ``vendor``) this module has, named by the fix commands' ``GOWORK=``
     work_file: str = ""
+    #: what the report's fix commands need to tidy the modules in the fix's order, filled
+    #: in by a check that found drift: the directories (root-relative) this module's go.mod
+    #: replaces modules with, and whether it has a vendor/ tree (vendored again after a tidy)
+    replaces: tuple[str, ...] = ()
+    vendored: bool = False
 
     def to_json(self) -> dict[str, object]:
         out: dict[str, object] = {

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import shlex
 
+from bot.engine.affected import ModuleNode, tidy_order
 from bot.engine.model import Finding, ModuleResult, Report, Severity, Status
 from bot.record import record
 
@@ -121,6 +122,17 @@ TIDY_FINDINGS = frozenset(
 )
 
 
+_CHECKED = (Status.CLEAN, Status.DRIFTED)
+
+#: Findings whose repair changes the requirements of a module's go.mod, which the modules that
+#: replace it locally read: their build lists move with its fix.
+_MOVING = frozenset({"missing-require", "unused-require", "version-change", "go-directive"})
+
+
+def _moves(f: Finding) -> bool:
+    return f.id in _MOVING and f.severity is not Severity.NOTE
+
+
 def _steps(findings: Iterable[Finding]) -> list[str]:
     """The go commands (in the order to run them) that repair ``findings``, all about one
     directory: a module's, or a go.work's."""
@@ -171,9 +183,16 @@ def _fix_parts(
     steps are about, named by ``GOWORK`` so that they work where GOWORK=off is set (CI often
     sets it; then ``go work sync`` finds no go.work); without it they run in ``path``. Paths
     and flags are quoted for a POSIX shell."""
+    return _commands(path, _steps(findings), tidy_flags, work_file)
+
+
+def _commands(
+    path: str, steps: Iterable[str], tidy_flags: Sequence[str] = (), work_file: str = ""
+) -> list[str]:
+    """The shell lines of go's ``steps`` (``_steps``) in the module at ``path``."""
     at = "" if path in (".", "") else f"-C {shlex.quote(path)} "
     out = []
-    for step in _steps(findings):
+    for step in steps:
         if step.startswith("work ") and work_file:
             out.append(f"GOWORK={gowork_value(work_file)} go {step}")
             continue
@@ -209,9 +228,11 @@ def go_hints_at(error_line: str, path: str) -> str:
 
 def fix_commands(report: Report, place: Callable[[str], str]) -> list[str]:
     """The go commands that repair every drifted module and workspace of ``report``, one line
-    each, workspaces first (their sync changes the modules' go.mod files). ``place`` turns a
-    path relative to the checked directory into one the reader can use (``Where.here`` for a
-    terminal, ``Where.in_repo`` for GitHub)."""
+    each, workspaces first (their sync changes the modules' go.mod files), then the modules in
+    the order ``tidybot fix`` tidies them (``Report.fix_order``: each after the modules it
+    replaces locally, with the tidy modules that reach a drifted one, which its fix moves).
+    ``place`` turns a path relative to the checked directory into one the reader can use
+    (``Where.here`` for a terminal, ``Where.in_repo`` for GitHub)."""
     loose: dict[str, list[Finding]] = {}
     for f in report.findings:
         loose.setdefault(f.module_dir, []).append(f)
@@ -219,12 +240,20 @@ def fix_commands(report: Report, place: Callable[[str], str]) -> list[str]:
         _fix_parts(place(d), fs, work_file=place(w) if (w := _work_file_of(fs)) else "")
         for d, fs in sorted(loose.items())
     ]
-    parts += [
-        _fix_parts(
-            place(m.dir), m.findings, m.tidy_flags, place(m.work_file) if m.work_file else ""
-        )
-        for m in report.drifted
-    ]
+    by_dir = {m.dir: m for m in report.modules}
+    for d, follows in tidy_order(
+        [ModuleNode(m.dir, m.replaces) for m in report.modules if m.status in _CHECKED],
+        [m.dir for m in report.drifted],
+        [m.dir for m in report.drifted if any(_moves(f) for f in m.findings)],
+    ):
+        m = by_dir[d]
+        steps = _steps(m.findings)
+        if follows:  # it reads the go.mod of one fixed before it: tidied (and vendored) again
+            vendor = [s for s in steps if s.endswith(" vendor")]
+            steps = [s for s in steps if s == "work sync"] + ["mod tidy"]
+            steps += vendor or (["mod vendor"] if m.vendored else [])
+        work_file = place(m.work_file) if m.work_file else ""
+        parts.append(_commands(place(m.dir), steps, m.tidy_flags, work_file))
     synced: set[str] = set()  # a go.work's sync writes every module of it: once, first
     lines = []
     for steps in parts:

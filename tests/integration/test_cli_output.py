@@ -9,6 +9,7 @@ import json
 import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 import threading
@@ -19,7 +20,15 @@ from pathlib import Path
 import pytest
 
 from tests.fakes.goproxy import write_tree
-from tests.integration.engine_helpers import MAIN_GO, go, module, tidy, tidy_module, tidybot
+from tests.integration.engine_helpers import (
+    MAIN_GO,
+    go,
+    module,
+    snapshot,
+    tidy,
+    tidy_module,
+    tidybot,
+)
 from tests.integration.test_action_harness import git
 
 GREET_GO = 'package {name}\n\nimport "example.com/greet"\n\nvar X = greet.Hello()\n'
@@ -126,6 +135,56 @@ def test_workspace_hints_work_where_gowork_is_off(tmp_path: Path, goenv: dict[st
     assert absolute.startswith(f"to fix: GOWORK={quoted} go work sync && go -C "), absolute
     _run_hint(absolute.removeprefix("to fix: "), ws / "b", goenv)
     assert tidybot(goenv, "check", "-q", "my ws", cwd=tmp_path).returncode == 0
+
+
+@pytest.mark.parametrize("vendored", [False, True])
+def test_hints_tidy_in_the_fix_order_and_follow_a_module_to_what_reads_it(
+    tmp_path: Path, goenv: dict[str, str], vendored: bool
+) -> None:
+    """``a`` replaces ``b`` locally and is tidy; ``b`` imports a package of greet v1.1.0 that
+    it does not require. The hint said only ``go -C repo/b mod tidy``, after which ``a``
+    drifts (b's new requirement raises greet in a's build); tidybot fix tidies b, then a
+    (and vendors a again, when it is vendored). The hint now names both, b first, and
+    pasting it leaves what the fix leaves."""
+    root = tmp_path / "repo"
+    write_tree(
+        root,
+        {
+            "a/go.mod": "module example.com/a\n\ngo 1.22\n\nrequire (\n\texample.com/b v0.0.0\n"
+            "\texample.com/greet v1.0.0\n)\n\nreplace example.com/b => ../b\n",
+            "a/a.go": 'package a\n\nimport (\n\t"example.com/b"\n\t"example.com/greet"\n)\n\n'
+            "var _ = b.X + greet.Hello()\n",
+            "b/go.mod": "module example.com/b\n\ngo 1.22\n",
+            "b/b.go": 'package b\n\nconst X = ""\n',
+        },
+    )
+    tidy(goenv, root / "a")
+    if vendored:
+        assert go(goenv, root / "a", "mod", "vendor").returncode == 0
+    (root / "b" / "b.go").write_text(
+        'package b\n\nimport "example.com/greet"\n\nvar X = greet.Bye()\n'  # v1.1.0's
+    )
+    fixed = tmp_path / "fixed"
+    shutil.copytree(root, fixed)
+    res = tidybot(goenv, "check", "repo", cwd=tmp_path)
+    assert res.returncode == 1, res.stdout + res.stderr
+    # a is tidy now (its vendor/ copy of b is not): only the fix of b moves it
+    assert ("DRIFT   repo/a" if vendored else "ok      repo/a") in res.stdout
+    a_steps = "go -C repo/a mod tidy" + (
+        " && GOWORK=off go -C repo/a mod vendor" if vendored else ""
+    )
+    assert _hint(res.stdout) == [
+        "to fix, run here:",
+        "    go -C repo/b mod tidy",
+        f"    {a_steps}",
+        "or all at once: tidybot fix repo",
+    ]
+    for line in _hint(res.stdout)[1:-1]:
+        _run_hint(line.strip(), tmp_path, goenv)
+    again = tidybot(goenv, "check", "repo", cwd=tmp_path)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert tidybot(goenv, "fix", str(fixed)).returncode == 0
+    assert snapshot(root) == snapshot(fixed)
 
 
 def test_one_drifted_module_hint_and_the_tidybot_alternative(

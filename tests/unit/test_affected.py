@@ -14,6 +14,7 @@ from bot.engine.affected import (
     relevant_file,
     resolve_dir,
     select_affected,
+    tidy_order,
     topological_order,
 )
 
@@ -140,3 +141,26 @@ def test_fix_waves_with_a_cycle() -> None:
     mods = [ModuleNode("a", ("b",)), ModuleNode("b", ("a", "c")), ModuleNode("c", ()),
             ModuleNode("d", ("a",))]  # fmt: skip
     assert fix_waves(mods) == [["c"], ["a", "b"], ["d"]]
+
+
+def test_tidy_order_puts_targets_first_and_follows_a_moving_module() -> None:
+    """The modules a fix tidies, in its order, each with whether it follows a module whose fix
+    moves its requirements: svc/a reads shared's go.mod, shared reads lib's; a fix of lib
+    moves both, so both follow it (svc/b and tools reach nothing)."""
+    assert tidy_order(MODS, ["lib"], ["lib"]) == [
+        ("lib", False),
+        ("shared", True),
+        ("svc/a", True),
+    ]
+    # a drifted dependent comes after its drifted target, whatever their names
+    assert tidy_order(MODS, ["svc/a", "lib"], ["svc/a", "lib"]) == [
+        ("lib", False),
+        ("shared", True),
+        ("svc/a", True),
+    ]
+    # drift whose fix moves no requirement (go.sum only, a go work sync the check followed)
+    assert tidy_order(MODS, ["svc/a", "lib"], []) == [("lib", False), ("svc/a", False)]
+    assert tidy_order(MODS, ["svc/b"], ["svc/b"]) == [("svc/b", False)]
+    # a replace cycle: both, in one wave, each following the other
+    cycle = [ModuleNode("a", ("b",)), ModuleNode("b", ("a",)), ModuleNode("c", ())]
+    assert tidy_order(cycle, ["a"], ["a"]) == [("a", True), ("b", True)]
