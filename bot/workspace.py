@@ -1246,8 +1246,9 @@ def fix_workspace(
     vendored workspace is re-vendored. go never writes the tree itself, so nothing outside
     ``root`` is ever written; a failure restores every file already written.
 
-    Returns (files changed relative to ``root``, error or "", what the sync changed in the
-    selected modules' go.mod: the ``work-sync`` findings a check reports, now fixed)."""
+    Returns (files changed relative to ``root``, error or "", what the sync and the tidy after
+    it changed in the selected modules: the ``work-sync`` findings a check reports, now
+    fixed)."""
     root, rel = _locate(root, gowork)
     gowork = _path(root, rel or "go.work")
     try:
@@ -1282,6 +1283,10 @@ def fix_workspace(
         if errors:
             d = sorted(errors)[0]
             return [], f"{d}: {errors[d]}", ()
+        for d in sorted({d for wave in waves for d in wave} - changed_mods):
+            # its go.mod kept, but its tidy moved with the modules it replaces: as the check
+            # reports it (its own drift, if any, is fixed here too)
+            fixed += _follow_on_findings(d, _path(root, d), _path(copy, d), None)
         names = [_join(d, n) for d in scope for n in ("go.mod", "go.sum")]
         if whole:
             names += [_join(ws.dir, "go.work"), _join(ws.dir, "go.work.sum")]

@@ -324,6 +324,60 @@ def test_fix_reports_the_work_sync_findings_it_fixed(tmp_path: Path, goenv: dict
     assert tidybot(goenv, "check", str(root)).returncode == 0
 
 
+def test_fix_reports_the_go_sum_a_sync_moves_in_a_module_it_does_not_raise(
+    tmp_path: Path, goenv: dict[str, str]
+) -> None:
+    """m1 replaces m0 locally and imports its package p0, whose test imports greet: go keeps
+    greet's checksums in m1's go.sum (the test of a dependency), though m1's go.mod does not
+    name it. The sync raises greet in m0 (m2 requires v1.1.0); m1's go.mod stays and its
+    go.sum moves with m0's, which the check reports ("go work sync and tidy would change
+    go.sum"). The fix listed m1 fixed with no finding (on etcd, where a test of grpc imports
+    otel/sdk/metric: 9 findings fixed of the check's 12)."""
+    root = tmp_path / "repo"
+    write_tree(
+        root,
+        {
+            "go.work": "go 1.22\n\nuse (\n\t./m0\n\t./m1\n\t./m2\n)\n",
+            "m0/go.mod": "module example.com/ws/m0\n\ngo 1.22\n",
+            "m0/p0/p0.go": 'package p0\n\nfunc Name() string { return "p0" }\n',
+            "m0/p0/p0_test.go": 'package p0\n\nimport (\n\t"testing"\n\n\t'
+            '"example.com/greet"\n)\n\n'
+            "func TestName(t *testing.T) { _ = Name() + greet.Hello() }\n",
+            "m1/go.mod": "module example.com/ws/m1\n\ngo 1.22\n\n"
+            "require example.com/ws/m0 v0.0.0\n\nreplace example.com/ws/m0 => ../m0\n",
+            "m1/m1.go": 'package m1\n\nimport "example.com/ws/m0/p0"\n\nvar _ = p0.Name()\n',
+            "m2/go.mod": "module example.com/ws/m2\n\ngo 1.22\n\n"
+            "require example.com/greet v1.1.0\n",
+            "m2/m2.go": 'package m2\n\nimport "example.com/greet"\n\nvar _ = greet.Hello()\n',
+        },
+    )
+    gomod = root / "m0" / "go.mod"
+    gomod.write_text(gomod.read_text() + "\nrequire example.com/greet v1.0.0\n")
+    for d in ("m0", "m1", "m2"):
+        tidy(goenv, root / d)
+    assert "example.com/greet v1.0.0 h1:" in (root / "m1" / "go.sum").read_text()
+    assert "greet" not in (root / "m1" / "go.mod").read_text()
+    check = _found(_json(tidybot(goenv, "check", str(root), "--format", "json")))
+    assert check == {
+        "m0": [("work-sync", "m0/go.mod", RAISE)],
+        "m1": [
+            (
+                "work-sync",
+                "m1/go.sum",
+                "go work sync and tidy would change go.sum: 2 lines added, 2 removed",
+            )
+        ],
+        "m2": [],
+    }
+    res = tidybot(goenv, "fix", str(root), "--format", "json")
+    assert res.returncode == 0, res.stdout + res.stderr
+    doc = _json(res)
+    assert {m["dir"] for m in doc["modules"] if m.get("fixed")} == {"m0", "m1"}
+    assert _found(doc) == check
+    assert doc["summary"]["findings"] == 2
+    assert tidybot(goenv, "check", str(root)).returncode == 0
+
+
 def test_progress_tells_a_workspace_module_as_the_report_does(
     tmp_path: Path, goenv: dict[str, str]
 ) -> None:
