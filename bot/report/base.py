@@ -229,8 +229,9 @@ def go_hints_at(error_line: str, path: str) -> str:
 def fix_commands(report: Report, place: Callable[[str], str]) -> list[str]:
     """The go commands that repair every drifted module and workspace of ``report``, one line
     each, workspaces first (their sync changes the modules' go.mod files), then the modules in
-    the order ``tidybot fix`` tidies them (``Report.fix_order``: each after the modules it
-    replaces locally, with the tidy modules that reach a drifted one, which its fix moves).
+    the order ``tidybot fix`` tidies them (``bot.engine.affected.tidy_order`` over the
+    modules' ``replaces``: each after the modules it replaces locally, with the modules, tidy
+    now or not, that read the go.mod of one whose fix changes its requirements).
     ``place`` turns a path relative to the checked directory into one the reader can use
     (``Where.here`` for a terminal, ``Where.in_repo`` for GitHub)."""
     loose: dict[str, list[Finding]] = {}
