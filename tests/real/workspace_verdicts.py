@@ -6,8 +6,10 @@ For every module CHECKOUT/go.work uses, runs ``tidybot check CHECKOUT --include 
 --format json`` and compares its ``work-sync`` findings for that module with what
 ``go work sync`` of the whole workspace, run in a copy of the checkout, writes to the module's
 go.mod. Prints one line per module (whether go changes it, whether tidybot reports it, and
-whether tidybot ran the sync or answered from the workspace's module graph) and exits 1 on
-any disagreement. Not part of the default test command: it needs a real checkout with a warm
+whether tidybot ran the sync or answered from the workspace's module graph). Then it checks
+each module twice more with a result cache (``--cache-dir``): both runs must report what the
+first did, the second from the cache when the workspace check was stored. Exits 1 on any
+disagreement. Not part of the default test command: it needs a real checkout with a warm
 module cache (run it with the GOMODCACHE/GOCACHE the checkout was downloaded with; a cold one
 downloads every module of the workspace). Run on etcd c34dc7ee (14 modules: 14 agree, 7 from
 the graph) and prometheus d15adb9ad7 (5 modules: 5 agree, 1 from the graph).
@@ -84,10 +86,27 @@ def main() -> int:
             ran_sync = "work sync" in (log.read_text() if log.exists() else "")
             verdict = "agree" if reported == go_changes else "DISAGREE"
             bad += reported != go_changes
+            # the same check twice with a result cache: the rerun reports the same, and is
+            # answered from the cache whenever the first run stored the workspace check
+            rc = [*cmd, "--format", "json", "--cache-dir", str(tmp / "result-cache")]
+            first, again = (
+                subprocess.run(rc, cwd=tmp, env=env, capture_output=True, text=True)
+                for _ in range(2)
+            )
+            hits = json.loads(again.stdout)["cache"]["hits"] if again.stdout else []
+            same = (
+                first.stdout
+                and again.stdout
+                and json.loads(first.stdout)["modules"] == doc["modules"]
+                and json.loads(again.stdout)["modules"] == doc["modules"]
+            )
+            bad += not same
             print(
                 f"{module:40} go work sync changes it: {go_changes!s:5}  "
                 f"tidybot reports it: {reported!s:5}  "
-                f"{'synced' if ran_sync else 'from the graph'}  {verdict}"
+                f"{'synced' if ran_sync else 'from the graph'}  {verdict}; cached rerun "
+                f"{'the same' if same else 'DIFFERENT'}"
+                f"{' (from the cache)' if 'go.work' in hits else ''}"
             )
     print(f"{bad} disagreement(s)")
     return 1 if bad else 0
