@@ -208,10 +208,10 @@ def module_nodes(
 
 def tidy_order(
     modules: Sequence[ModuleNode], drifted: Collection[str], moving: Collection[str]
-) -> list[tuple[str, bool]]:
-    """The modules a fix of the ``drifted`` ones tidies, in the order ``tidybot fix`` does
-    (``fix_waves``: every module after its local replace targets), each with whether it
-    follows one of the ``moving`` ones (those whose fix changes the requirements in their
+) -> list[list[tuple[str, bool]]]:
+    """The modules a fix of the ``drifted`` ones tidies, in the waves ``tidybot fix`` tidies
+    them in (``fix_waves``: every module after its local replace targets), each with whether
+    it follows one of the ``moving`` ones (those whose fix changes the requirements in their
     go.mod): it reaches one through local replaces, so its build list moves with that fix and
     it is tidied again after it, drifted now or not."""
     reverse: dict[str, set[str]] = {}
@@ -226,7 +226,8 @@ def tidy_order(
                 follows.add(dep)
                 queue.append(dep)
     want = follows | set(drifted)
-    return [(d, d in follows) for d in topological_order(modules) if d in want]
+    waves = [[(d, d in follows) for d in wave if d in want] for wave in fix_waves(modules)]
+    return [w for w in waves if w]
 
 
 def topological_order(modules: Sequence[ModuleNode]) -> list[str]:

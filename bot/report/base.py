@@ -187,10 +187,16 @@ def _fix_parts(
 
 
 def _commands(
-    path: str, steps: Iterable[str], tidy_flags: Sequence[str] = (), work_file: str = ""
+    path: str,
+    steps: Iterable[str],
+    tidy_flags: Sequence[str] = (),
+    work_file: str = "",
+    *,
+    word: str = "",
 ) -> list[str]:
-    """The shell lines of go's ``steps`` (``_steps``) in the module at ``path``."""
-    at = "" if path in (".", "") else f"-C {shlex.quote(path)} "
+    """The shell lines of go's ``steps`` (``_steps``) in the module at ``path``, or at the shell
+    ``word`` given instead (a loop's ``"$d"``)."""
+    at = f"-C {word} " if word else "" if path in (".", "") else f"-C {shlex.quote(path)} "
     out = []
     for step in steps:
         if step.startswith("work ") and work_file:
@@ -242,19 +248,34 @@ def fix_commands(report: Report, place: Callable[[str], str]) -> list[str]:
         for d, fs in sorted(loose.items())
     ]
     by_dir = {m.dir: m for m in report.modules}
-    for d, follows in tidy_order(
+    for wave in tidy_order(
         [ModuleNode(m.dir, m.replaces) for m in report.modules if m.status in _CHECKED],
         [m.dir for m in report.drifted],
         [m.dir for m in report.drifted if any(_moves(f) for f in m.findings)],
     ):
-        m = by_dir[d]
-        steps = _steps(m.findings)
-        if follows:  # it reads the go.mod of one fixed before it: tidied (and vendored) again
-            vendor = [s for s in steps if s.endswith(" vendor")]
-            steps = [s for s in steps if s == "work sync"] + ["mod tidy"]
-            steps += vendor or (["mod vendor"] if m.vendored else [])
-        work_file = place(m.work_file) if m.work_file else ""
-        parts.append(_commands(place(m.dir), steps, m.tidy_flags, work_file))
+        # the drifted modules of a wave, then the tidy ones that follow a fix before them
+        # (as many as there are: one loop for those that take the same steps)
+        tidy: dict[tuple[tuple[str, ...], bool], list[str]] = {}
+        for d, follows in wave:
+            m = by_dir[d]
+            if m.status is not Status.DRIFTED:
+                tidy.setdefault((m.tidy_flags, m.vendored), []).append(place(d))
+                continue
+            steps = _steps(m.findings)
+            if follows:  # it reads the go.mod of one fixed before it: tidied (and vendored) again
+                vendor = [s for s in steps if s.endswith(" vendor")]
+                steps = [s for s in steps if s == "work sync"] + ["mod tidy"]
+                steps += vendor or (["mod vendor"] if m.vendored else [])
+            work_file = place(m.work_file) if m.work_file else ""
+            parts.append(_commands(place(d), steps, m.tidy_flags, work_file))
+        for (flags, vendored), paths in tidy.items():
+            steps = ["mod tidy", "mod vendor"] if vendored else ["mod tidy"]
+            if len(paths) == 1:
+                parts.append(_commands(paths[0], steps, flags))
+                continue
+            each = " && ".join(_commands("", steps, flags, word='"$d"'))
+            words = " ".join(shlex.quote(p) for p in paths)
+            parts.append([f"for d in {words}; do {each}; done"])
     synced: set[str] = set()  # a go.work's sync writes every module of it: once, first
     lines = []
     for steps in parts:

@@ -145,7 +145,9 @@ def test_hints_tidy_in_the_fix_order_and_follow_a_module_to_what_reads_it(
     it does not require. The hint said only ``go -C repo/b mod tidy``, after which ``a``
     drifts (b's new requirement raises greet in a's build); tidybot fix tidies b, then a
     (and vendors a again, when it is vendored). The hint now names both, b first, and
-    pasting it leaves what the fix leaves."""
+    pasting it leaves what the fix leaves. ``c`` replaces b too, and reads a package of it
+    that imports nothing: tidied again all the same (which modules move is go's to say);
+    the tidy ones that take the same steps share one loop."""
     root = tmp_path / "repo"
     write_tree(
         root,
@@ -156,9 +158,14 @@ def test_hints_tidy_in_the_fix_order_and_follow_a_module_to_what_reads_it(
             "var _ = b.X + greet.Hello()\n",
             "b/go.mod": "module example.com/b\n\ngo 1.22\n",
             "b/b.go": 'package b\n\nconst X = ""\n',
+            "b/util/util.go": 'package util\n\nconst Y = ""\n',
+            "c/go.mod": "module example.com/c\n\ngo 1.22\n\nrequire example.com/b v0.0.0\n\n"
+            "replace example.com/b => ../b\n",
+            "c/c.go": 'package c\n\nimport "example.com/b/util"\n\nvar _ = util.Y\n',
         },
     )
     tidy(goenv, root / "a")
+    tidy(goenv, root / "c")
     if vendored:
         assert go(goenv, root / "a", "mod", "vendor").returncode == 0
     (root / "b" / "b.go").write_text(
@@ -170,13 +177,19 @@ def test_hints_tidy_in_the_fix_order_and_follow_a_module_to_what_reads_it(
     assert res.returncode == 1, res.stdout + res.stderr
     # a is tidy now (its vendor/ copy of b is not): only the fix of b moves it
     assert ("DRIFT   repo/a" if vendored else "ok      repo/a") in res.stdout
-    a_steps = "go -C repo/a mod tidy" + (
-        " && GOWORK=off go -C repo/a mod vendor" if vendored else ""
+    assert "ok      repo/c" in res.stdout
+    followers = (
+        [
+            "    go -C repo/a mod tidy && GOWORK=off go -C repo/a mod vendor",
+            "    go -C repo/c mod tidy",
+        ]
+        if vendored
+        else ['    for d in repo/a repo/c; do go -C "$d" mod tidy; done']
     )
     assert _hint(res.stdout) == [
         "to fix, run here:",
         "    go -C repo/b mod tidy",
-        f"    {a_steps}",
+        *followers,
         "or all at once: tidybot fix repo",
     ]
     for line in _hint(res.stdout)[1:-1]:

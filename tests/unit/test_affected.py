@@ -144,23 +144,27 @@ def test_fix_waves_with_a_cycle() -> None:
 
 
 def test_tidy_order_puts_targets_first_and_follows_a_moving_module() -> None:
-    """The modules a fix tidies, in its order, each with whether it follows a module whose fix
+    """The modules a fix tidies, in its waves, each with whether it follows a module whose fix
     moves its requirements: svc/a reads shared's go.mod, shared reads lib's; a fix of lib
     moves both, so both follow it (svc/b and tools reach nothing)."""
     assert tidy_order(MODS, ["lib"], ["lib"]) == [
-        ("lib", False),
-        ("shared", True),
-        ("svc/a", True),
+        [("lib", False)],
+        [("shared", True)],
+        [("svc/a", True)],
     ]
     # a drifted dependent comes after its drifted target, whatever their names
     assert tidy_order(MODS, ["svc/a", "lib"], ["svc/a", "lib"]) == [
-        ("lib", False),
-        ("shared", True),
-        ("svc/a", True),
+        [("lib", False)],
+        [("shared", True)],
+        [("svc/a", True)],
     ]
     # drift whose fix moves no requirement (go.sum only, a go work sync the check followed)
-    assert tidy_order(MODS, ["svc/a", "lib"], []) == [("lib", False), ("svc/a", False)]
-    assert tidy_order(MODS, ["svc/b"], ["svc/b"]) == [("svc/b", False)]
+    assert tidy_order(MODS, ["svc/a", "lib"], []) == [[("lib", False)], [("svc/a", False)]]
+    assert tidy_order(MODS, ["svc/b", "lib"], ["lib"]) == [
+        [("lib", False), ("svc/b", False)],
+        [("shared", True)],
+        [("svc/a", True)],
+    ]
     # a replace cycle: both, in one wave, each following the other
     cycle = [ModuleNode("a", ("b",)), ModuleNode("b", ("a",)), ModuleNode("c", ())]
-    assert tidy_order(cycle, ["a"], ["a"]) == [("a", True), ("b", True)]
+    assert tidy_order(cycle, ["a"], ["a"]) == [[("a", True), ("b", True)]]
