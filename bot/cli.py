@@ -511,11 +511,23 @@ def main(
 
         print(terminal_text(f"tidybot: error: {e}"), file=sys.stderr)
         return int(e.exit_code)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as e:
         from bot.toolchain import stop_all
 
         stop_all()  # a go command still running (a workspace sync in its thread) stops too
-        print("tidybot: interrupted", file=sys.stderr)
+        written = getattr(e, "written", ())  # bot.errors.Interrupted: a fix stopped midway
+        if written:
+            from bot.report.escape import terminal_text  # the files are the tree's
+
+            print(
+                terminal_text(
+                    f"tidybot: interrupted; written before the stop, each module whole: "
+                    f"{', '.join(written)}; every other file is as it was"
+                ),
+                file=sys.stderr,
+            )
+        else:
+            print("tidybot: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
         return int(ExitCode.CLEAN)

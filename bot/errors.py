@@ -92,3 +92,12 @@ class ForgeError(TidybotError):
 
 class NetworkError(TidybotError):
     """A network service (module proxy, checksum database) could not be reached or misbehaved."""
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C or SIGTERM during a ``fix``, with the files it had written by then (relative to
+    the checked root, each module's whole): the handler names them, as the run stops (130)."""
+
+    def __init__(self, written: tuple[str, ...] = ()) -> None:
+        super().__init__()
+        self.written = written

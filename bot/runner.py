@@ -25,7 +25,7 @@ from bot.engine.findings import severity_of
 from bot.engine.goenv import check_toolchain
 from bot.engine.model import Finding, ModuleResult, Report, Severity, Status
 from bot.engine.treefile import file_problem, read_tree_file, refusal, rel_inside
-from bot.errors import ConfigError, ParseError, UnsafeFile, UsageError
+from bot.errors import ConfigError, Interrupted, ParseError, UnsafeFile, UsageError
 from bot.fsutil import atomic_write, put_back
 from bot.record import field, record, replace
 from bot.resultcache import CacheStats, ResultCache
@@ -790,6 +790,7 @@ def _run_all(
         waves = [sorted(w, key=lambda i: -_schedule_weight(mods[i])) for w in waves]
     outcomes: list[_Outcome | None] = [None] * len(mods)
     workers: _Workers | None = None  # made for the first module that needs go
+    submitted: list[_Job] = []
     try:
         for n, wave in enumerate(waves, 1):
             jobs_of_wave = {}
@@ -804,6 +805,7 @@ def _run_all(
                     go.ready()  # here, not in the first worker: it would share the GIL with keys
                     workers = _Workers(jobs)
                 jobs_of_wave[i] = workers.submit(fn, go, mods[i], options)
+                submitted.append(jobs_of_wave[i])
             if n == len(waves):
                 finish()  # every key is known: done while the last go commands run
             for i, job in jobs_of_wave.items():
@@ -815,7 +817,10 @@ def _run_all(
                 workers.close()
         finally:
             resume()  # the workers are done: a caller in this process may run go again
-        raise
+        # what the modules done by then wrote (a job's result: also one not yet collected)
+        finished = [o for o in (*outcomes, *(j.result for j in submitted)) if o is not None]
+        written = {f for o in finished for f in o.result.changed_files}
+        raise Interrupted(tuple(sorted(written))) from None
     except BaseException:  # a module's check raised: the others end as they would, and no
         if workers is not None:  # worker thread is left waiting (the process would not exit)
             workers.close()
@@ -1381,18 +1386,22 @@ def fix(root: Path, options: RunOptions) -> Report:
     before_sync: dict[str, bytes | None] = {}
     synced, failed, sync_fixed = _fix_workspaces(scan, options, mods, selection, before_sync)
     deferred = {*synced, *(d for _, used, _ in failed for d in used)}
-    go, outcomes, _ = _run_all(
-        scan,
-        options,
-        _fix_module,
-        extra,
-        dependencies_first=True,
-        mods=mods,
-        cache=cache,
-        memo=memo,
-        deferred=deferred,
-        selection=selection,
-    )
+    try:
+        go, outcomes, _ = _run_all(
+            scan,
+            options,
+            _fix_module,
+            extra,
+            dependencies_first=True,
+            mods=mods,
+            cache=cache,
+            memo=memo,
+            deferred=deferred,
+            selection=selection,
+        )
+    except Interrupted as e:  # what the workspaces' sync wrote stays too: name it
+        e.written = tuple(sorted({*e.written, *(p for ps in synced.values() for p in ps)}))
+        raise
     results = [o.result for o in outcomes]
     index = {r.dir: i for i, r in enumerate(results)}
     for owner, paths in synced.items():

@@ -476,6 +476,62 @@ def test_an_interrupted_run_stops_at_once_and_leaves_no_go_behind(
     assert _go_processes_in(root) == []
 
 
+def test_a_fix_stopped_midway_names_what_it_wrote(
+    tmp_path: Path, goenv: dict[str, str], silent_proxy: str
+) -> None:
+    """SIGTERM during a fix of several modules: the modules fixed by then stay fixed, the one
+    whose go was stopped is as it was, and the run said only "interrupted" (with --quiet, or
+    a JSON report on stdout, nothing told which files were written). Now the last line names
+    the files written before the stop."""
+    root = tmp_path / "repo"
+    for d in ("a", "b"):
+        tidy_module(goenv, root, d, f"example.com/{d}", {"main.go": MAIN_GO})
+        gomod = root / d / "go.mod"
+        gomod.write_text(gomod.read_text() + "require example.com/unused v1.0.0\n")
+    assert go(goenv, root / "a", "mod", "download", "example.com/unused@v1.0.0").returncode == 0
+    # c reads a and b through local replaces, so the fix runs it after them: it imports a
+    # package no module provides, and go asks the proxy, which never answers
+    write_tree(
+        root / "c",
+        {
+            "go.mod": "module example.com/c\n\ngo 1.22\n\nrequire (\n\texample.com/a v0.0.0\n"
+            "\texample.com/b v0.0.0\n)\n\nreplace example.com/a => ../a\n\n"
+            "replace example.com/b => ../b\n",
+            "c.go": 'package c\n\nimport (\n\t_ "example.com/a"\n\t_ "example.com/b"\n\t'
+            '_ "example.com/nowhere/pkg"\n)\n',
+        },
+    )
+    before = snapshot(root)
+    env = dict(goenv, GOPROXY=silent_proxy)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot", "fix", str(root), "--quiet", "--format", "json"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not _go_processes_in(root / "c"):
+        time.sleep(0.1)  # a and b fixed, c's go waiting on the proxy
+    assert _go_processes_in(root / "c"), proc.stderr
+    proc.send_signal(signal.SIGTERM)
+    try:
+        out, err = proc.communicate(timeout=30)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130, out + err
+    after = snapshot(root)
+    written = sorted(k for k in after if after[k] != before.get(k))
+    assert {"a/go.mod", "b/go.mod"} <= set(written)
+    assert not any(k.startswith("c/") for k in written)
+    assert out == "" and "Traceback" not in err
+    assert err.strip().splitlines()[-1] == (
+        f"tidybot: interrupted; written before the stop, each module whole: {', '.join(written)}; "
+        "every other file is as it was"
+    )
+
+
 # --- what cannot be read ------------------------------------------------------------------------
 
 
