@@ -127,8 +127,8 @@ def _common(p: argparse.ArgumentParser) -> None:
         "--cache-dir",
         metavar="DIR",
         default=None,
-        help="keep clean results in DIR and skip modules whose tidy inputs are unchanged "
-        "(default: $TIDYBOT_CACHE_DIR, else no cache)",
+        help="keep clean results (and go.work checks) in DIR and skip modules and go.work "
+        "checks whose inputs are unchanged (default: $TIDYBOT_CACHE_DIR, else no cache)",
     )
     _trust(p)
 

@@ -96,7 +96,8 @@ class CacheStats:
 
 
 class ResultCache:
-    """Clean results on disk. Safe to share between threads of one run."""
+    """Clean module results, and workspace checks, on disk. Safe to share between threads of
+    one run."""
 
     def __init__(self, directory: Path, *, tool_version: str = __version__) -> None:
         self.directory = directory

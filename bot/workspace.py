@@ -907,7 +907,7 @@ def sync_key(
 
 
 class WorkspaceCache:
-    """Where a workspace check keeps its clean results: ``bot.resultcache.ResultCache``
+    """Where a workspace check keeps its results: ``bot.resultcache.ResultCache``
     (entries filed under the go.work's path instead of a module directory), with the key's
     head for this run (``bot.engine.cachekey.KeyContext.lines``) and a parse memo of its own,
     started from ``known`` (Go file facts parsed before, by content digest; the memo takes
