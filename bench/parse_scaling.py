@@ -31,7 +31,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.engine.gomod import parse_and_format, parse_gomod
+from bot.engine.gomod import _parse_and_format, parse_and_format, parse_gomod
 from bot.engine.gosum import parse_gosum
 from bot.engine.vendor import parse_modules_txt
 
@@ -71,7 +71,7 @@ def split_only(text: str) -> object:
 
 
 def fresh_parse_and_format(text: str) -> object:
-    parse_and_format.cache_clear()  # remembered by content: measure the work, not the memo
+    _parse_and_format.cache_clear()  # remembered by content: measure the work, not the memo
     return parse_and_format(text)
 
 

@@ -661,17 +661,23 @@ def module_path_of(data: bytes) -> str:
     return ""
 
 
-@functools.lru_cache(maxsize=256)
 def parse_and_format(
     text: str, file: str = "go.mod", blank_before_rparen: bool = False
 ) -> tuple[GoMod, str]:
     """:func:`parse_gomod` and :func:`format_gomod` of one text from a single parse.
 
-    A run needs both for every module it checks (and the cache key needs its replaces
-    first); the parse is most of either. The formatted text is the text itself where
-    formatting fails. Results are immutable and remembered by content, so the cache key and
-    the check share one parse. ``blank_before_rparen``: format as Go 1.24 and older do
-    (``bot.engine.modfile.keeps_blank_before_rparen``). Raises what parse_gomod raises."""
+    A run needs both for every module it checks (and the cache key and the fix commands need
+    its replaces); the parse is most of either. The formatted text is the text itself where
+    formatting fails. Results are immutable and remembered by content, so the cache key, the
+    check and the fix commands share one parse (the arguments are passed on in full: the
+    memo would file ``(text, file)`` and ``(text, file, False)`` apart). ``blank_before_rparen``:
+    format as Go 1.24 and older do (``bot.engine.modfile.keeps_blank_before_rparen``). Raises
+    what parse_gomod raises."""
+    return _parse_and_format(text, file, blank_before_rparen)
+
+
+@functools.lru_cache(maxsize=256)
+def _parse_and_format(text: str, file: str, blank_before_rparen: bool) -> tuple[GoMod, str]:
     b = _build(text, file, strict=True, blank_before_rparen=blank_before_rparen)
     mod = b.result(require_module=True)
     try:
