@@ -133,6 +133,25 @@ def logging_shim(tmp: Path, tool: str, *, with_dir: bool = False) -> tuple[Path,
     return wrapper, log
 
 
+def start_tidybot(
+    env: dict[str, str], *args: str, cwd: Path | None = None
+) -> subprocess.Popen[str]:
+    """``python -m bot ARGS`` started, not waited for, to be interrupted: SIGINT at its
+    default (a suite started in the background, ``... &`` in a script, inherits it ignored,
+    and so would tidybot; it must see the signal, as a user's Ctrl-C reaches it)."""
+    import signal
+
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot", *args],
+        env=env,
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+
+
 def tidybot(
     env: dict[str, str], *args: str, cwd: Path | None = None, timeout: float = 600
 ) -> subprocess.CompletedProcess[str]:

@@ -27,6 +27,7 @@ from tests.integration.engine_helpers import (
     logging_shim,
     module,
     snapshot,
+    start_tidybot,
     tidy_module,
     tidybot,
     workspace_tree,
@@ -442,16 +443,7 @@ def test_an_interrupted_run_stops_at_once_and_leaves_no_go_behind(
         module(root, d, f"example.com/{d}", {"main.go": MAIN_GO})
     env = dict(goenv, GOPROXY=silent_proxy, GOMODCACHE=str(tmp_path / "empty-modcache"))
     env["PYTHONFAULTHANDLER"] = "1"  # on SIGABRT: every thread's stack, should it hang
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "bot", "check", str(root)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        # a suite started in the background (`... &` in a script) inherits SIGINT ignored, and
-        # so would tidybot: it must see the signal, as a user's Ctrl-C reaches it
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
-    )
+    proc = start_tidybot(env, "check", str(root))
     deadline = time.monotonic() + 60
     while len(_go_processes_in(root)) < 2 and time.monotonic() < deadline:
         time.sleep(0.1)  # both go commands started and are waiting on the proxy
@@ -503,14 +495,7 @@ def test_a_fix_stopped_midway_names_what_it_wrote(
     )
     before = snapshot(root)
     env = dict(goenv, GOPROXY=silent_proxy)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "bot", "fix", str(root), "--quiet", "--format", "json"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
-    )
+    proc = start_tidybot(env, "fix", str(root), "--quiet", "--format", "json")
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and not _go_processes_in(root / "c"):
         time.sleep(0.1)  # a and b fixed, c's go waiting on the proxy

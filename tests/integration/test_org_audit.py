@@ -19,7 +19,6 @@ import json
 import re
 import signal
 import subprocess
-import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -41,6 +40,7 @@ from tests.fakes.github_api.gitserve import GitTransport
 from tests.fakes.github_api.orgs import add_org_repo
 from tests.fakes.goproxy import go_environment, write_tree
 from tests.fakes.sumdb import SumdbKey, SumdbServer
+from tests.integration.engine_helpers import start_tidybot
 
 ORG = "acme"
 TOKEN = GITHUB_WRITE_TOKEN
@@ -413,10 +413,7 @@ def test_interrupted_run_resumes_without_auditing_a_repository_twice(
     state = org.tmp / "state.jsonl"
     report = org.tmp / "resumed.json"
     first_request = len(org.git.requests)
-    cmd = [
-        sys.executable,
-        "-m",
-        "bot",
+    args = [
         "org-audit",
         "--org",
         ORG,
@@ -428,16 +425,7 @@ def test_interrupted_run_resumes_without_auditing_a_repository_twice(
         str(report),
     ]
     gate = org.git.hold_after(16)  # the 17th clone waits: the run cannot finish first
-    proc = subprocess.Popen(
-        cmd,
-        cwd=ROOT,
-        env=org.env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        # a shell's background job inherits SIGINT ignored; the run must see a user's Ctrl-C
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
-    )
+    proc = start_tidybot(org.env, *args, cwd=ROOT)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         lines = state.read_text().splitlines() if state.exists() else []
