@@ -200,6 +200,41 @@ def test_hints_tidy_in_the_fix_order_and_follow_a_module_to_what_reads_it(
     assert snapshot(root) == snapshot(fixed)
 
 
+def test_a_follow_loop_pastes_safely_for_any_module_directory(
+    tmp_path: Path, goenv: dict[str, str]
+) -> None:
+    """The directories in a hint's ``for d in ...`` line are the tree's: named to break out of
+    the loop or run a command, each stays one shell word, and pasting the hint runs no more
+    than go."""
+    root = tmp_path / "repo"
+    names = ["a $(touch PWNED)", "b'; touch PWNED; '", 'c";touch PWNED;"']
+    files = {
+        "lib/go.mod": "module example.com/lib\n\ngo 1.22\n",
+        "lib/lib.go": 'package lib\n\nimport "example.com/greet"\n\nvar X = greet.Hello()\n',
+        "lib/util/util.go": 'package util\n\nconst Y = ""\n',
+    }
+    for i, d in enumerate(names):
+        files[f"{d}/go.mod"] = (
+            f"module example.com/d{i}\n\ngo 1.22\n\nrequire example.com/lib v0.0.0\n\n"
+            "replace example.com/lib => ../lib\n"
+        )
+        files[f"{d}/d.go"] = f'package d{i}\n\nimport "example.com/lib/util"\n\nvar _ = util.Y\n'
+    write_tree(root, files)
+    for d in names:
+        tidy(goenv, root / d)
+    res = tidybot(goenv, "check", "repo", cwd=tmp_path)
+    assert res.returncode == 1, res.stdout + res.stderr
+    hint = _hint(res.stdout)
+    assert hint[1] == "    go -C repo/lib mod tidy"
+    assert hint[2].startswith("    for d in ") and hint[2].endswith(
+        '; do go -C "$d" mod tidy; done'
+    )
+    for line in hint[1:-1]:
+        _run_hint(line.strip(), tmp_path, goenv)
+    assert not list(tmp_path.rglob("PWNED"))
+    assert tidybot(goenv, "check", "repo", cwd=tmp_path).returncode == 0
+
+
 def test_one_drifted_module_hint_and_the_tidybot_alternative(
     tmp_path: Path, goenv: dict[str, str]
 ) -> None:
