@@ -164,8 +164,10 @@ class ResultCache:
     def put_workspace(
         self, key: str, gowork: str, found: dict[str, object], go_version: str
     ) -> bool:
-        """Store a workspace check that found drift: ``found`` as ``bot.workspace`` wrote it.
-        False when nothing was written."""
+        """Store a workspace check: ``{}`` when it found nothing (a clean entry), else what it
+        found as ``bot.workspace`` wrote it (a drifted one). False when nothing was written."""
+        if not found:
+            return self._write(key, gowork, "go.work", Status.CLEAN, go_version)
         return self._write(key, gowork, "go.work", Status.DRIFTED, go_version, found)
 
     def _valid(

@@ -1138,9 +1138,7 @@ def _from_stored(
 def _store_clean(cache: WorkspaceCache | None, key: str | None, rel_work: str, go: Go) -> None:
     """Remember a workspace check that found nothing under its key (a rerun is not synced)."""
     if key is not None and cache is not None:
-        from bot.engine.model import ModuleResult, Status
-
-        cache.results.put(key, ModuleResult(rel_work, "go.work", Status.CLEAN), go.version())
+        cache.results.put_workspace(key, rel_work, {}, go.version())
 
 
 def _follow_on_findings(
