@@ -13,9 +13,10 @@ Why not :mod:`dataclasses`: start-up is part of every run. Importing it loads :m
 (about 8 ms here), and every class it decorates compiles six generated methods when the module
 is imported (about 0.7 ms a class; a ``check`` loads some 40). Here ``__repr__``, ``__eq__``,
 ``__hash__`` and ordering are shared functions over a per-class ``operator.attrgetter``, and the
-one generated method, ``__init__``, is compiled the first time the class is instantiated (many
-classes never are in a given run). ``tests/unit/test_record.py`` holds every record of tidybot
-against a dataclass twin of it.
+one generated method, ``__init__``, is compiled only once the class has made 64 instances: the
+first ones bind their arguments in a general ``__init__`` (``_bind_init``; compiling one costs
+about as much as 100 of those calls, and most classes of a run make a few instances or none).
+``tests/unit/test_record.py`` holds every record of tidybot against a dataclass twin of it.
 """
 
 from __future__ import annotations
@@ -200,16 +201,79 @@ def _process(cls: Any, *, frozen: bool, eq: bool, order: bool) -> Any:
     return cls
 
 
+_COMPILE_AFTER = 64
+"""Instances a record class makes through the general ``__init__`` (``_bind_init``) before its
+own one is compiled (``_compile_init``): compiling costs about 0.2 ms, some 100 general calls,
+and most classes of a run make a handful of instances (a check of one module: 31 classes,
+212 instances); one that makes many gets the compiled ``__init__`` after its first 64."""
+
+
 def _lazy_init(cls: Any) -> Callable[..., None]:
-    """An ``__init__`` that compiles the real one on first use, installs it, and runs it."""
+    """An ``__init__`` that binds its arguments to the fields itself for the first
+    ``_COMPILE_AFTER`` instances, then compiles the real one, installs it, and runs it."""
+    made = 0
 
     def __init__(self: object, *args: object, **kwargs: object) -> None:
+        nonlocal made
+        if made < _COMPILE_AFTER:
+            made += 1
+            _bind_init(cls, self, args, kwargs)
+            return
         init = _compile_init(cls)
         cls.__init__ = init
         init(self, *args, **kwargs)
 
     __init__.__qualname__ = f"{cls.__qualname__}.__init__"
     return __init__
+
+
+def _bind_init(cls: Any, obj: object, args: tuple[object, ...], kwargs: dict[str, object]) -> None:
+    """What the compiled ``__init__`` of ``cls`` does with ``args`` and ``kwargs``: the same
+    values in the same fields, the same ``TypeError`` for a call that does not fit, factories
+    called for the fields left out, then ``__post_init__``."""
+    fields = cls.__record_fields__
+    name = f"{cls.__qualname__}.__init__()"
+    position = {f.name: i for i, f in enumerate(fields)}
+    for key in kwargs:  # in the order given: Python reports the first that does not fit,
+        if key not in position:
+            raise TypeError(f"{name} got an unexpected keyword argument {key!r}")
+        if position[key] < len(args):
+            raise TypeError(f"{name} got multiple values for argument {key!r}")
+    # then too many positional arguments, then missing ones
+    if len(args) > len(fields):
+        most = len(fields) + 1
+        least = 1 + sum(not f.has_default() for f in fields)
+        takes = f"from {least} to {most}" if least < most else f"{most}"
+        s = "" if most == 1 else "s"
+        raise TypeError(
+            f"{name} takes {takes} positional argument{s} but {len(args) + 1} were given"
+        )
+    values: list[object] = []
+    missing: list[str] = []
+    for i, f in enumerate(fields):
+        if i < len(args):
+            values.append(args[i])
+        elif f.name in kwargs:
+            values.append(kwargs[f.name])
+        elif f.default_factory is not MISSING:
+            values.append(MISSING)  # the factory is called below, as the compiled one calls it
+        elif f.default is not MISSING:
+            values.append(f.default)
+        else:
+            missing.append(f.name)
+    if missing:
+        listed = " and ".join(repr(m) for m in missing)
+        if len(missing) > 2:
+            listed = ", ".join(repr(m) for m in missing[:-1]) + f", and {missing[-1]!r}"
+        s = "s" if len(missing) > 1 else ""
+        raise TypeError(f"{name} missing {len(missing)} required positional argument{s}: {listed}")
+    put = object.__setattr__ if cls.__record_params__["frozen"] else setattr
+    for f, value in zip(fields, values, strict=True):
+        if value is MISSING and f.default_factory is not MISSING:
+            value = f.default_factory()
+        put(obj, f.name, value)
+    if hasattr(cls, "__post_init__"):
+        obj.__post_init__()  # type: ignore[attr-defined]
 
 
 def _compile_init(cls: Any) -> Callable[..., None]:

@@ -13,7 +13,17 @@ from typing import Any, ClassVar
 import pytest
 
 import bot
-from bot.record import MISSING, FrozenInstanceError, _compile_init, field, fields, record, replace
+from bot.record import (
+    _COMPILE_AFTER,
+    MISSING,
+    FrozenInstanceError,
+    _bind_init,
+    _compile_init,
+    field,
+    fields,
+    record,
+    replace,
+)
 
 
 def all_records() -> list[type]:
@@ -155,7 +165,7 @@ def test_init_takes_defaults_and_calls_a_fresh_factory_each_time() -> None:
         Point(1, z=3)  # type: ignore[call-arg]
 
 
-def test_init_is_compiled_on_first_use_only() -> None:
+def test_init_is_compiled_once_a_class_has_made_its_first_instances() -> None:
     @record
     class Late:
         """Never made before this test."""
@@ -163,11 +173,65 @@ def test_init_is_compiled_on_first_use_only() -> None:
         a: int
 
     lazy = Late.__dict__["__init__"]
-    assert Late(1).a == 1
+    for n in range(_COMPILE_AFTER):
+        assert Late(n).a == n
+    assert Late.__dict__["__init__"] is lazy  # bound by _bind_init so far
+    assert Late(-1).a == -1
     compiled = Late.__dict__["__init__"]
     assert compiled is not lazy
     assert Late(2).a == 2 and Late.__dict__["__init__"] is compiled
     assert compiled.__qualname__.endswith("Late.__init__")
+
+
+@record(frozen=False)
+class Noted:
+    """A mutable record with every kind of field and a __post_init__."""
+
+    a: int
+    b: int
+    c: int = 3
+    d: list[int] = field(default_factory=list)
+    seen: int = field(default=0, compare=False)
+
+    def __post_init__(self) -> None:
+        self.seen = self.a + self.b
+
+
+CALLS: list[tuple[tuple[object, ...], dict[str, object]]] = [
+    ((1, 2), {}),
+    ((1,), {"b": 2, "d": [4]}),
+    ((), {"b": 2, "a": 1, "c": 5}),
+    ((1, 2, 3, [4], 5), {}),
+    ((1, 2, MISSING), {}),
+    ((1, 2, 3, MISSING), {}),
+    ((), {}),
+    ((1,), {}),
+    ((), {"c": 1}),
+    ((1, 2, 3, 4, 5, 6), {}),
+    ((1, 2), {"a": 1}),
+    ((1, 2), {"e": 1}),
+    ((1,), {"e": 1, "a": 1}),
+    ((1,), {"a": 1, "e": 1}),
+]
+
+
+@pytest.mark.parametrize("cls", [Point, Version, Noted, Box, Counter])
+@pytest.mark.parametrize(("args", "kwargs"), CALLS)
+def test_the_first_instances_are_bound_as_the_compiled_init_binds_them(
+    cls: Any, args: tuple[object, ...], kwargs: dict[str, object]
+) -> None:
+    def made(init: Any) -> tuple[str, object]:
+        obj = object.__new__(cls)
+        try:
+            init(obj, *args, **kwargs)
+        except TypeError as e:
+            return "error", str(e)
+        return "made", {f.name: getattr(obj, f.name) for f in fields(cls)} | vars(obj)
+
+    def bind(obj: object, *a: object, **kw: object) -> None:
+        _bind_init(cls, obj, a, kw)
+
+    assert made(bind) == made(_compile_init(cls))
 
 
 def test_class_variables_and_compare_false_fields_are_left_out() -> None:
