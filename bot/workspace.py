@@ -582,10 +582,11 @@ def _materialize(plan: list[_Entry], dest: Path) -> None:
         for name in parts[:-1]:
             nxt = f"{parent}/{name}"
             if nxt not in safe_dirs:
-                if os.path.islink(nxt) or (os.path.lexists(nxt) and not os.path.isdir(nxt)):
-                    break  # a link the plan made, or a file: nothing goes through it
-                if not os.path.lexists(nxt):
-                    os.mkdir(nxt)
+                try:
+                    os.mkdir(nxt)  # never through a link: mkdir makes the last name itself
+                except FileExistsError:
+                    if os.path.islink(nxt) or not os.path.isdir(nxt):
+                        break  # a link the plan made, or a file: nothing goes through it
                 safe_dirs.add(nxt)
             parent = nxt
         else:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.fsutil import atomic_write, give_to_owner
+from bot.fsutil import atomic_write, give_to_owner, make_temp_dir, scratch_dir
 
 
 def test_writes_a_new_file_readable_as_usual(tmp_path: Path) -> None:
@@ -167,3 +167,24 @@ def test_atomic_write_over_a_link_takes_nothing_from_its_target(tmp_path: Path) 
     assert not link.is_symlink() and link.read_bytes() == b"ours\n"
     assert stat.S_IMODE(link.stat().st_mode) == 0o644
     assert target.read_text() == "theirs\n"
+
+
+def test_a_scratch_dir_is_private_where_tmpdir_says_and_removed_after(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    with scratch_dir("tidybot-x-") as d, scratch_dir("tidybot-x-") as e:
+        assert d.parent == tmp_path and d.name.startswith("tidybot-x-") and d != e
+        assert stat.S_IMODE(d.stat().st_mode) == 0o700
+        (d / "f").write_text("x")
+    assert not d.exists() and not e.exists()
+
+
+def test_a_scratch_dir_goes_to_the_next_place_when_tmpdir_cannot_take_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TMPDIR", str(tmp_path / "missing"))
+    monkeypatch.setenv("TEMP", str(tmp_path))
+    d = make_temp_dir("tidybot-y-")
+    assert d.parent == tmp_path
+    d.rmdir()
