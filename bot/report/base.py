@@ -8,6 +8,7 @@ import shlex
 
 from bot.engine.affected import ModuleNode, tidy_order
 from bot.engine.model import Finding, ModuleResult, Report, Severity, Status
+from bot.lazy import lazy_pattern
 from bot.record import record
 
 TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (see bot/lazy.py)
@@ -89,7 +90,7 @@ class Where:
         if self.local in (".", ""):
             return text
         first, nl, rest = text.partition("\n")  # go's lines after tidybot's are go's own
-        first = _OWN_PATHS.sub(self._here_match, first)
+        first = _OWN_PATHS().sub(self._here_match, first)
         return first + nl + rest
 
 
@@ -98,7 +99,7 @@ class Where:
 #: lines name a Go file relative to its module, ``main.go:3:8: ...``, and are not read), a Go
 #: file after "file " (a missing requirement's why), a config file after "config (".
 _FILE = r"(?!/)[^\s:()]*?"
-_OWN_PATHS = re.compile(
+_OWN_PATHS = lazy_pattern(
     rf"(^)({_FILE}(?:go\.mod|go\.sum|go\.work|go\.work\.sum|modules\.txt|tidybot\.ya?ml))(?=:)"
     rf"|(^(?:test )?file )({_FILE}\.go)(?=:\d+ imports )"
     rf"|(^skipped by the config \()({_FILE}tidybot\.ya?ml)(?=[:)])"
@@ -219,7 +220,7 @@ def _work_file_of(findings: Iterable[Finding]) -> str:
     return ""
 
 
-_GO_HINT = re.compile(r"^(\s+)go (?=[a-z])")  # go indents the commands it suggests
+_GO_HINT = lazy_pattern(r"^(\s+)go (?=[a-z])")  # go indents the commands it suggests
 
 
 def go_hints_at(error_line: str, path: str) -> str:
@@ -229,7 +230,7 @@ def go_hints_at(error_line: str, path: str) -> str:
     tidybot's own words (``go mod vendor failed: ...``) start a line and are left alone."""
     if path in (".", ""):
         return error_line
-    return _GO_HINT.sub(lambda m: f"{m.group(1)}go -C {shlex.quote(path)} ", error_line, count=1)
+    return _GO_HINT().sub(lambda m: f"{m.group(1)}go -C {shlex.quote(path)} ", error_line, count=1)
 
 
 def fix_commands(report: Report, place: Callable[[str], str]) -> list[str]:
@@ -310,7 +311,7 @@ def error_headline(error: str) -> str:
     """
     parts: list[str] = []
     for line in error.splitlines():
-        if not line.strip() or (not parts and _PROGRESS.match(line)):
+        if not line.strip() or (not parts and _PROGRESS().match(line)):
             if parts:
                 break
             continue
@@ -324,7 +325,7 @@ def error_headline(error: str) -> str:
 
 
 #: go's progress lines: what it is doing, not what went wrong.
-_PROGRESS = re.compile(r"go: (finding module for package|downloading|found|extracting) ")
+_PROGRESS = lazy_pattern(r"go: (finding module for package|downloading|found|extracting) ")
 
 #: An error printed in full up to this many lines; longer ones are condensed (--verbose: all).
 ERROR_LINES = 12
@@ -362,14 +363,14 @@ def condense_error(error: str, limit: int = ERROR_LINES) -> list[str]:
     lines = error.rstrip().splitlines()
     if len(lines) <= limit:
         return lines
-    progress = [ln for ln in lines if _PROGRESS.match(ln)]
-    messages = [m for m in _messages(error) if not _PROGRESS.match(m[0])]
+    progress = [ln for ln in lines if _PROGRESS().match(ln)]
+    messages = [m for m in _messages(error) if not _PROGRESS().match(m[0])]
     by_cause: dict[str, list[list[str]]] = {}
     for m in messages:
         by_cause.setdefault(_cause(m) or "\0" + "\n".join(m), []).append(m)
     out: list[str] = []
     if progress:
-        first = _PROGRESS.match(progress[0])
+        first = _PROGRESS().match(progress[0])
         what = first.group(0).strip() if first else "go:"
         out.append(f"{what} … ({len(progress)} progress lines like this)")
     shown = 0

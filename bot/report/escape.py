@@ -39,6 +39,8 @@ import os
 import re
 from collections.abc import Callable
 
+from bot.lazy import lazy_pattern
+
 __all__ = [
     "command_data",
     "command_property",
@@ -100,7 +102,7 @@ def command_data(text: str) -> str:
     """The message part of ``::cmd props::MESSAGE``: one line whatever ``text`` holds, and no
     escape sequence for the log's viewer (control characters but CR and LF shown as ``\\xNN``,
     as :func:`log_text` shows them)."""
-    text = _LOG_CONTROL.sub(_hex, visible(text))
+    text = _LOG_CONTROL().sub(_hex, visible(text))
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
@@ -109,10 +111,10 @@ def log_text(text: str) -> str:
     characters, which the log's viewer would act on (colours, a cleared screen): those show
     as ``\\xNN``; line breaks and tabs stay. (Workflow commands in it are the caller's: see
     :func:`speaks_commands` and :func:`stop_commands`.)"""
-    return _LOG_CONTROL.sub(_hex, visible(text).replace("\r\n", "\n")).replace("\r", "\\x0d")
+    return _LOG_CONTROL().sub(_hex, visible(text).replace("\r\n", "\n")).replace("\r", "\\x0d")
 
 
-_LOG_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # not \t, \n, \r
+_LOG_CONTROL = lazy_pattern(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # not \t, \n, \r
 
 
 def _hex(m: re.Match[str]) -> str:
@@ -156,34 +158,34 @@ def output_entry(name: str, value: str) -> str:
 # --- Markdown (comments, issues, the job summary) ----------------------------------------------
 
 _ZWJ = "\u200d"  # between characters, renders as nothing and breaks what GitHub would link
-_MD_PUNCT = re.compile(r"([\\`*_{}\[\]()#+\-.!|~=<>\"':^$])")
+_MD_PUNCT = lazy_pattern(r"([\\`*_{}\[\]()#+\-.!|~=<>\"':^$])")
 _HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"}
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_CONTROL = lazy_pattern(r"[\x00-\x08\x0b-\x1f\x7f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 def html_text(text: str) -> str:
     """Text inside an HTML element (``<code>…</code>``, ``<summary>…</summary>``), on one line:
     in Markdown a blank line ends an HTML block, and what follows it would be Markdown again."""
-    text = " ".join(_CONTROL.sub("\ufffd", visible(text)).splitlines())
+    text = " ".join(_CONTROL().sub("\ufffd", visible(text)).splitlines())
     return _defuse("".join(_HTML.get(c, c) for c in text))
 
 
 def md_text(text: str) -> str:
     """Running Markdown text that renders as exactly ``text``: no HTML, no emphasis, no links,
     no images, no headings, no ``@`` mentions and no ``#123`` references."""
-    text = _CONTROL.sub("\ufffd", visible(text))
+    text = _CONTROL().sub("\ufffd", visible(text))
     out = []
     for c in text:
         if c in _HTML:
             out.append(_HTML[c])
-        elif _MD_PUNCT.fullmatch(c):
+        elif _MD_PUNCT().fullmatch(c):
             out.append("\\" + c)
         else:
             out.append(c)
     return _defuse("".join(out))
 
 
-_OWN_CODE = re.compile(r"`([^`\n]+)`")
+_OWN_CODE = lazy_pattern(r"`([^`\n]+)`")
 
 
 def md_prose(text: str, *, cell: bool = False) -> str:
@@ -194,7 +196,7 @@ def md_prose(text: str, *, cell: bool = False) -> str:
     code, plain = (md_cell_code, md_cell) if cell else (md_code, md_text)
     out: list[str] = []
     at = 0
-    for m in _OWN_CODE.finditer(text):
+    for m in _OWN_CODE().finditer(text):
         if m.start() > at:
             out.append(plain(text[at : m.start()]))
         out.append(code(m.group(1)))
@@ -218,7 +220,7 @@ def md_cell_code(text: str) -> str:
 def md_code(text: str) -> str:
     """Inline code showing ``text`` verbatim: a fence of more backticks than any run inside,
     padded with a space where ``text`` starts or ends with a backtick. One line."""
-    text = " ".join(_CONTROL.sub("\ufffd", visible(text)).splitlines()) or " "
+    text = " ".join(_CONTROL().sub("\ufffd", visible(text)).splitlines()) or " "
     fence = "`" * (_longest_run(text, "`") + 1)
     pad = " " if text.startswith("`") or text.endswith("`") else ""
     return f"{fence}{pad}{text}{pad}{fence}"
@@ -230,7 +232,7 @@ def md_block(text: str, lang: str = "") -> str:
     Line ends are ``\\n`` only: a CR (a CRLF file's line end) is dropped, and the other
     characters that end a line for some reader (form feed, the Unicode line separators) and
     other control characters are shown as U+FFFD: the block has exactly the lines GitHub shows."""
-    body = _BLOCK_CONTROL.sub("\ufffd", visible(text).replace("\r\n", "\n")).rstrip("\n")
+    body = _BLOCK_CONTROL().sub("\ufffd", visible(text).replace("\r\n", "\n")).rstrip("\n")
     n = max(3, _longest_run(body, "`") + 1, _longest_run(body, "~") + 1)
     fence = "`" * n
     if not re.fullmatch(r"[A-Za-z0-9_+-]*", lang):
@@ -238,7 +240,7 @@ def md_block(text: str, lang: str = "") -> str:
     return f"{fence}{lang}\n{body}\n{fence}"
 
 
-_BLOCK_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x85\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_BLOCK_CONTROL = lazy_pattern(r"[\x00-\x08\x0b-\x1f\x7f\x85\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 def no_command_lines(body: str, command: str = "/tidy") -> str:
@@ -256,7 +258,7 @@ def no_command_lines(body: str, command: str = "/tidy") -> str:
     )
 
 
-_FENCE_LINE = re.compile(r" {0,3}(`{3,}|~{3,})")
+_FENCE_LINE = lazy_pattern(r" {0,3}(`{3,}|~{3,})")
 
 
 def fence_after(line: str, fence: str) -> str:
@@ -264,7 +266,7 @@ def fence_after(line: str, fence: str) -> str:
     (``fence``: its run of backticks or tildes, ``""`` outside a block). A block opens with a
     run of three or more (a backtick run with a backtick after it is inline code) and closes
     with a run of the same character at least as long and nothing else on the line."""
-    m = _FENCE_LINE.match(line)
+    m = _FENCE_LINE().match(line)
     if fence:
         closes = m is not None and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence)
         return "" if closes and m is not None and not line[m.end() :].strip() else fence
