@@ -21,6 +21,7 @@ from bot.engine.modfile import (
     FileSyntax,
     Line,
     LineBlock,
+    auto_quote,
     cleanup,
     format_syntax,
     parse_syntax,
@@ -30,7 +31,18 @@ from bot.engine.modfile import (
 from bot.errors import ParseError
 from bot.record import record, replace
 
-__all__ = ["DEFAULT_GO_WORK_VERSION", "GoWork", "Use", "format_gowork", "parse_gowork"]
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (see bot/lazy.py)
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+__all__ = [
+    "DEFAULT_GO_WORK_VERSION",
+    "GoWork",
+    "Use",
+    "format_gowork",
+    "parse_gowork",
+    "with_uses_at",
+]
 
 # gover.DefaultGoWorkVersion: the language version of a go.work without a go line.
 DEFAULT_GO_WORK_VERSION = "1.18"
@@ -168,4 +180,22 @@ def format_gowork(text: str | bytes, file: str = "go.work") -> str:
     remove_lines(b.fs, kill)
     sort_blocks(b.fs)
     cleanup(b.fs)
+    return format_syntax(b.fs)
+
+
+def with_uses_at(text: str | bytes, where: Callable[[str], str], file: str = "go.work") -> str:
+    """This go.work with the directory of each ``use`` directive (as written, unquoted) put
+    where ``where`` says (an absolute directory: the go.work can then be read from anywhere),
+    every other line as it is. Raises :class:`bot.errors.ParseError` as :func:`parse_gowork`."""
+    b = _build(text, file)
+    for x in b.fs.stmts:
+        if isinstance(x, Line) and x.token and x.token[0] == "use":
+            lines, off = [x], 1
+        elif isinstance(x, LineBlock) and x.token == ["use"]:
+            lines, off = x.lines, 0
+        else:
+            continue
+        for ln in lines:
+            assert ln.token is not None and len(ln.token) == off + 1  # as _add checked
+            ln.token[off] = auto_quote(where(quoted_arg(ln.token, off)))
     return format_syntax(b.fs)

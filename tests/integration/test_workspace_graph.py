@@ -208,15 +208,24 @@ def test_a_one_module_check_says_what_go_work_sync_does(
 def test_the_graph_is_asked_outside_the_tree_and_writes_nothing_in_it(
     tmp_path: Path, goenv: dict[str, str]
 ) -> None:
-    """The graph is asked in a scratch copy (go may write go.work.sum there), outside the tree
-    and gone after the run; the tree is left as it was."""
+    """The graph is asked through a go.work in a scratch directory, outside the tree and gone
+    after the run, that uses the modules where they are: in workspace mode go writes only
+    go.work.sum, which is the scratch directory's. Here go does write one (the modules'
+    go.sum files lack greet's go.mod line); the tree is left as it was."""
     root = tmp_path / "repo"
     _in_sync(goenv, root)
+    for gosum in root.glob("m*/go.sum"):
+        lines = gosum.read_text().splitlines(keepends=True)
+        gosum.write_text("".join(ln for ln in lines if "example.com/greet v1.1.0/go.mod" not in ln))
+    truth = tmp_path / "truth"
+    shutil.copytree(root, truth)
+    res = go({**goenv, "GOWORK": str(truth / "go.work")}, truth, "list", "-m", "all")
+    assert res.returncode == 0 and (truth / "go.work.sum").is_file(), res.stderr  # go writes
     before = snapshot(root)
     shim, log = logging_shim(tmp_path, "go", with_dir=True)
     env = {**goenv, "TIDYBOT_GO": str(shim)}
     res = tidybot(env, "check", str(root), "--include", "m1")
-    assert res.returncode == 0, res.stdout + res.stderr
+    assert res.returncode == 1 and "missing-sum" in res.stdout, res.stdout + res.stderr
     (where,) = [ln.split(": ", 1)[0] for ln in log.read_text().splitlines() if GRAPH in ln]
     assert not Path(where).exists()  # the scratch copy is gone
     assert not Path(where).is_relative_to(root)

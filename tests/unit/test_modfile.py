@@ -26,7 +26,7 @@ from bot.engine.gomod import (
     parse_gomod,
     parse_gomod_lax,
 )
-from bot.engine.gowork import Use, format_gowork, parse_gowork
+from bot.engine.gowork import Use, format_gowork, parse_gowork, with_uses_at
 from bot.engine.modfile import (
     CommentBlock,
     Line,
@@ -653,6 +653,26 @@ def test_gowork_format() -> None:
     assert (
         format_gowork(text) == "go 1.23\n\nuse (\n\t./a\n\t./z\n)\n\nreplace x.example/a => ./two\n"
     )
+
+
+def test_gowork_with_uses_elsewhere_keeps_every_other_line() -> None:
+    text = (
+        "go 1.23\n\ntoolchain go1.23.2\n\ngodebug asynctimerchan=1\n\n"
+        'use (\n\t./a\n\t"./b c" // module b\n)\n\nuse ../x\n\n'
+        "replace example.com/z v1.0.0 => ./z\n"
+    )
+    out = with_uses_at(text, lambda p: "/the tree/" + p.removeprefix("./"))
+    w, was = parse_gowork(out), parse_gowork(text)
+    assert [u.path for u in w.uses] == ["/the tree/a", "/the tree/b c", "/the tree/../x"]
+    assert (w.go, w.toolchain, w.godebug, w.replaces) == (
+        was.go,
+        was.toolchain,
+        was.godebug,
+        was.replaces,
+    )
+    assert "// module b" in out
+    with pytest.raises(ParseError):
+        with_uses_at("go 1.21\nuse a b\n", str)
 
 
 _CORPUS = Path(__file__).resolve().parents[1] / "data" / "gomod"
