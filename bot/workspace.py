@@ -145,11 +145,18 @@ def read_workspace(root: Path, gowork: Path) -> Workspace:
             raise sum_problem
     except (ParseError, UnsafeFile) as e:
         raise WorkspaceError(str(e)) from None
-    named = tuple(d for u in work.uses if (d := local_target(root, workdir, u.path)) is not None)
+    targets_of = [local_target(root, workdir, u.path) for u in work.uses]
+    named = tuple(d for d in targets_of if d is not None)
+    problems: dict[str, str] = {}  # _module_files_problem by directory (many replace one)
+
+    def module_files_problem(d: str) -> str:
+        if d not in problems:
+            problems[d] = _module_files_problem(root, d)
+        return problems[d]
+
     uses: list[str] = []
-    for u in work.uses:
+    for u, d in zip(work.uses, targets_of, strict=True):
         where = f"{rel_work}:{u.line}: use {u.path}"
-        d = local_target(root, workdir, u.path)
         if d is None:
             raise WorkspaceError(
                 f"{where}: outside the checked directory; tidybot refuses a workspace that "
@@ -160,7 +167,7 @@ def read_workspace(root: Path, gowork: Path) -> Workspace:
         gomod = _path(root, d) / "go.mod"
         if not gomod.exists() and file_problem(root, _join(d, "go.mod")) is None:
             raise WorkspaceError(f"{where}: no go.mod in {d} (go: cannot load the module)", named)
-        problem = _module_files_problem(root, d)
+        problem = module_files_problem(d)
         if problem:
             raise WorkspaceError(f"{where}: {problem}", named)
         if d not in uses:
@@ -196,7 +203,7 @@ def read_workspace(root: Path, gowork: Path) -> Workspace:
                     "checked directory; tidybot refuses a workspace that reaches outside it",
                     tuple(uses),
                 )
-            problem = _module_files_problem(root, t)
+            problem = module_files_problem(t)
             if problem:
                 raise WorkspaceError(
                     f"{file}:{r.line}: replace => {r.new_path}: {problem}", tuple(uses)
