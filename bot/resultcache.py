@@ -28,7 +28,6 @@ module, so the cache must come from a trusted place (see README.md, "Speed").
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import re
 import stat
@@ -68,6 +67,9 @@ _FIELDS = ("schema", "tool", "tool_version", "key", "module_dir", "module", "sta
 def entry_checksum(doc: dict[str, object]) -> str:
     """The digest (BLAKE2b-256) of the entry's fields (all but ``checksum``) as canonical
     JSON."""
+    import json  # here, not at import time: most runs keep no cache (json compiles 2 ms of
+    # regular expressions when imported, before the first go command)
+
     body = {k: doc.get(k) for k in _FIELDS}
     if "workspace" in doc:  # a workspace check's findings (ResultCache.put_workspace)
         body["workspace"] = doc["workspace"]
@@ -173,6 +175,8 @@ class ResultCache:
     def _valid(
         self, key: str, module_dir: str, *, workspace: bool = False
     ) -> dict[str, object] | None:
+        import json
+
         if not _KEY_RE.match(key):
             return None
         path = self._entry(key)
@@ -226,6 +230,8 @@ class ResultCache:
         go_version: str,
         workspace: dict[str, object] | None = None,
     ) -> bool:
+        import json
+
         if not _KEY_RE.match(key):
             return False
         doc: dict[str, object] = {
@@ -265,6 +271,8 @@ class ResultCache:
     def go_version(self, go: Go) -> str:
         """``go.version()``, remembered per go binary (``Go.identity``) so a run with a warm
         cache starts no go command just to learn the version."""
+        import json
+
         ident = go.identity()
         read = _read_regular(os.fspath(self._versions_path), _MAX_VERSIONS)
         try:
@@ -294,6 +302,8 @@ class ResultCache:
 
     def load_memo(self) -> ParseMemo:
         """The stored parse memo, or an empty one when there is none or it is not trusted."""
+        import json
+
         if not os.path.lexists(self._memo_path):
             return ParseMemo()
         read = _read_regular(os.fspath(self._memo_path), _MAX_MEMO)
@@ -311,6 +321,8 @@ class ResultCache:
     def save_memo(self, memo: ParseMemo) -> bool:
         """Store the memo when the run parsed something new: what it used plus older entries
         (dropped when there are too many). False when nothing was written."""
+        import json
+
         if not memo.added:
             return False
         keep_all = len(memo.go_files) + len(memo.replaces) <= _MEMO_LIMIT

@@ -19,7 +19,6 @@ Children get an allow-listed environment on top of that (``bot.childenv``).
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from collections.abc import Mapping, Sequence
@@ -109,6 +108,8 @@ def isolate(argv: Sequence[str]) -> Secrets:
     without them in its environment when it had any. Returns in the new process."""
     fd = os.environ.pop(_FD_VAR, "")
     if fd.isdigit():
+        import json  # only here: a run with no secret never needs it (2 ms, at start-up)
+
         with os.fdopen(int(fd), "r", encoding="utf-8") as f:
             secrets = Secrets(json.load(f))
         _not_dumpable()
@@ -117,6 +118,8 @@ def isolate(argv: Sequence[str]) -> Secrets:
     taken = _take(env, argv)
     if not taken and len(env) == len(os.environ):
         return Secrets()
+    import json
+
     r, w = os.pipe()
     data = json.dumps(taken).encode()
     if len(data) > 60_000:  # a pipe holds 64 KiB without a reader
