@@ -636,15 +636,60 @@ def _copy_new(src: str, out: str) -> None:
         shutil.copyfileobj(f, w)
 
 
-def _copy_workspace(root: Path, ws: Workspace, dest: Path, scope: Collection[str]) -> Path:
-    """The scratch tree ``go work sync`` runs in (``_plan_workspace``); returns its go.work."""
-    _materialize(_plan_workspace(root, ws, scope), dest)
-    return _path(dest, ws.dir) / "go.work"
+def _copy_workspace(
+    root: Path, ws: Workspace, dest: Path, scope: Collection[str]
+) -> tuple[Path, tuple[str, ...]]:
+    """The scratch tree ``go work sync`` runs in (``_plan_workspace``, ``_make_copy``); returns
+    its go.work and the flags that give go the Go files it reads there."""
+    flags = _make_copy(_plan_workspace(root, ws, scope), dest)
+    return _path(dest, ws.dir) / "go.work", flags
 
 
-def _sync(go: Go, copy_work: Path, sync_env: Mapping[str, str] | None = None) -> str:
+def _make_copy(plan: list[_Entry], dest: Path) -> tuple[str, ...]:
+    """The scratch tree of ``plan`` under ``dest`` (an absolute path with no link in it), as go
+    sees it: what go writes there (go.work, go.mod and go.sum), the links and the vendor
+    trees are made (``_materialize``); the Go files it only reads are not. An overlay
+    (``go -overlay``, written next to ``dest``) maps each of their paths in the copy to the
+    tree's file: go reads them as if they were there, directories included, and nothing in
+    the tree is written. On this machine's ext4 the fixture's one-module copy (40 Go files in
+    29 directories) took 4 ms to make and 6.5 ms to remove; etcd's takes thousands of links.
+    Returns the flags that give go the overlay (none when no Go file is read). A Go file
+    below a link of the copy is left out, as ``_materialize`` leaves it out; a name that is
+    not UTF-8 (which go's JSON would not read back) makes the copy the old way."""
+    import json  # here: only a check that syncs needs it
+
+    files = [e for e in plan if e.kind == "place"]
+    linked = [e.rel + "/" for e in plan if e.kind == "link"]
+    top = os.path.realpath(dest)
+    read: dict[str, str] = {}
+    for e in files:
+        parts = e.rel.split("/")
+        if e.rel.startswith("/") or any(p in ("", ".", "..") for p in parts):
+            continue  # as _materialize: never a path outside the copy
+        if any(e.rel.startswith(link) for link in linked):
+            continue
+        read.setdefault(f"{top}/{e.rel}", e.src)
+    try:
+        text = json.dumps({"Replace": read}, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate: a file name that is not UTF-8
+        _materialize(plan, dest)
+        return ()
+    _materialize([e for e in plan if e.kind != "place"], dest)
+    if not read:
+        return ()
+    overlay = Path(top).parent / f"{Path(top).name}.overlay.json"
+    overlay.write_bytes(text)
+    return (f"-overlay={overlay}",)
+
+
+def _sync(
+    go: Go,
+    copy_work: Path,
+    sync_env: Mapping[str, str] | None = None,
+    flags: Sequence[str] = (),
+) -> str:
     env = {**(sync_env or {}), "GOWORK": str(copy_work)}
-    res = go.run(["work", "sync"], copy_work.parent, extra_env=env)
+    res = go.run(["work", "sync", *flags], copy_work.parent, extra_env=env)
     if not res.ok:
         return f"go work sync failed: {explain_go_error(res.stderr, go.gotoolchain, go.how)}"
     return ""
@@ -811,7 +856,9 @@ module of the build list has (``modload.queryImport``): the answer ("latest") de
 day, not on the files."""
 
 
-def _tidy_all(go: Go, copy: Path, waves: list[list[str]], jobs: int) -> tuple[dict[str, str], bool]:
+def _tidy_all(
+    go: Go, copy: Path, waves: list[list[str]], jobs: int, flags: Sequence[str] = ()
+) -> tuple[dict[str, str], bool]:
     """``GOWORK=off go mod tidy`` in the copy, wave after wave, the modules of a wave ``jobs``
     at a time: the errors by directory (the waves after a failed one are not run), and
     whether any tidy looked up a module for a package no module provides (``_LOOKS_UP``)."""
@@ -823,7 +870,7 @@ def _tidy_all(go: Go, copy: Path, waves: list[list[str]], jobs: int) -> tuple[di
         while pending or procs:
             while pending and len(procs) < max(1, jobs):
                 d = pending.pop(0)
-                procs.append((d, go.start(["mod", "tidy"], _path(copy, d))))
+                procs.append((d, go.start(["mod", "tidy", *flags], _path(copy, d))))
             d, proc = procs.pop(0)
             res = proc.wait()
             looked_up = looked_up or _LOOKS_UP in res.stderr
@@ -1014,7 +1061,7 @@ def check_workspace(
     findings: list[Finding] = []
     modules: list[WorkspaceModule] = []
     with scratch_dir("tidybot-work-") as tmp:
-        copy = tmp / "tree"
+        copy = Path(os.path.realpath(tmp)) / "tree"  # as _make_copy's overlay names it
         plan = None
         key = None
         nothing = tuple(WorkspaceModule(d, False) for d in scope)
@@ -1039,9 +1086,9 @@ def check_workspace(
             return WorkspaceCheck(rel_work, ws.uses, (), nothing, whole=whole)
         if plan is None:
             plan = _plan_workspace(root, ws, scope)
-        _materialize(plan, copy)
+        flags = _make_copy(plan, copy)
         cwork = _path(copy, ws.dir) / "go.work"
-        err = _sync(go, cwork, sync_env)
+        err = _sync(go, cwork, sync_env, flags)
         if err:
             return WorkspaceCheck(rel_work, ws.uses, error=err, whole=whole)
         _keep_scope(root, copy, ws, scope)
@@ -1054,7 +1101,7 @@ def check_workspace(
         synced_sums = {d: _read(_path(copy, d) / "go.sum") for d in scope}
         waves = _tidy_waves(root, scope, changed_mods, tidy_after)
         to_tidy = {d for wave in waves for d in wave}
-        errors, looked_up = _tidy_all(go, copy, waves, jobs)
+        errors, looked_up = _tidy_all(go, copy, waves, jobs, flags)
         if errors:
             d = sorted(errors)[0]
             return WorkspaceCheck(rel_work, ws.uses, error=f"{d}: {errors[d]}", whole=whole)
@@ -1298,9 +1345,9 @@ def fix_workspace(
     plan: dict[str, bytes] = {}
     fixed: list[Finding] = []
     with scratch_dir("tidybot-work-") as tmp:
-        copy = tmp / "tree"
-        cwork = _copy_workspace(root, ws, copy, scope)
-        err = _sync(go, cwork, sync_env)
+        copy = Path(os.path.realpath(tmp)) / "tree"  # as _make_copy's overlay names it
+        cwork, flags = _copy_workspace(root, ws, copy, scope)
+        err = _sync(go, cwork, sync_env, flags)
         if err:
             return [], err, ()
         _keep_scope(root, copy, ws, scope)
@@ -1312,7 +1359,7 @@ def fix_workspace(
                 before = _read(_path(root, gomod_rel))
                 fixed += _requirement_findings(d, gomod_rel, before, after, "go work sync")
         waves = _tidy_waves(root, scope, changed_mods, tidy_after=True)
-        errors, _ = _tidy_all(go, copy, waves, jobs)
+        errors, _ = _tidy_all(go, copy, waves, jobs, flags)
         if errors:
             d = sorted(errors)[0]
             return [], f"{d}: {errors[d]}", ()

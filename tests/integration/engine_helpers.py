@@ -133,6 +133,17 @@ def logging_shim(tmp: Path, tool: str, *, with_dir: bool = False) -> tuple[Path,
     return wrapper, log
 
 
+def go_calls(log: Path) -> list[str]:
+    """The go commands a ``logging_shim`` recorded, each without the ``-overlay=FILE`` that
+    gives go the Go files of a workspace's scratch copy (bot.workspace ``_make_copy``): the
+    file is a new temporary one each run. Nothing else is left out (another overlay stays)."""
+    import re
+
+    lines = log.read_text().splitlines() if log.exists() else []
+    ours = r" -overlay=/\S*/tidybot-work-[0-9a-f]+/tree\.overlay\.json(?= |$)"
+    return [re.sub(ours, "", ln) for ln in lines]
+
+
 def start_tidybot(
     env: dict[str, str], *args: str, cwd: Path | None = None
 ) -> subprocess.Popen[str]:

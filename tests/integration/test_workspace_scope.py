@@ -14,6 +14,7 @@ from bot.resultcache import entry_checksum
 from tests.fakes.goproxy import write_tree
 from tests.integration.engine_helpers import (
     MAIN_GO,
+    go_calls,
     logging_shim,
     snapshot,
     tidy,
@@ -228,7 +229,7 @@ GRAPH = "list -m -f {{.Path}} {{.Version}} -- example.com/greet"  # the workspac
 
 
 def _calls(log: Path) -> list[str]:
-    calls = log.read_text().splitlines() if log.exists() else []
+    calls = go_calls(log)
     log.unlink(missing_ok=True)
     return calls
 

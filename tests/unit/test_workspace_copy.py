@@ -1,12 +1,13 @@
-"""The go work sync scratch copy (``bot.workspace._materialize``): written inside its directory
-only, through no link, over no file; a vendor tree is copied without the links it holds."""
+"""The go work sync scratch copy (``bot.workspace._materialize``, ``_make_copy``): written
+inside its directory only, through no link, over no file; a vendor tree is copied without the
+links it holds; the Go files go only reads are named to go in an overlay."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
-from bot.workspace import _Entry, _materialize
+from bot.workspace import _Entry, _make_copy, _materialize
 
 
 def test_a_vendor_tree_is_copied_without_its_links(tmp_path: Path) -> None:
@@ -49,3 +50,45 @@ def test_entries_never_leave_the_copy_or_go_through_its_links(tmp_path: Path) ->
     assert list(linked.iterdir()) == []  # nothing written through the link
     assert (dest / "b" / "l").is_symlink()
     assert (dest / "c" / "x.go").read_text() == "package x\n"
+
+
+def test_the_go_files_go_reads_are_named_in_an_overlay_not_made(tmp_path: Path) -> None:
+    """``_make_copy``: what go writes (a ``copy``) and the links are made; the Go files go only
+    reads are not. The overlay maps each to the tree's file, never a path outside the copy nor
+    one below a link of the copy (as _materialize)."""
+    import json
+
+    src = tmp_path / "x.go"
+    src.write_text("package x\n")
+    mod = tmp_path / "go.mod"
+    mod.write_text("module example.com/x\n")
+    linked = tmp_path / "linked"
+    linked.mkdir()
+    dest = tmp_path / "copy"
+    plan = [
+        _Entry("a/go.mod", os.fspath(mod), "copy"),
+        _Entry("a/p/x.go", os.fspath(src), "place"),
+        _Entry("a/../../escape.go", os.fspath(src), "place"),
+        _Entry("a/l", os.fspath(linked), "link"),
+        _Entry("a/l/x.go", os.fspath(src), "place"),
+    ]
+    flags = _make_copy(plan, dest)
+    (flag,) = flags
+    overlay = Path(flag.removeprefix("-overlay="))
+    assert overlay.parent == tmp_path and not overlay.is_relative_to(dest)
+    replace = json.loads(overlay.read_text())["Replace"]
+    assert replace == {f"{os.path.realpath(dest)}/a/p/x.go": os.fspath(src)}
+    made = sorted(p.relative_to(dest).as_posix() for p in dest.rglob("*"))
+    assert made == ["a", "a/go.mod", "a/l"]  # no Go file, no package directory
+    assert (dest / "a" / "l").is_symlink() and list(linked.iterdir()) == []
+
+
+def test_a_go_file_name_that_is_not_utf8_makes_the_copy_itself(tmp_path: Path) -> None:
+    """go reads its overlay as JSON, which holds no lone surrogate (a byte of a name that is
+    not UTF-8, as Python reads it): such a copy is made with its Go files, as before."""
+    name = os.fsdecode(b"caf\xe9.go")
+    src = tmp_path / name
+    src.write_text("package x\n")
+    dest = tmp_path / "copy"
+    assert _make_copy([_Entry(f"p/{name}", os.fspath(src), "place")], dest) == ()
+    assert (dest / "p" / name).read_text() == "package x\n"
