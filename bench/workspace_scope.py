@@ -34,7 +34,9 @@ prometheus's root module; on this fixture, whose module's tidy takes 0.04 s, row
 a tidybot check of the module with no workspace at all is already near 3x: the interpreter's
 start-up, imports and discovery (README, "Speed", Workspaces). Row 2 runs the sync: the graph
 shows the module behind; its rerun (row 3 of that case) is answered from the result cache, which
-stores a sync's findings when they follow from its files.
+stores a sync's findings when they follow from its files. Its last row is ``go work sync`` of
+the whole workspace by go alone (in a fresh copy, the fastest of ``--repeat``): a drifted
+module's first check costs its floor and about that.
 """
 
 from __future__ import annotations
@@ -63,6 +65,22 @@ def go_tidy_diff(module: Path, env: Mapping[str, str]) -> float:
     start = time.monotonic()
     subprocess.run(["go", "mod", "tidy", "-diff"], cwd=module, env=e, capture_output=True)
     return time.monotonic() - start
+
+
+def go_work_sync(root: Path, env: Mapping[str, str], scratch: Path) -> float:
+    """``go work sync`` of the whole workspace, by go alone, in a fresh copy of ``root`` (the
+    copy is made before the clock starts): what the check's sync is measured against."""
+    copy = scratch / "sync-copy"
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(root, copy, symlinks=True)
+    e = dict(env, GOWORK=str(copy / "go.work"), GOTOOLCHAIN=env.get("GOTOOLCHAIN", "local"))
+    start = time.monotonic()
+    res = subprocess.run(["go", "work", "sync"], cwd=copy, env=e, capture_output=True, text=True)
+    took = time.monotonic() - start
+    if res.returncode != 0:
+        raise SystemExit(f"go work sync failed:\n{res.stderr}")
+    shutil.rmtree(copy)
+    return took
 
 
 def tidybot_check(
@@ -153,6 +171,13 @@ def main() -> None:
             if not low:
                 go, bot = measure(args.python, root, args.include, env, args.repeat, floor=True)
                 print(row("  the floor: the module checked as the root", go, bot), flush=True)
+            else:  # what go's own sync of the workspace costs, beside the module's tidy
+                go = statistics.median(go_tidy_diff(root / args.include, env) for _ in range(3))
+                syncs = [go_work_sync(root, env, tmp) for _ in range(args.repeat)]
+                took = min(syncs)
+                name = "  go work sync of the workspace, by go alone"
+                sync = f"go sync {took:6.2f}s  ratio {took / go:5.2f}"
+                print(f"{name:<46} go mod tidy -diff {go:6.2f}s  {sync}")
             shutil.rmtree(root, ignore_errors=True)
 
 
