@@ -864,6 +864,25 @@ def test_help_documents_the_environment_and_exit_codes() -> None:
     assert re.search(r"^\| 130 \|", table, re.M)
 
 
+def test_a_command_builds_its_own_parser_and_help_lists_every_command() -> None:
+    """A check parses its arguments with its own parser alone (each one costs argparse's
+    translation look-ups at start-up); the help and a word that is no command list them all."""
+    import argparse
+
+    from bot.cli import COMMANDS, build_parser
+
+    def commands(parser: argparse.ArgumentParser) -> list[str]:
+        (sub,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+        return list(sub.choices)
+
+    assert commands(build_parser(command="check")) == ["check"]
+    assert commands(build_parser(command="verify")) == ["verify"]
+    for command in (None, "--help", "bogus"):
+        assert commands(build_parser(command=command)) == list(COMMANDS)
+    res = tidybot(dict(os.environ), "bogus")
+    assert res.returncode == 2 and "choose from 'check', 'fix', 'action'" in res.stderr
+
+
 def test_on_a_terminal_one_live_line_and_a_line_per_finding(
     tmp_path: Path, goenv: dict[str, str]
 ) -> None:
