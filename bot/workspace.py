@@ -103,6 +103,9 @@ class Workspace:
     # (directory, the replace directives of its go.mod of modules that are not the workspace's,
     # each as "old [version] => new [version]", a local new path as its directory)
     replacing: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # (module path, the highest version a used module's go.mod requires it at), of the go.mod
+    # files read whole (those with a replace directive; of the others only the module line)
+    required: tuple[tuple[str, str], ...] = ()
 
 
 def _module_files_problem(root: Path, d: str) -> str:
@@ -130,6 +133,7 @@ def read_workspace(root: Path, gowork: Path) -> Workspace:
     outside ``root``, through a symlink, or of a directory without a regular go.mod."""
     from bot.engine.gomod import module_path_of, parse_gomod
     from bot.engine.gowork import parse_gowork
+    from bot.engine.semver import compare, is_valid
 
     root, rel_work = _locate(root, gowork)
     if rel_work is None:
@@ -181,6 +185,7 @@ def read_workspace(root: Path, gowork: Path) -> Workspace:
     ]
     paths: dict[str, str] = {}  # module path by used directory
     replaces: dict[str, tuple[Replace, ...]] = {}  # the replace directives by used directory
+    required: dict[str, str] = {}  # the highest version a go.mod read whole requires, by path
     for d in uses:
         try:
             data = read_tree_file(root, _join(d, "go.mod")) or b""
@@ -193,6 +198,9 @@ def read_workspace(root: Path, gowork: Path) -> Workspace:
         paths[d] = mod.module
         sources.append((_join(d, "go.mod"), d, [r for r in mod.replaces if r.is_local]))
         replaces[d] = mod.replaces
+        for req in mod.requires:
+            if is_valid(req.version) and compare(req.version, required.get(req.path, "")) > 0:
+                required[req.path] = req.version
     targets: dict[str, list[str]] = {}
     for file, base, reps in sources:
         for r in reps:
@@ -232,6 +240,7 @@ def read_workspace(root: Path, gowork: Path) -> Workspace:
         work.go_line,
         bool(work.replaces),
         replacing,
+        tuple(sorted(required.items())),
     )
 
 
@@ -766,6 +775,8 @@ def _sync_keeps_scope(
                 return False  # two versions in one go.sum, or in two modules of the scope
     if not own:
         return True  # no module outside the workspace provides a package
+    if _required_higher(ws, own):
+        return False  # the graph would say so: the sync runs without asking it first
     if not all(_module_path(path) for path in own):
         return False  # go.sum is the tree's: what is not a module path never reaches go's argv
     if sum(len(path) + 1 for path in own) > _GRAPH_ARGS_LIMIT:
@@ -780,6 +791,22 @@ def _sync_keeps_scope(
         return False
     selected = dict(line.partition(" ")[::2] for line in res.stdout.splitlines())
     return all(selected.get(path) == version for path, version in own.items())
+
+
+def _required_higher(ws: Workspace, own: Mapping[str, str]) -> bool:
+    """Whether a used module's go.mod requires a module at a higher version than the one a
+    selected module's own build selects (``own``): every used module's requirements are roots
+    of the workspace's build list, so the workspace selects that version or a higher one,
+    never the selected module's, and ``go list -m`` need not be asked (50 ms on etcd). Were
+    this ever wrong, the sync would run where the graph would have spared it: the findings
+    are go's either way."""
+    from bot.engine.semver import compare, is_valid
+
+    required = dict(ws.required)
+    return any(
+        path in required and is_valid(version) and compare(required[path], version) > 0
+        for path, version in own.items()
+    )
 
 
 def _graph_work(root: Path, ws: Workspace, dest: Path) -> Path | None:

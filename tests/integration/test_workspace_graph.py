@@ -206,6 +206,28 @@ def test_a_one_module_check_says_what_go_work_sync_does(
         assert "work sync" in calls, calls
 
 
+@pytest.mark.parametrize(
+    ("shape", "asked"),
+    [("m1 behind", False), ("a test of a dependency loads an older module", True)],
+)
+def test_a_newer_version_a_workspace_go_mod_requires_needs_no_graph(
+    tmp_path: Path, goenv: dict[str, str], shape: str, asked: bool
+) -> None:
+    """m1's build selects greet v1.0.0 and m2's go.mod requires v1.1.0: the workspace selects
+    v1.1.0 or higher whatever the graph holds, so the sync runs without asking it (50 ms on
+    etcd). A version that moves through a dependency's requirements is the graph's to tell."""
+    build, module, changes, _ = SHAPES[shape]
+    root = tmp_path / "repo"
+    build(goenv, root)
+    shim, log = logging_shim(tmp_path, "go")
+    env = {**goenv, "TIDYBOT_GO": str(shim)}
+    res = tidybot(env, "check", str(root), "--include", module, "--format", "json")
+    assert res.returncode == (1 if changes else 0), res.stdout + res.stderr
+    calls = go_calls(log)
+    assert "work sync" in calls, calls
+    assert any(c.startswith(GRAPH) for c in calls) is asked, calls
+
+
 def test_the_graph_is_asked_outside_the_tree_and_writes_nothing_in_it(
     tmp_path: Path, goenv: dict[str, str]
 ) -> None:
