@@ -29,14 +29,14 @@ the module first, with the GOMODCACHE/GOCACHE you give this script in the enviro
 
 The target: a one-module check in an 8-module workspace costs at most 3x the plain tidy of
 that module, warm. A check of an in-sync module is answered from the workspace's module graph
-(no go work sync: bot.workspace ``_sync_keeps_scope``), and meets it on etcd's server and
-prometheus's root module; on this fixture, whose module's tidy takes 0.04 s, row 4 shows that
-a tidybot check of the module with no workspace at all is already near 3x: the interpreter's
-start-up, imports and discovery (README, "Speed", Workspaces). Row 2 runs the sync: the graph
-shows the module behind; its rerun (row 3 of that case) is answered from the result cache, which
-stores a sync's findings when they follow from its files. Its last row is ``go work sync`` of
-the whole workspace by go alone (in a fresh copy, the fastest of ``--repeat``): a drifted
-module's first check costs its floor and about that.
+(no go work sync: bot.workspace ``_sync_keeps_scope``) and meets it here (2.8-2.9x), on etcd's
+server and on prometheus's root module; row 4 shows what any tidybot check of the module costs
+(2.5-2.6x here: the interpreter's start-up, imports and discovery around go's 0.04 s). Row 2
+runs the sync (a workspace go.mod requires greet v1.1.0 where the module's build selects
+v1.0.0, so the graph is not even asked); its rerun (row 3 of that case) is answered from the
+result cache, which stores a sync's findings when they follow from its files. Its last row is
+``go work sync`` of the whole workspace by go alone (in a fresh copy, the fastest of
+``--repeat``): a drifted module's first check costs its floor and less than that.
 """
 
 from __future__ import annotations
