@@ -2,9 +2,10 @@
 
 ``go work sync`` writes every used module's go.mod (raising requirements to the versions the
 workspace selects) and the workspace's go.work / go.work.sum. tidybot never runs it in the
-user's tree: the check and the fix both run it in a scratch copy that holds only what go
-reads for it (go.work, go.work.sum, and of each used or locally replaced module its go.mod,
-go.sum and Go files), and compare. Because sync leaves go.sum untidy (reference §5.7), a
+user's tree: the check and the fix both run it in a scratch copy that holds what go writes
+there (go.work, go.work.sum, and of each used or locally replaced module its go.mod and
+go.sum), go reading the Go files it needs from the tree through an overlay (``_make_copy``),
+and compare. Because sync leaves go.sum untidy (reference §5.7), a
 module sync touches is then tidied in the copy with ``GOWORK=off go mod tidy``.
 
 Only the selected modules count: with ``--include``, the findings, the exit code and the files
@@ -374,8 +375,9 @@ def _requirement_findings(
 class _Entry:
     """One thing of the scratch copy: ``rel`` (its path in the copy) made from ``src`` (a path
     of the tree) as ``kind`` says: ``copy`` (a module file), ``place`` (a Go file: go only
-    reads it, so a hard link where the file system allows), ``link`` (a symlink to ``src``, a
-    file or a directory inside the root) or ``tree`` (a vendor directory, copied whole)."""
+    reads it, so ``_make_copy`` names it in an overlay; ``_materialize`` hard-links it where
+    the file system allows), ``link`` (a symlink to ``src``, a file or a directory inside the
+    root) or ``tree`` (a vendor directory, copied whole)."""
 
     rel: str
     src: str
@@ -533,7 +535,7 @@ def _in_nested_module(root: Path, module_dir: str, pkg: str) -> bool:
 
 
 def _plan_workspace(root: Path, ws: Workspace, scope: Collection[str]) -> list[_Entry]:
-    """What the scratch tree ``go work sync`` runs in holds (``_materialize`` makes it).
+    """What the scratch tree ``go work sync`` runs in holds (``_make_copy`` makes it).
 
     Every used and replaced module's go.mod and go.sum is there (the build list comes from
     all of them). The selected modules (``scope``) and the non-workspace modules they
@@ -668,16 +670,18 @@ def _make_copy(plan: list[_Entry], dest: Path) -> tuple[str, ...]:
     import json  # here: only a check that syncs needs it
 
     files = [e for e in plan if e.kind == "place"]
-    linked = [e.rel + "/" for e in plan if e.kind == "link"]
+    linked = {e.rel for e in plan if e.kind == "link"}
     top = os.path.realpath(dest)
     read: dict[str, str] = {}
     for e in files:
         parts = e.rel.split("/")
         if e.rel.startswith("/") or any(p in ("", ".", "..") for p in parts):
             continue  # as _materialize: never a path outside the copy
-        if any(e.rel.startswith(link) for link in linked):
+        # below a link of the copy? Each directory of the path is looked up once: a tree may
+        # hold thousands of links and files, and a test of each against each took seconds
+        if linked and _below(parts, linked):
             continue
-        read.setdefault(f"{top}/{e.rel}", e.src)
+        read.setdefault(f"{top}/{e.rel}", os.path.abspath(e.src))  # go reads it from the copy
     try:
         text = json.dumps({"Replace": read}, ensure_ascii=False).encode("utf-8")
     except UnicodeEncodeError:  # a lone surrogate: a file name that is not UTF-8
@@ -689,6 +693,16 @@ def _make_copy(plan: list[_Entry], dest: Path) -> tuple[str, ...]:
     overlay = Path(top).parent / f"{Path(top).name}.overlay.json"
     overlay.write_bytes(text)
     return (f"-overlay={overlay}",)
+
+
+def _below(parts: list[str], dirs: Collection[str]) -> bool:
+    """Whether the path of ``parts`` lies below one of ``dirs`` (paths of the copy)."""
+    prefix = parts[0]
+    for part in parts[1:]:
+        if prefix in dirs:
+            return True
+        prefix = f"{prefix}/{part}"
+    return False
 
 
 def _sync(
@@ -748,6 +762,8 @@ def _sync_keeps_scope(
 
     if ws.overrides:
         return False
+    if len(ws.paths) != len(ws.uses):  # a go.mod tidybot could not read: go would read it
+        return False
     dir_of = dict(ws.paths)
     replacing = dict(ws.replacing)
     for d in scope:  # another module's replace applies to every module in the workspace
@@ -795,7 +811,9 @@ def _sync_keeps_scope(
 
 def _required_higher(ws: Workspace, own: Mapping[str, str]) -> bool:
     """Whether a used module's go.mod requires a module at a higher version than the one a
-    selected module's own build selects (``own``): every used module's requirements are roots
+    selected module's own build selects (``own``), of the go.mod files ``read_workspace``
+    read whole (``Workspace.required``: those with a replace directive; this is a shortcut,
+    and the others are left to the graph): every used module's requirements are roots
     of the workspace's build list, so the workspace selects that version or a higher one,
     never the selected module's, and ``go list -m`` need not be asked (50 ms on etcd). Were
     this ever wrong, the sync would run where the graph would have spared it: the findings

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -226,6 +227,46 @@ def test_a_newer_version_a_workspace_go_mod_requires_needs_no_graph(
     calls = go_calls(log)
     assert "work sync" in calls, calls
     assert any(c.startswith(GRAPH) for c in calls) is asked, calls
+
+
+@pytest.mark.parametrize("build", [_in_sync, _behind], ids=["in sync", "behind"])
+def test_a_go_work_below_a_path_with_spaces_is_asked_where_it_is(
+    tmp_path: Path, goenv: dict[str, str], build: Callable[[dict[str, str], Path], None]
+) -> None:
+    """The graph's go.work names the modules by their absolute directories: a checkout whose
+    path holds spaces and quotes, with go.work in a subdirectory, gets go's own verdict."""
+    root = tmp_path / 'my "repo" (copy)'
+    build(goenv, root / "ws")
+    changes = _go_work_sync_changes(goenv, root / "ws", tmp_path, "m1")
+    shim, log = logging_shim(tmp_path, "go")
+    env = {**goenv, "TIDYBOT_GO": str(shim)}
+    res = tidybot(env, "check", str(root), "--include", "ws/m1", "--format", "json")
+    assert res.returncode == (1 if changes else 0), res.stdout + res.stderr
+    doc = json.loads(res.stdout)
+    (m1,) = (m for m in doc["modules"] if m["dir"] == "ws/m1")
+    assert bool([f for f in m1["findings"] if f["id"] == "work-sync"]) is changes, res.stdout
+    calls = go_calls(log)
+    assert ("work sync" in calls) is changes, calls
+    assert any(c.startswith(GRAPH) for c in calls) is not changes, calls  # m2 requires v1.1.0
+
+
+def test_a_used_go_mod_tidybot_cannot_read_is_left_to_the_sync(
+    tmp_path: Path, goenv: dict[str, str]
+) -> None:
+    """The graph reads the used modules' go.mod files in the tree, after tidybot has read
+    them (their local replaces checked to stay inside the root): one it could not read is
+    never handed to go there; the sync, in its copy, says what is wrong in go's words."""
+    root = tmp_path / "repo"
+    _in_sync(goenv, root)
+    gomod = root / "m2" / "go.mod"
+    gomod.write_text(gomod.read_text() + "replace example.com/x => ../../outside v1.0.0 extra\n")
+    shim, log = logging_shim(tmp_path, "go")
+    env = {**goenv, "TIDYBOT_GO": str(shim)}
+    res = tidybot(env, "check", str(root), "--include", "m1", "--format", "json")
+    assert res.returncode == 2, res.stdout + res.stderr
+    calls = go_calls(log)
+    assert "work sync" in calls and not any(c.startswith(GRAPH) for c in calls), calls
+    assert "go work sync failed" in res.stdout and "m2/go.mod" in res.stdout, res.stdout
 
 
 def test_the_graph_is_asked_outside_the_tree_and_writes_nothing_in_it(
