@@ -175,9 +175,9 @@ def main() -> None:
                 go = statistics.median(go_tidy_diff(root / args.include, env) for _ in range(3))
                 syncs = [go_work_sync(root, env, tmp) for _ in range(args.repeat)]
                 took = min(syncs)
-                name = "  go work sync of the workspace, by go alone"
+                label = "  go work sync of the workspace, by go alone"
                 sync = f"go sync {took:6.2f}s  ratio {took / go:5.2f}"
-                print(f"{name:<46} go mod tidy -diff {go:6.2f}s  {sync}")
+                print(f"{label:<46} go mod tidy -diff {go:6.2f}s  {sync}")
             shutil.rmtree(root, ignore_errors=True)
 
 

@@ -5,8 +5,8 @@ without a config file never parses YAML. Modules named here load when an attribu
 read. Type checkers see a normal import (``if TYPE_CHECKING: import yaml``).
 
 Regular expressions that most runs never use (those of error texts, of Markdown and of
-workflow commands) are compiled on first use too (:func:`lazy_pattern`): compiling the ten
-of them took 2.6 ms of every run, before its first go command.
+workflow commands) are compiled on first use too (:func:`lazy_pattern`): compiling them took
+2.6 ms of every run, before its first go command.
 
 The modules every ``check`` loads do not import ``typing`` either (5 ms): where they need a
 name from it for annotations only, they write ``TYPE_CHECKING = False`` and import it under

@@ -49,7 +49,7 @@ itself cannot take much more (``poll`` counts milliseconds in a C int: about 24.
 _VERSION_RE = re.compile(r"go(\d+)\.(\d+)(?:\.(\d+))?")
 # go: go.mod requires go >= 1.99 (running go 1.26.8; GOTOOLCHAIN=local)
 # go: example.com/newgo@v1.0.0 requires go >= 1.99 (running go 1.26.8; GOTOOLCHAIN=local)
-NEEDS_NEWER_GO_RE = lazy_pattern(
+_needs_newer_go = lazy_pattern(
     r"(?P<who>\S+) requires go >= (?P<need>[0-9][^\s]*) \(running go (?P<have>[^;\s]+); "
     r"GOTOOLCHAIN=(?P<policy>[^)]+)\)"
 )
@@ -581,7 +581,7 @@ def explain_go_error(stderr: str, gotoolchain: str, how: str = "") -> str:
         and not ln.startswith(("go: downloading ", "go: finding module ", "go: found "))
     ]
     text = "\n".join(lines).strip()
-    m = NEEDS_NEWER_GO_RE().search(stderr)
+    m = _needs_newer_go().search(stderr)
     if m:
         who = m.group("who")
         subject = "go.mod" if who in ("go.mod", "go:") else who

@@ -310,8 +310,9 @@ def error_headline(error: str) -> str:
     lines (``go: finding module for package ...``) are no message and are passed over.
     """
     parts: list[str] = []
+    progress = _PROGRESS()
     for line in error.splitlines():
-        if not line.strip() or (not parts and _PROGRESS().match(line)):
+        if not line.strip() or (not parts and progress.match(line)):
             if parts:
                 break
             continue
@@ -363,14 +364,15 @@ def condense_error(error: str, limit: int = ERROR_LINES) -> list[str]:
     lines = error.rstrip().splitlines()
     if len(lines) <= limit:
         return lines
-    progress = [ln for ln in lines if _PROGRESS().match(ln)]
-    messages = [m for m in _messages(error) if not _PROGRESS().match(m[0])]
+    go_progress = _PROGRESS()
+    progress = [ln for ln in lines if go_progress.match(ln)]
+    messages = [m for m in _messages(error) if not go_progress.match(m[0])]
     by_cause: dict[str, list[list[str]]] = {}
     for m in messages:
         by_cause.setdefault(_cause(m) or "\0" + "\n".join(m), []).append(m)
     out: list[str] = []
     if progress:
-        first = _PROGRESS().match(progress[0])
+        first = go_progress.match(progress[0])
         what = first.group(0).strip() if first else "go:"
         out.append(f"{what} … ({len(progress)} progress lines like this)")
     shown = 0

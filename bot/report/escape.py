@@ -176,11 +176,12 @@ def md_text(text: str) -> str:
     """Running Markdown text that renders as exactly ``text``: no HTML, no emphasis, no links,
     no images, no headings, no ``@`` mentions and no ``#123`` references."""
     text = _CONTROL().sub("\ufffd", visible(text))
+    punct = _MD_PUNCT()
     out = []
     for c in text:
         if c in _HTML:
             out.append(_HTML[c])
-        elif _MD_PUNCT().fullmatch(c):
+        elif punct.fullmatch(c):
             out.append("\\" + c)
         else:
             out.append(c)

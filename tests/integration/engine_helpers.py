@@ -140,7 +140,7 @@ def go_calls(log: Path) -> list[str]:
     import re
 
     lines = log.read_text().splitlines() if log.exists() else []
-    ours = r" -overlay=/\S*/tidybot-work-[0-9a-f]+/tree\.overlay\.json(?= |$)"
+    ours = r" -overlay=/.*?/tidybot-work-[0-9a-f]+/tree\.overlay\.json(?= |$)"  # TMPDIR: any
     return [re.sub(ours, "", ln) for ln in lines]
 
 

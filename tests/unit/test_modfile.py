@@ -610,6 +610,35 @@ def test_lax_parse_ignores_main_module_only_directives() -> None:
         parse_gomod(text)
 
 
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("module a/\n", ["module", "a/"]),
+        ("module /a\n", ["module", "/a"]),
+        ("module a//c\n", ["module", "a", "//c"]),  # a comment ends it
+        ("module a/*b\n", (9, "mod files must use // comments (not /* */ comments)")),
+        ("module a/b/*\n", (11, "mod files must use // comments (not /* */ comments)")),
+        ("module a\u00e9/x\n", ["module", "a\u00e9/x"]),  # past ASCII, rune by rune
+        ("module a\x7fb\n", (9, "unexpected input character '\\x7f'")),
+        ("module a\vb\n", (9, "unexpected input character '\\v'")),
+        ('module "a"b\n', ["module", '"a"', "b"]),
+        ('module a"b\n', ["module", 'a"b']),  # a quote starts a string, not inside a word
+        ("module a,b\n", ["module", "a", ",", "b"]),
+    ],
+)
+def test_where_an_identifier_ends(text: str, want: list[str] | tuple[int, str]) -> None:
+    """The lexer takes an ASCII identifier in one step (``_PLAIN_IDENT``); what ends it, and
+    what it leaves to the rune-by-rune path, gives go's tokens and go's errors."""
+    if isinstance(want, tuple):
+        with pytest.raises(ParseError) as exc:
+            parse_syntax(text, "go.mod")
+        assert (exc.value.line, exc.value.col, exc.value.reason) == (1, *want)
+        return
+    (line,) = parse_syntax(text, "go.mod").stmts
+    assert isinstance(line, Line) and line.token is not None
+    assert [*line.token, *(c.token for c in line.comments.suffix)] == want
+
+
 # ----------------------------------------------------------------------------- go.work
 
 
